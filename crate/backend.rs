@@ -1,0 +1,43 @@
+//! Choosing the device at run time: WebGPU where the browser (or machine) has an adapter,
+//! burn's pure-Rust CPU backend (`flex`) otherwise.
+
+use burn::tensor::Device;
+use serde::Serialize;
+
+/// Which backend a session runs on, in words the page can show.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackendInfo {
+    /// "webgpu" or "cpu".
+    pub kind: &'static str,
+    /// The adapter's description (WebGPU) or the CPU backend's name.
+    pub name: String,
+    /// Why WebGPU is not in use, when the CPU was chosen as a fallback.
+    pub fallback_reason: Option<String>,
+}
+
+/// burn's CPU backend.
+pub fn cpu(fallback_reason: Option<String>) -> (Device, BackendInfo) {
+    // In the browser the CPU backend has one thread; natively it uses every core.
+    let threads = if cfg!(target_family = "wasm") { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
+    let info = BackendInfo { kind: "cpu", name: format!("CPU (burn flex, {threads} thread{})", if threads == 1 { "" } else { "s" }), fallback_reason };
+    (Device::flex(), info)
+}
+
+/// Initialises WebGPU through the browser's `navigator.gpu`. Must run before any tensor is
+/// created on the device, and at most once per page or worker (burn keeps the runtime).
+#[cfg(target_family = "wasm")]
+pub async fn webgpu() -> Result<(Device, BackendInfo), String> {
+    use burn::tensor::wgpu::WgpuBackend;
+    let (device, setup) = Device::wgpu_options()
+        .graphics_api(WgpuBackend::WebGpu)
+        .init_with_setup_async()
+        .await
+        .map_err(|e| format!("WebGPU initialisation failed: {e}"))?;
+    let info = setup.adapter.get_info();
+    let mut parts: Vec<String> = [info.name, info.driver, info.driver_info].into_iter().filter(|s| !s.is_empty()).collect();
+    if parts.is_empty() {
+        parts.push(format!("vendor {:#x}", info.vendor));
+    }
+    Ok((device, BackendInfo { kind: "webgpu", name: format!("WebGPU: {}", parts.join(", ")), fallback_reason: None }))
+}

@@ -1,0 +1,178 @@
+//! `gan`: the playground's core on the command line (CPU backend).
+//!
+//! ```text
+//! gan train [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
+//!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train]
+//! gan bench [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
+//! ```
+
+#[cfg(not(target_family = "wasm"))]
+fn main() {
+    if let Err(message) = native::run(std::env::args().skip(1).collect()) {
+        eprintln!("gan: {message}");
+        std::process::exit(2);
+    }
+}
+
+#[cfg(target_family = "wasm")]
+fn main() {}
+
+#[cfg(not(target_family = "wasm"))]
+mod native {
+    use std::collections::HashMap;
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use burn::tensor::read_sync;
+    use gan_playground::backend;
+    use gan_playground::data::ImageDataset;
+    use gan_playground::image::tile_grid;
+    use gan_playground::trainer::{TrainConfig, Trainer};
+
+    const USAGE: &str = "usage: gan train|bench [--option value ...] (see the source header or README)";
+
+    pub fn run(args: Vec<String>) -> Result<(), String> {
+        let (command, options) = args.split_first().ok_or(USAGE)?;
+        let options = Options::parse(options)?;
+        match command.as_str() {
+            "train" => train(&options),
+            "bench" => bench(&options),
+            _ => Err(USAGE.into()),
+        }
+    }
+
+    struct Options(HashMap<String, String>);
+
+    impl Options {
+        fn parse(args: &[String]) -> Result<Self, String> {
+            let mut map = HashMap::new();
+            let mut it = args.iter();
+            while let Some(key) = it.next() {
+                let name = key.strip_prefix("--").ok_or_else(|| format!("unexpected argument {key}"))?;
+                if name == "json" {
+                    map.insert(name.to_string(), "true".to_string());
+                    continue;
+                }
+                let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
+                map.insert(name.to_string(), value.clone());
+            }
+            Ok(Self(map))
+        }
+
+        fn get<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, String> {
+            match self.0.get(name) {
+                None => Ok(default),
+                Some(v) => v.parse().map_err(|_| format!("--{name}: cannot read {v:?}")),
+            }
+        }
+
+        fn config(&self) -> Result<TrainConfig, String> {
+            let mut config = TrainConfig::default();
+            config.batch_size = self.get("batch", config.batch_size)?;
+            config.seed = self.get("seed", config.seed)?;
+            config.model.g_width = self.get("g-width", config.model.g_width)?;
+            config.model.d_width = self.get("d-width", config.model.d_width)?;
+            config.validate()?;
+            Ok(config)
+        }
+
+        fn dataset(&self) -> Result<Arc<ImageDataset>, String> {
+            let path: PathBuf = self.get("data", PathBuf::from("www/data/mnist.bin"))?;
+            let bytes = std::fs::read(&path)
+                .map_err(|e| format!("cannot read {} ({e}); build it with `npm run build:data`", path.display()))?;
+            ImageDataset::from_bytes(&bytes).map(Arc::new).map_err(|e| format!("{}: {e}", path.display()))
+        }
+    }
+
+    fn train(options: &Options) -> Result<(), String> {
+        let config = options.config()?;
+        let steps: u64 = options.get("steps", 2000)?;
+        let grid_every: u64 = options.get("grid-every", 250)?;
+        let out: PathBuf = options.get("out", PathBuf::from("out/train"))?;
+        std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+        let data = options.dataset()?;
+        let (device, info) = backend::cpu(None);
+        let mut trainer = Trainer::new(config, data, &device)?;
+        println!("training dcgan28 on {} for {steps} steps ({})", info.name, out.display());
+        let mut log = String::from("step,d_loss,g_loss,seconds\n");
+        let start = Instant::now();
+        write_grid(&trainer, &out.join("grid_000000.png"))?;
+        for step in 1..=steps {
+            trainer.train_step();
+            let last = step == steps;
+            if step % 10 == 0 || last {
+                let r = read_sync(trainer.readout(false))?;
+                let secs = start.elapsed().as_secs_f64();
+                let (d, g) = (r.d_loss.unwrap_or(f32::NAN), r.g_loss.unwrap_or(f32::NAN));
+                log.push_str(&format!("{step},{d},{g},{secs:.2}\n"));
+                print!("\r[{:<30}] {step}/{steps}  D {d:.3}  G {g:.3}  {:.0} ms/step   ", bar(step, steps), 1000.0 * secs / step as f64);
+                std::io::stdout().flush().ok();
+                if !r.is_finite() {
+                    return Err(format!("losses became non-finite at step {step}"));
+                }
+            }
+            if step % grid_every == 0 || last {
+                write_grid(&trainer, &out.join(format!("grid_{step:06}.png")))?;
+            }
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!("\ndone: {steps} steps in {secs:.0} s ({:.0} ms/step)", 1000.0 * secs / steps as f64);
+        write_grid(&trainer, &out.join("grid.png"))?;
+        std::fs::write(out.join("losses.csv"), log).map_err(|e| e.to_string())
+    }
+
+    fn bar(step: u64, steps: u64) -> String {
+        "#".repeat((30 * step / steps.max(1)) as usize)
+    }
+
+    /// Times full iterations (D step + G step), each synced by a read-back of the losses.
+    fn bench(options: &Options) -> Result<(), String> {
+        let config = options.config()?;
+        let steps: usize = options.get("steps", 10)?;
+        let warmup: usize = options.get("warmup", 2)?;
+        let data = options.dataset()?;
+        let (device, info) = backend::cpu(None);
+        let batch = config.batch_size;
+        let mut trainer = Trainer::new(config, data, &device)?;
+        let mut times = Vec::new();
+        for _ in 0..warmup + steps {
+            let t = Instant::now();
+            trainer.train_step();
+            read_sync(trainer.readout(false))?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let first = times[0];
+        let mut timed = times[warmup.min(times.len() - 1)..].to_vec();
+        timed.sort_by(f64::total_cmp);
+        let median = timed[timed.len() / 2];
+        let (min, max) = (timed[0], timed[timed.len() - 1]);
+        if options.0.contains_key("json") {
+            println!(
+                "{{\"backend\":\"native-cpu\",\"name\":{:?},\"batch\":{batch},\"firstStepMs\":{first:.1},\"medianMs\":{median:.1},\"minMs\":{min:.1},\"maxMs\":{max:.1},\"steps\":{}}}",
+                info.name,
+                timed.len()
+            );
+        } else {
+            println!("native CPU ({}), batch {batch}: first step {first:.0} ms, median {median:.0} ms/step (min {min:.0}, max {max:.0}) over {} steps", info.name, timed.len());
+        }
+        Ok(())
+    }
+
+    fn write_grid(trainer: &Trainer, path: &Path) -> Result<(), String> {
+        let samples = read_sync(trainer.readout(true))?.samples.ok_or("no samples read")?;
+        let n = trainer.config().grid_samples;
+        let (w, h, c, pixels) = tile_grid(&samples, [n, 1, 28, 28], 8, 2);
+        write_png(path, w, h, c, &pixels)
+    }
+
+    fn write_png(path: &Path, width: usize, height: usize, channels: usize, pixels: &[u8]) -> Result<(), String> {
+        let file = std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width as u32, height as u32);
+        encoder.set_color(if channels == 3 { png::ColorType::Rgb } else { png::ColorType::Grayscale });
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(pixels).map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,116 @@
+//! The JavaScript interface: a thin layer over [`crate::trainer`]. Errors cross as exceptions
+//! carrying a message; no input from JavaScript may panic the module.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use burn::tensor::Device;
+use js_sys::{Float32Array, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::backend::{self, BackendInfo};
+use crate::data::ImageDataset;
+use crate::trainer::{TrainConfig, Trainer};
+
+thread_local! {
+    /// The device chosen by `initBackend`; burn allows one WebGPU initialisation per worker.
+    static BACKEND: RefCell<Option<(Device, BackendInfo)>> = const { RefCell::new(None) };
+}
+
+fn err(message: impl Into<String>) -> JsValue {
+    js_sys::Error::new(&message.into()).into()
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Chooses the device: "webgpu" (fall back to the CPU with a reason if it fails), or "cpu".
+/// Later calls return the first choice. Resolves to `{ kind, name, fallbackReason }`.
+#[wasm_bindgen(js_name = initBackend)]
+pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
+    if let Some(info) = BACKEND.with_borrow(|b| b.as_ref().map(|(_, info)| info.clone())) {
+        return serde_wasm_bindgen::to_value(&info).map_err(|e| err(e.to_string()));
+    }
+    let chosen = match preference.as_str() {
+        "cpu" => backend::cpu(None),
+        "webgpu" | "auto" => match backend::webgpu().await {
+            Ok(chosen) => chosen,
+            Err(reason) => backend::cpu(Some(reason)),
+        },
+        other => return Err(err(format!("unknown backend \"{other}\" (use \"webgpu\" or \"cpu\")"))),
+    };
+    let info = chosen.1.clone();
+    BACKEND.with_borrow_mut(|b| *b = Some(chosen));
+    serde_wasm_bindgen::to_value(&info).map_err(|e| err(e.to_string()))
+}
+
+/// One training run: G, D, their optimisers and the data.
+#[wasm_bindgen]
+pub struct Session {
+    trainer: Trainer,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Builds a run from a dataset file (see `data`) and a config object (missing fields take
+    /// DCGAN's defaults). Call `initBackend` first.
+    pub fn create(dataset: &[u8], config: JsValue) -> Result<Session, JsValue> {
+        let device = BACKEND
+            .with_borrow(|b| b.as_ref().map(|(d, _)| d.clone()))
+            .ok_or_else(|| err("call initBackend before creating a session"))?;
+        let config: TrainConfig = if config.is_undefined() || config.is_null() {
+            TrainConfig::default()
+        } else {
+            serde_wasm_bindgen::from_value(config).map_err(|e| err(format!("invalid config: {e}")))?
+        };
+        let data = ImageDataset::from_bytes(dataset).map_err(|e| err(e.to_string()))?;
+        let trainer = Trainer::new(config, Arc::new(data), &device).map_err(err)?;
+        Ok(Session { trainer })
+    }
+
+    /// Queues `steps` full iterations (D step, then G step). Returns at once on WebGPU.
+    pub fn train(&mut self, steps: u32) {
+        for _ in 0..steps {
+            self.trainer.train_step();
+        }
+    }
+
+    #[wasm_bindgen(js_name = stepDiscriminator)]
+    pub fn step_discriminator(&mut self) {
+        self.trainer.discriminator_step();
+    }
+
+    #[wasm_bindgen(js_name = stepGenerator)]
+    pub fn step_generator(&mut self) {
+        self.trainer.generator_step();
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn step(&self) -> f64 {
+        self.trainer.step() as f64
+    }
+
+    /// The session's config, defaults filled in.
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> Result<JsValue, JsValue> {
+        serde_wasm_bindgen::to_value(self.trainer.config()).map_err(|e| err(e.to_string()))
+    }
+
+    /// Waits for queued work and resolves to `{ step, dLoss, gLoss, finite, samples? }`;
+    /// `samples` is a Float32Array of the fixed-z grid, [N, C, H, W] in [-1, 1].
+    pub async fn readout(&self, with_samples: bool) -> Result<JsValue, JsValue> {
+        let readout = self.trainer.readout(with_samples).await.map_err(err)?;
+        let out = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| Reflect::set(&out, &k.into(), &v).map(|_| ());
+        set("step", (readout.step as f64).into())?;
+        set("dLoss", readout.d_loss.map_or(JsValue::NULL, |v| v.into()))?;
+        set("gLoss", readout.g_loss.map_or(JsValue::NULL, |v| v.into()))?;
+        set("finite", readout.is_finite().into())?;
+        if let Some(samples) = &readout.samples {
+            set("samples", Float32Array::from(samples.as_slice()).into())?;
+        }
+        Ok(out.into())
+    }
+}

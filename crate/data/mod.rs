@@ -1,0 +1,201 @@
+//! Training data: image datasets held on the host as u8 pixels, batched into [-1, 1] tensors.
+//!
+//! The page fetches datasets as one compact binary file (written by `scripts/build-data.mjs`);
+//! the native tools read the same file. Layout, all integers little-endian u32:
+//!
+//! ```text
+//! magic "GDS1" | count | channels | height | width | pixels: count·channels·height·width u8 (NCHW)
+//! | labels: count u8 (255 = no label)
+//! ```
+
+use std::fmt;
+
+use burn::tensor::{Device, Tensor, TensorData};
+
+use crate::rng::Rng;
+
+const MAGIC: &[u8; 4] = b"GDS1";
+const HEADER_LEN: usize = 20;
+
+/// Why a dataset file was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatasetError {
+    BadMagic,
+    TooShort { expected: usize, found: usize },
+    Empty,
+}
+
+impl fmt::Display for DatasetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatasetError::BadMagic => write!(f, "not a dataset file (expected the magic bytes \"GDS1\")"),
+            DatasetError::TooShort { expected, found } => {
+                write!(f, "dataset file is truncated: expected {expected} bytes, found {found}")
+            }
+            DatasetError::Empty => write!(f, "dataset file holds no images"),
+        }
+    }
+}
+
+impl std::error::Error for DatasetError {}
+
+/// A set of equally sized images, kept as u8 pixels (NCHW) with optional labels.
+#[derive(Clone, Debug)]
+pub struct ImageDataset {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pixels: Vec<u8>,
+    labels: Vec<u8>,
+}
+
+impl ImageDataset {
+    pub fn new(channels: usize, height: usize, width: usize, pixels: Vec<u8>, labels: Vec<u8>) -> Result<Self, DatasetError> {
+        let image_len = channels * height * width;
+        if image_len == 0 || pixels.is_empty() {
+            return Err(DatasetError::Empty);
+        }
+        let count = pixels.len() / image_len;
+        if pixels.len() != count * image_len || labels.len() != count {
+            return Err(DatasetError::TooShort { expected: count * image_len + count, found: pixels.len() + labels.len() });
+        }
+        Ok(Self { channels, height, width, pixels, labels })
+    }
+
+    /// Parses the binary layout described in the module docs.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DatasetError> {
+        if bytes.len() < 4 || &bytes[..4] != MAGIC {
+            return Err(DatasetError::BadMagic);
+        }
+        if bytes.len() < HEADER_LEN {
+            return Err(DatasetError::TooShort { expected: HEADER_LEN, found: bytes.len() });
+        }
+        let word = |i: usize| u32::from_le_bytes([bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]]) as usize;
+        let (count, channels, height, width) = (word(1), word(2), word(3), word(4));
+        let image_len = channels.checked_mul(height).and_then(|n| n.checked_mul(width));
+        let total = image_len
+            .and_then(|n| n.checked_mul(count))
+            .and_then(|n| n.checked_add(count))
+            .and_then(|n| n.checked_add(HEADER_LEN));
+        let Some(total) = total else {
+            return Err(DatasetError::TooShort { expected: usize::MAX, found: bytes.len() });
+        };
+        if count == 0 || image_len == Some(0) {
+            return Err(DatasetError::Empty);
+        }
+        if bytes.len() < total {
+            return Err(DatasetError::TooShort { expected: total, found: bytes.len() });
+        }
+        let pixels_end = total - count;
+        Self::new(channels, height, width, bytes[HEADER_LEN..pixels_end].to_vec(), bytes[pixels_end..total].to_vec())
+    }
+
+    /// Serialises into the layout that [`ImageDataset::from_bytes`] reads.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER_LEN + self.pixels.len() + self.labels.len());
+        out.extend_from_slice(MAGIC);
+        for v in [self.len(), self.channels, self.height, self.width] {
+            out.extend_from_slice(&(v as u32).to_le_bytes());
+        }
+        out.extend_from_slice(&self.pixels);
+        out.extend_from_slice(&self.labels);
+        out
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    pub fn image_len(&self) -> usize {
+        self.channels * self.height * self.width
+    }
+
+    pub fn label(&self, index: usize) -> u8 {
+        self.labels[index]
+    }
+
+    /// Pixels of one image, u8, channel-major.
+    pub fn image(&self, index: usize) -> &[u8] {
+        let n = self.image_len();
+        &self.pixels[index * n..(index + 1) * n]
+    }
+
+    /// The images at `indices` as a [B, C, H, W] tensor scaled to [-1, 1] (the generator's tanh range).
+    pub fn batch(&self, indices: &[usize], device: &Device) -> Tensor<4> {
+        let mut values = Vec::with_capacity(indices.len() * self.image_len());
+        for &i in indices {
+            values.extend(self.image(i).iter().map(|&p| p as f32 * (2.0 / 255.0) - 1.0));
+        }
+        let shape = [indices.len(), self.channels, self.height, self.width];
+        Tensor::from_data(TensorData::new(values, shape), device)
+    }
+}
+
+/// Walks a dataset in shuffled epochs, one batch of indices at a time.
+#[derive(Clone, Debug)]
+pub struct BatchSampler {
+    order: Vec<usize>,
+    position: usize,
+}
+
+impl BatchSampler {
+    pub fn new(len: usize, rng: &mut Rng) -> Self {
+        Self { order: rng.permutation(len), position: 0 }
+    }
+
+    /// The next `batch_size` indices; a new shuffled epoch starts when the current one runs out.
+    pub fn next_batch(&mut self, batch_size: usize, rng: &mut Rng) -> Vec<usize> {
+        let mut batch = Vec::with_capacity(batch_size);
+        while batch.len() < batch_size {
+            if self.position == self.order.len() {
+                self.order = rng.permutation(self.order.len());
+                self.position = 0;
+            }
+            batch.push(self.order[self.position]);
+            self.position += 1;
+        }
+        batch
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> ImageDataset {
+        ImageDataset::new(1, 2, 2, vec![0, 255, 128, 64, 1, 2, 3, 4], vec![3, 7]).unwrap()
+    }
+
+    #[test]
+    fn bytes_round_trip() {
+        let d = tiny();
+        let back = ImageDataset::from_bytes(&d.to_bytes()).unwrap();
+        assert_eq!(back.image(1), d.image(1));
+        assert_eq!(back.label(0), 3);
+        assert_eq!(back.len(), 2);
+    }
+
+    #[test]
+    fn bad_files_are_rejected_with_reasons() {
+        assert_eq!(ImageDataset::from_bytes(b"nope").unwrap_err(), DatasetError::BadMagic);
+        let bytes = tiny().to_bytes();
+        assert!(matches!(ImageDataset::from_bytes(&bytes[..bytes.len() - 1]), Err(DatasetError::TooShort { .. })));
+        let mut huge = bytes.clone();
+        huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        huge[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(ImageDataset::from_bytes(&huge).is_err());
+    }
+
+    #[test]
+    fn sampler_covers_an_epoch_without_repeats() {
+        let mut rng = Rng::new(5);
+        let mut s = BatchSampler::new(10, &mut rng);
+        let mut seen: Vec<usize> = (0..5).flat_map(|_| s.next_batch(2, &mut rng)).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..10).collect::<Vec<_>>());
+    }
+}

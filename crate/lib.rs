@@ -1,0 +1,21 @@
+//! GAN Playground core: train and sample small GANs on WebGPU (in the browser) or on the CPU.
+//!
+//! Layers, each depending only on the ones above it:
+//! - [`rng`]: host-side seeded randomness (same seed, same run, on every backend)
+//! - [`data`]: image datasets and batching ([`image`]: sample grids as pixels)
+//! - [`model`]: networks as layer lists named like PyTorch's `nn.Sequential`
+//! - [`loss`]: GAN losses from their formulas
+//! - [`trainer`]: the training loop and batched async read-outs
+//! - [`backend`]: run-time device choice (WebGPU or CPU)
+//! - `bindings` (wasm only): the thin JavaScript interface, no ML logic
+
+pub mod backend;
+pub mod data;
+pub mod image;
+pub mod loss;
+pub mod model;
+pub mod rng;
+pub mod trainer;
+
+#[cfg(target_family = "wasm")]
+mod bindings;

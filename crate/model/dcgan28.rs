@@ -1,0 +1,56 @@
+//! `dcgan28` of the shared model spec: a DCGAN for 1×28×28 images (MNIST size), z = 100.
+//!
+//! With the default widths it is exactly the reference network; the widths can be narrowed for
+//! quick tests and slow devices (the browser tests use narrow widths on SwiftShader).
+
+use super::LayerSpec::{self, *};
+
+/// Sizes of the `dcgan28` pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Dcgan28 {
+    /// Length of the latent vector z.
+    pub nz: usize,
+    /// Channels of G's last hidden layer (reference: 128; the first hidden layer has twice as many).
+    pub g_width: usize,
+    /// Channels of D's first layer (reference: 64; the second has twice as many).
+    pub d_width: usize,
+}
+
+impl Default for Dcgan28 {
+    fn default() -> Self {
+        Self { nz: 100, g_width: 128, d_width: 64 }
+    }
+}
+
+impl Dcgan28 {
+    pub const IMAGE: [usize; 3] = [1, 28, 28];
+
+    /// G: z [B, nz, 1, 1] → 2w×7×7 → w×14×14 → 1×28×28 in [-1, 1].
+    pub fn generator(&self) -> Vec<LayerSpec> {
+        let w = self.g_width;
+        vec![
+            ConvTranspose { input: self.nz, output: 2 * w, kernel: 7, stride: 1, padding: 0, bias: false },
+            BatchNorm { features: 2 * w },
+            Relu,
+            ConvTranspose { input: 2 * w, output: w, kernel: 4, stride: 2, padding: 1, bias: false },
+            BatchNorm { features: w },
+            Relu,
+            ConvTranspose { input: w, output: 1, kernel: 4, stride: 2, padding: 1, bias: false },
+            Tanh,
+        ]
+    }
+
+    /// D: 1×28×28 → w×14×14 → 2w×7×7 → one logit (no sigmoid: the loss takes logits).
+    pub fn discriminator(&self) -> Vec<LayerSpec> {
+        let w = self.d_width;
+        vec![
+            Conv { input: 1, output: w, kernel: 4, stride: 2, padding: 1, bias: false },
+            LeakyRelu { slope: 0.2 },
+            Conv { input: w, output: 2 * w, kernel: 4, stride: 2, padding: 1, bias: false },
+            BatchNorm { features: 2 * w },
+            LeakyRelu { slope: 0.2 },
+            Conv { input: 2 * w, output: 1, kernel: 7, stride: 1, padding: 0, bias: false },
+        ]
+    }
+}

@@ -1,0 +1,137 @@
+//! Networks as data: an architecture is a list of layer specs, built into a [`Sequential`]
+//! whose layer `i` holds PyTorch's `main.i` (index gaps for ReLU/Tanh included), so weight
+//! files written by `nn.Sequential(...)` code map onto it one to one.
+
+pub mod dcgan28;
+
+use burn::module::{Module, Param};
+use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Initializer, LeakyRelu, LeakyReluConfig, PaddingConfig2d, Relu, Tanh};
+use burn::tensor::{Device, Tensor, TensorData};
+
+use crate::rng::Rng;
+
+/// One layer of a sequential network, described without weights.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LayerSpec {
+    /// `nn.Conv2d(in, out, kernel, stride, padding, bias)` with square kernel, stride and padding.
+    Conv { input: usize, output: usize, kernel: usize, stride: usize, padding: usize, bias: bool },
+    /// `nn.ConvTranspose2d(in, out, kernel, stride, padding, bias)`.
+    ConvTranspose { input: usize, output: usize, kernel: usize, stride: usize, padding: usize, bias: bool },
+    /// `nn.BatchNorm2d(features)` (ε = 1e-5, momentum 0.1, as PyTorch).
+    BatchNorm { features: usize },
+    Relu,
+    LeakyRelu { slope: f64 },
+    Tanh,
+}
+
+/// A built layer. The variant names stay out of weight names (see `crate::weights`).
+#[derive(Module, Debug)]
+pub enum Layer {
+    Conv(Conv2d),
+    ConvTranspose(ConvTranspose2d),
+    BatchNorm(BatchNorm),
+    Relu(Relu),
+    LeakyRelu(LeakyRelu),
+    Tanh(Tanh),
+}
+
+impl Layer {
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        match self {
+            Layer::Conv(conv) => conv.forward(x),
+            Layer::ConvTranspose(conv) => conv.forward(x),
+            Layer::BatchNorm(bn) => bn.forward(x),
+            Layer::Relu(relu) => relu.forward(x),
+            Layer::LeakyRelu(lrelu) => lrelu.forward(x),
+            Layer::Tanh(tanh) => tanh.forward(x),
+        }
+    }
+}
+
+/// `nn.Sequential` under the name `main`, as in pytorch/examples' DCGAN.
+#[derive(Module, Debug)]
+pub struct Sequential {
+    pub main: Vec<Layer>,
+}
+
+impl Sequential {
+    /// Builds the layers with DCGAN's initialisation (Radford et al. 2015, as in pytorch/examples):
+    /// conv weights ~ N(0, 0.02), BatchNorm γ ~ N(1, 0.02), β = 0, biases 0. Values come from
+    /// the host `rng`, so a seed gives the same network on every backend.
+    pub fn init(specs: &[LayerSpec], rng: &mut Rng, device: &Device) -> Self {
+        // `Param::from_data` marks the tensor as trainable (a bare tensor would get no gradient).
+        let normal = |rng: &mut Rng, shape: [usize; 4], mean: f64| -> Param<Tensor<4>> {
+            Param::from_data(TensorData::new(rng.normal_vec(shape.iter().product(), mean, 0.02), shape), device)
+        };
+        let main = specs
+            .iter()
+            .map(|spec| match *spec {
+                LayerSpec::Conv { input, output, kernel, stride, padding, bias } => {
+                    let mut conv = Conv2dConfig::new([input, output], [kernel, kernel])
+                        .with_stride([stride, stride])
+                        .with_padding(PaddingConfig2d::Explicit(padding, padding, padding, padding))
+                        .with_bias(bias)
+                        .with_initializer(Initializer::Zeros)
+                        .init(device);
+                    conv.weight = normal(rng, [output, input, kernel, kernel], 0.0);
+                    Layer::Conv(conv)
+                }
+                LayerSpec::ConvTranspose { input, output, kernel, stride, padding, bias } => {
+                    let mut conv = ConvTranspose2dConfig::new([input, output], [kernel, kernel])
+                        .with_stride([stride, stride])
+                        .with_padding([padding, padding])
+                        .with_bias(bias)
+                        .with_initializer(Initializer::Zeros)
+                        .init(device);
+                    // Same layout as PyTorch: [in, out, k, k].
+                    conv.weight = normal(rng, [input, output, kernel, kernel], 0.0);
+                    Layer::ConvTranspose(conv)
+                }
+                LayerSpec::BatchNorm { features } => {
+                    let mut bn = BatchNormConfig::new(features).init(device);
+                    let gamma = rng.normal_vec(features, 1.0, 0.02);
+                    bn.gamma = Param::from_data(TensorData::new(gamma, [features]), device);
+                    Layer::BatchNorm(bn)
+                }
+                LayerSpec::Relu => Layer::Relu(Relu),
+                LayerSpec::LeakyRelu { slope } => Layer::LeakyRelu(LeakyReluConfig::new().with_negative_slope(slope).init()),
+                LayerSpec::Tanh => Layer::Tanh(Tanh),
+            })
+            .collect();
+        Self { main }
+    }
+
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        self.main.iter().fold(x, |x, layer| layer.forward(x))
+    }
+
+    /// Number of trainable values (burn's `num_params` also counts BatchNorm's running statistics).
+    pub fn trainable_parameter_count(&self) -> usize {
+        let n = |shape: burn::tensor::Shape| shape.num_elements();
+        self.main
+            .iter()
+            .map(|layer| match layer {
+                Layer::Conv(c) => n(c.weight.shape()) + c.bias.as_ref().map_or(0, |b| n(b.shape())),
+                Layer::ConvTranspose(c) => n(c.weight.shape()) + c.bias.as_ref().map_or(0, |b| n(b.shape())),
+                Layer::BatchNorm(bn) => n(bn.gamma.shape()) + n(bn.beta.shape()),
+                Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) => 0,
+            })
+            .sum()
+    }
+}
+
+/// Trainable parameter count of a spec, counted the way PyTorch's `sum(p.numel())` does
+/// (BatchNorm running statistics are buffers, not parameters).
+pub fn parameter_count(specs: &[LayerSpec]) -> usize {
+    specs
+        .iter()
+        .map(|spec| match *spec {
+            LayerSpec::Conv { input, output, kernel, bias, .. } | LayerSpec::ConvTranspose { input, output, kernel, bias, .. } => {
+                input * output * kernel * kernel + if bias { output } else { 0 }
+            }
+            LayerSpec::BatchNorm { features } => 2 * features,
+            LayerSpec::Relu | LayerSpec::LeakyRelu { .. } | LayerSpec::Tanh => 0,
+        })
+        .sum()
+}

@@ -1,0 +1,275 @@
+//! The training loop of one GAN: data → G and D → loss → optimiser steps.
+//!
+//! Every method that trains only queues device work; nothing here reads the device back except
+//! [`Trainer::readout`], which is async and batches all of its reads into one transaction
+//! (synchronous reads panic on WebGPU in the browser).
+
+use std::sync::Arc;
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Tensor, TensorData, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::data::{BatchSampler, ImageDataset};
+use crate::loss::NonSaturating;
+use crate::model::Sequential;
+use crate::model::dcgan28::Dcgan28;
+use crate::rng::Rng;
+
+/// Everything that defines a run; the same config and seed give the same run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainConfig {
+    pub model: Dcgan28,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub beta1: f32,
+    pub beta2: f32,
+    pub seed: u64,
+    /// Number of fixed latent vectors shown as the sample grid.
+    pub grid_samples: usize,
+}
+
+impl Default for TrainConfig {
+    /// DCGAN's published settings: batch 64, Adam(2e-4, β = (0.5, 0.999)).
+    fn default() -> Self {
+        Self {
+            model: Dcgan28::default(),
+            batch_size: 64,
+            learning_rate: 2e-4,
+            beta1: 0.5,
+            beta2: 0.999,
+            seed: 1,
+            grid_samples: 64,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Rejects settings that would build a broken network or panic inside burn.
+    pub fn validate(&self) -> Result<(), String> {
+        let in_range = |name: &str, v: usize, lo: usize, hi: usize| {
+            if (lo..=hi).contains(&v) { Ok(()) } else { Err(format!("{name} must be between {lo} and {hi}, got {v}")) }
+        };
+        in_range("batch_size", self.batch_size, 1, 1024)?;
+        in_range("nz", self.model.nz, 1, 1024)?;
+        in_range("g_width", self.model.g_width, 1, 1024)?;
+        in_range("d_width", self.model.d_width, 1, 1024)?;
+        in_range("grid_samples", self.grid_samples, 1, 256)?;
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate < 1.0) {
+            return Err(format!("learning_rate must be in (0, 1), got {}", self.learning_rate));
+        }
+        for (name, b) in [("beta1", self.beta1), ("beta2", self.beta2)] {
+            if !(0.0..1.0).contains(&b) {
+                return Err(format!("{name} must be in [0, 1), got {b}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the page shows after some steps, read from the device in one transaction.
+#[derive(Clone, Debug, Serialize)]
+pub struct Readout {
+    pub step: u64,
+    pub d_loss: Option<f32>,
+    pub g_loss: Option<f32>,
+    /// G(fixed z) in eval mode, [N, C, H, W] flattened, values in [-1, 1].
+    #[serde(skip)]
+    pub samples: Option<Vec<f32>>,
+}
+
+impl Readout {
+    /// False when a loss has become NaN or infinite: training has diverged.
+    pub fn is_finite(&self) -> bool {
+        self.d_loss.is_none_or(f32::is_finite) && self.g_loss.is_none_or(f32::is_finite)
+    }
+}
+
+pub struct Trainer {
+    config: TrainConfig,
+    /// The autodiff device the networks train on.
+    device: Device,
+    generator: Sequential,
+    discriminator: Sequential,
+    optim_g: ModuleOptimizer,
+    optim_d: ModuleOptimizer,
+    data: Arc<ImageDataset>,
+    sampler: BatchSampler,
+    rng: Rng,
+    /// Latent vectors of the sample grid, on the plain (non-autodiff) device.
+    fixed_z: Tensor<4>,
+    step: u64,
+    last_d_loss: Option<Tensor<1>>,
+    last_g_loss: Option<Tensor<1>>,
+}
+
+impl Trainer {
+    /// Builds G, D and their optimisers on `device` (a plain device; training uses its autodiff twin).
+    pub fn new(config: TrainConfig, data: Arc<ImageDataset>, device: &Device) -> Result<Self, String> {
+        config.validate()?;
+        let image = [data.channels, data.height, data.width];
+        if image != Dcgan28::IMAGE {
+            return Err(format!("dcgan28 needs 1×28×28 images, the dataset has {image:?}"));
+        }
+        let plain = device.clone().without_autodiff();
+        let train_device = plain.clone().autodiff();
+        let mut rng = Rng::new(config.seed);
+        let generator = Sequential::init(&config.model.generator(), &mut rng, &train_device);
+        let discriminator = Sequential::init(&config.model.discriminator(), &mut rng, &train_device);
+        // The grid's z has its own stream so that it does not depend on the network sizes.
+        let fixed_z = latent(&mut Rng::new(config.seed ^ 0x5A5A_5A5A), config.grid_samples, config.model.nz, &plain);
+        let sampler = BatchSampler::new(data.len(), &mut rng);
+        let adam = || {
+            AdamConfig::new()
+                .with_beta_1(config.beta1)
+                .with_beta_2(config.beta2)
+                // PyTorch's default; burn's is 1e-5.
+                .with_epsilon(1e-8)
+                .init()
+        };
+        Ok(Self {
+            optim_g: adam(),
+            optim_d: adam(),
+            config,
+            device: train_device,
+            generator,
+            discriminator,
+            data,
+            sampler,
+            rng,
+            fixed_z,
+            step: 0,
+            last_d_loss: None,
+            last_g_loss: None,
+        })
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    pub fn generator(&self) -> &Sequential {
+        &self.generator
+    }
+
+    pub fn discriminator(&self) -> &Sequential {
+        &self.discriminator
+    }
+
+    /// A batch of z ~ N(0, I) from the trainer's stream, on the training device.
+    pub fn random_latent(&mut self, n: usize) -> Tensor<4> {
+        latent(&mut self.rng, n, self.config.model.nz, &self.device)
+    }
+
+    /// The next batch of real images, on the training device.
+    pub fn real_batch(&mut self) -> Tensor<4> {
+        let indices = self.sampler.next_batch(self.config.batch_size, &mut self.rng);
+        self.data.batch(&indices, &self.device)
+    }
+
+    /// One optimiser step of D on `real` and on G(z) with G held fixed; returns D's loss (device).
+    pub fn discriminator_step_on(&mut self, real: Tensor<4>, z: Tensor<4>) -> Tensor<1> {
+        let fake = self.generator.forward(z).detach();
+        let real_logits = logits(self.discriminator.forward(real));
+        let fake_logits = logits(self.discriminator.forward(fake));
+        let loss = NonSaturating.discriminator_loss(real_logits, fake_logits);
+        let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
+        self.discriminator = self.optim_d.step(self.config.learning_rate, self.discriminator.clone(), grads);
+        let loss = loss.inner();
+        self.last_d_loss = Some(loss.clone());
+        loss
+    }
+
+    /// One optimiser step of G against the current D; returns G's loss (device).
+    pub fn generator_step_on(&mut self, z: Tensor<4>) -> Tensor<1> {
+        let fake_logits = logits(self.discriminator.forward(self.generator.forward(z)));
+        let loss = NonSaturating.generator_loss(fake_logits);
+        // Gradients reach D's weights too, but only G's are kept and stepped.
+        let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
+        self.generator = self.optim_g.step(self.config.learning_rate, self.generator.clone(), grads);
+        let loss = loss.inner();
+        self.last_g_loss = Some(loss.clone());
+        loss
+    }
+
+    /// A D step on a fresh real batch and fresh z.
+    pub fn discriminator_step(&mut self) {
+        let real = self.real_batch();
+        let z = self.random_latent(self.config.batch_size);
+        self.discriminator_step_on(real, z);
+    }
+
+    /// A G step on fresh z.
+    pub fn generator_step(&mut self) {
+        let z = self.random_latent(self.config.batch_size);
+        self.generator_step_on(z);
+    }
+
+    /// One DCGAN iteration: a D step on real and detached fake images, then a G step on the same z
+    /// (as pytorch/examples does; there the fake batch is reused, here G is run again on it).
+    pub fn train_step(&mut self) {
+        let real = self.real_batch();
+        let z = self.random_latent(self.config.batch_size);
+        self.discriminator_step_on(real, z.clone());
+        self.generator_step_on(z);
+        self.step += 1;
+    }
+
+    /// G(z) in eval mode (BatchNorm running statistics), on the plain device.
+    pub fn generate(&self, z: Tensor<4>) -> Tensor<4> {
+        self.generator.valid().forward(z)
+    }
+
+    /// The samples of the fixed grid (device tensor).
+    pub fn grid(&self) -> Tensor<4> {
+        self.generate(self.fixed_z.clone())
+    }
+
+    /// Reads the latest losses, and the sample grid if asked, in one device transaction.
+    pub async fn readout(&self, with_samples: bool) -> Result<Readout, String> {
+        let mut tx = Transaction::default();
+        let mut slots = Vec::new();
+        for (name, loss) in [("d", &self.last_d_loss), ("g", &self.last_g_loss)] {
+            if let Some(loss) = loss {
+                tx = tx.register(loss.clone());
+                slots.push(name);
+            }
+        }
+        if with_samples {
+            tx = tx.register(self.grid());
+            slots.push("samples");
+        }
+        let data = tx.execute_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;
+        let mut readout = Readout { step: self.step, d_loss: None, g_loss: None, samples: None };
+        for (slot, data) in slots.into_iter().zip(data) {
+            let values = to_f32(data)?;
+            match slot {
+                "d" => readout.d_loss = values.first().copied(),
+                "g" => readout.g_loss = values.first().copied(),
+                _ => readout.samples = Some(values),
+            }
+        }
+        Ok(readout)
+    }
+}
+
+/// D's output [B, 1, 1, 1] as a vector of B logits.
+fn logits(d_out: Tensor<4>) -> Tensor<1> {
+    let batch = d_out.dims()[0];
+    d_out.reshape([batch])
+}
+
+/// `n` latent vectors z ~ N(0, I) of length `nz`, shaped [n, nz, 1, 1] as DCGAN's G expects.
+pub fn latent(rng: &mut Rng, n: usize, nz: usize, device: &Device) -> Tensor<4> {
+    Tensor::from_data(TensorData::new(rng.normal_vec(n * nz, 0.0, 1.0), [n, nz, 1, 1]), device)
+}
+
+pub fn to_f32(data: TensorData) -> Result<Vec<f32>, String> {
+    data.convert::<f32>().try_into_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))
+}

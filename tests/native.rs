@@ -1,0 +1,166 @@
+//! Native tests on burn's CPU backend (`flex`).
+#![cfg(not(target_family = "wasm"))]
+
+mod common;
+
+use std::sync::Arc;
+
+use burn::module::Module;
+use burn::tensor::{Device, Tensor, TensorData, read_sync};
+use gan_playground::data::ImageDataset;
+use gan_playground::loss::NonSaturating;
+use gan_playground::model::dcgan28::Dcgan28;
+use gan_playground::model::{Layer, Sequential, parameter_count};
+use gan_playground::rng::Rng;
+use gan_playground::trainer::{Trainer, latent, to_f32};
+
+fn values(t: Tensor<1>) -> Vec<f32> {
+    to_f32(t.into_data()).unwrap()
+}
+
+fn mnist() -> Arc<ImageDataset> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/data/mnist.bin");
+    let bytes = std::fs::read(path).expect("www/data/mnist.bin is missing: run `npm run build:data`");
+    Arc::new(ImageDataset::from_bytes(&bytes).unwrap())
+}
+
+#[test]
+fn dcgan28_has_pytorchs_parameter_counts() {
+    // sum(p.numel() for p in net.parameters()) of the shared spec's nn.Sequential in PyTorch:
+    // G = 100·256·7·7 + 2·256 + 256·128·4·4 + 2·128 + 128·1·4·4; D = 1·64·16 + 64·128·16 + 2·128 + 128·49.
+    let spec = Dcgan28::default();
+    assert_eq!(parameter_count(&spec.generator()), 1_781_504);
+    assert_eq!(parameter_count(&spec.discriminator()), 138_624);
+    let device = Device::flex();
+    let mut rng = Rng::new(0);
+    let g = Sequential::init(&spec.generator(), &mut rng, &device);
+    let d = Sequential::init(&spec.discriminator(), &mut rng, &device);
+    assert_eq!(g.trainable_parameter_count(), 1_781_504);
+    assert_eq!(d.trainable_parameter_count(), 138_624);
+    // burn's count adds BatchNorm's running mean and variance (PyTorch's buffers).
+    assert_eq!(g.num_params(), 1_781_504 + 2 * (256 + 128));
+    assert_eq!(d.num_params(), 138_624 + 2 * 128);
+}
+
+#[test]
+fn dcgan28_layer_shapes_follow_the_spec() {
+    let device = Device::flex();
+    let spec = Dcgan28::default();
+    let mut rng = Rng::new(0);
+    let g = Sequential::init(&spec.generator(), &mut rng, &device).valid();
+    let d = Sequential::init(&spec.discriminator(), &mut rng, &device).valid();
+    let mut x = latent(&mut rng, 3, 100, &device);
+    let mut shapes = Vec::new();
+    for layer in &g.main {
+        x = layer.forward(x);
+        shapes.push(x.dims());
+    }
+    assert_eq!(shapes[0], [3, 256, 7, 7]);
+    assert_eq!(shapes[3], [3, 128, 14, 14]);
+    assert_eq!(shapes[7], [3, 1, 28, 28]);
+    assert_eq!(d.forward(x).dims(), [3, 1, 1, 1]);
+    // Layer i is PyTorch's main.i: parameter-free layers keep their index.
+    assert!(matches!(g.main[2], Layer::Relu(_)));
+    assert!(matches!(d.main[3], Layer::BatchNorm(_)));
+}
+
+#[test]
+fn dcgan_initialisation_has_the_published_statistics() {
+    let device = Device::flex();
+    let g = Sequential::init(&Dcgan28::default().generator(), &mut Rng::new(4), &device);
+    let Layer::ConvTranspose(conv) = &g.main[0] else { panic!("main.0 is a transposed conv") };
+    let w = to_f32(conv.weight.val().into_data()).unwrap();
+    let mean = w.iter().sum::<f32>() / w.len() as f32;
+    let std = (w.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / w.len() as f32).sqrt();
+    assert!(mean.abs() < 1e-3 && (std - 0.02).abs() < 1e-3, "N(0, 0.02) expected, got mean {mean} std {std}");
+    let Layer::BatchNorm(bn) = &g.main[1] else { panic!("main.1 is BatchNorm") };
+    let gamma = to_f32(bn.gamma.val().into_data()).unwrap();
+    let mean = gamma.iter().sum::<f32>() / gamma.len() as f32;
+    assert!((mean - 1.0).abs() < 0.01, "γ ~ N(1, 0.02) expected, mean {mean}");
+}
+
+#[test]
+fn non_saturating_losses_equal_their_formula() {
+    let device = Device::flex();
+    let real = [2.5f32, -0.3, 0.0, 12.0, -40.0];
+    let fake = [-1.0f32, 0.7, 30.0, -3.0, 0.1];
+    let t = |v: &[f32]| Tensor::<1>::from_data(TensorData::new(v.to_vec(), [v.len()]), &device);
+    let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let mean = |v: &[f32], f: &dyn Fn(f64) -> f64| v.iter().map(|&x| f(x as f64)).sum::<f64>() / v.len() as f64;
+    // −E[log σ(D(x))] − E[log(1 − σ(D(G(z))))], and −E[log σ(D(G(z)))]; log1p keeps large logits exact.
+    let expected_d = mean(&real, &|x| -sigmoid(x).ln()) + mean(&fake, &|x| (x.exp()).ln_1p());
+    let expected_g = mean(&fake, &|x| -sigmoid(x).ln());
+    let d = values(NonSaturating.discriminator_loss(t(&real), t(&fake)))[0] as f64;
+    let g = values(NonSaturating.generator_loss(t(&fake)))[0] as f64;
+    assert!((d - expected_d).abs() < 1e-5 * expected_d.abs(), "D loss {d} vs {expected_d}");
+    assert!((g - expected_g).abs() < 1e-5 * expected_g.abs(), "G loss {g} vs {expected_g}");
+}
+
+#[test]
+fn twenty_discriminator_steps_lower_its_loss_on_a_fixed_batch() {
+    let device = Device::flex();
+    let mut trainer = Trainer::new(common::small_config(16, 16), mnist(), &device).unwrap();
+    let real = trainer.real_batch();
+    let z = trainer.random_latent(16);
+    let losses: Vec<f32> = (0..20).map(|_| values(trainer.discriminator_step_on(real.clone(), z.clone()))[0]).collect();
+    assert!(losses.iter().all(|l| l.is_finite()));
+    assert!(losses[19] < 0.5 * losses[0], "D loss should fall on a fixed batch: {losses:?}");
+}
+
+#[test]
+fn training_on_mnist_keeps_losses_finite_and_samples_in_range() {
+    let device = Device::flex();
+    let mut trainer = Trainer::new(common::small_config(16, 16), mnist(), &device).unwrap();
+    let before = read_sync(trainer.readout(true)).unwrap().samples.unwrap();
+    for _ in 0..5 {
+        trainer.train_step();
+    }
+    let r = read_sync(trainer.readout(true)).unwrap();
+    assert_eq!(r.step, 5);
+    assert!(r.is_finite(), "{r:?}");
+    let samples = r.samples.unwrap();
+    assert_eq!(samples.len(), 16 * 784);
+    assert!(samples.iter().all(|v| (-1.0..=1.0).contains(v)));
+    assert!(common::relative_error(&samples, &before) > 1e-3, "training should change the samples");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_run() {
+    let device = Device::flex();
+    let run = || {
+        let mut t = Trainer::new(common::small_config(8, 8), mnist(), &device).unwrap();
+        t.train_step();
+        t.train_step();
+        read_sync(t.readout(true)).unwrap()
+    };
+    let (a, b) = (run(), run());
+    assert_eq!((a.d_loss, a.g_loss), (b.d_loss, b.g_loss));
+    assert_eq!(a.samples, b.samples);
+}
+
+#[test]
+fn the_mnist_asset_holds_the_10000_digits() {
+    let data = mnist();
+    assert_eq!(data.len(), 10_000);
+    assert_eq!([data.channels, data.height, data.width], [1, 28, 28]);
+    let mut per_class = [0usize; 10];
+    for i in 0..data.len() {
+        per_class[data.label(i) as usize] += 1;
+    }
+    assert!(per_class.iter().all(|&n| n > 800), "{per_class:?}");
+    // Digits are bright strokes on black: mostly zeros, with some full-intensity pixels.
+    let img = data.image(0);
+    assert!(img.iter().filter(|&&p| p == 0).count() > 400 && img.iter().any(|&p| p > 200));
+}
+
+#[test]
+fn bad_configs_are_rejected_with_a_reason() {
+    let device = Device::flex();
+    let mut config = common::small_config(8, 8);
+    config.batch_size = 0;
+    let err = Trainer::new(config, Arc::new(common::blobs(4, 1)), &device).err().unwrap();
+    assert!(err.contains("batch_size"), "{err}");
+    let mut config = common::small_config(8, 8);
+    config.learning_rate = f64::NAN;
+    assert!(Trainer::new(config, Arc::new(common::blobs(4, 1)), &device).is_err());
+}

@@ -1,0 +1,84 @@
+//! Browser tests: run by `wasm-pack test --headless --chrome` in Chromium with real WebGPU
+//! (SwiftShader here, so the shapes are small).
+#![cfg(target_family = "wasm")]
+
+mod common;
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use burn::module::Module;
+use burn::tensor::{Device, Transaction};
+use gan_playground::backend;
+use gan_playground::model::Sequential;
+use gan_playground::rng::Rng;
+use gan_playground::trainer::{Trainer, latent, to_f32};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+thread_local! {
+    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+/// WebGPU can be initialised once per page; the tests share the device.
+async fn webgpu() -> Device {
+    if let Some(device) = WEBGPU.with_borrow(|d| d.clone()) {
+        return device;
+    }
+    let (device, info) = backend::webgpu().await.expect("WebGPU must initialise (Chromium with --enable-unsafe-webgpu)");
+    web_sys::console::log_1(&format!("{}", info.name).into());
+    WEBGPU.with_borrow_mut(|d| *d = Some(device.clone()));
+    device
+}
+
+/// G(z) and D(G(z)) of seeded weights (eval mode), read back asynchronously.
+async fn forward(device: &Device) -> (Vec<f32>, Vec<f32>) {
+    let spec = common::small_config(16, 4).model;
+    let mut rng = Rng::new(11);
+    let g = Sequential::init(&spec.generator(), &mut rng, device).valid();
+    let d = Sequential::init(&spec.discriminator(), &mut rng, device).valid();
+    let images = g.forward(latent(&mut rng, 4, spec.nz, device));
+    let logits = d.forward(images.clone());
+    let mut out = Transaction::default().register(images).register(logits).execute_async().await.unwrap().into_iter();
+    (to_f32(out.next().unwrap()).unwrap(), to_f32(out.next().unwrap()).unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_forward_matches_the_cpu_backend() {
+    let gpu = webgpu().await;
+    let (g_gpu, d_gpu) = forward(&gpu).await;
+    let (g_cpu, d_cpu) = forward(&Device::flex()).await;
+    let (eg, ed) = (common::relative_error(&g_gpu, &g_cpu), common::relative_error(&d_gpu, &d_cpu));
+    assert!(eg <= 1e-4, "G(z) differs between WebGPU and CPU: relative error {eg}");
+    assert!(ed <= 1e-4, "D(G(z)) differs between WebGPU and CPU: relative error {ed}");
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_training_steps_give_finite_losses_and_samples_in_range() {
+    let gpu = webgpu().await;
+    let mut trainer = Trainer::new(common::small_config(8, 4), Arc::new(common::blobs(64, 2)), &gpu).unwrap();
+    for _ in 0..3 {
+        trainer.train_step();
+    }
+    let r = trainer.readout(true).await.unwrap();
+    assert_eq!(r.step, 3);
+    assert!(r.is_finite(), "losses must be finite: {r:?}");
+    let samples = r.samples.unwrap();
+    assert_eq!(samples.len(), 16 * 784);
+    assert!(samples.iter().all(|v| (-1.0..=1.0).contains(v)), "G's output must lie in [-1, 1]");
+}
+
+#[wasm_bindgen_test]
+async fn a_training_step_gives_the_same_losses_on_webgpu_and_cpu() {
+    let gpu = webgpu().await;
+    let losses = async |device: &Device| {
+        let mut trainer = Trainer::new(common::small_config(8, 4), Arc::new(common::blobs(64, 3)), device).unwrap();
+        trainer.train_step();
+        let r = trainer.readout(false).await.unwrap();
+        [r.d_loss.unwrap(), r.g_loss.unwrap()]
+    };
+    let (on_gpu, on_cpu) = (losses(&gpu).await, losses(&Device::flex()).await);
+    let err = common::relative_error(&on_gpu, &on_cpu);
+    assert!(err <= 1e-4, "losses differ: WebGPU {on_gpu:?}, CPU {on_cpu:?}");
+}

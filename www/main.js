@@ -1,0 +1,117 @@
+// The page's main thread: it only draws and forwards clicks; training lives in worker.js.
+import { drawGrid } from './grid.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  start: $('start'), step: $('step'), reset: $('reset'),
+  stepCount: $('stat-step'), rate: $('stat-rate'), d: $('stat-d'), g: $('stat-g'),
+  backend: $('backend'), samples: $('samples'), losses: $('losses'), message: $('message'),
+};
+
+// Settings from the URL query, e.g. ?backend=cpu&batch=8&g_width=16&d_width=16&seed=3
+function configFromQuery() {
+  const q = new URLSearchParams(location.search);
+  const int = (name) => (q.has(name) && /^\d+$/.test(q.get(name)) ? Number(q.get(name)) : undefined);
+  const config = { batch_size: int('batch'), seed: int('seed'), model: { g_width: int('g_width'), d_width: int('d_width') } };
+  return { backend: q.get('backend') === 'cpu' ? 'cpu' : 'webgpu', config: JSON.parse(JSON.stringify(config)) };
+}
+
+function showMessage(text, kind = 'info') {
+  ui.message.hidden = !text;
+  ui.message.textContent = text ?? '';
+  ui.message.className = `message ${kind}`;
+}
+
+const history = [];
+function drawLosses() {
+  const canvas = ui.losses;
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  if (history.length < 2) return;
+  const values = history.flatMap((h) => [h.d, h.g]).filter(Number.isFinite);
+  const hi = Math.max(...values, 0.1);
+  const first = history[0].step;
+  const span = Math.max(1, history.at(-1).step - first);
+  const line = (key, color) => {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    history.forEach((h, i) => {
+      const x = ((h.step - first) / span) * (canvas.width - 4) + 2;
+      const y = canvas.height - 4 - (h[key] / hi) * (canvas.height - 8);
+      i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
+    });
+    ctx.stroke();
+  };
+  const css = getComputedStyle(document.documentElement);
+  line('d', css.getPropertyValue('--d'));
+  line('g', css.getPropertyValue('--g'));
+}
+
+function setRunning(running) {
+  ui.start.textContent = running ? 'Pause' : 'Start';
+  ui.start.dataset.running = running ? '1' : '';
+  ui.step.disabled = running;
+}
+
+const fmt = (v, digits = 3) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
+
+const { backend, config } = configFromQuery();
+let worker;
+try {
+  if (typeof WebAssembly !== 'object') throw new Error('this browser cannot run WebAssembly');
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+} catch (e) {
+  showMessage(`The playground cannot start: ${e.message}.`, 'error');
+}
+
+worker?.addEventListener('error', (e) => {
+  e.preventDefault();
+  showMessage(`The training module failed to load${e.message ? `: ${e.message}` : ''}. If you run the page from a checkout, build it first with "npm run build".`, 'error');
+  ui.backend.textContent = 'not available';
+});
+
+worker?.addEventListener('message', ({ data: msg }) => {
+  switch (msg.type) {
+    case 'ready': {
+      const b = msg.backend;
+      ui.backend.textContent = b.kind === 'webgpu' ? b.name : `CPU fallback${b.fallbackReason ? ` (${b.fallbackReason})` : ''}`;
+      ui.backend.dataset.kind = b.kind;
+      if (b.fallbackReason) showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${b.fallbackReason}.`);
+      for (const b of [ui.start, ui.step, ui.reset]) b.disabled = false;
+      break;
+    }
+    case 'progress':
+      ui.stepCount.textContent = msg.step;
+      ui.d.textContent = fmt(msg.dLoss);
+      ui.g.textContent = fmt(msg.gLoss);
+      ui.rate.textContent = msg.stepsPerSec ? fmt(msg.stepsPerSec, msg.stepsPerSec < 10 ? 2 : 0) : '–';
+      if (msg.samples) {
+        drawGrid(ui.samples, msg.samples, msg.shape);
+        ui.samples.dataset.step = msg.step;
+      }
+      if (Number.isFinite(msg.dLoss) && Number.isFinite(msg.gLoss) && msg.step > (history.at(-1)?.step ?? -1)) {
+        history.push({ step: msg.step, d: msg.dLoss, g: msg.gLoss });
+        if (history.length > 2000) history.splice(0, history.length - 2000);
+        drawLosses();
+      }
+      break;
+    case 'state':
+      setRunning(msg.running);
+      break;
+    case 'error':
+      showMessage(msg.fatal ? `The playground could not start: ${msg.message}` : msg.message, 'error');
+      if (msg.fatal) ui.backend.textContent = 'not available';
+      break;
+  }
+});
+
+ui.start.addEventListener('click', () => worker.postMessage({ type: ui.start.dataset.running ? 'pause' : 'start' }));
+ui.step.addEventListener('click', () => worker.postMessage({ type: 'step' }));
+ui.reset.addEventListener('click', () => {
+  history.length = 0;
+  drawLosses();
+  showMessage(null);
+  worker.postMessage({ type: 'reset' });
+});
+worker?.postMessage({ type: 'init', backend, config });

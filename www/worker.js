@@ -1,0 +1,115 @@
+// Training runs here, off the main thread: WebGPU works in workers, and the page never freezes.
+// Messages in:  {type: 'init', backend, config} | 'start' | 'pause' | 'step' | {type: 'reset', config}
+// Messages out: {type: 'ready', backend, config} | {type: 'progress', ...} | {type: 'state', running}
+//               | {type: 'error', message, fatal}
+import init, { initBackend, Session } from '../pkg/gan_playground.js';
+
+const DATASET_URL = new URL('./data/mnist.bin', import.meta.url);
+const SAMPLE_EVERY_MS = 400; // how often the grid is read back while training
+const TARGET_CHUNK_MS = 150; // work queued between two read-backs of the losses
+
+let dataset = null;
+let session = null;
+let config = null;
+let running = false;
+let loopDone = Promise.resolve();
+let chunk = 1;
+let lastSamplesAt = 0;
+let rate = null;
+
+const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
+const fail = (error, fatal = false) => {
+  running = false;
+  post({ type: 'state', running });
+  post({ type: 'error', message: String(error?.message ?? error), fatal });
+};
+
+async function readout(withSamples) {
+  const r = await session.readout(withSamples);
+  const msg = { type: 'progress', step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, stepsPerSec: rate };
+  const transfer = [];
+  if (r.samples) {
+    const { grid_samples: n } = session.config;
+    msg.samples = r.samples;
+    msg.shape = [n, 1, 28, 28];
+    transfer.push(r.samples.buffer);
+    lastSamplesAt = performance.now();
+  }
+  post(msg, transfer);
+  if (!r.finite) throw new Error('The losses became NaN or infinite: training diverged. Reset to start again.');
+}
+
+function newSession() {
+  session?.free();
+  session = Session.create(dataset, config);
+  config = session.config;
+}
+
+async function loop() {
+  while (running) {
+    const t0 = performance.now();
+    session.train(chunk);
+    const withSamples = performance.now() - lastSamplesAt > SAMPLE_EVERY_MS;
+    await readout(withSamples);
+    const ms = performance.now() - t0;
+    const r = (1000 * chunk) / ms;
+    rate = rate === null ? r : 0.7 * rate + 0.3 * r;
+    // Queue more steps per read-back when steps are fast, one at a time when they are slow.
+    chunk = Math.max(1, Math.min(64, Math.round((chunk * TARGET_CHUNK_MS) / Math.max(ms, 1))));
+  }
+}
+
+async function start(backendPreference, initialConfig) {
+  await init();
+  const noWebGpu = !('gpu' in navigator);
+  const backend = await initBackend(noWebGpu || backendPreference === 'cpu' ? 'cpu' : 'webgpu');
+  if (noWebGpu && backendPreference !== 'cpu') backend.fallbackReason = 'this browser does not expose WebGPU (navigator.gpu is missing)';
+  const response = await fetch(DATASET_URL);
+  if (!response.ok) throw new Error(`could not load the MNIST data (${DATASET_URL.pathname}: HTTP ${response.status})`);
+  dataset = new Uint8Array(await response.arrayBuffer());
+  config = initialConfig;
+  newSession();
+  post({ type: 'ready', backend, config });
+  await readout(true);
+}
+
+// Stops the loop and waits until its last read-back is done, so the session is free to replace.
+async function stop() {
+  running = false;
+  await loopDone;
+  post({ type: 'state', running });
+}
+
+let queue = Promise.resolve();
+// Handle messages one at a time, so that a reset never races a read-back.
+self.onmessage = ({ data }) => {
+  queue = queue.then(() => handle(data)).catch((e) => fail(e, data.type === 'init'));
+};
+
+async function handle(msg) {
+  switch (msg.type) {
+    case 'init':
+      return start(msg.backend, msg.config);
+    case 'start':
+      if (!running) {
+        running = true;
+        post({ type: 'state', running });
+        // The loop runs outside the message queue so that 'pause' gets through.
+        loopDone = loop().catch((e) => fail(e));
+      }
+      return;
+    case 'pause':
+      return stop();
+    case 'step':
+      if (running) return;
+      session.train(1);
+      return readout(true);
+    case 'reset':
+      await stop();
+      if (msg.config) config = msg.config;
+      rate = null;
+      chunk = 1;
+      newSession();
+      return readout(true);
+  }
+}
