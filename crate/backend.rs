@@ -19,8 +19,13 @@ pub struct BackendInfo {
 /// burn's CPU backend.
 pub fn cpu(fallback_reason: Option<String>) -> (Device, BackendInfo) {
     // In the browser the CPU backend has one thread; natively it uses every core.
-    let threads = if cfg!(target_family = "wasm") { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
-    let info = BackendInfo { kind: "cpu", name: format!("CPU (burn flex, {threads} thread{})", if threads == 1 { "" } else { "s" }), fallback_reason };
+    let threads =
+        if cfg!(target_family = "wasm") { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
+    let info = BackendInfo {
+        kind: "cpu",
+        name: format!("CPU (burn flex, {threads} thread{})", if threads == 1 { "" } else { "s" }),
+        fallback_reason,
+    };
     (Device::flex(), info)
 }
 
@@ -34,10 +39,9 @@ pub async fn webgpu() -> Result<(Device, BackendInfo), String> {
         .init_with_setup_async()
         .await
         .map_err(|e| format!("WebGPU initialisation failed: {e}"))?;
+    // In the browser wgpu sees little of the adapter (the page asks WebGPU itself for details).
     let info = setup.adapter.get_info();
-    let mut parts: Vec<String> = [info.name, info.driver, info.driver_info].into_iter().filter(|s| !s.is_empty()).collect();
-    if parts.is_empty() {
-        parts.push(format!("vendor {:#x}", info.vendor));
-    }
-    Ok((device, BackendInfo { kind: "webgpu", name: format!("WebGPU: {}", parts.join(", ")), fallback_reason: None }))
+    let parts: Vec<String> = [info.name, info.driver, info.driver_info].into_iter().filter(|s| !s.is_empty()).collect();
+    let name = if parts.is_empty() { "WebGPU".to_string() } else { format!("WebGPU ({})", parts.join(", ")) };
+    Ok((device, BackendInfo { kind: "webgpu", name, fallback_reason: None }))
 }

@@ -39,7 +39,9 @@ pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
             Ok(chosen) => chosen,
             Err(reason) => backend::cpu(Some(reason)),
         },
-        other => return Err(err(format!("unknown backend \"{other}\" (use \"webgpu\" or \"cpu\")"))),
+        other => {
+            return Err(err(format!("unknown backend \"{other}\" (use \"webgpu\" or \"cpu\")")));
+        }
     };
     let info = chosen.1.clone();
     BACKEND.with_borrow_mut(|b| *b = Some(chosen));
@@ -93,7 +95,6 @@ impl Session {
     }
 
     /// The session's config, defaults filled in.
-    #[wasm_bindgen(getter)]
     pub fn config(&self) -> Result<JsValue, JsValue> {
         serde_wasm_bindgen::to_value(self.trainer.config()).map_err(|e| err(e.to_string()))
     }

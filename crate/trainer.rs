@@ -57,6 +57,9 @@ impl TrainConfig {
         in_range("g_width", self.model.g_width, 1, 1024)?;
         in_range("d_width", self.model.d_width, 1, 1024)?;
         in_range("grid_samples", self.grid_samples, 1, 256)?;
+        if self.seed >= 1 << 53 {
+            return Err(format!("seed must be below 2^53 (a JavaScript number holds it exactly), got {}", self.seed));
+        }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate < 1.0) {
             return Err(format!("learning_rate must be in (0, 1), got {}", self.learning_rate));
         }
@@ -226,9 +229,11 @@ impl Trainer {
         self.generator.valid().forward(z)
     }
 
-    /// The samples of the fixed grid (device tensor).
+    /// The samples of the fixed grid (device tensor). BatchNorm uses the grid batch's own
+    /// statistics, as pytorch/examples' DCGAN draws its fixed-noise samples: early in training the
+    /// running statistics lag far behind and would show a flat grey picture.
     pub fn grid(&self) -> Tensor<4> {
-        self.generate(self.fixed_z.clone())
+        self.generator.valid().forward_batch_statistics(self.fixed_z.clone())
     }
 
     /// Reads the latest losses, and the sample grid if asked, in one device transaction.

@@ -3,10 +3,20 @@
 //  2. Rust tests in headless Chromium on real WebGPU (wasm-pack test --headless --chrome)
 //  3. page tests: playwright-core drives the system Chromium against the built page
 import { join } from 'node:path';
-import { buildWasm, cargoEnv, ensureNodeModules, ensureRustTools, root, run } from './tools.mjs';
+import { buildWasm, cargoEnv, ensureNodeModules, ensureRustTools, root, runTee } from './tools.mjs';
 import { buildMnist } from './build-data.mjs';
 
 const started = performance.now();
+const counts = { passed: 0, failed: 0 };
+// Adds up the summaries of the Rust harness ("test result: ok. 9 passed; 0 failed") and node's ("# pass 4").
+function count(output) {
+  for (const m of output.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+    counts.passed += Number(m[1]);
+    counts.failed += Number(m[2]);
+  }
+  for (const m of output.matchAll(/^# pass (\d+)$/gm)) counts.passed += Number(m[1]);
+  for (const m of output.matchAll(/^# fail (\d+)$/gm)) counts.failed += Number(m[1]);
+}
 const stage = (name) => console.log(`\n=== ${name} (${((performance.now() - started) / 1000).toFixed(0)} s) ===`);
 
 try {
@@ -15,23 +25,25 @@ try {
   buildMnist();
 
   stage('native tests (CPU backend)');
-  run('cargo', ['test', '--release']);
+  count(await runTee('cargo', ['test', '--release']));
 
   stage('browser tests (WebGPU in headless Chromium)');
-  run('wasm-pack', ['--log-level', 'warn', 'test', '--headless', '--chrome', '--chromedriver', '/usr/bin/chromedriver', '--release', '--mode', 'no-install', '--', '--test', 'web'], {
+  count(await runTee('wasm-pack', ['--log-level', 'warn', 'test', '--headless', '--chrome', '--chromedriver', '/usr/bin/chromedriver', '--release', '--mode', 'no-install', '--', '--test', 'web'], {
     env: {
       ...cargoEnv(),
       // SwiftShader emulates the GPU on the CPU: a step takes seconds, not milliseconds.
       WASM_BINDGEN_TEST_TIMEOUT: process.env.WASM_BINDGEN_TEST_TIMEOUT || '900',
       WASM_BINDGEN_TEST_WEBDRIVER_JSON: join(root, 'webdriver.json'),
     },
-  });
+  }));
 
   stage('page tests (playwright-core + Chromium)');
   buildWasm();
-  run('node', ['--test', '--test-concurrency=1', 'tests/e2e/']);
-  stage('all suites passed');
+  count(await runTee('node', ['--test', '--test-concurrency=1', 'tests/e2e/']));
+  stage('done');
+  console.log(`total: ${counts.passed} passed, ${counts.failed} failed`);
 } catch (e) {
   console.error(`\nnpm test failed: ${e.message}`);
+  console.log(`total: ${counts.passed} passed, ${Math.max(1, counts.failed)} failed`);
   process.exit(1);
 }

@@ -1,6 +1,6 @@
 // Set-up shared by the npm scripts: installs what a fresh machine lacks (the wasm32 target,
 // wasm-pack, the wasm-bindgen CLI matching Cargo.lock, npm packages) and builds the artifacts.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +26,21 @@ export function run(command, args, { env = cargoEnv(), cwd = root, quiet = false
     throw new Error(`${command} ${args.join(' ')} exited with ${r.status}${detail}`);
   }
   return r.stdout ?? '';
+}
+
+// Like `run`, but asynchronous, echoing stdout as it comes and returning it for counting.
+export function runTee(command, args, { env = cargoEnv(), cwd = root } = {}) {
+  console.log(`\n$ ${command} ${args.join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      out += chunk;
+    });
+    child.on('error', (e) => reject(new Error(`${command}: ${e.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+  });
 }
 
 function output(command, args) {

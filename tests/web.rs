@@ -26,8 +26,9 @@ async fn webgpu() -> Device {
     if let Some(device) = WEBGPU.with_borrow(|d| d.clone()) {
         return device;
     }
-    let (device, info) = backend::webgpu().await.expect("WebGPU must initialise (Chromium with --enable-unsafe-webgpu)");
-    web_sys::console::log_1(&format!("{}", info.name).into());
+    let (device, info) =
+        backend::webgpu().await.expect("WebGPU must initialise (Chromium with --enable-unsafe-webgpu)");
+    web_sys::console::log_1(&info.name.as_str().into());
     WEBGPU.with_borrow_mut(|d| *d = Some(device.clone()));
     device
 }

@@ -29,7 +29,7 @@ async function readout(withSamples) {
   const msg = { type: 'progress', step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, stepsPerSec: rate };
   const transfer = [];
   if (r.samples) {
-    const { grid_samples: n } = session.config;
+    const { grid_samples: n } = session.config();
     msg.samples = r.samples;
     msg.shape = [n, 1, 28, 28];
     transfer.push(r.samples.buffer);
@@ -39,10 +39,21 @@ async function readout(withSamples) {
   if (!r.finite) throw new Error('The losses became NaN or infinite: training diverged. Reset to start again.');
 }
 
+// wgpu cannot see the browser's adapter details; WebGPU's own adapter.info can.
+async function describeAdapter(fallback) {
+  try {
+    const info = (await navigator.gpu.requestAdapter())?.info;
+    const words = [info?.vendor, info?.architecture, info?.description].filter(Boolean);
+    return words.length ? `WebGPU (${[...new Set(words)].join(' ')})` : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 function newSession() {
   session?.free();
   session = Session.create(dataset, config);
-  config = session.config;
+  config = session.config();
 }
 
 async function loop() {
@@ -64,6 +75,7 @@ async function start(backendPreference, initialConfig) {
   const noWebGpu = !('gpu' in navigator);
   const backend = await initBackend(noWebGpu || backendPreference === 'cpu' ? 'cpu' : 'webgpu');
   if (noWebGpu && backendPreference !== 'cpu') backend.fallbackReason = 'this browser does not expose WebGPU (navigator.gpu is missing)';
+  if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
   const response = await fetch(DATASET_URL);
   if (!response.ok) throw new Error(`could not load the MNIST data (${DATASET_URL.pathname}: HTTP ${response.status})`);
   dataset = new Uint8Array(await response.arrayBuffer());

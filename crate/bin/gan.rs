@@ -107,7 +107,11 @@ mod native {
                 let secs = start.elapsed().as_secs_f64();
                 let (d, g) = (r.d_loss.unwrap_or(f32::NAN), r.g_loss.unwrap_or(f32::NAN));
                 log.push_str(&format!("{step},{d},{g},{secs:.2}\n"));
-                print!("\r[{:<30}] {step}/{steps}  D {d:.3}  G {g:.3}  {:.0} ms/step   ", bar(step, steps), 1000.0 * secs / step as f64);
+                print!(
+                    "\r[{:<30}] {step}/{steps}  D {d:.3}  G {g:.3}  {:.0} ms/step   ",
+                    bar(step, steps),
+                    1000.0 * secs / step as f64
+                );
                 std::io::stdout().flush().ok();
                 if !r.is_finite() {
                     return Err(format!("losses became non-finite at step {step}"));
@@ -155,7 +159,11 @@ mod native {
                 timed.len()
             );
         } else {
-            println!("native CPU ({}), batch {batch}: first step {first:.0} ms, median {median:.0} ms/step (min {min:.0}, max {max:.0}) over {} steps", info.name, timed.len());
+            println!(
+                "native CPU ({}), batch {batch}: first step {first:.0} ms, median {median:.0} ms/step (min {min:.0}, max {max:.0}) over {} steps",
+                info.name,
+                timed.len()
+            );
         }
         Ok(())
     }

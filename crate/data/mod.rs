@@ -28,7 +28,9 @@ pub enum DatasetError {
 impl fmt::Display for DatasetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DatasetError::BadMagic => write!(f, "not a dataset file (expected the magic bytes \"GDS1\")"),
+            DatasetError::BadMagic => {
+                write!(f, "not a dataset file (expected the magic bytes \"GDS1\")")
+            }
             DatasetError::TooShort { expected, found } => {
                 write!(f, "dataset file is truncated: expected {expected} bytes, found {found}")
             }
@@ -50,14 +52,23 @@ pub struct ImageDataset {
 }
 
 impl ImageDataset {
-    pub fn new(channels: usize, height: usize, width: usize, pixels: Vec<u8>, labels: Vec<u8>) -> Result<Self, DatasetError> {
+    pub fn new(
+        channels: usize,
+        height: usize,
+        width: usize,
+        pixels: Vec<u8>,
+        labels: Vec<u8>,
+    ) -> Result<Self, DatasetError> {
         let image_len = channels * height * width;
         if image_len == 0 || pixels.is_empty() {
             return Err(DatasetError::Empty);
         }
         let count = pixels.len() / image_len;
         if pixels.len() != count * image_len || labels.len() != count {
-            return Err(DatasetError::TooShort { expected: count * image_len + count, found: pixels.len() + labels.len() });
+            return Err(DatasetError::TooShort {
+                expected: count * image_len + count,
+                found: pixels.len() + labels.len(),
+            });
         }
         Ok(Self { channels, height, width, pixels, labels })
     }
@@ -70,7 +81,9 @@ impl ImageDataset {
         if bytes.len() < HEADER_LEN {
             return Err(DatasetError::TooShort { expected: HEADER_LEN, found: bytes.len() });
         }
-        let word = |i: usize| u32::from_le_bytes([bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]]) as usize;
+        let word = |i: usize| {
+            u32::from_le_bytes([bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]]) as usize
+        };
         let (count, channels, height, width) = (word(1), word(2), word(3), word(4));
         let image_len = channels.checked_mul(height).and_then(|n| n.checked_mul(width));
         let total = image_len

@@ -3,6 +3,7 @@
 //! With the default widths it is exactly the reference network; the widths can be narrowed for
 //! quick tests and slow devices (the browser tests use narrow widths on SwiftShader).
 
+use super::ConvSpec;
 use super::LayerSpec::{self, *};
 
 /// Sizes of the `dcgan28` pair.
@@ -30,13 +31,13 @@ impl Dcgan28 {
     pub fn generator(&self) -> Vec<LayerSpec> {
         let w = self.g_width;
         vec![
-            ConvTranspose { input: self.nz, output: 2 * w, kernel: 7, stride: 1, padding: 0, bias: false },
+            ConvTranspose(ConvSpec::new(self.nz, 2 * w, 7, 1, 0)),
             BatchNorm { features: 2 * w },
             Relu,
-            ConvTranspose { input: 2 * w, output: w, kernel: 4, stride: 2, padding: 1, bias: false },
+            ConvTranspose(ConvSpec::new(2 * w, w, 4, 2, 1)),
             BatchNorm { features: w },
             Relu,
-            ConvTranspose { input: w, output: 1, kernel: 4, stride: 2, padding: 1, bias: false },
+            ConvTranspose(ConvSpec::new(w, 1, 4, 2, 1)),
             Tanh,
         ]
     }
@@ -45,12 +46,12 @@ impl Dcgan28 {
     pub fn discriminator(&self) -> Vec<LayerSpec> {
         let w = self.d_width;
         vec![
-            Conv { input: 1, output: w, kernel: 4, stride: 2, padding: 1, bias: false },
+            Conv(ConvSpec::new(1, w, 4, 2, 1)),
             LeakyRelu { slope: 0.2 },
-            Conv { input: w, output: 2 * w, kernel: 4, stride: 2, padding: 1, bias: false },
+            Conv(ConvSpec::new(w, 2 * w, 4, 2, 1)),
             BatchNorm { features: 2 * w },
             LeakyRelu { slope: 0.2 },
-            Conv { input: 2 * w, output: 1, kernel: 7, stride: 1, padding: 0, bias: false },
+            Conv(ConvSpec::new(2 * w, 1, 7, 1, 0)),
         ]
     }
 }

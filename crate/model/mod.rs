@@ -7,21 +7,48 @@ pub mod dcgan28;
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, LeakyRelu, LeakyReluConfig, PaddingConfig2d, Relu, Tanh};
+use burn::tensor::module::batch_norm_train;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::rng::Rng;
 
+/// A square convolution: `in → out` channels, `kernel`×`kernel`, stride and padding on both axes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvSpec {
+    pub input: usize,
+    pub output: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+    pub bias: bool,
+}
+
+impl ConvSpec {
+    /// A convolution without bias (DCGAN's convolutions have none: BatchNorm or the loss absorbs it).
+    pub const fn new(input: usize, output: usize, kernel: usize, stride: usize, padding: usize) -> Self {
+        Self { input, output, kernel, stride, padding, bias: false }
+    }
+
+    fn parameter_count(&self) -> usize {
+        self.input * self.output * self.kernel * self.kernel + if self.bias { self.output } else { 0 }
+    }
+}
+
 /// One layer of a sequential network, described without weights.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LayerSpec {
-    /// `nn.Conv2d(in, out, kernel, stride, padding, bias)` with square kernel, stride and padding.
-    Conv { input: usize, output: usize, kernel: usize, stride: usize, padding: usize, bias: bool },
-    /// `nn.ConvTranspose2d(in, out, kernel, stride, padding, bias)`.
-    ConvTranspose { input: usize, output: usize, kernel: usize, stride: usize, padding: usize, bias: bool },
+    /// `nn.Conv2d`; weight `[out, in, k, k]`.
+    Conv(ConvSpec),
+    /// `nn.ConvTranspose2d`; weight `[in, out, k, k]` (PyTorch's layout, also burn's).
+    ConvTranspose(ConvSpec),
     /// `nn.BatchNorm2d(features)` (ε = 1e-5, momentum 0.1, as PyTorch).
-    BatchNorm { features: usize },
+    BatchNorm {
+        features: usize,
+    },
     Relu,
-    LeakyRelu { slope: f64 },
+    LeakyRelu {
+        slope: f64,
+    },
     Tanh,
 }
 
@@ -47,6 +74,15 @@ impl Layer {
             Layer::Tanh(tanh) => tanh.forward(x),
         }
     }
+
+    /// Like `forward`, but BatchNorm normalises with the statistics of this batch and leaves its
+    /// running statistics untouched.
+    pub fn forward_batch_statistics(&self, x: Tensor<4>) -> Tensor<4> {
+        match self {
+            Layer::BatchNorm(bn) => batch_norm_train(x, bn.gamma.val(), bn.beta.val(), bn.epsilon).output,
+            layer => layer.forward(x),
+        }
+    }
 }
 
 /// `nn.Sequential` under the name `main`, as in pytorch/examples' DCGAN.
@@ -67,25 +103,24 @@ impl Sequential {
         let main = specs
             .iter()
             .map(|spec| match *spec {
-                LayerSpec::Conv { input, output, kernel, stride, padding, bias } => {
-                    let mut conv = Conv2dConfig::new([input, output], [kernel, kernel])
-                        .with_stride([stride, stride])
-                        .with_padding(PaddingConfig2d::Explicit(padding, padding, padding, padding))
-                        .with_bias(bias)
+                LayerSpec::Conv(c) => {
+                    let mut conv = Conv2dConfig::new([c.input, c.output], [c.kernel; 2])
+                        .with_stride([c.stride; 2])
+                        .with_padding(PaddingConfig2d::Explicit(c.padding, c.padding, c.padding, c.padding))
+                        .with_bias(c.bias)
                         .with_initializer(Initializer::Zeros)
                         .init(device);
-                    conv.weight = normal(rng, [output, input, kernel, kernel], 0.0);
+                    conv.weight = normal(rng, [c.output, c.input, c.kernel, c.kernel], 0.0);
                     Layer::Conv(conv)
                 }
-                LayerSpec::ConvTranspose { input, output, kernel, stride, padding, bias } => {
-                    let mut conv = ConvTranspose2dConfig::new([input, output], [kernel, kernel])
-                        .with_stride([stride, stride])
-                        .with_padding([padding, padding])
-                        .with_bias(bias)
+                LayerSpec::ConvTranspose(c) => {
+                    let mut conv = ConvTranspose2dConfig::new([c.input, c.output], [c.kernel; 2])
+                        .with_stride([c.stride; 2])
+                        .with_padding([c.padding; 2])
+                        .with_bias(c.bias)
                         .with_initializer(Initializer::Zeros)
                         .init(device);
-                    // Same layout as PyTorch: [in, out, k, k].
-                    conv.weight = normal(rng, [input, output, kernel, kernel], 0.0);
+                    conv.weight = normal(rng, [c.input, c.output, c.kernel, c.kernel], 0.0);
                     Layer::ConvTranspose(conv)
                 }
                 LayerSpec::BatchNorm { features } => {
@@ -95,7 +130,9 @@ impl Sequential {
                     Layer::BatchNorm(bn)
                 }
                 LayerSpec::Relu => Layer::Relu(Relu),
-                LayerSpec::LeakyRelu { slope } => Layer::LeakyRelu(LeakyReluConfig::new().with_negative_slope(slope).init()),
+                LayerSpec::LeakyRelu { slope } => {
+                    Layer::LeakyRelu(LeakyReluConfig::new().with_negative_slope(slope).init())
+                }
                 LayerSpec::Tanh => Layer::Tanh(Tanh),
             })
             .collect();
@@ -104,6 +141,12 @@ impl Sequential {
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         self.main.iter().fold(x, |x, layer| layer.forward(x))
+    }
+
+    /// The forward pass with BatchNorm in "train mode" but without side effects (see
+    /// [`Layer::forward_batch_statistics`]).
+    pub fn forward_batch_statistics(&self, x: Tensor<4>) -> Tensor<4> {
+        self.main.iter().fold(x, |x, layer| layer.forward_batch_statistics(x))
     }
 
     /// Number of trainable values (burn's `num_params` also counts BatchNorm's running statistics).
@@ -126,10 +169,8 @@ impl Sequential {
 pub fn parameter_count(specs: &[LayerSpec]) -> usize {
     specs
         .iter()
-        .map(|spec| match *spec {
-            LayerSpec::Conv { input, output, kernel, bias, .. } | LayerSpec::ConvTranspose { input, output, kernel, bias, .. } => {
-                input * output * kernel * kernel + if bias { output } else { 0 }
-            }
+        .map(|spec| match spec {
+            LayerSpec::Conv(c) | LayerSpec::ConvTranspose(c) => c.parameter_count(),
             LayerSpec::BatchNorm { features } => 2 * features,
             LayerSpec::Relu | LayerSpec::LeakyRelu { .. } | LayerSpec::Tanh => 0,
         })

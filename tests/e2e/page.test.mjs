@@ -40,12 +40,16 @@ async function open(url, b = browser) {
   return page;
 }
 
-/** The sample canvas as grey levels. */
+/** Grey levels of the sample canvas's 28×28 tiles, without the gaps between them. */
 const canvasPixels = (page) =>
   page.evaluate(() => {
     const c = document.getElementById('samples');
     const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    return Array.from({ length: rgba.length / 4 }, (_, i) => rgba[4 * i]);
+    const out = [];
+    for (let y = 0; y < c.height; y++) {
+      for (let x = 0; x < c.width; x++) if (x % 29 !== 0 && y % 29 !== 0) out.push(rgba[4 * (y * c.width + x)]);
+    }
+    return out;
   });
 
 const stats = (xs) => {
@@ -60,7 +64,7 @@ test('Start trains on WebGPU: the step count rises and the samples change', { ti
   await page.waitForFunction(() => /WebGPU/.test(document.getElementById('backend').textContent), null, { timeout: 180_000 });
   await page.waitForFunction(() => document.getElementById('samples').dataset.step === '0', null, { timeout: 180_000 });
   const before = await canvasPixels(page);
-  assert.ok(stats(before).std > 5, 'the step-0 grid is drawn (noise from the untrained generator)');
+  assert.ok(stats(before).std > 3, `the step-0 grid shows the untrained generator's noise (std ${stats(before).std.toFixed(1)})`);
 
   await page.click('#start');
   await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent) >= 10, null, { timeout: 840_000, polling: 500 });
@@ -70,8 +74,9 @@ test('Start trains on WebGPU: the step count rises and the samples change', { ti
 
   const afterPixels = await canvasPixels(page);
   const { std } = stats(afterPixels);
+  console.log(`step-0 grid: grey ${JSON.stringify(stats(before))}; after training: ${JSON.stringify(stats(afterPixels))}`);
   const change = afterPixels.reduce((a, v, i) => a + Math.abs(v - before[i]), 0) / afterPixels.length;
-  assert.ok(std > 5, `the sample canvas is not blank (grey-level std ${std.toFixed(1)})`);
+  assert.ok(std > 3, `the sample canvas is not blank (grey-level std ${std.toFixed(1)})`);
   assert.ok(change > 1, `the samples changed since step 0 (mean |Δ| ${change.toFixed(2)})`);
   for (const id of ['#stat-d', '#stat-g']) {
     const v = Number(await page.$eval(id, (e) => e.textContent));
