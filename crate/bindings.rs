@@ -17,6 +17,9 @@ thread_local! {
     static BACKEND: RefCell<Option<(Device, BackendInfo)>> = const { RefCell::new(None) };
 }
 
+/// More steps per call would queue unbounded GPU work before the next read-back.
+const MAX_STEPS_PER_CALL: u32 = 1000;
+
 fn err(message: impl Into<String>) -> JsValue {
     js_sys::Error::new(&message.into()).into()
 }
@@ -72,11 +75,15 @@ impl Session {
         Ok(Session { trainer })
     }
 
-    /// Queues `steps` full iterations (D step, then G step). Returns at once on WebGPU.
-    pub fn train(&mut self, steps: u32) {
+    /// Queues `steps` (1 to 1000) full iterations (D step, then G step). Returns at once on WebGPU.
+    pub fn train(&mut self, steps: u32) -> Result<(), JsValue> {
+        if !(1..=MAX_STEPS_PER_CALL).contains(&steps) {
+            return Err(err(format!("steps must be between 1 and {MAX_STEPS_PER_CALL}, got {steps}")));
+        }
         for _ in 0..steps {
             self.trainer.train_step();
         }
+        Ok(())
     }
 
     #[wasm_bindgen(js_name = stepDiscriminator)]

@@ -57,6 +57,15 @@ impl TrainConfig {
         in_range("g_width", self.model.g_width, 1, 1024)?;
         in_range("d_width", self.model.d_width, 1, 1024)?;
         in_range("grid_samples", self.grid_samples, 1, 256)?;
+        // WebGPU guarantees storage buffers of 128 MiB; keep every tensor of a step below that.
+        let largest = self.model.largest_tensor_len(self.batch_size) * 4;
+        if largest > MAX_TENSOR_BYTES {
+            return Err(format!(
+                "this batch size and these widths need a {} MiB tensor; the limit is {} MiB (lower the batch size or the widths)",
+                largest >> 20,
+                MAX_TENSOR_BYTES >> 20
+            ));
+        }
         if self.seed >= 1 << 53 {
             return Err(format!("seed must be below 2^53 (a JavaScript number holds it exactly), got {}", self.seed));
         }
@@ -71,6 +80,9 @@ impl TrainConfig {
         Ok(())
     }
 }
+
+/// The largest tensor a step may allocate (WebGPU's default `maxStorageBufferBindingSize`).
+pub const MAX_TENSOR_BYTES: usize = 128 << 20;
 
 /// What the page shows after some steps, read from the device in one transaction.
 #[derive(Clone, Debug, Serialize)]
@@ -176,11 +188,15 @@ impl Trainer {
         self.data.batch(&indices, &self.device)
     }
 
-    /// One optimiser step of D on `real` and on G(z) with G held fixed; returns D's loss (device).
-    pub fn discriminator_step_on(&mut self, real: Tensor<4>, z: Tensor<4>) -> Tensor<1> {
-        let fake = self.generator.forward(z).detach();
+    /// G(z) in train mode, on the training device (its graph kept for a G step).
+    pub fn fake_batch(&self, z: Tensor<4>) -> Tensor<4> {
+        self.generator.forward(z)
+    }
+
+    /// One optimiser step of D on `real` and on `fake` (detached: G is held fixed); returns D's loss.
+    pub fn discriminator_step_on(&mut self, real: Tensor<4>, fake: Tensor<4>) -> Tensor<1> {
         let real_logits = logits(self.discriminator.forward(real));
-        let fake_logits = logits(self.discriminator.forward(fake));
+        let fake_logits = logits(self.discriminator.forward(fake.detach()));
         let loss = NonSaturating.discriminator_loss(real_logits, fake_logits);
         let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
         self.discriminator = self.optim_d.step(self.config.learning_rate, self.discriminator.clone(), grads);
@@ -189,10 +205,9 @@ impl Trainer {
         loss
     }
 
-    /// One optimiser step of G against the current D; returns G's loss (device).
-    pub fn generator_step_on(&mut self, z: Tensor<4>) -> Tensor<1> {
-        let fake_logits = logits(self.discriminator.forward(self.generator.forward(z)));
-        let loss = NonSaturating.generator_loss(fake_logits);
+    /// One optimiser step of G on `fake` = G(z) (with its graph) against the current D; returns G's loss.
+    pub fn generator_step_on(&mut self, fake: Tensor<4>) -> Tensor<1> {
+        let loss = NonSaturating.generator_loss(logits(self.discriminator.forward(fake)));
         // Gradients reach D's weights too, but only G's are kept and stepped.
         let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
         self.generator = self.optim_g.step(self.config.learning_rate, self.generator.clone(), grads);
@@ -201,26 +216,29 @@ impl Trainer {
         loss
     }
 
-    /// A D step on a fresh real batch and fresh z.
+    /// A D step on a fresh real batch and fresh fakes.
     pub fn discriminator_step(&mut self) {
         let real = self.real_batch();
         let z = self.random_latent(self.config.batch_size);
-        self.discriminator_step_on(real, z);
+        let fake = self.fake_batch(z);
+        self.discriminator_step_on(real, fake);
     }
 
     /// A G step on fresh z.
     pub fn generator_step(&mut self) {
         let z = self.random_latent(self.config.batch_size);
-        self.generator_step_on(z);
+        let fake = self.fake_batch(z);
+        self.generator_step_on(fake);
     }
 
-    /// One DCGAN iteration: a D step on real and detached fake images, then a G step on the same z
-    /// (as pytorch/examples does; there the fake batch is reused, here G is run again on it).
+    /// One DCGAN iteration as pytorch/examples runs it: G(z) once; a D step on real images and
+    /// the detached fakes; then a G step through the updated D on the same fakes.
     pub fn train_step(&mut self) {
         let real = self.real_batch();
         let z = self.random_latent(self.config.batch_size);
-        self.discriminator_step_on(real, z.clone());
-        self.generator_step_on(z);
+        let fake = self.fake_batch(z);
+        self.discriminator_step_on(real, fake.clone());
+        self.generator_step_on(fake);
         self.step += 1;
     }
 

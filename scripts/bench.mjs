@@ -3,7 +3,6 @@
 // Sizes: BENCH_BATCH (8), BENCH_STEPS (10), BENCH_WARMUP (2), BENCH_G_WIDTH (128), BENCH_D_WIDTH (64),
 // BENCH_BACKENDS ("webgpu,cpu,native").
 import { cpus, loadavg } from 'node:os';
-import { chromium } from 'playwright-core';
 import { buildAll } from './build.mjs';
 import { serve, urlOf } from './serve.mjs';
 import { run } from './tools.mjs';
@@ -17,6 +16,8 @@ const dWidth = Number(env('BENCH_D_WIDTH', 64));
 const backends = env('BENCH_BACKENDS', 'webgpu,cpu,native').split(',');
 
 await buildAll();
+// Imported after buildAll(), which installs the npm packages on a fresh clone.
+const { chromium } = await import('playwright-core');
 const rows = [];
 const load = [];
 
@@ -31,11 +32,21 @@ if (backends.some((b) => b !== 'native')) {
       console.log(`browser ${backend}: batch ${batch}, ${warmup} warm-up + ${steps} timed steps…`);
       load.push(loadavg()[0]);
       const page = await browser.newPage();
+      const pageErrors = [];
+      page.on('pageerror', (e) => pageErrors.push(String(e)));
       await page.goto(`${urlOf(server)}www/bench.html?backend=${backend}&batch=${batch}&steps=${steps}&warmup=${warmup}&g_width=${gWidth}&d_width=${dWidth}`);
-      await page.waitForFunction(() => window.benchResult, null, { timeout: 0, polling: 1000 });
+      // Generous: a full-size step on SwiftShader takes minutes.
+      const deadline = Date.now() + 3_600_000;
+      while (!(await page.evaluate(() => window.benchResult))) {
+        if (pageErrors.length) throw new Error(`${backend}: ${pageErrors.join('; ')}`);
+        if (Date.now() > deadline) throw new Error(`${backend}: no result within an hour`);
+        await page.waitForTimeout(1000);
+      }
       const r = await page.evaluate(() => window.benchResult);
       if (r.error) throw new Error(`${backend}: ${r.error}`);
-      rows.push({ where: `browser, ${backend === 'webgpu' ? 'WebGPU' : 'CPU (wasm)'}`, ...r });
+      // Labelled by what ran, not by what was asked for (WebGPU may fall back to the CPU).
+      const where = r.backend === 'webgpu' ? 'WebGPU' : `CPU (wasm)${r.fallbackReason ? `, fallback: ${r.fallbackReason}` : ''}`;
+      rows.push({ where: `browser, ${where}`, ...r });
       await page.close();
     }
   } finally {

@@ -12,7 +12,12 @@ const TYPES = {
 
 export function serve({ port = 8080, host = '127.0.0.1', dir = root } = {}) {
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    } catch {
+      return void res.writeHead(400).end('bad request');
+    }
     let file = normalize(join(dir, path));
     if (file !== dir && !file.startsWith(dir + sep)) return void res.writeHead(403).end('forbidden');
     try {

@@ -102,7 +102,12 @@ fn twenty_discriminator_steps_lower_its_loss_on_a_fixed_batch() {
     let mut trainer = Trainer::new(common::small_config(16, 16), mnist(), &device).unwrap();
     let real = trainer.real_batch();
     let z = trainer.random_latent(16);
-    let losses: Vec<f32> = (0..20).map(|_| values(trainer.discriminator_step_on(real.clone(), z.clone()))[0]).collect();
+    let losses: Vec<f32> = (0..20)
+        .map(|_| {
+            let fake = trainer.fake_batch(z.clone());
+            values(trainer.discriminator_step_on(real.clone(), fake))[0]
+        })
+        .collect();
     assert!(losses.iter().all(|l| l.is_finite()));
     assert!(losses[19] < 0.5 * losses[0], "D loss should fall on a fixed batch: {losses:?}");
 }
@@ -163,4 +168,9 @@ fn bad_configs_are_rejected_with_a_reason() {
     let mut config = common::small_config(8, 8);
     config.learning_rate = f64::NAN;
     assert!(Trainer::new(config, Arc::new(common::blobs(4, 1)), &device).is_err());
+    // Each size is allowed alone, but together they would need a tensor WebGPU cannot hold.
+    let mut config = common::small_config(1024, 1024);
+    config.model.nz = 1024;
+    let err = Trainer::new(config, Arc::new(common::blobs(4, 1)), &device).err().unwrap();
+    assert!(err.contains("MiB"), "{err}");
 }

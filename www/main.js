@@ -23,6 +23,7 @@ function showMessage(text, kind = 'info') {
 }
 
 const history = [];
+let shownSession = 0; // the run whose progress is on screen (the worker counts resets)
 function drawLosses() {
   const canvas = ui.losses;
   const ctx = canvas.getContext('2d');
@@ -51,6 +52,7 @@ function drawLosses() {
 function setRunning(running) {
   ui.start.textContent = running ? 'Pause' : 'Start';
   ui.start.dataset.running = running ? '1' : '';
+  ui.start.disabled = false;
   ui.step.disabled = running;
 }
 
@@ -82,6 +84,12 @@ worker?.addEventListener('message', ({ data: msg }) => {
       break;
     }
     case 'progress':
+      if (msg.session < shownSession) break; // progress of a run replaced by Reset
+      if (msg.session > shownSession) {
+        shownSession = msg.session;
+        history.length = 0;
+        drawLosses();
+      }
       ui.stepCount.textContent = msg.step;
       ui.d.textContent = fmt(msg.dLoss);
       ui.g.textContent = fmt(msg.gLoss);
@@ -100,8 +108,15 @@ worker?.addEventListener('message', ({ data: msg }) => {
       setRunning(msg.running);
       break;
     case 'error':
-      showMessage(msg.fatal ? `The playground could not start: ${msg.message}` : msg.message, 'error');
-      if (msg.fatal) ui.backend.textContent = 'not available';
+      showMessage(msg.fatal ? `The playground stopped: ${msg.message}` : msg.message, 'error');
+      if (msg.fatal) {
+        ui.backend.textContent = 'not available';
+        for (const b of [ui.start, ui.step, ui.reset]) b.disabled = true;
+      } else if (msg.diverged) {
+        // Training on NaN weights is pointless: only Reset helps.
+        ui.start.disabled = true;
+        ui.step.disabled = true;
+      }
       break;
   }
 });
@@ -109,8 +124,6 @@ worker?.addEventListener('message', ({ data: msg }) => {
 ui.start.addEventListener('click', () => worker.postMessage({ type: ui.start.dataset.running ? 'pause' : 'start' }));
 ui.step.addEventListener('click', () => worker.postMessage({ type: 'step' }));
 ui.reset.addEventListener('click', () => {
-  history.length = 0;
-  drawLosses();
   showMessage(null);
   worker.postMessage({ type: 'reset' });
 });

@@ -1,8 +1,10 @@
 // Training runs here, off the main thread: WebGPU works in workers, and the page never freezes.
 // Messages in:  {type: 'init', backend, config} | 'start' | 'pause' | 'step' | {type: 'reset', config}
-// Messages out: {type: 'ready', backend, config} | {type: 'progress', ...} | {type: 'state', running}
-//               | {type: 'error', message, fatal}
+// Messages out: {type: 'ready', backend, config} | {type: 'progress', session, step, ...}
+//               | {type: 'state', running} | {type: 'error', message, fatal, diverged}
+// `session` counts resets, so the page can drop progress of a run that was just replaced.
 import init, { initBackend, Session } from '../pkg/gan_playground.js';
+import { describeAdapter } from './adapter.js';
 
 const DATASET_URL = new URL('./data/mnist.bin', import.meta.url);
 const SAMPLE_EVERY_MS = 400; // how often the grid is read back while training
@@ -10,6 +12,8 @@ const TARGET_CHUNK_MS = 150; // work queued between two read-backs of the losses
 
 let dataset = null;
 let session = null;
+let sessionId = 0;
+let dead = false; // the wasm module trapped: nothing more can run in this worker
 let config = null;
 let running = false;
 let loopDone = Promise.resolve();
@@ -18,15 +22,19 @@ let lastSamplesAt = 0;
 let rate = null;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
+class Diverged extends Error {}
+
 const fail = (error, fatal = false) => {
   running = false;
-  post({ type: 'state', running });
-  post({ type: 'error', message: String(error?.message ?? error), fatal });
+  // A trap (RuntimeError) kills the wasm module: treat it like a failed start.
+  dead ||= fatal || error instanceof WebAssembly.RuntimeError;
+  if (!dead) post({ type: 'state', running });
+  post({ type: 'error', message: String(error?.message ?? error), fatal: dead, diverged: error instanceof Diverged });
 };
 
 async function readout(withSamples) {
   const r = await session.readout(withSamples);
-  const msg = { type: 'progress', step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, stepsPerSec: rate };
+  const msg = { type: 'progress', session: sessionId, step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, stepsPerSec: rate };
   const transfer = [];
   if (r.samples) {
     const { grid_samples: n } = session.config();
@@ -36,23 +44,15 @@ async function readout(withSamples) {
     lastSamplesAt = performance.now();
   }
   post(msg, transfer);
-  if (!r.finite) throw new Error('The losses became NaN or infinite: training diverged. Reset to start again.');
+  if (!r.finite) throw new Diverged('The losses became NaN or infinite: training diverged. Reset to start again.');
 }
 
-// wgpu cannot see the browser's adapter details; WebGPU's own adapter.info can.
-async function describeAdapter(fallback) {
-  try {
-    const info = (await navigator.gpu.requestAdapter())?.info;
-    const words = [info?.vendor, info?.architecture, info?.description].filter(Boolean);
-    return words.length ? `WebGPU (${[...new Set(words)].join(' ')})` : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
+// The new session is built before the old one is freed, so a bad config leaves the old run usable.
 function newSession() {
+  const next = Session.create(dataset, config);
   session?.free();
-  session = Session.create(dataset, config);
+  session = next;
+  sessionId += 1;
   config = session.config();
 }
 
@@ -95,6 +95,7 @@ async function stop() {
 let queue = Promise.resolve();
 // Handle messages one at a time, so that a reset never races a read-back.
 self.onmessage = ({ data }) => {
+  if (dead) return;
   queue = queue.then(() => handle(data)).catch((e) => fail(e, data.type === 'init'));
 };
 
