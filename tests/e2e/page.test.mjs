@@ -32,7 +32,7 @@ after(async () => {
 
 /** A page that records uncaught errors and console errors. */
 async function open(url, b = browser) {
-  const page = await b.newPage({ viewport: { width: 1100, height: 760 } });
+  const page = await b.newPage({ viewport: { width: 1100, height: 900 } });
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
