@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::backend::{self, BackendInfo};
 use crate::data::ImageDataset;
+use crate::gan;
 use crate::trainer::{TrainConfig, Trainer};
 
 thread_local! {
@@ -51,6 +52,21 @@ pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
     serde_wasm_bindgen::to_value(&info).map_err(|e| err(e.to_string()))
 }
 
+/// The GAN variants the core knows, in registry order: `[{ id, title }]`.
+#[wasm_bindgen]
+pub fn variants() -> js_sys::Array {
+    gan::REGISTRY
+        .iter()
+        .map(|r| {
+            let entry = js_sys::Object::new();
+            // Setting a string property on a fresh plain object cannot fail.
+            let _ = Reflect::set(&entry, &"id".into(), &r.id.into());
+            let _ = Reflect::set(&entry, &"title".into(), &r.title.into());
+            JsValue::from(entry)
+        })
+        .collect()
+}
+
 /// One training run: G, D, their optimisers and the data.
 #[wasm_bindgen]
 pub struct Session {
@@ -86,6 +102,13 @@ impl Session {
         Ok(())
     }
 
+    /// The optimiser in use (the variant's defaults unless the config overrides them) and n_critic.
+    pub fn schedule(&self) -> Result<JsValue, JsValue> {
+        let out = serde_wasm_bindgen::to_value(&self.trainer.optimizer()).map_err(|e| err(e.to_string()))?;
+        Reflect::set(&out, &"nCritic".into(), &(self.trainer.n_critic() as u32).into())?;
+        Ok(out)
+    }
+
     #[wasm_bindgen(js_name = stepDiscriminator)]
     pub fn step_discriminator(&mut self) {
         self.trainer.discriminator_step();
@@ -106,7 +129,8 @@ impl Session {
         serde_wasm_bindgen::to_value(self.trainer.config()).map_err(|e| err(e.to_string()))
     }
 
-    /// Waits for queued work and resolves to `{ step, dLoss, gLoss, finite, samples? }`;
+    /// Waits for queued work and resolves to `{ step, dLoss, gLoss, values, finite, samples? }`
+    /// (`values`: the variant's own read-outs by name, e.g. `{ wasserstein }`);
     /// `samples` is a Float32Array of the fixed-z grid, [N, C, H, W] in [-1, 1].
     pub async fn readout(&self, with_samples: bool) -> Result<JsValue, JsValue> {
         let readout = self.trainer.readout(with_samples).await.map_err(err)?;
@@ -115,6 +139,11 @@ impl Session {
         set("step", (readout.step as f64).into())?;
         set("dLoss", readout.d_loss.map_or(JsValue::NULL, |v| v.into()))?;
         set("gLoss", readout.g_loss.map_or(JsValue::NULL, |v| v.into()))?;
+        let values = js_sys::Object::new();
+        for (name, value) in &readout.values {
+            Reflect::set(&values, &name.as_str().into(), &(*value).into())?;
+        }
+        set("values", values.into())?;
         set("finite", readout.is_finite().into())?;
         if let Some(samples) = &readout.samples {
             set("samples", Float32Array::from(samples.as_slice()).into())?;

@@ -4,13 +4,14 @@
 //! - [`rng`]: host-side seeded randomness (same seed, same run, on every backend)
 //! - [`data`]: image datasets and batching ([`image`]: sample grids as pixels)
 //! - [`model`]: networks as layer lists named like PyTorch's `nn.Sequential`
-//! - [`loss`]: GAN losses from their formulas
+//! - [`loss`]: loss building blocks from their formulas; [`gan`]: the GAN variants and their registry
 //! - [`trainer`]: the training loop and batched async read-outs
 //! - [`backend`]: run-time device choice (WebGPU or CPU)
 //! - `bindings` (wasm only): the thin JavaScript interface, no ML logic
 
 pub mod backend;
 pub mod data;
+pub mod gan;
 pub mod image;
 pub mod loss;
 pub mod model;

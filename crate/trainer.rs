@@ -7,12 +7,12 @@
 use std::sync::Arc;
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig};
 use burn::tensor::{Device, Tensor, TensorData, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{BatchSampler, ImageDataset};
-use crate::loss::NonSaturating;
+use crate::gan::{self, Loss, Optimizer, Variant};
 use crate::model::Sequential;
 use crate::model::dcgan28::Dcgan28;
 use crate::rng::Rng;
@@ -22,24 +22,27 @@ use crate::rng::Rng;
 #[serde(default)]
 pub struct TrainConfig {
     pub model: Dcgan28,
+    /// A key of `gan::REGISTRY`.
+    pub variant: String,
     pub batch_size: usize,
-    pub learning_rate: f64,
-    pub beta1: f32,
-    pub beta2: f32,
+    /// The optimiser of both networks; `None` takes the variant's published default.
+    pub optimizer: Option<Optimizer>,
+    /// Critic steps per generator step; `None` takes the variant's default.
+    pub n_critic: Option<usize>,
     pub seed: u64,
     /// Number of fixed latent vectors shown as the sample grid.
     pub grid_samples: usize,
 }
 
 impl Default for TrainConfig {
-    /// DCGAN's published settings: batch 64, Adam(2e-4, β = (0.5, 0.999)).
+    /// DCGAN: the non-saturating loss at batch 64 with the variant's own optimiser settings.
     fn default() -> Self {
         Self {
             model: Dcgan28::default(),
+            variant: gan::REGISTRY[0].id.to_string(),
             batch_size: 64,
-            learning_rate: 2e-4,
-            beta1: 0.5,
-            beta2: 0.999,
+            optimizer: None,
+            n_critic: None,
             seed: 1,
             grid_samples: 64,
         }
@@ -69,14 +72,13 @@ impl TrainConfig {
         if self.seed >= 1 << 53 {
             return Err(format!("seed must be below 2^53 (a JavaScript number holds it exactly), got {}", self.seed));
         }
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate < 1.0) {
-            return Err(format!("learning_rate must be in (0, 1), got {}", self.learning_rate));
+        if let Some(optimizer) = &self.optimizer {
+            optimizer.validate()?;
         }
-        for (name, b) in [("beta1", self.beta1), ("beta2", self.beta2)] {
-            if !(0.0..1.0).contains(&b) {
-                return Err(format!("{name} must be in [0, 1), got {b}"));
-            }
+        if let Some(n) = self.n_critic {
+            in_range("n_critic", n, 1, 100)?;
         }
+        gan::variant(&self.variant)?;
         Ok(())
     }
 }
@@ -90,6 +92,8 @@ pub struct Readout {
     pub step: u64,
     pub d_loss: Option<f32>,
     pub g_loss: Option<f32>,
+    /// The variant's own read-outs (e.g. WGAN's Wasserstein estimate), latest values.
+    pub values: Vec<(String, f32)>,
     /// G(fixed z) in eval mode, [N, C, H, W] flattened, values in [-1, 1].
     #[serde(skip)]
     pub samples: Option<Vec<f32>>,
@@ -98,12 +102,17 @@ pub struct Readout {
 impl Readout {
     /// False when a loss has become NaN or infinite: training has diverged.
     pub fn is_finite(&self) -> bool {
-        self.d_loss.is_none_or(f32::is_finite) && self.g_loss.is_none_or(f32::is_finite)
+        self.d_loss.is_none_or(f32::is_finite)
+            && self.g_loss.is_none_or(f32::is_finite)
+            && self.values.iter().all(|(_, v)| v.is_finite())
     }
 }
 
 pub struct Trainer {
     config: TrainConfig,
+    variant: Box<dyn Variant>,
+    optimizer: Optimizer,
+    n_critic: usize,
     /// The autodiff device the networks train on.
     device: Device,
     generator: Sequential,
@@ -118,6 +127,8 @@ pub struct Trainer {
     step: u64,
     last_d_loss: Option<Tensor<1>>,
     last_g_loss: Option<Tensor<1>>,
+    /// The variant's latest read-outs, by name, on the plain device.
+    last_values: Vec<(&'static str, Tensor<1>)>,
 }
 
 impl Trainer {
@@ -130,24 +141,22 @@ impl Trainer {
         }
         let plain = device.clone().without_autodiff();
         let train_device = plain.clone().autodiff();
+        let variant = gan::variant(&config.variant)?;
+        let optimizer = config.optimizer.unwrap_or_else(|| variant.optimizer());
+        let n_critic = config.n_critic.unwrap_or_else(|| variant.n_critic());
         let mut rng = Rng::new(config.seed);
         let generator = Sequential::init(&config.model.generator(), &mut rng, &train_device);
-        let discriminator = Sequential::init(&config.model.discriminator(), &mut rng, &train_device);
+        let discriminator = Sequential::init(&variant.critic_layers(&config.model), &mut rng, &train_device);
         // The grid's z has its own stream so that it does not depend on the network sizes.
         let fixed_z = latent(&mut Rng::new(config.seed ^ 0x5A5A_5A5A), config.grid_samples, config.model.nz, &plain);
         let sampler = BatchSampler::new(data.len(), &mut rng);
-        let adam = || {
-            AdamConfig::new()
-                .with_beta_1(config.beta1)
-                .with_beta_2(config.beta2)
-                // PyTorch's default; burn's is 1e-5.
-                .with_epsilon(1e-8)
-                .init()
-        };
         Ok(Self {
-            optim_g: adam(),
-            optim_d: adam(),
+            optim_g: build_optimizer(&optimizer),
+            optim_d: build_optimizer(&optimizer),
             config,
+            variant,
+            optimizer,
+            n_critic,
             device: train_device,
             generator,
             discriminator,
@@ -158,11 +167,21 @@ impl Trainer {
             step: 0,
             last_d_loss: None,
             last_g_loss: None,
+            last_values: Vec::new(),
         })
     }
 
     pub fn config(&self) -> &TrainConfig {
         &self.config
+    }
+
+    /// The optimiser settings in use (the variant's defaults unless the config overrides them).
+    pub fn optimizer(&self) -> Optimizer {
+        self.optimizer
+    }
+
+    pub fn n_critic(&self) -> usize {
+        self.n_critic
     }
 
     pub fn step(&self) -> u64 {
@@ -193,27 +212,38 @@ impl Trainer {
         self.generator.forward(z)
     }
 
-    /// One optimiser step of D on `real` and on `fake` (detached: G is held fixed); returns D's loss.
+    /// One optimiser step of the critic on `real` and on `fake` (detached: G is held fixed), then
+    /// the variant's post-step rule (e.g. clipping); returns the critic's loss (device).
     pub fn discriminator_step_on(&mut self, real: Tensor<4>, fake: Tensor<4>) -> Tensor<1> {
-        let real_logits = logits(self.discriminator.forward(real));
-        let fake_logits = logits(self.discriminator.forward(fake.detach()));
-        let loss = NonSaturating.discriminator_loss(real_logits, fake_logits);
-        let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
-        self.discriminator = self.optim_d.step(self.config.learning_rate, self.discriminator.clone(), grads);
-        let loss = loss.inner();
-        self.last_d_loss = Some(loss.clone());
-        loss
+        let loss = self.variant.critic_loss(&self.discriminator, real, fake.detach());
+        let grads = GradientsParams::from_grads(loss.value.backward(), &self.discriminator);
+        let stepped = self.optim_d.step(self.optimizer.learning_rate(), self.discriminator.clone(), grads);
+        self.discriminator = self.variant.after_critic_step(stepped);
+        self.last_d_loss = Some(self.keep_readouts(&loss));
+        loss.value.inner()
     }
 
-    /// One optimiser step of G on `fake` = G(z) (with its graph) against the current D; returns G's loss.
+    /// One optimiser step of G on `fake` = G(z) (with its graph) against the current critic;
+    /// returns G's loss (device).
     pub fn generator_step_on(&mut self, fake: Tensor<4>) -> Tensor<1> {
-        let loss = NonSaturating.generator_loss(logits(self.discriminator.forward(fake)));
-        // Gradients reach D's weights too, but only G's are kept and stepped.
-        let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
-        self.generator = self.optim_g.step(self.config.learning_rate, self.generator.clone(), grads);
-        let loss = loss.inner();
-        self.last_g_loss = Some(loss.clone());
-        loss
+        let loss = self.variant.generator_loss(&self.discriminator, fake);
+        // Gradients reach the critic's weights too, but only G's are kept and stepped.
+        let grads = GradientsParams::from_grads(loss.value.backward(), &self.generator);
+        self.generator = self.optim_g.step(self.optimizer.learning_rate(), self.generator.clone(), grads);
+        self.last_g_loss = Some(self.keep_readouts(&loss));
+        loss.value.inner()
+    }
+
+    /// Remembers a loss's read-outs (detached, on the plain device) and returns its value likewise.
+    fn keep_readouts(&mut self, loss: &Loss) -> Tensor<1> {
+        for (name, value) in &loss.readouts {
+            let value = value.clone().inner();
+            match self.last_values.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = value,
+                None => self.last_values.push((name, value)),
+            }
+        }
+        loss.value.clone().inner()
     }
 
     /// A D step on a fresh real batch and fresh fakes.
@@ -231,14 +261,21 @@ impl Trainer {
         self.generator_step_on(fake);
     }
 
-    /// One DCGAN iteration as pytorch/examples runs it: G(z) once; a D step on real images and
-    /// the detached fakes; then a G step through the updated D on the same fakes.
+    /// One generator iteration: `n_critic` critic steps, each on a fresh real batch and fresh
+    /// fakes, then a G step through the updated critic on the last fakes. With n_critic = 1 this is
+    /// exactly pytorch/examples' DCGAN iteration (G(z) computed once, used detached and then not).
     pub fn train_step(&mut self) {
-        let real = self.real_batch();
-        let z = self.random_latent(self.config.batch_size);
-        let fake = self.fake_batch(z);
-        self.discriminator_step_on(real, fake.clone());
-        self.generator_step_on(fake);
+        let mut fake = None;
+        for _ in 0..self.n_critic {
+            let real = self.real_batch();
+            let z = self.random_latent(self.config.batch_size);
+            let batch = self.fake_batch(z);
+            self.discriminator_step_on(real, batch.clone());
+            fake = Some(batch);
+        }
+        if let Some(fake) = fake {
+            self.generator_step_on(fake);
+        }
         self.step += 1;
     }
 
@@ -264,28 +301,40 @@ impl Trainer {
                 slots.push(name);
             }
         }
+        for (name, value) in &self.last_values {
+            tx = tx.register(value.clone());
+            slots.push(name);
+        }
         if with_samples {
             tx = tx.register(self.grid());
             slots.push("samples");
         }
         let data = tx.execute_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;
-        let mut readout = Readout { step: self.step, d_loss: None, g_loss: None, samples: None };
+        let mut readout = Readout { step: self.step, d_loss: None, g_loss: None, values: Vec::new(), samples: None };
         for (slot, data) in slots.into_iter().zip(data) {
             let values = to_f32(data)?;
             match slot {
                 "d" => readout.d_loss = values.first().copied(),
                 "g" => readout.g_loss = values.first().copied(),
-                _ => readout.samples = Some(values),
+                "samples" => readout.samples = Some(values),
+                name => readout.values.extend(values.first().map(|v| (name.to_string(), *v))),
             }
         }
         Ok(readout)
     }
 }
 
-/// D's output [B, 1, 1, 1] as a vector of B logits.
-fn logits(d_out: Tensor<4>) -> Tensor<1> {
-    let batch = d_out.dims()[0];
-    d_out.reshape([batch])
+fn build_optimizer(optimizer: &Optimizer) -> ModuleOptimizer {
+    match *optimizer {
+        // ε = 1e-8 as PyTorch (burn's default is 1e-5).
+        Optimizer::Adam { beta1, beta2, .. } => {
+            AdamConfig::new().with_beta_1(beta1).with_beta_2(beta2).with_epsilon(1e-8).init()
+        }
+        // burn's RMSProp defaults to momentum 0.9; PyTorch's (and the WGAN paper's) has none.
+        Optimizer::RmsProp { .. } => {
+            RmsPropConfig::new().with_alpha(0.99).with_momentum(0.0).with_epsilon(1e-8).with_centered(false).init()
+        }
+    }
 }
 
 /// `n` latent vectors z ~ N(0, I) of length `nz`, shaped [n, nz, 1, 1] as DCGAN's G expects.

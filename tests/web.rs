@@ -10,6 +10,7 @@ use std::sync::Arc;
 use burn::module::Module;
 use burn::tensor::{Device, Transaction};
 use gan_playground::backend;
+use gan_playground::gan;
 use gan_playground::model::Sequential;
 use gan_playground::rng::Rng;
 use gan_playground::trainer::{Trainer, latent, to_f32};
@@ -71,15 +72,21 @@ async fn webgpu_training_steps_give_finite_losses_and_samples_in_range() {
 }
 
 #[wasm_bindgen_test]
-async fn a_training_step_gives_the_same_losses_on_webgpu_and_cpu() {
+async fn every_variant_gives_the_same_losses_on_webgpu_and_cpu() {
     let gpu = webgpu().await;
-    let losses = async |device: &Device| {
-        let mut trainer = Trainer::new(common::small_config(8, 4), Arc::new(common::blobs(64, 3)), device).unwrap();
+    let losses = async |device: &Device, variant: &str| {
+        let mut config = common::small_config(8, 4);
+        config.variant = variant.to_string();
+        let mut trainer = Trainer::new(config, Arc::new(common::blobs(64, 3)), device).unwrap();
         trainer.train_step();
         let r = trainer.readout(false).await.unwrap();
-        [r.d_loss.unwrap(), r.g_loss.unwrap()]
+        let mut values = vec![r.d_loss.unwrap(), r.g_loss.unwrap()];
+        values.extend(r.values.iter().map(|(_, v)| *v));
+        values
     };
-    let (on_gpu, on_cpu) = (losses(&gpu).await, losses(&Device::flex()).await);
-    let err = common::relative_error(&on_gpu, &on_cpu);
-    assert!(err <= 1e-4, "losses differ: WebGPU {on_gpu:?}, CPU {on_cpu:?}");
+    for id in gan::REGISTRY.iter().map(|r| r.id) {
+        let (on_gpu, on_cpu) = (losses(&gpu, id).await, losses(&Device::flex(), id).await);
+        let err = common::relative_error(&on_gpu, &on_cpu);
+        assert!(err <= 1e-4, "{id}: losses differ: WebGPU {on_gpu:?}, CPU {on_cpu:?}");
+    }
 }

@@ -6,13 +6,18 @@ const ui = {
   start: $('start'), step: $('step'), reset: $('reset'),
   stepCount: $('stat-step'), rate: $('stat-rate'), d: $('stat-d'), g: $('stat-g'),
   backend: $('backend'), samples: $('samples'), losses: $('losses'), message: $('message'),
+  variant: $('variant'), schedule: $('schedule'), variantStats: $('variant-stats'),
 };
 
-// Settings from the URL query, e.g. ?backend=cpu&batch=8&g_width=16&d_width=16&seed=3
+// Names of the variants' own read-outs, as the page shows them.
+const READOUT_LABELS = { wasserstein: 'W estimate' };
+
+// Settings from the URL query, e.g. ?variant=wgan&backend=cpu&batch=8&g_width=16&d_width=16&seed=3
 function configFromQuery() {
   const q = new URLSearchParams(location.search);
   const int = (name) => (q.has(name) && /^\d+$/.test(q.get(name)) ? Number(q.get(name)) : undefined);
-  const config = { batch_size: int('batch'), seed: int('seed'), model: { g_width: int('g_width'), d_width: int('d_width') } };
+  const variant = q.get('variant') ?? undefined;
+  const config = { variant, batch_size: int('batch'), seed: int('seed'), model: { g_width: int('g_width'), d_width: int('d_width') } };
   return { backend: q.get('backend') === 'cpu' ? 'cpu' : 'webgpu', config: JSON.parse(JSON.stringify(config)) };
 }
 
@@ -56,6 +61,28 @@ function setRunning(running) {
   ui.step.disabled = running;
 }
 
+function showSchedule(schedule) {
+  const opt = schedule.kind === 'adam'
+    ? `Adam(lr ${schedule.learning_rate}, β = (${schedule.beta1}, ${schedule.beta2}))`
+    : `RMSProp(lr ${schedule.learning_rate})`;
+  ui.schedule.textContent = `${opt}, ${schedule.nCritic} critic step${schedule.nCritic > 1 ? 's' : ''} per G step`;
+}
+
+function showValues(values) {
+  const entries = Object.entries(values ?? {});
+  if (ui.variantStats.children.length !== entries.length) ui.variantStats.replaceChildren();
+  for (const [name, value] of entries) {
+    let dd = ui.variantStats.querySelector(`[data-name="${name}"]`);
+    if (!dd) {
+      const div = document.createElement('div');
+      div.innerHTML = `<dt>${READOUT_LABELS[name] ?? name}</dt><dd data-name="${name}"></dd>`;
+      ui.variantStats.append(div);
+      dd = div.querySelector('dd');
+    }
+    dd.textContent = fmt(value);
+  }
+}
+
 const fmt = (v, digits = 3) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
 
 const { backend, config } = configFromQuery();
@@ -80,9 +107,16 @@ worker?.addEventListener('message', ({ data: msg }) => {
       ui.backend.textContent = b.kind === 'webgpu' ? b.name : `CPU fallback${b.fallbackReason ? ` (${b.fallbackReason})` : ''}`;
       ui.backend.dataset.kind = b.kind;
       if (b.fallbackReason) showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${b.fallbackReason}.`);
-      for (const b of [ui.start, ui.step, ui.reset]) b.disabled = false;
+      ui.variant.replaceChildren(...msg.variants.map(({ id, title }) => new Option(title, id)));
+      ui.variant.value = msg.config.variant;
+      showSchedule(msg.schedule);
+      for (const b of [ui.start, ui.step, ui.reset, ui.variant]) b.disabled = false;
       break;
     }
+    case 'config':
+      ui.variant.value = msg.config.variant;
+      showSchedule(msg.schedule);
+      break;
     case 'progress':
       if (msg.session < shownSession) break; // progress of a run replaced by Reset
       if (msg.session > shownSession) {
@@ -93,6 +127,7 @@ worker?.addEventListener('message', ({ data: msg }) => {
       ui.stepCount.textContent = msg.step;
       ui.d.textContent = fmt(msg.dLoss);
       ui.g.textContent = fmt(msg.gLoss);
+      showValues(msg.values);
       ui.rate.textContent = msg.stepsPerSec ? fmt(msg.stepsPerSec, msg.stepsPerSec < 10 ? 2 : 0) : '–';
       if (msg.samples) {
         drawGrid(ui.samples, msg.samples, msg.shape);
@@ -111,7 +146,7 @@ worker?.addEventListener('message', ({ data: msg }) => {
       showMessage(msg.fatal ? `The playground stopped: ${msg.message}` : msg.message, 'error');
       if (msg.fatal) {
         ui.backend.textContent = 'not available';
-        for (const b of [ui.start, ui.step, ui.reset]) b.disabled = true;
+        for (const b of [ui.start, ui.step, ui.reset, ui.variant]) b.disabled = true;
       } else if (msg.diverged) {
         // Training on NaN weights is pointless: only Reset helps.
         ui.start.disabled = true;
@@ -123,6 +158,10 @@ worker?.addEventListener('message', ({ data: msg }) => {
 
 ui.start.addEventListener('click', () => worker.postMessage({ type: ui.start.dataset.running ? 'pause' : 'start' }));
 ui.step.addEventListener('click', () => worker.postMessage({ type: 'step' }));
+ui.variant.addEventListener('change', () => {
+  showMessage(null);
+  worker.postMessage({ type: 'reset', config: { variant: ui.variant.value } });
+});
 ui.reset.addEventListener('click', () => {
   showMessage(null);
   worker.postMessage({ type: 'reset' });

@@ -1,9 +1,11 @@
 // Training runs here, off the main thread: WebGPU works in workers, and the page never freezes.
-// Messages in:  {type: 'init', backend, config} | 'start' | 'pause' | 'step' | {type: 'reset', config}
-// Messages out: {type: 'ready', backend, config} | {type: 'progress', session, step, ...}
+// Messages in:  {type: 'init', backend, config} | 'start' | 'pause' | 'step' | {type: 'reset', config?}
+//               (a reset's config is merged into the current one, e.g. {variant: 'wgan'})
+// Messages out: {type: 'ready', backend, config, variants, schedule} | {type: 'config', config, schedule}
+//               | {type: 'progress', session, step, dLoss, gLoss, values, ...}
 //               | {type: 'state', running} | {type: 'error', message, fatal, diverged}
 // `session` counts resets, so the page can drop progress of a run that was just replaced.
-import init, { initBackend, Session } from '../pkg/gan_playground.js';
+import init, { initBackend, Session, variants } from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
 
 const DATASET_URL = new URL('./data/mnist.bin', import.meta.url);
@@ -34,7 +36,7 @@ const fail = (error, fatal = false) => {
 
 async function readout(withSamples) {
   const r = await session.readout(withSamples);
-  const msg = { type: 'progress', session: sessionId, step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, stepsPerSec: rate };
+  const msg = { type: 'progress', session: sessionId, step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, values: r.values, stepsPerSec: rate };
   const transfer = [];
   if (r.samples) {
     const { grid_samples: n } = session.config();
@@ -81,7 +83,7 @@ async function start(backendPreference, initialConfig) {
   dataset = new Uint8Array(await response.arrayBuffer());
   config = initialConfig;
   newSession();
-  post({ type: 'ready', backend, config });
+  post({ type: 'ready', backend, config, variants: variants(), schedule: session.schedule() });
   await readout(true);
 }
 
@@ -119,10 +121,21 @@ async function handle(msg) {
       return readout(true);
     case 'reset':
       await stop();
-      if (msg.config) config = msg.config;
       rate = null;
       chunk = 1;
-      newSession();
+      if (msg.config) {
+        const previous = config;
+        config = { ...config, ...msg.config };
+        try {
+          newSession();
+        } catch (e) {
+          config = previous; // the old run stays as it was
+          throw e;
+        }
+      } else {
+        newSession();
+      }
+      post({ type: 'config', config, schedule: session.schedule() });
       return readout(true);
   }
 }

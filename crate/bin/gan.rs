@@ -1,9 +1,9 @@
 //! `gan`: the playground's core on the command line (CPU backend).
 //!
 //! ```text
-//! gan train [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
+//! gan train [--variant ns-gan|mm-gan|lsgan|wgan] [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
 //!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train]
-//! gan bench [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
+//! gan bench [--variant ns-gan] [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
 //! ```
 
 #[cfg(not(target_family = "wasm"))]
@@ -70,6 +70,7 @@ mod native {
 
         fn config(&self) -> Result<TrainConfig, String> {
             let mut config = TrainConfig::default();
+            config.variant = self.get("variant", config.variant)?;
             config.batch_size = self.get("batch", config.batch_size)?;
             config.seed = self.get("seed", config.seed)?;
             config.model.g_width = self.get("g-width", config.model.g_width)?;
@@ -95,7 +96,14 @@ mod native {
         let data = options.dataset()?;
         let (device, info) = backend::cpu(None);
         let mut trainer = Trainer::new(config, data, &device)?;
-        println!("training dcgan28 on {} for {steps} steps ({})", info.name, out.display());
+        println!(
+            "training dcgan28 ({}, {:?}, n_critic {}) on {} for {steps} steps ({})",
+            trainer.config().variant,
+            trainer.optimizer(),
+            trainer.n_critic(),
+            info.name,
+            out.display()
+        );
         let mut log = String::from("step,d_loss,g_loss,seconds\n");
         let start = Instant::now();
         write_grid(&trainer, &out.join("grid_000000.png"))?;

@@ -101,6 +101,22 @@ test('Step and Reset work on the CPU backend when asked for', { timeout: 600_000
   await page.close();
 });
 
+test('choosing WGAN resets the run with its own schedule and shows its Wasserstein estimate', { timeout: 600_000 }, async () => {
+  const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=8`);
+  await page.waitForSelector('#variant:not([disabled])', { timeout: 120_000 });
+  const titles = await page.$$eval('#variant option', (os) => os.map((o) => o.value));
+  assert.deepEqual(titles, ['ns-gan', 'mm-gan', 'lsgan', 'wgan']);
+  await page.selectOption('#variant', 'wgan');
+  await page.waitForFunction(() => /RMSProp/.test(document.getElementById('schedule').textContent), null, { timeout: 120_000 });
+  assert.match(await page.$eval('#schedule', (e) => e.textContent), /5 critic steps per G step/);
+  await page.click('#step');
+  await page.waitForFunction(() => document.getElementById('stat-step').textContent === '1', null, { timeout: 300_000 });
+  const estimate = await page.$eval('#variant-stats', (e) => e.textContent);
+  assert.match(estimate, /W estimate\s*-?\d+\.\d{3}/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('without a WebGPU adapter the page falls back to the CPU and says why', { timeout: 300_000 }, async () => {
   const plain = await chromium.launch({ executablePath: CHROMIUM, args: QUIET });
   try {

@@ -1,0 +1,32 @@
+//! MM-GAN, the minimax GAN of Goodfellow et al. (2014, eq. 1):
+//!   D minimises −E[log D(x)] − E[log(1 − D(G(z)))]   (as NS-GAN)
+//!   G minimises  E[log(1 − D(G(z)))]                 (saturates when D wins: the study's baseline)
+//! Defaults: DCGAN's Adam(2e-4, β = (0.5, 0.999)), so that it differs from NS-GAN only in G's loss
+//! (the study searched learning rates per model; this is the shared starting point).
+
+use burn::tensor::Tensor;
+
+use super::{Loss, Optimizer, Variant, scores};
+use crate::loss::{bce_logits_fake, bce_logits_real};
+use crate::model::Sequential;
+
+pub struct MmGan;
+
+impl Variant for MmGan {
+    fn id(&self) -> &'static str {
+        "mm-gan"
+    }
+
+    fn optimizer(&self) -> Optimizer {
+        Optimizer::Adam { learning_rate: 2e-4, beta1: 0.5, beta2: 0.999 }
+    }
+
+    fn critic_loss(&mut self, critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> Loss {
+        Loss::new(bce_logits_real(scores(critic, real)) + bce_logits_fake(scores(critic, fake)))
+    }
+
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
+        // log(1 − σ(s)) = −softplus(s), so E[log(1 − D(G(z)))] = −(BCE against label 0).
+        Loss::new(bce_logits_fake(scores(critic, fake)).neg())
+    }
+}

@@ -1,0 +1,125 @@
+//! The GAN family. A variant is one file implementing [`Variant`] plus one line in [`REGISTRY`];
+//! the trainer knows nothing of any particular variant.
+
+pub mod lsgan;
+pub mod mm_gan;
+pub mod ns_gan;
+pub mod wgan;
+
+use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
+
+use crate::model::dcgan28::Dcgan28;
+use crate::model::{LayerSpec, Sequential};
+
+/// The optimiser both networks train with.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Optimizer {
+    /// Adam with PyTorch's ε = 1e-8.
+    Adam { learning_rate: f64, beta1: f32, beta2: f32 },
+    /// RMSProp as PyTorch's defaults have it: α = 0.99, ε = 1e-8, no momentum, not centred.
+    RmsProp { learning_rate: f64 },
+}
+
+impl Optimizer {
+    pub fn learning_rate(&self) -> f64 {
+        match *self {
+            Optimizer::Adam { learning_rate, .. } | Optimizer::RmsProp { learning_rate } => learning_rate,
+        }
+    }
+
+    /// Rejects values that would make the optimiser produce NaN or do nothing sensible.
+    pub fn validate(&self) -> Result<(), String> {
+        let lr = self.learning_rate();
+        if !(lr.is_finite() && lr > 0.0 && lr < 1.0) {
+            return Err(format!("learning_rate must be in (0, 1), got {lr}"));
+        }
+        if let Optimizer::Adam { beta1, beta2, .. } = *self {
+            for (name, b) in [("beta1", beta1), ("beta2", beta2)] {
+                if !(0.0..1.0).contains(&b) {
+                    return Err(format!("{name} must be in [0, 1), got {b}"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A loss to minimise and the numbers the variant wants shown, all still on the device
+/// (they are read later, in one asynchronous transaction).
+pub struct Loss {
+    pub value: Tensor<1>,
+    pub readouts: Vec<(&'static str, Tensor<1>)>,
+}
+
+impl Loss {
+    pub fn new(value: Tensor<1>) -> Self {
+        Self { value, readouts: Vec::new() }
+    }
+
+    pub fn with(mut self, name: &'static str, value: Tensor<1>) -> Self {
+        self.readouts.push((name, value));
+        self
+    }
+}
+
+/// One member of the GAN family: its losses, what runs after a critic step, its schedule and defaults.
+pub trait Variant: Send {
+    /// The registry key, e.g. "wgan".
+    fn id(&self) -> &'static str;
+
+    /// The published optimiser settings (each file says where they come from).
+    fn optimizer(&self) -> Optimizer;
+
+    /// Critic (D) steps per generator step.
+    fn n_critic(&self) -> usize {
+        1
+    }
+
+    /// The critic's layers for a `dcgan28` of the given sizes (DCGAN's D unless the variant needs another).
+    fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+        model.discriminator()
+    }
+
+    /// The critic's loss on a real batch and a fake batch (already detached from G).
+    fn critic_loss(&mut self, critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> Loss;
+
+    /// The generator's loss on a fake batch that still carries G's graph.
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss;
+
+    /// Runs after every critic optimiser step (WGAN clips the weights here).
+    fn after_critic_step(&mut self, critic: Sequential) -> Sequential {
+        critic
+    }
+}
+
+/// A registry entry: the key, the name the page shows, and how to make the variant.
+pub struct Registered {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub make: fn() -> Box<dyn Variant>,
+}
+
+/// Every variant, by id. The first is the default.
+pub const REGISTRY: &[Registered] = &[
+    Registered { id: "ns-gan", title: "NS-GAN (non-saturating, DCGAN)", make: || Box::new(ns_gan::NsGan) },
+    Registered { id: "mm-gan", title: "MM-GAN (minimax)", make: || Box::new(mm_gan::MmGan) },
+    Registered { id: "lsgan", title: "LSGAN (least squares)", make: || Box::new(lsgan::LsGan) },
+    Registered { id: "wgan", title: "WGAN (weight clipping)", make: || Box::new(wgan::Wgan::default()) },
+];
+
+/// The variant registered under `id`.
+pub fn variant(id: &str) -> Result<Box<dyn Variant>, String> {
+    REGISTRY.iter().find(|r| r.id == id).map(|r| (r.make)()).ok_or_else(|| {
+        let known: Vec<&str> = REGISTRY.iter().map(|r| r.id).collect();
+        format!("unknown GAN variant \"{id}\" (known: {})", known.join(", "))
+    })
+}
+
+/// The critic's output [B, 1, 1, 1] as a vector of B raw scores (logits for the BCE variants).
+pub fn scores(critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
+    let out = critic.forward(x);
+    let batch = out.dims()[0];
+    out.reshape([batch])
+}

@@ -1,0 +1,49 @@
+//! WGAN with weight clipping (Arjovsky et al. 2017, Algorithm 1):
+//!   critic minimises E[D(G(z))] − E[D(x)]   (the negated Wasserstein estimate)
+//!   G minimises −E[D(G(z))]
+//! After every critic step every critic parameter (weights, biases, BatchNorm γ and β; not the
+//! running statistics, which are buffers) is clipped to [−c, c]. Defaults from the paper:
+//! c = 0.01, n_critic = 5, RMSProp with lr 5e-5 and no momentum.
+
+use burn::tensor::Tensor;
+
+use super::{Loss, Optimizer, Variant, scores};
+use crate::model::Sequential;
+
+pub struct Wgan {
+    /// The clipping bound c.
+    pub clip: f64,
+}
+
+impl Default for Wgan {
+    fn default() -> Self {
+        Self { clip: 0.01 }
+    }
+}
+
+impl Variant for Wgan {
+    fn id(&self) -> &'static str {
+        "wgan"
+    }
+
+    fn optimizer(&self) -> Optimizer {
+        Optimizer::RmsProp { learning_rate: 5e-5 }
+    }
+
+    fn n_critic(&self) -> usize {
+        5
+    }
+
+    fn critic_loss(&mut self, critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> Loss {
+        let estimate = scores(critic, real).mean() - scores(critic, fake).mean();
+        Loss::new(estimate.clone().neg()).with("wasserstein", estimate)
+    }
+
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
+        Loss::new(scores(critic, fake).mean().neg())
+    }
+
+    fn after_critic_step(&mut self, critic: Sequential) -> Sequential {
+        critic.clamp_parameters(self.clip)
+    }
+}

@@ -1,0 +1,146 @@
+//! The GAN family: each variant's losses against its formula, computed independently in f64,
+//! and the rules that run around the steps (WGAN's clipping, n_critic).
+#![cfg(not(target_family = "wasm"))]
+
+mod common;
+
+use std::sync::Arc;
+
+use burn::module::Param;
+use burn::tensor::{Device, Tensor, TensorData, read_sync};
+use gan_playground::gan::{self, REGISTRY, Variant};
+use gan_playground::model::{ConvSpec, Layer, LayerSpec, Sequential};
+use gan_playground::rng::Rng;
+use gan_playground::trainer::{Trainer, to_f32};
+
+const REAL: [f32; 5] = [2.5, -0.3, 0.0, 12.0, -40.0];
+const FAKE: [f32; 5] = [-1.0, 0.7, 30.0, -3.0, 0.1];
+
+/// A critic whose score is the mean pixel: one 28×28 convolution with every weight 1/784.
+fn mean_critic(device: &Device) -> Sequential {
+    let mut critic = Sequential::init(&[LayerSpec::Conv(ConvSpec::new(1, 1, 28, 1, 0))], &mut Rng::new(0), device);
+    let Layer::Conv(conv) = &mut critic.main[0] else { unreachable!() };
+    conv.weight = Param::from_data(TensorData::new(vec![1.0f32 / 784.0; 784], [1, 1, 28, 28]), device);
+    critic
+}
+
+/// Images filled with the given values, so that `mean_critic` scores them exactly so.
+fn images(scores: &[f32], device: &Device) -> Tensor<4> {
+    let values: Vec<f32> = scores.iter().flat_map(|&s| std::iter::repeat_n(s, 784)).collect();
+    Tensor::from_data(TensorData::new(values, [scores.len(), 1, 28, 28]), device)
+}
+
+fn mean(v: &[f32], f: impl Fn(f64) -> f64) -> f64 {
+    v.iter().map(|&x| f(x as f64)).sum::<f64>() / v.len() as f64
+}
+
+/// −log σ(s) and −log(1 − σ(s)), computed without overflow.
+fn neg_log_sigmoid(s: f64) -> f64 {
+    if s > 0.0 { (-s).exp().ln_1p() } else { -s + s.exp().ln_1p() }
+}
+fn neg_log_one_minus_sigmoid(s: f64) -> f64 {
+    neg_log_sigmoid(-s)
+}
+
+/// (critic loss, generator loss, read-outs) of a variant on the fixed scores.
+fn losses(variant: &mut dyn Variant) -> (f64, f64, Vec<(&'static str, f64)>) {
+    let device = Device::flex();
+    let critic = mean_critic(&device);
+    let value = |t: Tensor<1>| to_f32(t.into_data()).unwrap()[0] as f64;
+    let d = variant.critic_loss(&critic, images(&REAL, &device), images(&FAKE, &device));
+    let g = variant.generator_loss(&critic, images(&FAKE, &device));
+    let readouts = d.readouts.into_iter().map(|(n, t)| (n, value(t))).collect();
+    (value(d.value), value(g.value), readouts)
+}
+
+fn assert_close(name: &str, got: f64, expected: f64) {
+    assert!((got - expected).abs() <= 1e-5 * expected.abs().max(1.0), "{name}: got {got}, expected {expected}");
+}
+
+#[test]
+fn ns_gan_losses_equal_the_formula() {
+    let (d, g, _) = losses(gan::variant("ns-gan").unwrap().as_mut());
+    // D: −E[log D(x)] − E[log(1 − D(G(z)))]; G: −E[log D(G(z))], D = σ(score).
+    assert_close("D", d, mean(&REAL, neg_log_sigmoid) + mean(&FAKE, neg_log_one_minus_sigmoid));
+    assert_close("G", g, mean(&FAKE, neg_log_sigmoid));
+}
+
+#[test]
+fn mm_gan_losses_equal_the_formula() {
+    let (d, g, _) = losses(gan::variant("mm-gan").unwrap().as_mut());
+    assert_close("D", d, mean(&REAL, neg_log_sigmoid) + mean(&FAKE, neg_log_one_minus_sigmoid));
+    // G minimises E[log(1 − D(G(z)))].
+    assert_close("G", g, mean(&FAKE, |s| -neg_log_one_minus_sigmoid(s)));
+}
+
+#[test]
+fn lsgan_losses_equal_the_formula() {
+    let (d, g, _) = losses(gan::variant("lsgan").unwrap().as_mut());
+    assert_close("D", d, 0.5 * mean(&REAL, |s| (s - 1.0).powi(2)) + 0.5 * mean(&FAKE, |s| s * s));
+    assert_close("G", g, 0.5 * mean(&FAKE, |s| (s - 1.0).powi(2)));
+}
+
+#[test]
+fn wgan_losses_equal_the_formula_and_report_the_estimate() {
+    let (d, g, readouts) = losses(gan::variant("wgan").unwrap().as_mut());
+    let estimate = mean(&REAL, |s| s) - mean(&FAKE, |s| s);
+    assert_close("critic", d, -estimate);
+    assert_close("G", g, -mean(&FAKE, |s| s));
+    assert_eq!(readouts.len(), 1);
+    assert_eq!(readouts[0].0, "wasserstein");
+    assert_close("estimate", readouts[0].1, estimate);
+}
+
+#[test]
+fn the_registry_resolves_every_variant_and_rejects_unknown_ones() {
+    for r in REGISTRY {
+        assert_eq!(gan::variant(r.id).unwrap().id(), r.id, "{}", r.title);
+    }
+    assert!(gan::variant("nope").err().unwrap().contains("ns-gan"));
+}
+
+#[test]
+fn wgan_critic_weights_stay_within_c_after_every_critic_step() {
+    let device = Device::flex();
+    let mut config = common::small_config(8, 8);
+    config.variant = "wgan".into();
+    let mut trainer = Trainer::new(config, Arc::new(common::blobs(64, 5)), &device).unwrap();
+    assert_eq!(trainer.n_critic(), 5);
+    for _ in 0..3 {
+        trainer.discriminator_step();
+        for layer in &trainer.discriminator().main {
+            let params: Vec<Vec<f32>> = match layer {
+                Layer::Conv(c) => vec![to_f32(c.weight.val().into_data()).unwrap()],
+                Layer::BatchNorm(bn) => {
+                    vec![to_f32(bn.gamma.val().into_data()).unwrap(), to_f32(bn.beta.val().into_data()).unwrap()]
+                }
+                _ => vec![],
+            };
+            for p in params {
+                let max = p.iter().fold(0f32, |m, v| m.max(v.abs()));
+                assert!(max <= 0.01 + 1e-7, "a critic parameter reached {max}");
+            }
+        }
+    }
+    // A full iteration is five critic steps and one G step; the estimate is read back.
+    trainer.train_step();
+    let r = read_sync(trainer.readout(false)).unwrap();
+    assert!(r.is_finite());
+    assert!(r.values.iter().any(|(name, _)| name == "wasserstein"), "{r:?}");
+}
+
+#[test]
+fn every_variant_trains_a_few_steps_with_finite_losses() {
+    let device = Device::flex();
+    for id in REGISTRY.iter().map(|r| r.id) {
+        let mut config = common::small_config(8, 8);
+        config.variant = id.to_string();
+        let mut trainer = Trainer::new(config, Arc::new(common::blobs(64, 6)), &device).unwrap();
+        for _ in 0..2 {
+            trainer.train_step();
+        }
+        let r = read_sync(trainer.readout(true)).unwrap();
+        assert!(r.is_finite(), "{id}: {r:?}");
+        assert!(r.samples.unwrap().iter().all(|v| (-1.0..=1.0).contains(v)), "{id}");
+    }
+}
