@@ -34,8 +34,11 @@ function drawLosses() {
   const ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   if (history.length < 2) return;
-  const values = history.flatMap((h) => [h.d, h.g]).filter(Number.isFinite);
-  const hi = Math.max(...values, 0.1);
+  // Scale to the range of both curves: Wasserstein critics' losses are negative.
+  const values = history.flatMap((h) => [h.d, h.g]);
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  if (hi - lo < 1e-6) [lo, hi] = [lo - 0.5, hi + 0.5];
   const first = history[0].step;
   const span = Math.max(1, history.at(-1).step - first);
   const line = (key, color) => {
@@ -44,7 +47,7 @@ function drawLosses() {
     ctx.beginPath();
     history.forEach((h, i) => {
       const x = ((h.step - first) / span) * (canvas.width - 4) + 2;
-      const y = canvas.height - 4 - (h[key] / hi) * (canvas.height - 8);
+      const y = canvas.height - 4 - ((h[key] - lo) / (hi - lo)) * (canvas.height - 8);
       i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
     });
     ctx.stroke();
@@ -104,7 +107,7 @@ worker?.addEventListener('message', ({ data: msg }) => {
   switch (msg.type) {
     case 'ready': {
       const b = msg.backend;
-      ui.backend.textContent = b.kind === 'webgpu' ? b.name : `CPU fallback${b.fallbackReason ? ` (${b.fallbackReason})` : ''}`;
+      ui.backend.textContent = b.kind === 'webgpu' || !b.fallbackReason ? b.name : `CPU fallback (${b.fallbackReason})`;
       ui.backend.dataset.kind = b.kind;
       if (b.fallbackReason) showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${b.fallbackReason}.`);
       ui.variant.replaceChildren(...msg.variants.map(({ id, title }) => new Option(title, id)));
