@@ -97,7 +97,7 @@ impl Session {
             return Err(err(format!("steps must be between 1 and {MAX_STEPS_PER_CALL}, got {steps}")));
         }
         for _ in 0..steps {
-            self.trainer.train_step();
+            self.trainer.train_step().map_err(err)?;
         }
         Ok(())
     }
@@ -110,8 +110,8 @@ impl Session {
     }
 
     #[wasm_bindgen(js_name = stepDiscriminator)]
-    pub fn step_discriminator(&mut self) {
-        self.trainer.discriminator_step();
+    pub fn step_discriminator(&mut self) -> Result<(), JsValue> {
+        self.trainer.discriminator_step().map_err(err)
     }
 
     #[wasm_bindgen(js_name = stepGenerator)]

@@ -61,6 +61,11 @@ impl Rng {
         (0..n).map(|_| (mean + std * self.normal()) as f32).collect()
     }
 
+    /// `n` draws from U[0, 1) as f32.
+    pub fn uniform_vec(&mut self, n: usize) -> Vec<f32> {
+        (0..n).map(|_| self.uniform() as f32).collect()
+    }
+
     /// A random permutation of 0..n (Fisher–Yates).
     pub fn permutation(&mut self, n: usize) -> Vec<usize> {
         let mut p: Vec<usize> = (0..n).collect();

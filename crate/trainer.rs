@@ -214,13 +214,13 @@ impl Trainer {
 
     /// One optimiser step of the critic on `real` and on `fake` (detached: G is held fixed), then
     /// the variant's post-step rule (e.g. clipping); returns the critic's loss (device).
-    pub fn discriminator_step_on(&mut self, real: Tensor<4>, fake: Tensor<4>) -> Tensor<1> {
-        let loss = self.variant.critic_loss(&self.discriminator, real, fake.detach());
+    pub fn discriminator_step_on(&mut self, real: Tensor<4>, fake: Tensor<4>) -> Result<Tensor<1>, String> {
+        let loss = self.variant.critic_loss(&self.discriminator, real, fake.detach(), &mut self.rng)?;
         let grads = GradientsParams::from_grads(loss.value.backward(), &self.discriminator);
         let stepped = self.optim_d.step(self.optimizer.learning_rate(), self.discriminator.clone(), grads);
         self.discriminator = self.variant.after_critic_step(stepped);
         self.last_d_loss = Some(self.keep_readouts(&loss));
-        loss.value.inner()
+        Ok(loss.value.inner())
     }
 
     /// One optimiser step of G on `fake` = G(z) (with its graph) against the current critic;
@@ -247,11 +247,11 @@ impl Trainer {
     }
 
     /// A D step on a fresh real batch and fresh fakes.
-    pub fn discriminator_step(&mut self) {
+    pub fn discriminator_step(&mut self) -> Result<(), String> {
         let real = self.real_batch();
         let z = self.random_latent(self.config.batch_size);
         let fake = self.fake_batch(z);
-        self.discriminator_step_on(real, fake);
+        self.discriminator_step_on(real, fake).map(|_| ())
     }
 
     /// A G step on fresh z.
@@ -264,19 +264,20 @@ impl Trainer {
     /// One generator iteration: `n_critic` critic steps, each on a fresh real batch and fresh
     /// fakes, then a G step through the updated critic on the last fakes. With n_critic = 1 this is
     /// exactly pytorch/examples' DCGAN iteration (G(z) computed once, used detached and then not).
-    pub fn train_step(&mut self) {
+    pub fn train_step(&mut self) -> Result<(), String> {
         let mut fake = None;
         for _ in 0..self.n_critic {
             let real = self.real_batch();
             let z = self.random_latent(self.config.batch_size);
             let batch = self.fake_batch(z);
-            self.discriminator_step_on(real, batch.clone());
+            self.discriminator_step_on(real, batch.clone())?;
             fake = Some(batch);
         }
         if let Some(fake) = fake {
             self.generator_step_on(fake);
         }
         self.step += 1;
+        Ok(())
     }
 
     /// G(z) in eval mode (BatchNorm running statistics), on the plain device.

@@ -88,7 +88,7 @@ fn twenty_discriminator_steps_lower_its_loss_on_a_fixed_batch() {
     let losses: Vec<f32> = (0..20)
         .map(|_| {
             let fake = trainer.fake_batch(z.clone());
-            values(trainer.discriminator_step_on(real.clone(), fake))[0]
+            values(trainer.discriminator_step_on(real.clone(), fake).unwrap())[0]
         })
         .collect();
     assert!(losses.iter().all(|l| l.is_finite()));
@@ -101,7 +101,7 @@ fn training_on_mnist_keeps_losses_finite_and_samples_in_range() {
     let mut trainer = Trainer::new(common::small_config(16, 16), mnist(), &device).unwrap();
     let before = read_sync(trainer.readout(true)).unwrap().samples.unwrap();
     for _ in 0..5 {
-        trainer.train_step();
+        trainer.train_step().unwrap();
     }
     let r = read_sync(trainer.readout(true)).unwrap();
     assert_eq!(r.step, 5);
@@ -117,8 +117,8 @@ fn the_same_seed_gives_the_same_run() {
     let device = Device::flex();
     let run = || {
         let mut t = Trainer::new(common::small_config(8, 8), mnist(), &device).unwrap();
-        t.train_step();
-        t.train_step();
+        t.train_step().unwrap();
+        t.train_step().unwrap();
         read_sync(t.readout(true)).unwrap()
     };
     let (a, b) = (run(), run());

@@ -47,7 +47,7 @@ fn losses(variant: &mut dyn Variant) -> (f64, f64, Vec<(&'static str, f64)>) {
     let device = Device::flex();
     let critic = mean_critic(&device);
     let value = |t: Tensor<1>| to_f32(t.into_data()).unwrap()[0] as f64;
-    let d = variant.critic_loss(&critic, images(&REAL, &device), images(&FAKE, &device));
+    let d = variant.critic_loss(&critic, images(&REAL, &device), images(&FAKE, &device), &mut Rng::new(9)).unwrap();
     let g = variant.generator_loss(&critic, images(&FAKE, &device));
     let readouts = d.readouts.into_iter().map(|(n, t)| (n, value(t))).collect();
     (value(d.value), value(g.value), readouts)
@@ -107,7 +107,7 @@ fn wgan_critic_weights_stay_within_c_after_every_critic_step() {
     let mut trainer = Trainer::new(config, Arc::new(common::blobs(64, 5)), &device).unwrap();
     assert_eq!(trainer.n_critic(), 5);
     for _ in 0..3 {
-        trainer.discriminator_step();
+        trainer.discriminator_step().unwrap();
         for layer in &trainer.discriminator().main {
             let params: Vec<Vec<f32>> = match layer {
                 Layer::Conv(c) => vec![to_f32(c.weight.val().into_data()).unwrap()],
@@ -123,7 +123,7 @@ fn wgan_critic_weights_stay_within_c_after_every_critic_step() {
         }
     }
     // A full iteration is five critic steps and one G step; the estimate is read back.
-    trainer.train_step();
+    trainer.train_step().unwrap();
     let r = read_sync(trainer.readout(false)).unwrap();
     assert!(r.is_finite());
     assert!(r.values.iter().any(|(name, _)| name == "wasserstein"), "{r:?}");
@@ -137,10 +137,125 @@ fn every_variant_trains_a_few_steps_with_finite_losses() {
         config.variant = id.to_string();
         let mut trainer = Trainer::new(config, Arc::new(common::blobs(64, 6)), &device).unwrap();
         for _ in 0..2 {
-            trainer.train_step();
+            trainer.train_step().unwrap();
         }
         let r = read_sync(trainer.readout(true)).unwrap();
         assert!(r.is_finite(), "{id}: {r:?}");
         assert!(r.samples.unwrap().iter().all(|v| (-1.0..=1.0).contains(v)), "{id}");
     }
+}
+
+#[test]
+fn wgan_gp_losses_equal_the_formula() {
+    // The mean critic's input gradient is 1/784 at every pixel of every sample, so ‖∇D‖ = 1/28.
+    let (d, g, readouts) = losses(gan::variant("wgan-gp").unwrap().as_mut());
+    let estimate = mean(&REAL, |s| s) - mean(&FAKE, |s| s);
+    let penalty = (1.0f64 / 28.0 - 1.0).powi(2);
+    assert_close("critic", d, -estimate + 10.0 * penalty);
+    assert_close("G", g, -mean(&FAKE, |s| s));
+    let get = |name: &str| readouts.iter().find(|(n, _)| *n == name).unwrap().1;
+    assert_close("estimate", get("wasserstein"), estimate);
+    assert_close("gradient norm", get("gradient_norm"), 1.0 / 28.0);
+    assert_close("penalty", get("penalty"), penalty);
+}
+
+/// The WGAN-GP critic (LayerNorm instead of BatchNorm) at narrow widths, on `device`.
+fn gp_critic(device: &Device) -> Sequential {
+    gp_critic_with_slope(device, 0.2)
+}
+
+/// The same critic with another LeakyReLU slope (1.0 makes it smooth: no kinks for finite differences).
+fn gp_critic_with_slope(device: &Device, slope: f64) -> Sequential {
+    let model = common::small_config(8, 8).model;
+    let specs: Vec<LayerSpec> = gan::variant("wgan-gp")
+        .unwrap()
+        .critic_layers(&model)
+        .into_iter()
+        .map(|l| if let LayerSpec::LeakyRelu { .. } = l { LayerSpec::LeakyRelu { slope } } else { l })
+        .collect();
+    Sequential::init(&specs, &mut Rng::new(21), device)
+}
+
+/// Four 28×28 inputs in [-1, 1].
+fn inputs(device: &Device) -> Tensor<4> {
+    let values: Vec<f32> = Rng::new(22).uniform_vec(4 * 784).into_iter().map(|u| 2.0 * u - 1.0).collect();
+    Tensor::from_data(TensorData::new(values, [4, 1, 28, 28]), device)
+}
+
+#[test]
+fn the_hand_written_input_gradient_equals_autodiffs() {
+    let device = Device::flex().autodiff();
+    let critic = gp_critic(&device);
+    let x = inputs(&device).require_grad();
+    let grads = critic.forward(x.clone()).sum().backward();
+    let reference = to_f32(x.grad(&grads).unwrap().into_data()).unwrap();
+    let manual = to_f32(critic.input_gradient(inputs(&device)).unwrap().inner().into_data()).unwrap();
+    let err = common::relative_error(&manual, &reference);
+    assert!(err < 1e-5, "∇ₓD differs from autodiff's: relative error {err}");
+}
+
+#[test]
+fn the_input_gradient_refuses_a_batchnorm_critic() {
+    let device = Device::flex();
+    let d = Sequential::init(&common::small_config(8, 8).model.discriminator(), &mut Rng::new(1), &device);
+    assert!(d.input_gradient(inputs(&device)).unwrap_err().contains("BatchNorm"));
+}
+
+/// P(W) = mean_b (‖∇ₓD(x_b)‖ − 1)², the gradient penalty without its weight λ.
+fn penalty(critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
+    gan::wgan_gp::per_sample_norm(critic.input_gradient(x).unwrap()).sub_scalar(1.0).square().mean()
+}
+
+/// Compares autodiff's gradient of the penalty with central finite differences on the three
+/// entries with the largest gradient in each of the given layers.
+fn check_penalty_gradient(slope: f64, layers: &[usize], h: f32, tolerance: f64) {
+    let device = Device::flex().autodiff();
+    let critic = gp_critic_with_slope(&device, slope);
+    let grads = penalty(&critic, inputs(&device)).backward();
+    let plain = Device::flex();
+    let value = |c: &Sequential| to_f32(penalty(c, inputs(&plain)).into_data()).unwrap()[0] as f64;
+    for &index in layers {
+        let (param, analytic) = match &critic.main[index] {
+            Layer::Conv(c) => (c.weight.val().inner(), c.weight.val().grad(&grads).unwrap()),
+            Layer::LayerNorm(ln) => (ln.gamma.val().inner().reshape([1, 1, 1, ln.gamma.val().dims()[0]]), {
+                let g = ln.gamma.val().grad(&grads).unwrap();
+                let n = g.dims()[0];
+                g.reshape([1, 1, 1, n])
+            }),
+            other => panic!("main.{index} has no weight: {other:?}"),
+        };
+        let shape = param.dims();
+        let weight = to_f32(param.into_data()).unwrap();
+        let analytic = to_f32(analytic.into_data()).unwrap();
+        let mut order: Vec<usize> = (0..analytic.len()).collect();
+        order.sort_by(|&a, &b| analytic[b].abs().total_cmp(&analytic[a].abs()));
+        for &i in order.iter().take(3) {
+            let at = |delta: f32| {
+                let mut w = weight.clone();
+                w[i] += delta;
+                let mut c = gp_critic_with_slope(&plain, slope);
+                match &mut c.main[index] {
+                    Layer::Conv(conv) => conv.weight = Param::from_data(TensorData::new(w, shape), &plain),
+                    Layer::LayerNorm(ln) => ln.gamma = Param::from_data(TensorData::new(w, [shape[3]]), &plain),
+                    _ => unreachable!(),
+                }
+                value(&c)
+            };
+            let numeric = (at(h) - at(-h)) / (2.0 * h as f64);
+            let a = analytic[i] as f64;
+            assert!(
+                (numeric - a).abs() <= tolerance * a.abs() + 1e-4,
+                "slope {slope}, main.{index} entry {i}: autodiff {a}, finite differences {numeric}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_penalty_gradient_matches_finite_differences() {
+    // A smooth critic (LeakyReLU slope 1): every weighted layer, tight.
+    check_penalty_gradient(1.0, &[0, 2, 3, 5], 5e-4, 0.01);
+    // The real critic: its first layer feeds a LeakyReLU directly, so a perturbation flips masks
+    // and finite differences jump; the layers after it are checked.
+    check_penalty_gradient(0.2, &[2, 3, 5], 2e-4, 0.03);
 }

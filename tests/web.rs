@@ -61,7 +61,7 @@ async fn webgpu_training_steps_give_finite_losses_and_samples_in_range() {
     let gpu = webgpu().await;
     let mut trainer = Trainer::new(common::small_config(8, 4), Arc::new(common::blobs(64, 2)), &gpu).unwrap();
     for _ in 0..3 {
-        trainer.train_step();
+        trainer.train_step().unwrap();
     }
     let r = trainer.readout(true).await.unwrap();
     assert_eq!(r.step, 3);
@@ -78,7 +78,7 @@ async fn every_variant_gives_the_same_losses_on_webgpu_and_cpu() {
         let mut config = common::small_config(8, 4);
         config.variant = variant.to_string();
         let mut trainer = Trainer::new(config, Arc::new(common::blobs(64, 3)), device).unwrap();
-        trainer.train_step();
+        trainer.train_step().unwrap();
         let r = trainer.readout(false).await.unwrap();
         let mut values = vec![r.d_loss.unwrap(), r.g_loss.unwrap()];
         values.extend(r.values.iter().map(|(_, v)| *v));

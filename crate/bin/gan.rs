@@ -108,7 +108,7 @@ mod native {
         let start = Instant::now();
         write_grid(&trainer, &out.join("grid_000000.png"))?;
         for step in 1..=steps {
-            trainer.train_step();
+            trainer.train_step()?;
             let last = step == steps;
             if step % 10 == 0 || last {
                 let r = read_sync(trainer.readout(false))?;
@@ -151,7 +151,7 @@ mod native {
         let mut times = Vec::new();
         for _ in 0..warmup + steps {
             let t = Instant::now();
-            trainer.train_step();
+            trainer.train_step()?;
             read_sync(trainer.readout(false))?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }

@@ -7,6 +7,7 @@ use burn::tensor::Tensor;
 
 use super::{Loss, Optimizer, Variant, scores};
 use crate::model::Sequential;
+use crate::rng::Rng;
 
 pub struct LsGan;
 
@@ -24,8 +25,14 @@ impl Variant for LsGan {
         Optimizer::Adam { learning_rate: 2e-4, beta1: 0.5, beta2: 0.999 }
     }
 
-    fn critic_loss(&mut self, critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> Loss {
-        Loss::new(half_mse(scores(critic, real), 1.0) + half_mse(scores(critic, fake), 0.0))
+    fn critic_loss(
+        &mut self,
+        critic: &Sequential,
+        real: Tensor<4>,
+        fake: Tensor<4>,
+        _: &mut Rng,
+    ) -> Result<Loss, String> {
+        Ok(Loss::new(half_mse(scores(critic, real), 1.0) + half_mse(scores(critic, fake), 0.0)))
     }
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {

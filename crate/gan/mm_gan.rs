@@ -9,6 +9,7 @@ use burn::tensor::Tensor;
 use super::{Loss, Optimizer, Variant, scores};
 use crate::loss::{bce_logits_fake, bce_logits_real};
 use crate::model::Sequential;
+use crate::rng::Rng;
 
 pub struct MmGan;
 
@@ -21,8 +22,14 @@ impl Variant for MmGan {
         Optimizer::Adam { learning_rate: 2e-4, beta1: 0.5, beta2: 0.999 }
     }
 
-    fn critic_loss(&mut self, critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> Loss {
-        Loss::new(bce_logits_real(scores(critic, real)) + bce_logits_fake(scores(critic, fake)))
+    fn critic_loss(
+        &mut self,
+        critic: &Sequential,
+        real: Tensor<4>,
+        fake: Tensor<4>,
+        _: &mut Rng,
+    ) -> Result<Loss, String> {
+        Ok(Loss::new(bce_logits_real(scores(critic, real)) + bce_logits_fake(scores(critic, fake))))
     }
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {

@@ -5,12 +5,14 @@ pub mod lsgan;
 pub mod mm_gan;
 pub mod ns_gan;
 pub mod wgan;
+pub mod wgan_gp;
 
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{LayerSpec, Sequential};
+use crate::rng::Rng;
 
 /// The optimiser both networks train with.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,8 +84,15 @@ pub trait Variant: Send {
         model.discriminator()
     }
 
-    /// The critic's loss on a real batch and a fake batch (already detached from G).
-    fn critic_loss(&mut self, critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> Loss;
+    /// The critic's loss on a real batch and a fake batch (already detached from G); `rng` is the
+    /// run's seeded stream for any noise the loss needs (e.g. WGAN-GP's interpolation weights).
+    fn critic_loss(
+        &mut self,
+        critic: &Sequential,
+        real: Tensor<4>,
+        fake: Tensor<4>,
+        rng: &mut Rng,
+    ) -> Result<Loss, String>;
 
     /// The generator's loss on a fake batch that still carries G's graph.
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss;
@@ -107,6 +116,7 @@ pub const REGISTRY: &[Registered] = &[
     Registered { id: "mm-gan", title: "MM-GAN (minimax)", make: || Box::new(mm_gan::MmGan) },
     Registered { id: "lsgan", title: "LSGAN (least squares)", make: || Box::new(lsgan::LsGan) },
     Registered { id: "wgan", title: "WGAN (weight clipping)", make: || Box::new(wgan::Wgan::default()) },
+    Registered { id: "wgan-gp", title: "WGAN-GP (gradient penalty)", make: || Box::new(wgan_gp::WganGp::default()) },
 ];
 
 /// The variant registered under `id`.

@@ -9,6 +9,7 @@ use burn::tensor::Tensor;
 
 use super::{Loss, Optimizer, Variant, scores};
 use crate::model::Sequential;
+use crate::rng::Rng;
 
 pub struct Wgan {
     /// The clipping bound c.
@@ -34,9 +35,15 @@ impl Variant for Wgan {
         5
     }
 
-    fn critic_loss(&mut self, critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> Loss {
+    fn critic_loss(
+        &mut self,
+        critic: &Sequential,
+        real: Tensor<4>,
+        fake: Tensor<4>,
+        _: &mut Rng,
+    ) -> Result<Loss, String> {
         let estimate = scores(critic, real).mean() - scores(critic, fake).mean();
-        Loss::new(estimate.clone().neg()).with("wasserstein", estimate)
+        Ok(Loss::new(estimate.clone().neg()).with("wasserstein", estimate))
     }
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {

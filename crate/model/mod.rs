@@ -6,8 +6,12 @@ pub mod dcgan28;
 
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, Initializer, LeakyRelu, LeakyReluConfig, PaddingConfig2d, Relu, Tanh};
-use burn::tensor::module::batch_norm_train;
+use burn::nn::{
+    BatchNorm, BatchNormConfig, Initializer, LayerNorm, LayerNormConfig, LeakyRelu, LeakyReluConfig, PaddingConfig2d,
+    Relu, Tanh,
+};
+use burn::tensor::module::{batch_norm_train, conv_transpose2d, conv2d};
+use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::rng::Rng;
@@ -45,6 +49,10 @@ pub enum LayerSpec {
     BatchNorm {
         features: usize,
     },
+    /// `nn.LayerNorm([c, h, w])`: per-sample normalisation over a whole feature map (ε = 1e-5).
+    LayerNorm {
+        shape: [usize; 3],
+    },
     Relu,
     LeakyRelu {
         slope: f64,
@@ -58,6 +66,7 @@ pub enum Layer {
     Conv(Conv2d),
     ConvTranspose(ConvTranspose2d),
     BatchNorm(BatchNorm),
+    LayerNorm(LayerNorm),
     Relu(Relu),
     LeakyRelu(LeakyRelu),
     Tanh(Tanh),
@@ -69,6 +78,11 @@ impl Layer {
             Layer::Conv(conv) => conv.forward(x),
             Layer::ConvTranspose(conv) => conv.forward(x),
             Layer::BatchNorm(bn) => bn.forward(x),
+            // burn's LayerNorm normalises the last axis: flatten C×H×W into it and back.
+            Layer::LayerNorm(ln) => {
+                let dims = x.dims();
+                ln.forward(x.reshape([dims[0], dims[1] * dims[2] * dims[3]])).reshape(dims)
+            }
             Layer::Relu(relu) => relu.forward(x),
             Layer::LeakyRelu(lrelu) => lrelu.forward(x),
             Layer::Tanh(tanh) => tanh.forward(x),
@@ -83,7 +97,67 @@ impl Layer {
             layer => layer.forward(x),
         }
     }
+
+    /// Back-propagates `upstream` = ∂f/∂(this layer's output) to ∂f/∂(its input), at the layer's
+    /// input `input`, using only ordinary differentiable tensor ops. The result therefore stays
+    /// differentiable with respect to the layer's weights: that is how a gradient penalty gets
+    /// its own gradient with first-order autodiff only (burn has no double backward).
+    pub fn input_gradient(&self, input: Tensor<4>, upstream: Tensor<4>) -> Result<Tensor<4>, String> {
+        Ok(match self {
+            // The adjoint of a convolution is the transposed convolution with the same weights.
+            Layer::Conv(conv) => {
+                let padding = match conv.padding {
+                    PaddingConfig2d::Explicit(top, left, bottom, right) if top == bottom && left == right => {
+                        [top, left]
+                    }
+                    PaddingConfig2d::Valid => [0, 0],
+                    ref other => return Err(format!("input gradient: unsupported conv padding {other:?}")),
+                };
+                let dims = input.dims();
+                // Output padding restores the input size when the stride does not divide it evenly.
+                let padding_out: [usize; 2] = std::array::from_fn(|i| {
+                    (dims[2 + i] + 2 * padding[i] - conv.dilation[i] * (conv.kernel_size[i] - 1) - 1) % conv.stride[i]
+                });
+                let options = ConvTransposeOptions::new(conv.stride, padding, padding_out, conv.dilation, conv.groups);
+                conv_transpose2d(upstream, conv.weight.val(), None, options)
+            }
+            // The adjoint of a transposed convolution is the convolution with the same weights.
+            Layer::ConvTranspose(conv) => {
+                let options = ConvOptions::new(conv.stride, conv.padding, conv.dilation, conv.groups);
+                conv2d(upstream, conv.weight.val(), None, options)
+            }
+            // PyTorch's convention at 0 (the slope side) for LeakyReLU; 0 for ReLU.
+            Layer::LeakyRelu(lrelu) => {
+                let slope = input.ones_like().mask_fill(input.lower_equal_elem(0.0), lrelu.negative_slope);
+                upstream * slope
+            }
+            Layer::Relu(_) => upstream.mask_fill(input.lower_equal_elem(0.0), 0.0),
+            Layer::Tanh(_) => {
+                let t = input.tanh();
+                upstream * (t.clone() * t).neg().add_scalar(1.0)
+            }
+            // y = γ·x̂ + β with x̂ = (x − μ)/σ per sample: ∂/∂x = (g' − mean(g') − x̂·mean(g'·x̂))/σ, g' = γ·g.
+            Layer::LayerNorm(ln) => {
+                let dims = input.dims();
+                let [b, n] = [dims[0], dims[1] * dims[2] * dims[3]];
+                let x = input.reshape([b, n]);
+                let mean = x.clone().mean_dim(1);
+                let centred = x - mean;
+                let sigma = centred.clone().square().mean_dim(1).add_scalar(LAYER_NORM_EPSILON).sqrt();
+                let x_hat = centred / sigma.clone();
+                let g = upstream.reshape([b, n]) * ln.gamma.val().reshape([1, n]);
+                let dx = (g.clone() - g.clone().mean_dim(1) - x_hat.clone() * (g * x_hat).mean_dim(1)) / sigma;
+                dx.reshape(dims)
+            }
+            Layer::BatchNorm(_) => {
+                return Err("a gradient penalty needs a critic without BatchNorm (use LayerNorm)".into());
+            }
+        })
+    }
 }
+
+/// ε of every LayerNorm (PyTorch's default); the input gradient above depends on it.
+pub const LAYER_NORM_EPSILON: f64 = 1e-5;
 
 /// `nn.Sequential` under the name `main`, as in pytorch/examples' DCGAN.
 #[derive(Module, Debug)]
@@ -129,6 +203,9 @@ impl Sequential {
                     bn.gamma = Param::from_data(TensorData::new(gamma, [features]), device);
                     Layer::BatchNorm(bn)
                 }
+                LayerSpec::LayerNorm { shape } => Layer::LayerNorm(
+                    LayerNormConfig::new(shape.iter().product()).with_epsilon(LAYER_NORM_EPSILON).init(device),
+                ),
                 LayerSpec::Relu => Layer::Relu(Relu),
                 LayerSpec::LeakyRelu { slope } => {
                     Layer::LeakyRelu(LeakyReluConfig::new().with_negative_slope(slope).init())
@@ -175,10 +252,31 @@ impl Sequential {
                     bn.beta = clip(bn.beta, c);
                     Layer::BatchNorm(bn)
                 }
+                Layer::LayerNorm(mut ln) => {
+                    ln.gamma = clip(ln.gamma, c);
+                    ln.beta = ln.beta.map(|b| clip(b, c));
+                    Layer::LayerNorm(ln)
+                }
                 other => other,
             })
             .collect();
         Self { main }
+    }
+
+    /// ∂(Σ_b f(x)_b)/∂x for a network with one output per sample, built from ordinary ops (see
+    /// [`Layer::input_gradient`]) so that it can itself be differentiated with respect to the weights.
+    pub fn input_gradient(&self, x: Tensor<4>) -> Result<Tensor<4>, String> {
+        let mut inputs = Vec::with_capacity(self.main.len());
+        let mut h = x;
+        for layer in &self.main {
+            inputs.push(h.clone());
+            h = layer.forward(h);
+        }
+        let mut grad = h.ones_like();
+        for (layer, input) in self.main.iter().zip(inputs).rev() {
+            grad = layer.input_gradient(input, grad)?;
+        }
+        Ok(grad)
     }
 
     /// Number of trainable values (burn's `num_params` also counts BatchNorm's running statistics).
@@ -190,6 +288,7 @@ impl Sequential {
                 Layer::Conv(c) => n(c.weight.shape()) + c.bias.as_ref().map_or(0, |b| n(b.shape())),
                 Layer::ConvTranspose(c) => n(c.weight.shape()) + c.bias.as_ref().map_or(0, |b| n(b.shape())),
                 Layer::BatchNorm(bn) => n(bn.gamma.shape()) + n(bn.beta.shape()),
+                Layer::LayerNorm(ln) => n(ln.gamma.shape()) + ln.beta.as_ref().map_or(0, |b| n(b.shape())),
                 Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) => 0,
             })
             .sum()
@@ -204,6 +303,7 @@ pub fn parameter_count(specs: &[LayerSpec]) -> usize {
         .map(|spec| match spec {
             LayerSpec::Conv(c) | LayerSpec::ConvTranspose(c) => c.parameter_count(),
             LayerSpec::BatchNorm { features } => 2 * features,
+            LayerSpec::LayerNorm { shape } => 2 * shape.iter().product::<usize>(),
             LayerSpec::Relu | LayerSpec::LeakyRelu { .. } | LayerSpec::Tanh => 0,
         })
         .sum()

@@ -1,0 +1,85 @@
+//! WGAN-GP, the Wasserstein GAN with gradient penalty (Gulrajani et al. 2017, Algorithm 1):
+//!   critic minimises E[D(G(z))] − E[D(x)] + λ·E[(‖∇ₓ̂D(x̂)‖₂ − 1)²],
+//!     x̂ = εx + (1 − ε)G(z), ε ~ U[0, 1] per sample
+//!   G minimises −E[D(G(z))]
+//! Defaults from the paper: λ = 10, n_critic = 5, Adam(1e-4, β = (0, 0.9)). The penalty is per
+//! sample, so the critic has no BatchNorm: it is DCGAN's D with LayerNorm over the [2w, 7, 7] map in
+//! place of main.3, as the paper recommends and the shared model spec fixes.
+//!
+//! burn has first-order autodiff only, so ∇ₓ̂D cannot come from a nested backward. Instead
+//! `Sequential::input_gradient` writes it with ordinary ops (conv → transposed conv with the same
+//! weights, LeakyReLU → mask, LayerNorm → its closed form); one backward of the loss then gives the
+//! exact gradient of the penalty with respect to the critic's weights.
+
+use burn::tensor::{Tensor, TensorData};
+
+use super::{Loss, Optimizer, Variant, scores};
+use crate::model::dcgan28::Dcgan28;
+use crate::model::{LayerSpec, Sequential};
+use crate::rng::Rng;
+
+pub struct WganGp {
+    /// The penalty weight λ.
+    pub lambda: f64,
+}
+
+impl Default for WganGp {
+    fn default() -> Self {
+        Self { lambda: 10.0 }
+    }
+}
+
+/// ‖g_b‖₂ for each sample of a [B, C, H, W] gradient, as a [B] vector.
+pub fn per_sample_norm(gradient: Tensor<4>) -> Tensor<1> {
+    let [b, c, h, w] = gradient.dims();
+    gradient.reshape([b, c * h * w]).square().sum_dim(1).sqrt().reshape([b])
+}
+
+impl Variant for WganGp {
+    fn id(&self) -> &'static str {
+        "wgan-gp"
+    }
+
+    fn optimizer(&self) -> Optimizer {
+        Optimizer::Adam { learning_rate: 1e-4, beta1: 0.0, beta2: 0.9 }
+    }
+
+    fn n_critic(&self) -> usize {
+        5
+    }
+
+    fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+        // dcgan28's only BatchNorm normalises the 7×7 map.
+        model
+            .discriminator()
+            .into_iter()
+            .map(|layer| match layer {
+                LayerSpec::BatchNorm { features } => LayerSpec::LayerNorm { shape: [features, 7, 7] },
+                other => other,
+            })
+            .collect()
+    }
+
+    fn critic_loss(
+        &mut self,
+        critic: &Sequential,
+        real: Tensor<4>,
+        fake: Tensor<4>,
+        rng: &mut Rng,
+    ) -> Result<Loss, String> {
+        let batch = real.dims()[0];
+        let eps = Tensor::<4>::from_data(TensorData::new(rng.uniform_vec(batch), [batch, 1, 1, 1]), &real.device());
+        let x_hat = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
+        let norms = per_sample_norm(critic.input_gradient(x_hat)?);
+        let penalty = norms.clone().sub_scalar(1.0).square().mean();
+        let estimate = scores(critic, real).mean() - scores(critic, fake).mean();
+        Ok(Loss::new(estimate.clone().neg() + penalty.clone() * self.lambda)
+            .with("wasserstein", estimate)
+            .with("gradient_norm", norms.mean())
+            .with("penalty", penalty))
+    }
+
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
+        Loss::new(scores(critic, fake).mean().neg())
+    }
+}
