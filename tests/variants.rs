@@ -159,6 +159,17 @@ fn wgan_gp_losses_equal_the_formula() {
     assert_close("penalty", get("penalty"), penalty);
 }
 
+#[test]
+fn dragan_losses_equal_the_formula() {
+    // The mean critic's gradient is 1/784 everywhere whatever the perturbation: ‖∇D‖ = 1/28.
+    let (d, g, readouts) = losses(gan::variant("dragan").unwrap().as_mut());
+    let penalty = (1.0f64 / 28.0 - 1.0).powi(2);
+    let ns = mean(&REAL, neg_log_sigmoid) + mean(&FAKE, neg_log_one_minus_sigmoid);
+    assert_close("D", d, ns + 10.0 * penalty);
+    assert_close("G", g, mean(&FAKE, neg_log_sigmoid));
+    assert_close("penalty", readouts.iter().find(|(n, _)| *n == "penalty").unwrap().1, penalty);
+}
+
 /// The WGAN-GP critic (LayerNorm instead of BatchNorm) at narrow widths, on `device`.
 fn gp_critic(device: &Device) -> Sequential {
     gp_critic_with_slope(device, 0.2)

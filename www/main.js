@@ -65,9 +65,10 @@ function setRunning(running) {
 }
 
 function showSchedule(schedule) {
+  const n = (v) => +Number(v).toPrecision(6); // f32 settings print as 0.9, not 0.8999999761581421
   const opt = schedule.kind === 'adam'
-    ? `Adam(lr ${schedule.learning_rate}, β = (${schedule.beta1}, ${schedule.beta2}))`
-    : `RMSProp(lr ${schedule.learning_rate})`;
+    ? `Adam(lr ${n(schedule.learning_rate)}, β = (${n(schedule.beta1)}, ${n(schedule.beta2)}))`
+    : `RMSProp(lr ${n(schedule.learning_rate)})`;
   ui.schedule.textContent = `${opt}, ${schedule.nCritic} critic step${schedule.nCritic > 1 ? 's' : ''} per G step`;
 }
 

@@ -1,6 +1,7 @@
 //! The GAN family. A variant is one file implementing [`Variant`] plus one line in [`REGISTRY`];
 //! the trainer knows nothing of any particular variant.
 
+pub mod dragan;
 pub mod lsgan;
 pub mod mm_gan;
 pub mod ns_gan;
@@ -117,6 +118,7 @@ pub const REGISTRY: &[Registered] = &[
     Registered { id: "lsgan", title: "LSGAN (least squares)", make: || Box::new(lsgan::LsGan) },
     Registered { id: "wgan", title: "WGAN (weight clipping)", make: || Box::new(wgan::Wgan::default()) },
     Registered { id: "wgan-gp", title: "WGAN-GP (gradient penalty)", make: || Box::new(wgan_gp::WganGp::default()) },
+    Registered { id: "dragan", title: "DRAGAN (local gradient penalty)", make: || Box::new(dragan::Dragan::default()) },
 ];
 
 /// The variant registered under `id`.

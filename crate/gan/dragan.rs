@@ -1,0 +1,70 @@
+//! DRAGAN (Kodali et al. 2017): the NS-GAN losses plus a gradient penalty around the real data,
+//!   D minimises −E[log D(x)] − E[log(1 − D(G(z)))] + λ·E[(‖∇D(x̂)‖₂ − 1)²]
+//!   G minimises −E[log D(G(z))]
+//! The local noise is the one of the authors' code and of the study (compare_gan v1):
+//!   x_p = x + 0.5·std(x)·u, u ~ U[0, 1) per pixel, std over the whole real batch (one-sided noise);
+//!   x̂ = x + α(x_p − x), α ~ U[0, 1] per sample;
+//! and the gradient is taken of D's logit (as compare_gan v3 does; v1 used the sigmoid output).
+//! λ = 10, Adam(1e-4, β = (0.5, 0.9)) as in the authors' code.
+//! Departure: the penalty is per sample, so D has LayerNorm where DCGAN's D has BatchNorm (the same
+//! critic as WGAN-GP); the gradient machinery is WGAN-GP's (`Sequential::input_gradient`).
+
+use burn::tensor::{Tensor, TensorData};
+
+use super::wgan_gp::{WganGp, per_sample_norm};
+use super::{Loss, Optimizer, Variant, scores};
+use crate::loss::{bce_logits_fake, bce_logits_real};
+use crate::model::dcgan28::Dcgan28;
+use crate::model::{LayerSpec, Sequential};
+use crate::rng::Rng;
+
+pub struct Dragan {
+    /// The penalty weight λ.
+    pub lambda: f64,
+}
+
+impl Default for Dragan {
+    fn default() -> Self {
+        Self { lambda: 10.0 }
+    }
+}
+
+impl Variant for Dragan {
+    fn id(&self) -> &'static str {
+        "dragan"
+    }
+
+    fn optimizer(&self) -> Optimizer {
+        Optimizer::Adam { learning_rate: 1e-4, beta1: 0.5, beta2: 0.9 }
+    }
+
+    fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+        WganGp::default().critic_layers(model)
+    }
+
+    fn critic_loss(
+        &mut self,
+        critic: &Sequential,
+        real: Tensor<4>,
+        fake: Tensor<4>,
+        rng: &mut Rng,
+    ) -> Result<Loss, String> {
+        let dims = real.dims();
+        let [b, c, h, w] = dims;
+        let device = real.device();
+        let all = real.clone().reshape([b * c * h * w]);
+        let std = (all.clone() - all.mean()).square().mean().sqrt().reshape([1, 1, 1, 1]);
+        let u = Tensor::<4>::from_data(TensorData::new(rng.uniform_vec(b * c * h * w), dims), &device);
+        let alpha = Tensor::<4>::from_data(TensorData::new(rng.uniform_vec(b), [b, 1, 1, 1]), &device);
+        // x̂ = x + α(x_p − x) = x + α·0.5·std(x)·u
+        let x_hat = real.clone() + alpha * u * std.mul_scalar(0.5);
+        let norms = per_sample_norm(critic.input_gradient(x_hat.detach())?);
+        let penalty = norms.clone().sub_scalar(1.0).square().mean();
+        let gan = bce_logits_real(scores(critic, real)) + bce_logits_fake(scores(critic, fake));
+        Ok(Loss::new(gan + penalty.clone() * self.lambda).with("gradient_norm", norms.mean()).with("penalty", penalty))
+    }
+
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
+        Loss::new(bce_logits_real(scores(critic, fake)))
+    }
+}
