@@ -11,9 +11,9 @@
 
 use burn::tensor::{Tensor, TensorData};
 
-use super::wgan_gp::{WganGp, per_sample_norm};
-use super::{Loss, Optimizer, Variant, scores};
-use crate::loss::{bce_logits_fake, bce_logits_real};
+use super::ns_gan::NsGan;
+use super::wgan_gp::{WganGp, gradient_penalty};
+use super::{Loss, Optimizer, Variant};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{LayerSpec, Sequential};
 use crate::rng::Rng;
@@ -58,13 +58,12 @@ impl Variant for Dragan {
         let alpha = Tensor::<4>::from_data(TensorData::new(rng.uniform_vec(b), [b, 1, 1, 1]), &device);
         // x̂ = x + α(x_p − x) = x + α·0.5·std(x)·u
         let x_hat = real.clone() + alpha * u * std.mul_scalar(0.5);
-        let norms = per_sample_norm(critic.input_gradient(x_hat.detach())?);
-        let penalty = norms.clone().sub_scalar(1.0).square().mean();
-        let gan = bce_logits_real(scores(critic, real)) + bce_logits_fake(scores(critic, fake));
-        Ok(Loss::new(gan + penalty.clone() * self.lambda).with("gradient_norm", norms.mean()).with("penalty", penalty))
+        let (penalty, mean_norm) = gradient_penalty(critic, x_hat)?;
+        let gan = NsGan.critic_loss(critic, real, fake, rng)?.value;
+        Ok(Loss::new(gan + penalty.clone() * self.lambda).with("gradient_norm", mean_norm).with("penalty", penalty))
     }
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
-        Loss::new(bce_logits_real(scores(critic, fake)))
+        NsGan.generator_loss(critic, fake)
     }
 }

@@ -6,8 +6,9 @@
 
 use burn::tensor::Tensor;
 
+use super::ns_gan::NsGan;
 use super::{Loss, Optimizer, Variant, scores};
-use crate::loss::{bce_logits_fake, bce_logits_real};
+use crate::loss::bce_logits_fake;
 use crate::model::Sequential;
 use crate::rng::Rng;
 
@@ -27,9 +28,9 @@ impl Variant for MmGan {
         critic: &Sequential,
         real: Tensor<4>,
         fake: Tensor<4>,
-        _: &mut Rng,
+        rng: &mut Rng,
     ) -> Result<Loss, String> {
-        Ok(Loss::new(bce_logits_real(scores(critic, real)) + bce_logits_fake(scores(critic, fake))))
+        NsGan.critic_loss(critic, real, fake, rng)
     }
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {

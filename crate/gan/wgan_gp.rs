@@ -35,6 +35,13 @@ pub fn per_sample_norm(gradient: Tensor<4>) -> Tensor<1> {
     gradient.reshape([b, c * h * w]).square().sum_dim(1).sqrt().reshape([b])
 }
 
+/// The penalty E[(‖∇D(x̂)‖₂ − 1)²] at the points `x_hat` (differentiable with respect to the
+/// critic's weights), and the mean gradient norm for the read-out.
+pub fn gradient_penalty(critic: &Sequential, x_hat: Tensor<4>) -> Result<(Tensor<1>, Tensor<1>), String> {
+    let norms = per_sample_norm(critic.input_gradient(x_hat)?);
+    Ok((norms.clone().sub_scalar(1.0).square().mean(), norms.mean()))
+}
+
 impl Variant for WganGp {
     fn id(&self) -> &'static str {
         "wgan-gp"
@@ -70,12 +77,11 @@ impl Variant for WganGp {
         let batch = real.dims()[0];
         let eps = Tensor::<4>::from_data(TensorData::new(rng.uniform_vec(batch), [batch, 1, 1, 1]), &real.device());
         let x_hat = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
-        let norms = per_sample_norm(critic.input_gradient(x_hat)?);
-        let penalty = norms.clone().sub_scalar(1.0).square().mean();
+        let (penalty, mean_norm) = gradient_penalty(critic, x_hat)?;
         let estimate = scores(critic, real).mean() - scores(critic, fake).mean();
         Ok(Loss::new(estimate.clone().neg() + penalty.clone() * self.lambda)
             .with("wasserstein", estimate)
-            .with("gradient_norm", norms.mean())
+            .with("gradient_norm", mean_norm)
             .with("penalty", penalty))
     }
 
