@@ -1,7 +1,7 @@
 //! `gan`: the playground's core on the command line (CPU backend).
 //!
 //! ```text
-//! gan train [--variant ns-gan|mm-gan|lsgan|wgan] [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
+//! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan] [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
 //!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train]
 //! gan bench [--variant ns-gan] [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
 //! ```
