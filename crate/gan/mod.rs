@@ -113,12 +113,12 @@ pub struct Registered {
 
 /// Every variant, by id. The first is the default.
 pub const REGISTRY: &[Registered] = &[
-    Registered { id: "ns-gan", title: "NS-GAN (non-saturating, DCGAN)", make: || Box::new(ns_gan::NsGan) },
+    Registered { id: "ns-gan", title: "NS-GAN (DCGAN)", make: || Box::new(ns_gan::NsGan) },
     Registered { id: "mm-gan", title: "MM-GAN (minimax)", make: || Box::new(mm_gan::MmGan) },
-    Registered { id: "lsgan", title: "LSGAN (least squares)", make: || Box::new(lsgan::LsGan) },
-    Registered { id: "wgan", title: "WGAN (weight clipping)", make: || Box::new(wgan::Wgan::default()) },
-    Registered { id: "wgan-gp", title: "WGAN-GP (gradient penalty)", make: || Box::new(wgan_gp::WganGp::default()) },
-    Registered { id: "dragan", title: "DRAGAN (local gradient penalty)", make: || Box::new(dragan::Dragan::default()) },
+    Registered { id: "lsgan", title: "LSGAN", make: || Box::new(lsgan::LsGan) },
+    Registered { id: "wgan", title: "WGAN (clipping)", make: || Box::new(wgan::Wgan::default()) },
+    Registered { id: "wgan-gp", title: "WGAN-GP", make: || Box::new(wgan_gp::WganGp::default()) },
+    Registered { id: "dragan", title: "DRAGAN", make: || Box::new(dragan::Dragan::default()) },
 ];
 
 /// The variant registered under `id`.
