@@ -131,9 +131,11 @@ impl Session {
 
     /// Waits for queued work and resolves to `{ step, dLoss, gLoss, values, finite, samples? }`
     /// (`values`: the variant's own read-outs by name, e.g. `{ wasserstein }`);
-    /// `samples` is a Float32Array of the fixed-z grid, [N, C, H, W] in [-1, 1].
-    pub async fn readout(&self, with_samples: bool) -> Result<JsValue, JsValue> {
-        let readout = self.trainer.readout(with_samples).await.map_err(err)?;
+    /// `samples` is a Float32Array of the fixed-z grid, [N, C, H, W] in [-1, 1]; with
+    /// `histogramBins`, `histogram` = `{ limit, counts }` of the critic's convolution weights.
+    pub async fn readout(&self, with_samples: bool, histogram_bins: Option<u32>) -> Result<JsValue, JsValue> {
+        let bins = histogram_bins.map(|b| b.clamp(1, 1024) as usize);
+        let readout = self.trainer.readout_with(with_samples, bins).await.map_err(err)?;
         let out = js_sys::Object::new();
         let set = |k: &str, v: JsValue| Reflect::set(&out, &k.into(), &v).map(|_| ());
         set("step", (readout.step as f64).into())?;
@@ -145,6 +147,9 @@ impl Session {
         }
         set("values", values.into())?;
         set("finite", readout.is_finite().into())?;
+        if let Some(histogram) = &readout.histogram {
+            set("histogram", serde_wasm_bindgen::to_value(histogram).map_err(|e| err(e.to_string()))?)?;
+        }
         if let Some(samples) = &readout.samples {
             set("samples", Float32Array::from(samples.as_slice()).into())?;
         }

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{BatchSampler, ImageDataset};
 use crate::gan::{self, Loss, Optimizer, Variant};
-use crate::model::Sequential;
 use crate::model::dcgan28::Dcgan28;
+use crate::model::{Layer, Sequential};
 use crate::rng::Rng;
 
 /// Everything that defines a run; the same config and seed give the same run.
@@ -97,6 +97,30 @@ pub struct Readout {
     /// G(fixed z) in eval mode, [N, C, H, W] flattened, values in [-1, 1].
     #[serde(skip)]
     pub samples: Option<Vec<f32>>,
+    /// The critic's convolution weights, binned.
+    pub histogram: Option<Histogram>,
+}
+
+/// Counts of values in equal bins over [−limit, limit], limit = max |value|.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Histogram {
+    pub limit: f32,
+    pub counts: Vec<u32>,
+}
+
+impl Histogram {
+    pub fn of(values: &[f32], bins: usize) -> Self {
+        let bins = bins.clamp(1, 1024);
+        let limit = values.iter().filter(|v| v.is_finite()).fold(0f32, |m, v| m.max(v.abs()));
+        let mut counts = vec![0u32; bins];
+        if limit > 0.0 {
+            for v in values.iter().filter(|v| v.is_finite()) {
+                let at = ((v + limit) / (2.0 * limit) * bins as f32) as usize;
+                counts[at.min(bins - 1)] += 1;
+            }
+        }
+        Self { limit, counts }
+    }
 }
 
 impl Readout {
@@ -294,6 +318,12 @@ impl Trainer {
 
     /// Reads the latest losses, and the sample grid if asked, in one device transaction.
     pub async fn readout(&self, with_samples: bool) -> Result<Readout, String> {
+        self.readout_with(with_samples, None).await
+    }
+
+    /// As [`Trainer::readout`], and with `histogram_bins`, a histogram of the critic's convolution
+    /// weights (the view that shows WGAN's clipped weights piling up at ±c), all in one transaction.
+    pub async fn readout_with(&self, with_samples: bool, histogram_bins: Option<usize>) -> Result<Readout, String> {
         let mut tx = Transaction::default();
         let mut slots = Vec::new();
         for (name, loss) in [("d", &self.last_d_loss), ("g", &self.last_g_loss)] {
@@ -310,16 +340,30 @@ impl Trainer {
             tx = tx.register(self.grid());
             slots.push("samples");
         }
+        if histogram_bins.is_some() {
+            for layer in &self.discriminator.main {
+                if let Layer::Conv(conv) = layer {
+                    tx = tx.register(conv.weight.val().inner());
+                    slots.push("weights");
+                }
+            }
+        }
         let data = tx.execute_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;
-        let mut readout = Readout { step: self.step, d_loss: None, g_loss: None, values: Vec::new(), samples: None };
+        let mut readout =
+            Readout { step: self.step, d_loss: None, g_loss: None, values: Vec::new(), samples: None, histogram: None };
+        let mut weights = Vec::new();
         for (slot, data) in slots.into_iter().zip(data) {
             let values = to_f32(data)?;
             match slot {
                 "d" => readout.d_loss = values.first().copied(),
                 "g" => readout.g_loss = values.first().copied(),
                 "samples" => readout.samples = Some(values),
+                "weights" => weights.extend(values),
                 name => readout.values.extend(values.first().map(|v| (name.to_string(), *v))),
             }
+        }
+        if let Some(bins) = histogram_bins {
+            readout.histogram = Some(Histogram::of(&weights, bins));
         }
         Ok(readout)
     }

@@ -270,3 +270,19 @@ fn the_penalty_gradient_matches_finite_differences() {
     // and finite differences jump; the layers after it are checked.
     check_penalty_gradient(0.2, &[2, 3, 5], 2e-4, 0.03);
 }
+
+#[test]
+fn the_critic_weight_histogram_counts_every_conv_weight_and_shows_the_clip() {
+    let device = Device::flex();
+    let mut config = common::small_config(8, 8);
+    config.variant = "wgan".into();
+    let mut trainer = Trainer::new(config, Arc::new(common::blobs(64, 7)), &device).unwrap();
+    trainer.discriminator_step().unwrap();
+    let h = read_sync(trainer.readout_with(false, Some(21))).unwrap().histogram.unwrap();
+    assert_eq!(h.counts.len(), 21);
+    // conv 1→8 k4, 8→16 k4, 16→1 k7
+    assert_eq!(h.counts.iter().sum::<u32>(), 8 * 16 + 16 * 8 * 16 + 16 * 49);
+    assert!(h.limit <= 0.01 + 1e-7, "WGAN's weights lie in [−c, c]: limit {}", h.limit);
+    let plain = gan_playground::trainer::Histogram::of(&[-2.0, -1.0, 0.0, 1.0, 2.0], 4);
+    assert_eq!((plain.limit, plain.counts), (2.0, vec![1, 1, 1, 2]));
+}

@@ -7,6 +7,7 @@ const ui = {
   stepCount: $('stat-step'), rate: $('stat-rate'), d: $('stat-d'), g: $('stat-g'),
   backend: $('backend'), samples: $('samples'), losses: $('losses'), message: $('message'),
   variant: $('variant'), schedule: $('schedule'), variantStats: $('variant-stats'),
+  weights: $('weights'), weightsRange: $('weights-range'),
 };
 
 // Names of the variants' own read-outs, as the page shows them.
@@ -55,6 +56,22 @@ function drawLosses() {
   const css = getComputedStyle(document.documentElement);
   line('d', css.getPropertyValue('--d'));
   line('g', css.getPropertyValue('--g'));
+}
+
+// The critic's convolution weights as bars over [−limit, limit] (WGAN's pile up at ±c).
+function drawHistogram({ limit, counts }) {
+  const canvas = ui.weights;
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const top = Math.max(...counts, 1);
+  const w = canvas.width / counts.length;
+  ctx.fillStyle = getComputedStyle(document.documentElement).getPropertyValue('--fg');
+  counts.forEach((c, i) => {
+    const h = (c / top) * (canvas.height - 4);
+    ctx.fillRect(i * w + 1, canvas.height - h, Math.max(1, w - 2), h);
+  });
+  const n = counts.reduce((a, b) => a + b, 0);
+  ui.weightsRange.textContent = `${n.toLocaleString('en')} weights in [−${+limit.toPrecision(3)}, ${+limit.toPrecision(3)}]`;
 }
 
 function setRunning(running) {
@@ -133,6 +150,7 @@ worker?.addEventListener('message', ({ data: msg }) => {
       ui.g.textContent = fmt(msg.gLoss);
       showValues(msg.values);
       ui.rate.textContent = msg.stepsPerSec ? fmt(msg.stepsPerSec, msg.stepsPerSec < 10 ? 2 : 0) : '–';
+      if (msg.histogram) drawHistogram(msg.histogram);
       if (msg.samples) {
         drawGrid(ui.samples, msg.samples, msg.shape);
         ui.samples.dataset.step = msg.step;

@@ -11,6 +11,7 @@ import { describeAdapter } from './adapter.js';
 const DATASET_URL = new URL('./data/mnist.bin', import.meta.url);
 const SAMPLE_EVERY_MS = 400; // how often the grid is read back while training
 const TARGET_CHUNK_MS = 150; // work queued between two read-backs of the losses
+const HISTOGRAM_BINS = 41; // the critic weight histogram, read with the samples
 
 let dataset = null;
 let session = null;
@@ -35,8 +36,8 @@ const fail = (error, fatal = false) => {
 };
 
 async function readout(withSamples) {
-  const r = await session.readout(withSamples);
-  const msg = { type: 'progress', session: sessionId, step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, values: r.values, stepsPerSec: rate };
+  const r = await session.readout(withSamples, withSamples ? HISTOGRAM_BINS : undefined);
+  const msg = { type: 'progress', session: sessionId, step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, values: r.values, histogram: r.histogram, stepsPerSec: rate };
   const transfer = [];
   if (r.samples) {
     const { grid_samples: n } = session.config();

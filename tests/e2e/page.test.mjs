@@ -113,6 +113,11 @@ test('choosing WGAN resets the run with its own schedule and shows its Wasserste
   await page.waitForFunction(() => document.getElementById('stat-step').textContent === '1', null, { timeout: 300_000 });
   const estimate = await page.$eval('#variant-stats', (e) => e.textContent);
   assert.match(estimate, /W estimate\s*-?\d+\.\d{3}/);
+  // The critic weight histogram: every weight within the clipping bound c = 0.01.
+  await page.waitForFunction(() => /weights in/.test(document.getElementById('weights-range').textContent), null, { timeout: 120_000 });
+  const range = await page.$eval('#weights-range', (e) => e.textContent);
+  const limit = Number(range.match(/, ([\d.e-]+)\]/)[1]);
+  assert.ok(limit > 0 && limit <= 0.01, `WGAN's critic weights lie in [−0.01, 0.01]: ${range}`);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
