@@ -54,7 +54,11 @@ fn losses(variant: &mut dyn Variant) -> (f64, f64, Vec<(&'static str, f64)>) {
 }
 
 fn assert_close(name: &str, got: f64, expected: f64) {
-    assert!((got - expected).abs() <= 1e-5 * expected.abs().max(1.0), "{name}: got {got}, expected {expected}");
+    assert_within(name, got, expected, 1e-5);
+}
+
+fn assert_within(name: &str, got: f64, expected: f64, relative: f64) {
+    assert!((got - expected).abs() <= relative * expected.abs().max(1.0), "{name}: got {got}, expected {expected}");
 }
 
 #[test]
@@ -285,4 +289,40 @@ fn the_critic_weight_histogram_counts_every_conv_weight_and_shows_the_clip() {
     assert!(h.limit <= 0.01 + 1e-7, "WGAN's weights lie in [−c, c]: limit {}", h.limit);
     let plain = gan_playground::trainer::Histogram::of(&[-2.0, -1.0, 0.0, 1.0, 2.0], 4);
     assert_eq!((plain.limit, plain.counts), (2.0, vec![1, 1, 1, 2]));
+}
+
+/// f32 tanh near saturation (|v| = 5) differs from f64's by about 1e-5 of L(x).
+const TANH_F32: f64 = 1e-4;
+
+#[test]
+fn began_losses_k_update_and_convergence_measure_equal_the_formula() {
+    let device = Device::flex();
+    // A stand-in autoencoder AE(v) = tanh(v), so L(v) = E|tanh(v) − v| is known in closed form.
+    let autoencoder = Sequential::init(&[LayerSpec::Tanh], &mut Rng::new(0), &device);
+    let (real, fake) = ([3.0f32, -2.0, 4.0, 0.5, -5.0], [0.2f32, -0.1, 0.3, 0.0, 0.1]);
+    let l = |v: &[f32]| mean(v, |s| (s.tanh() - s).abs());
+    let (lx, lf) = (l(&real), l(&fake));
+    let mut began = gan::variant("began").unwrap();
+    let value = |t: Tensor<1>| to_f32(t.into_data()).unwrap()[0] as f64;
+    let step = |began: &mut Box<dyn Variant>| {
+        let loss =
+            began.critic_loss(&autoencoder, images(&real, &device), images(&fake, &device), &mut Rng::new(1)).unwrap();
+        let get = |name: &str| loss.readouts.iter().find(|(n, _)| *n == name).map(|(_, t)| value(t.clone())).unwrap();
+        let out = (value(loss.value.clone()), get("k"), get("m_global"));
+        let critic = Sequential::init(&[LayerSpec::Tanh], &mut Rng::new(0), &device);
+        began.after_critic_step(critic);
+        out
+    };
+    // k₀ = 0: D's loss is L(x).
+    let (d0, k0, m0) = step(&mut began);
+    assert_close("k0", k0, 0.0);
+    assert_within("D at k0", d0, lx, TANH_F32);
+    assert_within("M_global", m0, lx + (0.5 * lx - lf).abs(), TANH_F32);
+    // k₁ = clip(k₀ + λ_k(γL(x) − L(G(z))), 0, 1) with γ = 0.5, λ_k = 1e-3.
+    let k1 = (1e-3 * (0.5 * lx - lf)).clamp(0.0, 1.0);
+    let (d1, k, _) = step(&mut began);
+    assert!((k - k1).abs() < 1e-7, "k1 {k} vs {k1}");
+    assert_within("D at k1", d1, lx - k1 * lf, TANH_F32);
+    let g = value(began.generator_loss(&autoencoder, images(&fake, &device)).value);
+    assert_within("G", g, lf, TANH_F32);
 }

@@ -11,7 +11,7 @@ const ui = {
 };
 
 // Names of the variants' own read-outs, as the page shows them.
-const READOUT_LABELS = { wasserstein: 'W estimate', gradient_norm: '‖∇D(x̂)‖', penalty: 'Penalty' };
+const READOUT_LABELS = { wasserstein: 'W estimate', gradient_norm: '‖∇D(x̂)‖', penalty: 'Penalty', k: 'k_t', m_global: 'M_global' };
 
 // Settings from the URL query, e.g. ?variant=wgan&backend=cpu&batch=8&g_width=16&d_width=16&seed=3
 function configFromQuery() {

@@ -1,6 +1,7 @@
 //! The GAN family. A variant is one file implementing [`Variant`] plus one line in [`REGISTRY`];
 //! the trainer knows nothing of any particular variant.
 
+pub mod began;
 pub mod dragan;
 pub mod lsgan;
 pub mod mm_gan;
@@ -119,6 +120,7 @@ pub const REGISTRY: &[Registered] = &[
     Registered { id: "wgan", title: "WGAN (clipping)", make: || Box::new(wgan::Wgan::default()) },
     Registered { id: "wgan-gp", title: "WGAN-GP", make: || Box::new(wgan_gp::WganGp::default()) },
     Registered { id: "dragan", title: "DRAGAN", make: || Box::new(dragan::Dragan::default()) },
+    Registered { id: "began", title: "BEGAN", make: || Box::new(began::Began::default()) },
 ];
 
 /// The variant registered under `id`.

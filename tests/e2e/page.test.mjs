@@ -105,7 +105,7 @@ test('choosing WGAN resets the run with its own schedule and shows its Wasserste
   const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=8`);
   await page.waitForSelector('#variant:not([disabled])', { timeout: 120_000 });
   const titles = await page.$$eval('#variant option', (os) => os.map((o) => o.value));
-  assert.deepEqual(titles, ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan']);
+  assert.deepEqual(titles, ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan', 'began']);
   await page.selectOption('#variant', 'wgan');
   await page.waitForFunction(() => /RMSProp/.test(document.getElementById('schedule').textContent), null, { timeout: 120_000 });
   assert.match(await page.$eval('#schedule', (e) => e.textContent), /5 critic steps per G step/);

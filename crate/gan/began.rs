@@ -1,0 +1,98 @@
+//! BEGAN, boundary equilibrium GAN (Berthelot et al. 2017, §3.3–3.4). D is an autoencoder and
+//! L(v) = E|AE(v) − v| its L1 reconstruction loss:
+//!   D minimises L(x) − k_t·L(G(z));  G minimises L(G(z))
+//!   k_{t+1} = clip(k_t + λ_k(γL(x) − L(G(z))), 0, 1), k_0 = 0
+//!   convergence measure M_global = L(x) + |γL(x) − L(G(z))|
+//! γ = 0.5 (the diversity/quality dial, 0.3–1.0), λ_k = 1e-3, Adam(1e-4, β = (0.5, 0.999)),
+//! D and G updated once per iteration, as in the paper.
+//! Departures, for the 28×28 size and the layers the core has: the autoencoder is convolutional
+//! with a 64-channel 1×1 code (conv 4/2 → conv 4/2 → conv 7 → code → transposed convs back), with
+//! LeakyReLU(0.2) instead of ELU, and a tanh output to match the [-1, 1] images.
+//! k_t lives on the device and is updated there, so no read-back is needed between steps.
+
+use burn::tensor::Tensor;
+
+use super::{Loss, Optimizer, Variant};
+use crate::model::dcgan28::Dcgan28;
+use crate::model::{ConvSpec, LayerSpec, Sequential};
+use crate::rng::Rng;
+
+pub struct Began {
+    pub gamma: f64,
+    pub lambda_k: f64,
+    /// Size of the autoencoder's code.
+    pub code: usize,
+    /// k_t, on the plain device (created at the first critic step).
+    k: Option<Tensor<1>>,
+    /// L(x) and L(G(z)) of the last critic step, detached, for the k_t update.
+    last: Option<(Tensor<1>, Tensor<1>)>,
+}
+
+impl Default for Began {
+    fn default() -> Self {
+        Self { gamma: 0.5, lambda_k: 1e-3, code: 64, k: None, last: None }
+    }
+}
+
+/// L(v) = mean |AE(v) − v|.
+fn reconstruction_loss(autoencoder: &Sequential, v: Tensor<4>) -> Tensor<1> {
+    (autoencoder.forward(v.clone()) - v).abs().mean()
+}
+
+impl Variant for Began {
+    fn id(&self) -> &'static str {
+        "began"
+    }
+
+    fn optimizer(&self) -> Optimizer {
+        Optimizer::Adam { learning_rate: 1e-4, beta1: 0.5, beta2: 0.999 }
+    }
+
+    fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+        let w = model.d_width;
+        let lrelu = LayerSpec::LeakyRelu { slope: 0.2 };
+        vec![
+            LayerSpec::Conv(ConvSpec::new(1, w, 4, 2, 1)),
+            lrelu.clone(),
+            LayerSpec::Conv(ConvSpec::new(w, 2 * w, 4, 2, 1)),
+            lrelu.clone(),
+            LayerSpec::Conv(ConvSpec::new(2 * w, self.code, 7, 1, 0)),
+            LayerSpec::ConvTranspose(ConvSpec::new(self.code, 2 * w, 7, 1, 0)),
+            lrelu.clone(),
+            LayerSpec::ConvTranspose(ConvSpec::new(2 * w, w, 4, 2, 1)),
+            lrelu,
+            LayerSpec::ConvTranspose(ConvSpec::new(w, 1, 4, 2, 1)),
+            LayerSpec::Tanh,
+        ]
+    }
+
+    fn critic_loss(
+        &mut self,
+        critic: &Sequential,
+        real: Tensor<4>,
+        fake: Tensor<4>,
+        _: &mut Rng,
+    ) -> Result<Loss, String> {
+        let device = real.device();
+        let k = self.k.get_or_insert_with(|| Tensor::zeros([1], &device.clone().without_autodiff())).clone();
+        let l_real = reconstruction_loss(critic, real);
+        let l_fake = reconstruction_loss(critic, fake);
+        let (lr, lf) = (l_real.clone().detach().inner(), l_fake.clone().detach().inner());
+        let m_global = lr.clone() + (lr.clone() * self.gamma - lf.clone()).abs();
+        self.last = Some((lr, lf));
+        let loss = l_real - l_fake * k.clone().autodiff();
+        Ok(Loss::new(loss).with("k", k).with("m_global", m_global))
+    }
+
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
+        Loss::new(reconstruction_loss(critic, fake))
+    }
+
+    fn after_critic_step(&mut self, critic: Sequential) -> Sequential {
+        if let (Some(k), Some((l_real, l_fake))) = (self.k.take(), self.last.take()) {
+            let step = (l_real * self.gamma - l_fake) * self.lambda_k;
+            self.k = Some((k + step).clamp(0.0, 1.0));
+        }
+        critic
+    }
+}
