@@ -324,27 +324,35 @@ impl Trainer {
     /// As [`Trainer::readout`], and with `histogram_bins`, a histogram of the critic's convolution
     /// weights (the view that shows WGAN's clipped weights piling up at ±c), all in one transaction.
     pub async fn readout_with(&self, with_samples: bool, histogram_bins: Option<usize>) -> Result<Readout, String> {
+        // What each registered tensor is, in registration order (a variant's read-out may have any name).
+        enum Slot {
+            D,
+            G,
+            Value(&'static str),
+            Samples,
+            Weights,
+        }
         let mut tx = Transaction::default();
         let mut slots = Vec::new();
-        for (name, loss) in [("d", &self.last_d_loss), ("g", &self.last_g_loss)] {
+        for (slot, loss) in [(Slot::D, &self.last_d_loss), (Slot::G, &self.last_g_loss)] {
             if let Some(loss) = loss {
                 tx = tx.register(loss.clone());
-                slots.push(name);
+                slots.push(slot);
             }
         }
         for (name, value) in &self.last_values {
             tx = tx.register(value.clone());
-            slots.push(name);
+            slots.push(Slot::Value(name));
         }
         if with_samples {
             tx = tx.register(self.grid());
-            slots.push("samples");
+            slots.push(Slot::Samples);
         }
         if histogram_bins.is_some() {
             for layer in &self.discriminator.main {
                 if let Layer::Conv(conv) = layer {
                     tx = tx.register(conv.weight.val().inner());
-                    slots.push("weights");
+                    slots.push(Slot::Weights);
                 }
             }
         }
@@ -355,11 +363,11 @@ impl Trainer {
         for (slot, data) in slots.into_iter().zip(data) {
             let values = to_f32(data)?;
             match slot {
-                "d" => readout.d_loss = values.first().copied(),
-                "g" => readout.g_loss = values.first().copied(),
-                "samples" => readout.samples = Some(values),
-                "weights" => weights.extend(values),
-                name => readout.values.extend(values.first().map(|v| (name.to_string(), *v))),
+                Slot::D => readout.d_loss = values.first().copied(),
+                Slot::G => readout.g_loss = values.first().copied(),
+                Slot::Value(name) => readout.values.extend(values.first().map(|v| (name.to_string(), *v))),
+                Slot::Samples => readout.samples = Some(values),
+                Slot::Weights => weights.extend(values),
             }
         }
         if let Some(bins) = histogram_bins {

@@ -40,9 +40,8 @@ async function readout(withSamples) {
   const msg = { type: 'progress', session: sessionId, step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, values: r.values, histogram: r.histogram, stepsPerSec: rate };
   const transfer = [];
   if (r.samples) {
-    const { grid_samples: n } = session.config();
     msg.samples = r.samples;
-    msg.shape = [n, 1, 28, 28];
+    msg.shape = [config.grid_samples, 1, 28, 28];
     transfer.push(r.samples.buffer);
     lastSamplesAt = performance.now();
   }
@@ -50,9 +49,10 @@ async function readout(withSamples) {
   if (!r.finite) throw new Diverged('The losses became NaN or infinite: training diverged. Reset to start again.');
 }
 
-// The new session is built before the old one is freed, so a bad config leaves the old run usable.
-function newSession() {
-  const next = Session.create(dataset, config);
+// The new session is built before the old one is freed, so a bad config leaves the old run (and
+// its config) as they were.
+function newSession(nextConfig = config) {
+  const next = Session.create(dataset, nextConfig);
   session?.free();
   session = next;
   sessionId += 1;
@@ -82,8 +82,7 @@ async function start(backendPreference, initialConfig) {
   const response = await fetch(DATASET_URL);
   if (!response.ok) throw new Error(`could not load the MNIST data (${DATASET_URL.pathname}: HTTP ${response.status})`);
   dataset = new Uint8Array(await response.arrayBuffer());
-  config = initialConfig;
-  newSession();
+  newSession(initialConfig);
   post({ type: 'ready', backend, config, variants: variants(), schedule: session.schedule() });
   await readout(true);
 }
@@ -124,18 +123,7 @@ async function handle(msg) {
       await stop();
       rate = null;
       chunk = 1;
-      if (msg.config) {
-        const previous = config;
-        config = { ...config, ...msg.config };
-        try {
-          newSession();
-        } catch (e) {
-          config = previous; // the old run stays as it was
-          throw e;
-        }
-      } else {
-        newSession();
-      }
+      newSession(msg.config ? { ...config, ...msg.config } : config);
       post({ type: 'config', config, schedule: session.schedule() });
       return readout(true);
   }
