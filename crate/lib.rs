@@ -6,17 +6,22 @@
 //! - [`model`]: networks as layer lists named like PyTorch's `nn.Sequential`
 //! - [`loss`]: loss building blocks from their formulas; [`gan`]: the GAN variants and their registry
 //! - [`trainer`]: the training loop and batched async read-outs
+//! - [`safetensors`], [`weights`]: weight files (PyTorch's state-dict names) in and out;
+//!   [`grads`]: a variant's losses and weight gradients on given inputs (for cross-framework checks)
 //! - [`backend`]: run-time device choice (WebGPU or CPU)
 //! - `bindings` (wasm only): the thin JavaScript interface, no ML logic
 
 pub mod backend;
 pub mod data;
 pub mod gan;
+pub mod grads;
 pub mod image;
 pub mod loss;
 pub mod model;
 pub mod rng;
+pub mod safetensors;
 pub mod trainer;
+pub mod weights;
 
 #[cfg(target_family = "wasm")]
 mod bindings;

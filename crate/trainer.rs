@@ -239,7 +239,8 @@ impl Trainer {
     /// One optimiser step of the critic on `real` and on `fake` (detached: G is held fixed), then
     /// the variant's post-step rule (e.g. clipping); returns the critic's loss (device).
     pub fn discriminator_step_on(&mut self, real: Tensor<4>, fake: Tensor<4>) -> Result<Tensor<1>, String> {
-        let loss = self.variant.critic_loss(&self.discriminator, real, fake.detach(), &mut self.rng)?;
+        let noise = gan::draw_noise(self.variant.as_ref(), real.dims(), &mut self.rng, &self.device);
+        let loss = self.variant.critic_loss(&self.discriminator, real, fake.detach(), &noise)?;
         let grads = GradientsParams::from_grads(loss.value.backward(), &self.discriminator);
         let stepped = self.optim_d.step(self.optimizer.learning_rate(), self.discriminator.clone(), grads);
         self.discriminator = self.variant.after_critic_step(stepped);

@@ -47,7 +47,9 @@ fn losses(variant: &mut dyn Variant) -> (f64, f64, Vec<(&'static str, f64)>) {
     let device = Device::flex();
     let critic = mean_critic(&device);
     let value = |t: Tensor<1>| to_f32(t.into_data()).unwrap()[0] as f64;
-    let d = variant.critic_loss(&critic, images(&REAL, &device), images(&FAKE, &device), &mut Rng::new(9)).unwrap();
+    let real = images(&REAL, &device);
+    let noise = gan::draw_noise(variant, real.dims(), &mut Rng::new(9), &device);
+    let d = variant.critic_loss(&critic, real, images(&FAKE, &device), &noise).unwrap();
     let g = variant.generator_loss(&critic, images(&FAKE, &device));
     let readouts = d.readouts.into_iter().map(|(n, t)| (n, value(t))).collect();
     (value(d.value), value(g.value), readouts)
@@ -305,8 +307,7 @@ fn began_losses_k_update_and_convergence_measure_equal_the_formula() {
     let mut began = gan::variant("began").unwrap();
     let value = |t: Tensor<1>| to_f32(t.into_data()).unwrap()[0] as f64;
     let step = |began: &mut Box<dyn Variant>| {
-        let loss =
-            began.critic_loss(&autoencoder, images(&real, &device), images(&fake, &device), &mut Rng::new(1)).unwrap();
+        let loss = began.critic_loss(&autoencoder, images(&real, &device), images(&fake, &device), &[]).unwrap();
         let get = |name: &str| loss.readouts.iter().find(|(n, _)| *n == name).map(|(_, t)| value(t.clone())).unwrap();
         let out = (value(loss.value.clone()), get("k"), get("m_global"));
         let critic = Sequential::init(&[LayerSpec::Tanh], &mut Rng::new(0), &device);

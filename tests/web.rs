@@ -90,3 +90,12 @@ async fn every_variant_gives_the_same_losses_on_webgpu_and_cpu() {
         assert!(err <= 1e-4, "{id}: losses differ: WebGPU {on_gpu:?}, CPU {on_cpu:?}");
     }
 }
+
+#[wasm_bindgen_test]
+async fn every_variant_matches_pytorch_on_webgpu() {
+    let gpu = webgpu().await;
+    for (variant, bytes) in common::GRAD_FIXTURES {
+        let (worst, name) = common::check_grad_fixture(variant, bytes, &gpu, 1e-4).await.unwrap();
+        web_sys::console::log_1(&format!("{variant}: worst relative error {worst:.2e} ({name})").into());
+    }
+}

@@ -4,7 +4,13 @@
 //! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan] [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
 //!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train]
 //! gan bench [--variant ns-gan] [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
+//! gan grads --variant wgan-gp --inputs IN.safetensors [--generator G.safetensors] [--critic D.safetensors]
+//!           --out GRADS.safetensors
 //! ```
+//! `grads` writes a variant's loss terms and the gradients with respect to every weight, keyed by
+//! parameter name, for given weights, data and noise (names: see `gan_playground::grads`). The
+//! networks come from `--generator` / `--critic` (PyTorch state dicts, unprefixed) or, when those are
+//! not given, from the inputs file under the prefixes `generator.` and `critic.`.
 
 #[cfg(not(target_family = "wasm"))]
 fn main() {
@@ -28,10 +34,12 @@ mod native {
     use burn::tensor::read_sync;
     use gan_playground::backend;
     use gan_playground::data::ImageDataset;
+    use gan_playground::grads::{self, GradInputs};
     use gan_playground::image::tile_grid;
+    use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
     use gan_playground::trainer::{TrainConfig, Trainer};
 
-    const USAGE: &str = "usage: gan train|bench [--option value ...] (see the source header or README)";
+    const USAGE: &str = "usage: gan train|bench|grads [--option value ...] (see the source header or README)";
 
     pub fn run(args: Vec<String>) -> Result<(), String> {
         let (command, options) = args.split_first().ok_or(USAGE)?;
@@ -39,6 +47,7 @@ mod native {
         match command.as_str() {
             "train" => train(&options),
             "bench" => bench(&options),
+            "grads" => grads(&options),
             _ => Err(USAGE.into()),
         }
     }
@@ -174,6 +183,45 @@ mod native {
             );
         }
         Ok(())
+    }
+
+    fn grads(options: &Options) -> Result<(), String> {
+        let read = |name: &str| -> Result<Option<(PathBuf, Vec<u8>)>, String> {
+            let Some(path) = options.0.get(name).map(PathBuf::from) else { return Ok(None) };
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Ok(Some((path, bytes)))
+        };
+        let variant: String = options.get("variant", String::new())?;
+        let inputs = read("inputs")?.ok_or("--inputs is required")?;
+        let out: PathBuf = options.get("out", PathBuf::new())?;
+        if out.as_os_str().is_empty() {
+            return Err("--out is required".into());
+        }
+        let (g_file, d_file) = (read("generator")?, read("critic")?);
+        let inputs_file = parse(&inputs)?;
+        let g_parsed = g_file.as_ref().map(parse).transpose()?;
+        let d_parsed = d_file.as_ref().map(parse).transpose()?;
+        let generator = g_parsed.as_ref().map_or((&inputs_file, "generator."), |f| (f, ""));
+        let critic = d_parsed.as_ref().map_or((&inputs_file, "critic."), |f| (f, ""));
+        let (device, _) = backend::cpu(None);
+        let grad_inputs = GradInputs::from_file(&variant, &inputs_file, generator, critic, &device)?;
+        let named = read_sync(grads::evaluate(grad_inputs))?;
+        let tensors = named
+            .iter()
+            .map(|n| TensorOut::from_f32(&n.name, n.shape.clone(), &n.values, Dtype::F32))
+            .collect::<Result<Vec<_>, _>>()?;
+        let metadata = std::collections::BTreeMap::from([("variant".to_string(), variant.clone())]);
+        std::fs::write(&out, serialize(&tensors, &metadata)?)
+            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        for n in named.iter().filter(|n| n.shape.is_empty()) {
+            println!("{:<16} {}", n.name, n.values[0]);
+        }
+        println!("{} tensors written to {}", named.len(), out.display());
+        Ok(())
+    }
+
+    fn parse((path, bytes): &(PathBuf, Vec<u8>)) -> Result<SafeTensors<'_>, String> {
+        SafeTensors::parse(bytes).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     fn write_grid(trainer: &Trainer, path: &Path) -> Result<(), String> {

@@ -15,7 +15,6 @@ use burn::tensor::Tensor;
 use super::{Loss, Optimizer, Variant};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{ConvSpec, LayerSpec, Sequential};
-use crate::rng::Rng;
 
 pub struct Began {
     pub gamma: f64,
@@ -71,7 +70,7 @@ impl Variant for Began {
         critic: &Sequential,
         real: Tensor<4>,
         fake: Tensor<4>,
-        _: &mut Rng,
+        _: &[Tensor<4>],
     ) -> Result<Loss, String> {
         let device = real.device();
         let k = self.k.get_or_insert_with(|| Tensor::zeros([1], &device.clone().without_autodiff())).clone();
@@ -86,6 +85,20 @@ impl Variant for Began {
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
         Loss::new(reconstruction_loss(critic, fake))
+    }
+
+    fn state(&self) -> Vec<(&'static str, Tensor<1>)> {
+        self.k.iter().map(|k| ("k", k.clone())).collect()
+    }
+
+    fn set_state(&mut self, name: &str, value: Tensor<1>) -> Result<(), String> {
+        match (name, value.dims()) {
+            ("k", [1]) => {
+                self.k = Some(value.clamp(0.0, 1.0));
+                Ok(())
+            }
+            _ => Err(format!("BEGAN keeps one state value, \"k\" of shape [1]; got \"{name}\" {:?}", value.dims())),
+        }
     }
 
     fn after_critic_step(&mut self, critic: Sequential) -> Sequential {

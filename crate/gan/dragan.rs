@@ -9,14 +9,13 @@
 //! Departure: the penalty is per sample, so D has LayerNorm where DCGAN's D has BatchNorm (the same
 //! critic as WGAN-GP); the gradient machinery is WGAN-GP's (`Sequential::input_gradient`).
 
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::Tensor;
 
 use super::ns_gan::NsGan;
 use super::wgan_gp::{WganGp, gradient_penalty};
-use super::{Loss, Optimizer, Variant};
+use super::{Loss, Optimizer, Variant, noise_at};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{LayerSpec, Sequential};
-use crate::rng::Rng;
 
 pub struct Dragan {
     /// The penalty weight λ.
@@ -42,24 +41,26 @@ impl Variant for Dragan {
         WganGp::default().critic_layers(model)
     }
 
+    /// u ~ U[0, 1) per pixel (the perturbation's direction), α ~ U[0, 1] per sample.
+    fn critic_noise(&self, real: [usize; 4]) -> Vec<(&'static str, [usize; 4])> {
+        vec![("perturbation", real), ("alpha", [real[0], 1, 1, 1])]
+    }
+
     fn critic_loss(
         &mut self,
         critic: &Sequential,
         real: Tensor<4>,
         fake: Tensor<4>,
-        rng: &mut Rng,
+        noise: &[Tensor<4>],
     ) -> Result<Loss, String> {
-        let dims = real.dims();
-        let [b, c, h, w] = dims;
-        let device = real.device();
+        let [b, c, h, w] = real.dims();
         let all = real.clone().reshape([b * c * h * w]);
         let std = (all.clone() - all.mean()).square().mean().sqrt().reshape([1, 1, 1, 1]);
-        let u = Tensor::<4>::from_data(TensorData::new(rng.uniform_vec(b * c * h * w), dims), &device);
-        let alpha = Tensor::<4>::from_data(TensorData::new(rng.uniform_vec(b), [b, 1, 1, 1]), &device);
+        let (u, alpha) = (noise_at(noise, 0, "perturbation")?, noise_at(noise, 1, "alpha")?);
         // x̂ = x + α(x_p − x) = x + α·0.5·std(x)·u
         let x_hat = real.clone() + alpha * u * std.mul_scalar(0.5);
         let (penalty, mean_norm) = gradient_penalty(critic, x_hat)?;
-        let gan = NsGan.critic_loss(critic, real, fake, rng)?.value;
+        let gan = NsGan.critic_loss(critic, real, fake, &[])?.value;
         Ok(Loss::new(gan + penalty.clone() * self.lambda).with("gradient_norm", mean_norm).with("penalty", penalty))
     }
 

@@ -7,7 +7,6 @@ use burn::tensor::Tensor;
 
 use super::{Loss, Optimizer, Variant, scores};
 use crate::model::Sequential;
-use crate::rng::Rng;
 
 pub struct LsGan;
 
@@ -30,7 +29,7 @@ impl Variant for LsGan {
         critic: &Sequential,
         real: Tensor<4>,
         fake: Tensor<4>,
-        _: &mut Rng,
+        _: &[Tensor<4>],
     ) -> Result<Loss, String> {
         Ok(Loss::new(half_mse(scores(critic, real), 1.0) + half_mse(scores(critic, fake), 0.0)))
     }

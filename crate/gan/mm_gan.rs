@@ -10,7 +10,6 @@ use super::ns_gan::NsGan;
 use super::{Loss, Optimizer, Variant, scores};
 use crate::loss::bce_logits_fake;
 use crate::model::Sequential;
-use crate::rng::Rng;
 
 pub struct MmGan;
 
@@ -28,9 +27,9 @@ impl Variant for MmGan {
         critic: &Sequential,
         real: Tensor<4>,
         fake: Tensor<4>,
-        rng: &mut Rng,
+        noise: &[Tensor<4>],
     ) -> Result<Loss, String> {
-        NsGan.critic_loss(critic, real, fake, rng)
+        NsGan.critic_loss(critic, real, fake, noise)
     }
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {

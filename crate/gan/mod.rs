@@ -9,7 +9,7 @@ pub mod ns_gan;
 pub mod wgan;
 pub mod wgan_gp;
 
-use burn::tensor::Tensor;
+use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::model::dcgan28::Dcgan28;
@@ -86,14 +86,23 @@ pub trait Variant: Send {
         model.discriminator()
     }
 
-    /// The critic's loss on a real batch and a fake batch (already detached from G); `rng` is the
-    /// run's seeded stream for any noise the loss needs (e.g. WGAN-GP's interpolation weights).
+    /// The uniform noise U[0, 1) the critic loss consumes, as named shapes in the order it takes
+    /// them, for a real batch of shape `real` (WGAN-GP's ε, DRAGAN's perturbation). The trainer draws
+    /// it from the run's seeded stream; `gan grads` reads it from a file, so that the loss can be
+    /// checked against another framework on the very same numbers.
+    fn critic_noise(&self, real: [usize; 4]) -> Vec<(&'static str, [usize; 4])> {
+        let _ = real;
+        Vec::new()
+    }
+
+    /// The critic's loss on a real batch, a fake batch (already detached from G) and the noise
+    /// declared by [`Variant::critic_noise`].
     fn critic_loss(
         &mut self,
         critic: &Sequential,
         real: Tensor<4>,
         fake: Tensor<4>,
-        rng: &mut Rng,
+        noise: &[Tensor<4>],
     ) -> Result<Loss, String>;
 
     /// The generator's loss on a fake batch that still carries G's graph.
@@ -103,6 +112,32 @@ pub trait Variant: Send {
     fn after_critic_step(&mut self, critic: Sequential) -> Sequential {
         critic
     }
+
+    /// Values the variant carries from step to step (BEGAN's k_t), by name, on the plain device;
+    /// checkpoints save them and `gan grads` sets them.
+    fn state(&self) -> Vec<(&'static str, Tensor<1>)> {
+        Vec::new()
+    }
+
+    /// Sets one of the values of [`Variant::state`].
+    fn set_state(&mut self, name: &str, value: Tensor<1>) -> Result<(), String> {
+        let _ = value;
+        Err(format!("{} keeps no state named \"{name}\"", self.id()))
+    }
+}
+
+/// Draws the noise `variant` declares for a real batch of shape `real`, from `rng`, on `device`.
+pub fn draw_noise(variant: &dyn Variant, real: [usize; 4], rng: &mut Rng, device: &Device) -> Vec<Tensor<4>> {
+    variant
+        .critic_noise(real)
+        .into_iter()
+        .map(|(_, shape)| Tensor::from_data(TensorData::new(rng.uniform_vec(shape.iter().product()), shape), device))
+        .collect()
+}
+
+/// The `i`-th noise tensor, or an error naming it (a caller gave too few).
+pub fn noise_at(noise: &[Tensor<4>], i: usize, name: &str) -> Result<Tensor<4>, String> {
+    noise.get(i).cloned().ok_or_else(|| format!("the critic loss needs the noise tensor \"{name}\""))
 }
 
 /// A registry entry: the key, the name the page shows, and how to make the variant.

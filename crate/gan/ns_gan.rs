@@ -8,7 +8,6 @@ use burn::tensor::Tensor;
 use super::{Loss, Optimizer, Variant, scores};
 use crate::loss::{bce_logits_fake, bce_logits_real};
 use crate::model::Sequential;
-use crate::rng::Rng;
 
 pub struct NsGan;
 
@@ -26,7 +25,7 @@ impl Variant for NsGan {
         critic: &Sequential,
         real: Tensor<4>,
         fake: Tensor<4>,
-        _: &mut Rng,
+        _: &[Tensor<4>],
     ) -> Result<Loss, String> {
         Ok(Loss::new(bce_logits_real(scores(critic, real)) + bce_logits_fake(scores(critic, fake))))
     }

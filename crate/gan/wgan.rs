@@ -9,7 +9,6 @@ use burn::tensor::Tensor;
 
 use super::{Loss, Optimizer, Variant, scores};
 use crate::model::Sequential;
-use crate::rng::Rng;
 
 pub struct Wgan {
     /// The clipping bound c.
@@ -40,7 +39,7 @@ impl Variant for Wgan {
         critic: &Sequential,
         real: Tensor<4>,
         fake: Tensor<4>,
-        _: &mut Rng,
+        _: &[Tensor<4>],
     ) -> Result<Loss, String> {
         let estimate = scores(critic, real).mean() - scores(critic, fake).mean();
         Ok(Loss::new(estimate.clone().neg()).with("wasserstein", estimate))

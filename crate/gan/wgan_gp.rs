@@ -11,12 +11,11 @@
 //! weights, LeakyReLU → mask, LayerNorm → its closed form); one backward of the loss then gives the
 //! exact gradient of the penalty with respect to the critic's weights.
 
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::Tensor;
 
-use super::{Loss, Optimizer, Variant, scores};
+use super::{Loss, Optimizer, Variant, noise_at, scores};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{LayerSpec, Sequential};
-use crate::rng::Rng;
 
 pub struct WganGp {
     /// The penalty weight λ.
@@ -67,15 +66,19 @@ impl Variant for WganGp {
             .collect()
     }
 
+    /// ε ~ U[0, 1], one per sample.
+    fn critic_noise(&self, real: [usize; 4]) -> Vec<(&'static str, [usize; 4])> {
+        vec![("epsilon", [real[0], 1, 1, 1])]
+    }
+
     fn critic_loss(
         &mut self,
         critic: &Sequential,
         real: Tensor<4>,
         fake: Tensor<4>,
-        rng: &mut Rng,
+        noise: &[Tensor<4>],
     ) -> Result<Loss, String> {
-        let batch = real.dims()[0];
-        let eps = Tensor::<4>::from_data(TensorData::new(rng.uniform_vec(batch), [batch, 1, 1, 1]), &real.device());
+        let eps = noise_at(noise, 0, "epsilon")?;
         let x_hat = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
         let (penalty, mean_norm) = gradient_penalty(critic, x_hat)?;
         let estimate = scores(critic, real).mean() - scores(critic, fake).mean();

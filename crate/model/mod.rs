@@ -163,6 +163,9 @@ pub const LAYER_NORM_EPSILON: f64 = 1e-5;
 #[derive(Module, Debug)]
 pub struct Sequential {
     pub main: Vec<Layer>,
+    /// The architecture the layers were built from (a constant, not a weight).
+    #[module(skip)]
+    pub specs: Vec<LayerSpec>,
 }
 
 impl Sequential {
@@ -213,7 +216,15 @@ impl Sequential {
                 LayerSpec::Tanh => Layer::Tanh(Tanh),
             })
             .collect();
-        Self { main }
+        Self { main, specs: specs.to_vec() }
+    }
+
+    /// The `[C, H, W]` a LayerNorm at index `i` normalises (PyTorch's weight shape).
+    pub fn layer_norm_shape(&self, i: usize) -> Option<[usize; 3]> {
+        match self.specs.get(i) {
+            Some(LayerSpec::LayerNorm { shape }) => Some(*shape),
+            _ => None,
+        }
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
@@ -260,7 +271,7 @@ impl Sequential {
                 other => other,
             })
             .collect();
-        Self { main }
+        Self { main, specs: self.specs }
     }
 
     /// ∂(Σ_b f(x)_b)/∂x for a network with one output per sample, built from ordinary ops (see

@@ -40,3 +40,50 @@ pub fn relative_error(a: &[f32], b: &[f32]) -> f32 {
     let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-12);
     a.iter().zip(b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale
 }
+
+/// The variants' PyTorch fixtures (made by `scripts/torch_reference.py fixtures`).
+pub const GRAD_FIXTURES: &[(&str, &[u8])] = &[
+    ("ns-gan", include_bytes!("../fixtures/grads/ns-gan.safetensors")),
+    ("mm-gan", include_bytes!("../fixtures/grads/mm-gan.safetensors")),
+    ("lsgan", include_bytes!("../fixtures/grads/lsgan.safetensors")),
+    ("wgan", include_bytes!("../fixtures/grads/wgan.safetensors")),
+    ("wgan-gp", include_bytes!("../fixtures/grads/wgan-gp.safetensors")),
+    ("dragan", include_bytes!("../fixtures/grads/dragan.safetensors")),
+    ("began", include_bytes!("../fixtures/grads/began.safetensors")),
+];
+
+/// Evaluates a variant's losses and gradients on a fixture's inputs on `device` and compares every
+/// output with PyTorch's (`expected.<name>`): the same names, the same shapes, and values within
+/// `tolerance` relative to each tensor's scale. Returns the worst relative error and its tensor.
+pub async fn check_grad_fixture(
+    variant: &str,
+    bytes: &[u8],
+    device: &burn::tensor::Device,
+    tolerance: f32,
+) -> Result<(f32, String), String> {
+    use gan_playground::grads::{GradInputs, evaluate};
+    use gan_playground::safetensors::SafeTensors;
+    let file = SafeTensors::parse(bytes)?;
+    let inputs = GradInputs::from_file(variant, &file, (&file, "generator."), (&file, "critic."), device)?;
+    let ours = evaluate(inputs).await?;
+    let expected: Vec<&str> = file.tensors.iter().filter_map(|t| t.name.strip_prefix("expected.")).collect();
+    let mut names: Vec<&str> = ours.iter().map(|n| n.name.as_str()).collect();
+    let mut sorted = expected.clone();
+    names.sort();
+    sorted.sort();
+    if names != sorted {
+        return Err(format!("{variant}: outputs {names:?}, PyTorch has {sorted:?}"));
+    }
+    let mut worst = (0f32, String::new());
+    for n in &ours {
+        let reference = file.f32_tensor(&format!("expected.{}", n.name), &n.shape)?;
+        let error = relative_error(&n.values, &reference);
+        if error.is_nan() || error > tolerance {
+            return Err(format!("{variant}: {} differs from PyTorch by {error:e} (relative)", n.name));
+        }
+        if error >= worst.0 {
+            worst = (error, n.name.clone());
+        }
+    }
+    Ok(worst)
+}

@@ -1,0 +1,236 @@
+"""PyTorch reference for the GAN family: the same networks (as nn.Sequential) and the losses
+written from their formulas, independently of the Rust core.
+
+    python scripts/torch_reference.py fixtures            # writes tests/fixtures/grads/<variant>.safetensors
+    python scripts/torch_reference.py grads --variant wgan-gp --inputs IN.safetensors --out OUT.safetensors
+
+`grads` reads the same inputs as `gan grads` (real, z, the variant's noise, state.k, and the
+networks under generator./critic.) and writes the same names (d_loss, g_loss, d.<read-out>, fake,
+critic.main.<i>.* and generator.main.<i>.* gradients), so the two files can be diffed tensor by tensor.
+A fixture file holds the inputs and, under `expected.`, this script's outputs.
+
+Needs torch and safetensors (pinned in scripts/requirements-reference.txt).
+"""
+
+import argparse
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+
+VARIANTS = ["ns-gan", "mm-gan", "lsgan", "wgan", "wgan-gp", "dragan", "began"]
+BEGAN_CODE = 64  # the autoencoder's code size (crate/gan/began.rs)
+BEGAN_GAMMA = 0.5
+LAMBDA = 10.0  # WGAN-GP's and DRAGAN's penalty weight
+
+
+def generator(nz, w):
+    return nn.Sequential(
+        nn.ConvTranspose2d(nz, 2 * w, 7, 1, 0, bias=False),
+        nn.BatchNorm2d(2 * w),
+        nn.ReLU(True),
+        nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False),
+        nn.BatchNorm2d(w),
+        nn.ReLU(True),
+        nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False),
+        nn.Tanh(),
+    )
+
+
+def critic(variant, w):
+    if variant == "began":
+        return nn.Sequential(
+            nn.Conv2d(1, w, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(2 * w, BEGAN_CODE, 7, 1, 0, bias=False),
+            nn.ConvTranspose2d(BEGAN_CODE, 2 * w, 7, 1, 0, bias=False),
+            nn.LeakyReLU(0.2),
+            nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2),
+            nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False),
+            nn.Tanh(),
+        )
+    # WGAN-GP and DRAGAN penalise per-sample gradients: LayerNorm instead of BatchNorm.
+    norm = nn.LayerNorm([2 * w, 7, 7]) if variant in ("wgan-gp", "dragan") else nn.BatchNorm2d(2 * w)
+    return nn.Sequential(
+        nn.Conv2d(1, w, 4, 2, 1, bias=False),
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),
+        norm,
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(2 * w, 1, 7, 1, 0, bias=False),
+    )
+
+
+class Wrapped(nn.Module):
+    """`main` = the Sequential, so that state-dict names are main.<i>.* as in pytorch/examples."""
+
+    def __init__(self, main):
+        super().__init__()
+        self.main = main
+
+    def forward(self, x):
+        return self.main(x)
+
+
+def scores(d, x):
+    return d(x).reshape(-1)
+
+
+def input_gradient_norms(d, x_hat):
+    """‖∇ₓD(x̂)‖₂ per sample, with the graph kept (double backward gives the penalty's gradient)."""
+    x_hat = x_hat.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(d(x_hat).sum(), x_hat, create_graph=True)
+    return grad.flatten(1).norm(dim=1)
+
+
+def reconstruction(d, v):
+    return (d(v) - v).abs().mean()
+
+
+def critic_loss(variant, d, real, fake, inputs):
+    """The critic's loss and its read-outs, from each paper's formula."""
+    if variant in ("ns-gan", "mm-gan", "dragan"):
+        sr, sf = scores(d, real), scores(d, fake)
+        loss = F.binary_cross_entropy_with_logits(sr, torch.ones_like(sr)) + F.binary_cross_entropy_with_logits(
+            sf, torch.zeros_like(sf)
+        )
+        if variant != "dragan":
+            return loss, {}
+        # x̂ = x + α·0.5·std(x)·u, std over the whole batch (population std, as tf.nn.moments)
+        std = real.std(unbiased=False)
+        x_hat = real + inputs["alpha"] * 0.5 * std * inputs["perturbation"]
+        norms = input_gradient_norms(d, x_hat)
+        penalty = ((norms - 1) ** 2).mean()
+        return loss + LAMBDA * penalty, {"gradient_norm": norms.mean(), "penalty": penalty}
+    if variant == "lsgan":
+        return 0.5 * ((scores(d, real) - 1) ** 2).mean() + 0.5 * (scores(d, fake) ** 2).mean(), {}
+    if variant in ("wgan", "wgan-gp"):
+        estimate = scores(d, real).mean() - scores(d, fake).mean()
+        if variant == "wgan":
+            return -estimate, {"wasserstein": estimate}
+        eps = inputs["epsilon"]
+        norms = input_gradient_norms(d, eps * real + (1 - eps) * fake)
+        penalty = ((norms - 1) ** 2).mean()
+        return -estimate + LAMBDA * penalty, {
+            "wasserstein": estimate,
+            "gradient_norm": norms.mean(),
+            "penalty": penalty,
+        }
+    if variant == "began":
+        k = inputs.get("state.k", torch.zeros(1)).reshape(())
+        lx, lf = reconstruction(d, real), reconstruction(d, fake)
+        m_global = lx + (BEGAN_GAMMA * lx - lf).abs()
+        return lx - k * lf, {"k": k, "m_global": m_global}
+    raise ValueError(variant)
+
+
+def generator_loss(variant, d, fake):
+    if variant in ("ns-gan", "dragan"):
+        s = scores(d, fake)
+        return F.binary_cross_entropy_with_logits(s, torch.ones_like(s))
+    if variant == "mm-gan":
+        return torch.log1p(-torch.sigmoid(scores(d, fake))).mean()  # E[log(1 − D(G(z)))]
+    if variant == "lsgan":
+        return 0.5 * ((scores(d, fake) - 1) ** 2).mean()
+    if variant in ("wgan", "wgan-gp"):
+        return -scores(d, fake).mean()
+    if variant == "began":
+        return reconstruction(d, fake)
+    raise ValueError(variant)
+
+
+def networks(variant, inputs):
+    nz = inputs["z"].shape[1]
+    g_width = inputs["generator.main.0.weight"].shape[1] // 2
+    d_width = inputs["critic.main.0.weight"].shape[0]
+    g, d = Wrapped(generator(nz, g_width)), Wrapped(critic(variant, d_width))
+    for net, prefix in ((g, "generator."), (d, "critic.")):
+        state = {k[len(prefix) :]: v for k, v in inputs.items() if k.startswith(prefix)}
+        net.load_state_dict(state, strict=True)
+        net.train()  # BatchNorm uses batch statistics, as in training
+    return g, d
+
+
+def reference_grads(variant, inputs):
+    """The same names and values `gan grads` writes, computed by PyTorch in float64."""
+    inputs = {k: v.double() if v.is_floating_point() else v for k, v in inputs.items()}
+    g, d = networks(variant, inputs)
+    g.double(), d.double()
+    out = {}
+    fake = g(inputs["z"])
+    d_loss, readouts = critic_loss(variant, d, inputs["real"], fake.detach(), inputs)
+    d_loss.backward()
+    out["d_loss"] = d_loss.detach()
+    for name, value in readouts.items():
+        out[f"d.{name}"] = value.detach().reshape(())
+    for name, p in d.named_parameters():
+        out[f"critic.{name}"] = p.grad.detach().clone()
+    d.zero_grad()
+    g_loss = generator_loss(variant, d, fake)
+    g_loss.backward()
+    out["g_loss"] = g_loss.detach()
+    out["fake"] = fake.detach()
+    for name, p in g.named_parameters():
+        out[f"generator.{name}"] = p.grad.detach().clone()
+    return {k: v.float().contiguous() for k, v in out.items()}
+
+
+def fixture_inputs(variant, seed, batch=4, nz=8, g_width=4, d_width=4):
+    """Fixed weights and inputs. Weights are drawn wider than DCGAN's N(0, 0.02) so that every
+    gradient is well above float32 round-off and LeakyReLU sees both signs."""
+    torch.manual_seed(seed)
+    g, d = Wrapped(generator(nz, g_width)), Wrapped(critic(variant, d_width))
+    inputs = {}
+    for net, prefix in ((g, "generator."), (d, "critic.")):
+        for name, t in net.state_dict().items():
+            if name.endswith("num_batches_tracked"):
+                value = torch.zeros((), dtype=torch.int64)
+            elif name.endswith("running_var"):
+                value = 1 + torch.rand(t.shape)
+            elif isinstance(dict(net.named_modules())[name.rsplit(".", 1)[0]], (nn.BatchNorm2d, nn.LayerNorm)):
+                value = (1.0 if name.endswith("weight") else 0.0) + 0.3 * torch.randn(t.shape)
+            else:
+                value = 0.3 * torch.randn(t.shape)
+            inputs[prefix + name] = value.contiguous()
+    inputs["real"] = torch.rand(batch, 1, 28, 28) * 2 - 1
+    inputs["z"] = torch.randn(batch, nz, 1, 1)
+    if variant == "wgan-gp":
+        inputs["epsilon"] = torch.rand(batch, 1, 1, 1)
+    if variant == "dragan":
+        inputs["perturbation"] = torch.rand(batch, 1, 28, 28)
+        inputs["alpha"] = torch.rand(batch, 1, 1, 1)
+    if variant == "began":
+        inputs["state.k"] = torch.tensor([0.3])
+    return inputs
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    fx = sub.add_parser("fixtures")
+    fx.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "grads"))
+    gr = sub.add_parser("grads")
+    gr.add_argument("--variant", required=True, choices=VARIANTS)
+    gr.add_argument("--inputs", required=True)
+    gr.add_argument("--out", required=True)
+    args = parser.parse_args()
+    if args.command == "grads":
+        save_file(reference_grads(args.variant, load_file(args.inputs)), args.out, {"variant": args.variant})
+        return
+    os.makedirs(args.out, exist_ok=True)
+    for i, variant in enumerate(VARIANTS):
+        inputs = fixture_inputs(variant, seed=100 + i)
+        expected = {f"expected.{k}": v for k, v in reference_grads(variant, inputs).items()}
+        path = os.path.join(args.out, f"{variant}.safetensors")
+        meta = {"variant": variant, "torch": torch.__version__, "made_by": "scripts/torch_reference.py fixtures"}
+        save_file({**inputs, **expected}, path, meta)
+        print(f"{path}: {os.path.getsize(path)} bytes, d_loss {expected['expected.d_loss']:.6f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+//! Weight files: PyTorch state-dict names in safetensors, a bit-exact round trip, and strict,
+//! specific errors that leave the model as it was.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use burn::module::Module;
+use burn::tensor::{Device, read_sync};
+use gan_playground::gan;
+use gan_playground::model::Sequential;
+use gan_playground::rng::Rng;
+use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
+use gan_playground::trainer::{latent, to_f32};
+use gan_playground::weights;
+
+fn networks(seed: u64) -> (Sequential, Sequential) {
+    let model = common::small_config(8, 4).model;
+    let device = Device::flex().autodiff();
+    let mut rng = Rng::new(seed);
+    let g = Sequential::init(&model.generator(), &mut rng, &device);
+    let critic = gan::variant("wgan-gp").unwrap().critic_layers(&model);
+    (g, Sequential::init(&critic, &mut rng, &device))
+}
+
+fn save(model: &Sequential, dtype: Dtype) -> Vec<u8> {
+    let tensors = read_sync(weights::export(model, "", dtype, 0)).unwrap();
+    serialize(&tensors, &BTreeMap::new()).unwrap()
+}
+
+fn sample(g: &Sequential) -> Vec<f32> {
+    let z = latent(&mut Rng::new(5), 4, 100, &Device::flex());
+    to_f32(g.valid().forward(z).into_data()).unwrap()
+}
+
+#[test]
+fn names_and_shapes_are_pytorchs() {
+    let (g, d) = networks(1);
+    let names = |m: &Sequential| weights::entries(m, "").into_iter().map(|e| (e.name, e.shape)).collect::<Vec<_>>();
+    assert_eq!(
+        names(&g)[..5],
+        [
+            ("main.0.weight".to_string(), vec![100, 16, 7, 7]),
+            ("main.1.weight".to_string(), vec![16]),
+            ("main.1.bias".to_string(), vec![16]),
+            ("main.1.running_mean".to_string(), vec![16]),
+            ("main.1.running_var".to_string(), vec![16]),
+        ]
+    );
+    assert_eq!(
+        names(&d)[2..],
+        [
+            ("main.3.weight".to_string(), vec![16, 7, 7]),
+            ("main.3.bias".to_string(), vec![16, 7, 7]),
+            ("main.5.weight".to_string(), vec![1, 16, 7, 7]),
+        ]
+    );
+    let file = save(&g, Dtype::F32);
+    let parsed = SafeTensors::parse(&file).unwrap();
+    let counter = parsed.get("main.1.num_batches_tracked").unwrap();
+    assert_eq!((counter.dtype, counter.shape.len()), (Dtype::I64, 0));
+}
+
+#[test]
+fn save_then_load_is_bit_exact() {
+    let (g, d) = networks(1);
+    let (fresh_g, fresh_d) = networks(2);
+    for (model, fresh) in [(&g, &fresh_g), (&d, &fresh_d)] {
+        let bytes = save(model, Dtype::F32);
+        let loaded = weights::load(fresh, &SafeTensors::parse(&bytes).unwrap(), "").unwrap();
+        assert_eq!(save(&loaded, Dtype::F32), bytes);
+    }
+    let loaded = weights::load(&fresh_g, &SafeTensors::parse(&save(&g, Dtype::F32)).unwrap(), "").unwrap();
+    assert_eq!(sample(&loaded), sample(&g), "the same z must give the same samples");
+}
+
+#[test]
+fn f16_and_bf16_files_load_close_to_the_original() {
+    let (g, _) = networks(1);
+    let (fresh, _) = networks(2);
+    for (dtype, tolerance) in [(Dtype::F16, 2e-3), (Dtype::BF16, 2e-2)] {
+        let bytes = save(&g, dtype);
+        let loaded = weights::load(&fresh, &SafeTensors::parse(&bytes).unwrap(), "").unwrap();
+        let error = common::relative_error(&sample(&loaded), &sample(&g));
+        assert!(error < tolerance, "{dtype:?}: samples moved by {error}");
+    }
+}
+
+#[test]
+fn mismatched_files_give_specific_errors_and_change_nothing() {
+    let (g, _) = networks(1);
+    let before = save(&g, Dtype::F32);
+    let file = SafeTensors::parse(&before).unwrap();
+    let rewrite = |edit: &dyn Fn(&mut Vec<TensorOut>)| {
+        let mut tensors: Vec<TensorOut> = file
+            .tensors
+            .iter()
+            .map(|t| TensorOut {
+                name: t.name.clone(),
+                dtype: t.dtype,
+                shape: t.shape.clone(),
+                bytes: file.bytes_of(t).to_vec(),
+            })
+            .collect();
+        edit(&mut tensors);
+        serialize(&tensors, &BTreeMap::new()).unwrap()
+    };
+    let error = |bytes: Vec<u8>| weights::load(&g, &SafeTensors::parse(&bytes).unwrap(), "").unwrap_err();
+    let missing = error(rewrite(&|t| t.retain(|t| t.name != "main.4.running_var")));
+    assert_eq!(missing, "missing tensor \"main.4.running_var\"");
+    let extra = error(rewrite(&|t| t.push(TensorOut::from_f32("main.9.weight", vec![1], &[0.0], Dtype::F32).unwrap())));
+    assert!(extra.contains("unexpected tensor \"main.9.weight\""), "{extra}");
+    let shape = error(rewrite(&|t| {
+        t[0] = TensorOut::from_f32("main.0.weight", vec![100, 8, 7, 7], &vec![0.0; 39200], Dtype::F32).unwrap()
+    }));
+    assert!(shape.contains("\"main.0.weight\" has shape [100, 8, 7, 7]; the model expects [100, 16, 7, 7]"), "{shape}");
+    let dtype = error(rewrite(&|t| t[0].dtype = Dtype::I32));
+    assert!(dtype.contains("has dtype I32; weights must be F32, F16 or BF16"), "{dtype}");
+    let nan = error(rewrite(&|t| t[0].bytes[..4].copy_from_slice(&f32::NAN.to_le_bytes())));
+    assert!(nan.contains("non-finite"), "{nan}");
+    assert_eq!(save(&g, Dtype::F32), before, "a failed load must leave the model as it was");
+}
