@@ -52,7 +52,7 @@ pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
     serde_wasm_bindgen::to_value(&info).map_err(|e| err(e.to_string()))
 }
 
-/// The GAN variants the core knows, in registry order: `[{ id, title }]`.
+/// The GAN variants the core knows, in registry order: `[{ id, title, knobs: [{ name, label, value, min, max }] }]`.
 #[wasm_bindgen]
 pub fn variants() -> js_sys::Array {
     gan::REGISTRY
@@ -62,6 +62,8 @@ pub fn variants() -> js_sys::Array {
             // Setting a string property on a fresh plain object cannot fail.
             let _ = Reflect::set(&entry, &"id".into(), &r.id.into());
             let _ = Reflect::set(&entry, &"title".into(), &r.title.into());
+            let knobs = serde_wasm_bindgen::to_value(&(r.make)().knobs()).unwrap_or(JsValue::NULL);
+            let _ = Reflect::set(&entry, &"knobs".into(), &knobs);
             JsValue::from(entry)
         })
         .collect()
@@ -107,6 +109,12 @@ impl Session {
         let out = serde_wasm_bindgen::to_value(&self.trainer.optimizer()).map_err(|e| err(e.to_string()))?;
         Reflect::set(&out, &"nCritic".into(), &(self.trainer.n_critic() as u32).into())?;
         Ok(out)
+    }
+
+    /// Changes one of the variant's knobs (see `variants()`), from the next step on.
+    #[wasm_bindgen(js_name = setKnob)]
+    pub fn set_knob(&mut self, name: &str, value: f64) -> Result<(), JsValue> {
+        self.trainer.set_knob(name, value).map_err(err)
     }
 
     #[wasm_bindgen(js_name = stepDiscriminator)]

@@ -32,6 +32,8 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Number of fixed latent vectors shown as the sample grid.
     pub grid_samples: usize,
+    /// The variant's knobs that differ from its defaults (e.g. BEGAN's "gamma"), by name.
+    pub knobs: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for TrainConfig {
@@ -45,6 +47,7 @@ impl Default for TrainConfig {
             n_critic: None,
             seed: 1,
             grid_samples: 64,
+            knobs: Default::default(),
         }
     }
 }
@@ -78,7 +81,10 @@ impl TrainConfig {
         if let Some(n) = self.n_critic {
             in_range("n_critic", n, 1, 100)?;
         }
-        gan::variant(&self.variant)?;
+        let mut variant = gan::variant(&self.variant)?;
+        for (name, value) in &self.knobs {
+            gan::set_knob(variant.as_mut(), name, *value)?;
+        }
         Ok(())
     }
 }
@@ -165,7 +171,10 @@ impl Trainer {
         }
         let plain = device.clone().without_autodiff();
         let train_device = plain.clone().autodiff();
-        let variant = gan::variant(&config.variant)?;
+        let mut variant = gan::variant(&config.variant)?;
+        for (name, value) in &config.knobs {
+            gan::set_knob(variant.as_mut(), name, *value)?;
+        }
         let optimizer = config.optimizer.unwrap_or_else(|| variant.optimizer());
         let n_critic = config.n_critic.unwrap_or_else(|| variant.n_critic());
         let mut rng = Rng::new(config.seed);
@@ -206,6 +215,19 @@ impl Trainer {
 
     pub fn n_critic(&self) -> usize {
         self.n_critic
+    }
+
+    /// The variant's knobs with their current values.
+    pub fn knobs(&self) -> Vec<gan::Knob> {
+        self.variant.knobs()
+    }
+
+    /// Changes a knob of the running variant (it applies from the next step) and records it in
+    /// the config, so that the config still describes the run.
+    pub fn set_knob(&mut self, name: &str, value: f64) -> Result<(), String> {
+        gan::set_knob(self.variant.as_mut(), name, value)?;
+        self.config.knobs.insert(name.to_string(), value);
+        Ok(())
     }
 
     pub fn step(&self) -> u64 {

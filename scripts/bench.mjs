@@ -1,7 +1,7 @@
 // `npm run bench`: DCGAN step times of the same core on WebGPU and on the CPU backend in
 // headless Chromium, and natively on the CPU. A benchmark, not a test: it prints a table.
 // Sizes: BENCH_BATCH (8), BENCH_STEPS (10), BENCH_WARMUP (2), BENCH_G_WIDTH (128), BENCH_D_WIDTH (64),
-// BENCH_BACKENDS ("webgpu,cpu,native"), BENCH_VARIANTS ("ns-gan"; e.g. "ns-gan,wgan,wgan-gp").
+// BENCH_BACKENDS ("webgpu,cpu,native"), BENCH_VARIANTS ("ns-gan"; e.g. "ns-gan,wgan,wgan-gp", or "all").
 // One iteration is a generator iteration: n_critic critic steps and one G step.
 import { cpus, loadavg } from 'node:os';
 import { buildAll } from './build.mjs';
@@ -15,7 +15,8 @@ const warmup = Number(env('BENCH_WARMUP', 2));
 const gWidth = Number(env('BENCH_G_WIDTH', 128));
 const dWidth = Number(env('BENCH_D_WIDTH', 64));
 const backends = env('BENCH_BACKENDS', 'webgpu,cpu,native').split(',');
-const variants = env('BENCH_VARIANTS', 'ns-gan').split(',');
+const ALL_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan', 'began'];
+const variants = env('BENCH_VARIANTS', 'ns-gan') === 'all' ? ALL_VARIANTS : env('BENCH_VARIANTS', 'ns-gan').split(',');
 
 await buildAll();
 // Imported after buildAll(), which installs the npm packages on a fresh clone.
@@ -70,8 +71,8 @@ if (backends.includes('native')) {
 const ms = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 console.log(`\ndcgan28 (G width ${gWidth}, D width ${dWidth}), batch ${batch}: one iteration = n_critic critic steps + one G step, synced by a loss read-back`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; 1-min load during the runs: ${load.map((l) => l.toFixed(1)).join(', ')}\n`);
-console.log('| variant | where | device | first iteration (ms) | median ms/iteration | min | max | iterations |');
-console.log('|---|---|---|---:|---:|---:|---:|---:|');
+console.log('| variant | where | device | first iteration (ms) | median ms per D step | median ms per G iteration (n_critic D + 1 G) | min | max | iterations |');
+console.log('|---|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.variant} | ${r.where} | ${r.name} | ${ms(r.firstStepMs)} | ${ms(r.medianMs)} | ${ms(r.minMs)} | ${ms(r.maxMs)} | ${r.steps} |`);
+  console.log(`| ${r.variant} | ${r.where} | ${r.name} | ${ms(r.firstStepMs)} | ${ms(r.dStepMedianMs)} | ${ms(r.medianMs)} (n_critic ${r.nCritic}) | ${ms(r.minMs)} | ${ms(r.maxMs)} | ${r.steps} |`);
 }

@@ -42,16 +42,16 @@ def generator(nz, w):
 def critic(variant, w):
     if variant == "began":
         return nn.Sequential(
-            nn.Conv2d(1, w, 4, 2, 1, bias=False),
+            nn.Conv2d(1, w, 4, 2, 1, bias=True),
             nn.LeakyReLU(0.2),
-            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),
+            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=True),
             nn.LeakyReLU(0.2),
-            nn.Conv2d(2 * w, BEGAN_CODE, 7, 1, 0, bias=False),
-            nn.ConvTranspose2d(BEGAN_CODE, 2 * w, 7, 1, 0, bias=False),
+            nn.Conv2d(2 * w, BEGAN_CODE, 7, 1, 0, bias=True),
+            nn.ConvTranspose2d(BEGAN_CODE, 2 * w, 7, 1, 0, bias=True),
             nn.LeakyReLU(0.2),
-            nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False),
+            nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=True),
             nn.LeakyReLU(0.2),
-            nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False),
+            nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=True),
             nn.Tanh(),
         )
     # WGAN-GP and DRAGAN penalise per-sample gradients: LayerNorm instead of BatchNorm.

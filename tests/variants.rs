@@ -327,3 +327,31 @@ fn began_losses_k_update_and_convergence_measure_equal_the_formula() {
     let g = value(began.generator_loss(&autoencoder, images(&fake, &device)).value);
     assert_within("G", g, lf, TANH_F32);
 }
+
+#[test]
+fn knobs_are_range_checked_and_recorded_in_the_config() {
+    let mut began = gan::variant("began").unwrap();
+    assert_eq!(began.knobs()[0].name, "gamma");
+    assert_eq!(began.knobs()[0].value, 0.5);
+    gan::set_knob(began.as_mut(), "gamma", 0.8).unwrap();
+    assert_eq!(began.knobs()[0].value, 0.8);
+    let low = gan::set_knob(began.as_mut(), "gamma", 0.1).unwrap_err();
+    assert_eq!(low, "gamma must be between 0.3 and 1, got 0.1");
+    let unknown = gan::set_knob(began.as_mut(), "clip", 0.1).unwrap_err();
+    assert_eq!(unknown, "began has no setting \"clip\" (it has: gamma)");
+    assert!(gan::set_knob(gan::variant("ns-gan").unwrap().as_mut(), "x", 1.0).unwrap_err().contains("it has: none"));
+    for (id, knob) in [("wgan", "clip"), ("wgan-gp", "lambda"), ("dragan", "lambda")] {
+        assert_eq!(gan::variant(id).unwrap().knobs()[0].name, knob);
+    }
+
+    let mut config = common::small_config(4, 2);
+    config.variant = "began".into();
+    config.knobs.insert("gamma".into(), 2.0);
+    assert!(config.validate().unwrap_err().contains("gamma must be between"));
+    config.knobs.insert("gamma".into(), 0.7);
+    let mut trainer = Trainer::new(config, Arc::new(common::blobs(8, 1)), &Device::flex()).unwrap();
+    assert_eq!(trainer.knobs()[0].value, 0.7);
+    trainer.set_knob("gamma", 0.9).unwrap();
+    assert_eq!((trainer.knobs()[0].value, trainer.config().knobs["gamma"]), (0.9, 0.9));
+    assert!(trainer.set_knob("gamma", f64::NAN).is_err());
+}

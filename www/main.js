@@ -7,8 +7,9 @@ const ui = {
   stepCount: $('stat-step'), rate: $('stat-rate'), d: $('stat-d'), g: $('stat-g'),
   backend: $('backend'), samples: $('samples'), losses: $('losses'), message: $('message'),
   variant: $('variant'), schedule: $('schedule'), variantStats: $('variant-stats'),
-  weights: $('weights'), weightsRange: $('weights-range'),
+  weights: $('weights'), weightsRange: $('weights-range'), knobs: $('knobs'),
 };
+let variants = [];
 
 // Names of the variants' own read-outs, as the page shows them.
 const READOUT_LABELS = { wasserstein: 'W estimate', gradient_norm: '‖∇D(x̂)‖', penalty: 'Penalty', k: 'k_t', m_global: 'M_global' };
@@ -89,6 +90,25 @@ function showSchedule(schedule) {
   ui.schedule.textContent = `${opt}, ${schedule.nCritic} critic step${schedule.nCritic > 1 ? 's' : ''} per G step`;
 }
 
+// One slider per setting of the current variant (BEGAN's γ, WGAN's c, the penalties' λ); a change
+// applies from the next step without a reset.
+function showKnobs(config) {
+  const knobs = variants.find((v) => v.id === config.variant)?.knobs ?? [];
+  ui.knobs.replaceChildren(...knobs.map((knob) => {
+    const value = config.knobs?.[knob.name] ?? knob.value;
+    const label = document.createElement('label');
+    label.className = 'knob';
+    const step = knob.max - knob.min > 10 ? 0.5 : (knob.max - knob.min) / 100;
+    label.innerHTML = `<span>${knob.label}</span><input type="range" min="${knob.min}" max="${knob.max}" step="${+step.toPrecision(3)}" data-knob="${knob.name}"><output></output>`;
+    const [input, output] = [label.querySelector('input'), label.querySelector('output')];
+    input.value = value;
+    output.textContent = +Number(value).toPrecision(3);
+    input.addEventListener('input', () => { output.textContent = +Number(input.value).toPrecision(3); });
+    input.addEventListener('change', () => worker.postMessage({ type: 'knob', name: knob.name, value: Number(input.value) }));
+    return label;
+  }));
+}
+
 function showValues(values) {
   const entries = Object.entries(values ?? {});
   if (ui.variantStats.children.length !== entries.length) ui.variantStats.replaceChildren();
@@ -128,15 +148,18 @@ worker?.addEventListener('message', ({ data: msg }) => {
       ui.backend.textContent = b.kind === 'webgpu' || !b.fallbackReason ? b.name : `CPU fallback (${b.fallbackReason})`;
       ui.backend.dataset.kind = b.kind;
       if (b.fallbackReason) showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${b.fallbackReason}.`);
+      variants = msg.variants;
       ui.variant.replaceChildren(...msg.variants.map(({ id, title }) => new Option(title, id)));
       ui.variant.value = msg.config.variant;
       showSchedule(msg.schedule);
+      showKnobs(msg.config);
       for (const b of [ui.start, ui.step, ui.reset, ui.variant]) b.disabled = false;
       break;
     }
     case 'config':
       ui.variant.value = msg.config.variant;
       showSchedule(msg.schedule);
+      showKnobs(msg.config);
       break;
     case 'progress':
       if (msg.session < shownSession) break; // progress of a run replaced by Reset

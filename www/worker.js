@@ -1,5 +1,6 @@
 // Training runs here, off the main thread: WebGPU works in workers, and the page never freezes.
 // Messages in:  {type: 'init', backend, config} | 'start' | 'pause' | 'step' | {type: 'reset', config?}
+//               | {type: 'knob', name, value} (changes a variant setting, e.g. BEGAN's γ, mid-run)
 //               (a reset's config is merged into the current one, e.g. {variant: 'wgan'})
 // Messages out: {type: 'ready', backend, config, variants, schedule} | {type: 'config', config, schedule}
 //               | {type: 'progress', session, step, dLoss, gLoss, values, ...}
@@ -119,11 +120,17 @@ async function handle(msg) {
       if (running) return;
       session.train(1);
       return readout(true);
+    case 'knob':
+      session.setKnob(msg.name, msg.value);
+      config = session.config();
+      post({ type: 'config', config, schedule: session.schedule() });
+      return;
     case 'reset':
       await stop();
       rate = null;
       chunk = 1;
-      newSession(msg.config ? { ...config, ...msg.config } : config);
+      // Knobs belong to a variant: a different variant starts from its own defaults.
+      newSession(msg.config ? { ...config, ...(msg.config.variant !== config.variant && { knobs: {} }), ...msg.config } : config);
       post({ type: 'config', config, schedule: session.schedule() });
       return readout(true);
   }

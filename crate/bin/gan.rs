@@ -4,6 +4,7 @@
 //! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan] [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
 //!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train]
 //! gan bench [--variant ns-gan] [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
+//! gan sheet --runs out/sheet --variants ns-gan,lsgan,... [--samples 16] --out-dir www/assets
 //! gan grads --variant wgan-gp --inputs IN.safetensors [--generator G.safetensors] [--critic D.safetensors]
 //!           --out GRADS.safetensors
 //! ```
@@ -39,7 +40,7 @@ mod native {
     use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
     use gan_playground::trainer::{TrainConfig, Trainer};
 
-    const USAGE: &str = "usage: gan train|bench|grads [--option value ...] (see the source header or README)";
+    const USAGE: &str = "usage: gan train|bench|sheet|grads [--option value ...] (see the source header or README)";
 
     pub fn run(args: Vec<String>) -> Result<(), String> {
         let (command, options) = args.split_first().ok_or(USAGE)?;
@@ -48,6 +49,7 @@ mod native {
             "train" => train(&options),
             "bench" => bench(&options),
             "grads" => grads(&options),
+            "sheet" => sheet(&options),
             _ => Err(USAGE.into()),
         }
     }
@@ -148,7 +150,8 @@ mod native {
         "#".repeat((30 * step / steps.max(1)) as usize)
     }
 
-    /// Times full iterations (D step + G step), each synced by a read-back of the losses.
+    /// Times full generator iterations (n_critic D steps + one G step) and single D steps, each
+    /// synced by a read-back of the losses.
     fn bench(options: &Options) -> Result<(), String> {
         let config = options.config()?;
         let steps: usize = options.get("steps", 10)?;
@@ -158,12 +161,20 @@ mod native {
         let batch = config.batch_size;
         let mut trainer = Trainer::new(config, data, &device)?;
         let mut times = Vec::new();
+        let mut d_times = Vec::new();
         for _ in 0..warmup + steps {
             let t = Instant::now();
             trainer.train_step()?;
             read_sync(trainer.readout(false))?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            trainer.discriminator_step()?;
+            read_sync(trainer.readout(false))?;
+            d_times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
+        let mut d_timed = d_times[warmup.min(d_times.len() - 1)..].to_vec();
+        d_timed.sort_by(f64::total_cmp);
+        let d_median = d_timed[d_timed.len() / 2];
         let first = times[0];
         let mut timed = times[warmup.min(times.len() - 1)..].to_vec();
         timed.sort_by(f64::total_cmp);
@@ -171,13 +182,14 @@ mod native {
         let (min, max) = (timed[0], timed[timed.len() - 1]);
         if options.0.contains_key("json") {
             println!(
-                "{{\"backend\":\"native-cpu\",\"name\":{:?},\"batch\":{batch},\"firstStepMs\":{first:.1},\"medianMs\":{median:.1},\"minMs\":{min:.1},\"maxMs\":{max:.1},\"steps\":{}}}",
+                "{{\"backend\":\"native-cpu\",\"name\":{:?},\"batch\":{batch},\"firstStepMs\":{first:.1},\"medianMs\":{median:.1},\"minMs\":{min:.1},\"maxMs\":{max:.1},\"steps\":{},\"dStepMedianMs\":{d_median:.1},\"nCritic\":{}}}",
                 info.name,
-                timed.len()
+                timed.len(),
+                trainer.n_critic()
             );
         } else {
             println!(
-                "native CPU ({}), batch {batch}: first step {first:.0} ms, median {median:.0} ms/step (min {min:.0}, max {max:.0}) over {} steps",
+                "native CPU ({}), batch {batch}: first iteration {first:.0} ms, median {median:.0} ms/iteration (min {min:.0}, max {max:.0}) over {} iterations; median {d_median:.0} ms per D step",
                 info.name,
                 timed.len()
             );
@@ -218,6 +230,58 @@ mod native {
         }
         println!("{} tensors written to {}", named.len(), out.display());
         Ok(())
+    }
+
+    /// The contact sheet: for each variant's `gan train` run in `<runs>/<variant>`, the first
+    /// `samples` images of its final grid as one strip `sheet-<variant>.png`, all strips stacked
+    /// in `sheet.png`, and a Markdown table (variant, steps, wall time) on stdout.
+    fn sheet(options: &Options) -> Result<(), String> {
+        let runs: PathBuf = options.get("runs", PathBuf::from("out/sheet"))?;
+        let out: PathBuf = options.get("out-dir", PathBuf::from("out/sheet"))?;
+        let samples: usize = options.get("samples", 16)?;
+        let variants: String = options.get("variants", String::new())?;
+        let mut all = Vec::new();
+        println!("| variant | samples (fixed z, final step) | steps | wall time |\n|---|---|---:|---:|");
+        for variant in variants.split(',').filter(|v| !v.is_empty()) {
+            let dir = runs.join(variant);
+            let tiles = read_grid_tiles(&dir.join("grid.png"), samples)?;
+            let log = std::fs::read_to_string(dir.join("losses.csv")).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let last: Vec<&str> = log.lines().last().unwrap_or("").split(',').collect();
+            let (steps, secs) = (last.first().copied().unwrap_or("?"), last.get(3).copied().unwrap_or("?"));
+            let n = tiles.len() / 784;
+            let (w, h, c, pixels) = tile_grid(&tiles, [n, 1, 28, 28], n, 2);
+            let name = format!("sheet-{variant}.png");
+            write_png(&out.join(&name), w, h, c, &pixels)?;
+            println!("| {variant} | ![{variant}](www/assets/{name}) | {steps} | {secs} s |");
+            all.extend(tiles);
+        }
+        let rows = all.len() / 784 / samples.max(1);
+        let (w, h, c, pixels) = tile_grid(&all, [rows * samples, 1, 28, 28], samples, 2);
+        write_png(&out.join("sheet.png"), w, h, c, &pixels)
+    }
+
+    /// The first `n` 28×28 tiles of a grid PNG written by `write_grid` (8 columns, 2-pixel gaps),
+    /// as values in [-1, 1].
+    fn read_grid_tiles(path: &Path, n: usize) -> Result<Vec<f32>, String> {
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut reader = png::Decoder::new(std::io::BufReader::new(file)).read_info().map_err(|e| e.to_string())?;
+        let mut buf = vec![0; reader.output_buffer_size().ok_or("PNG too large")?];
+        let info = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
+        if info.color_type != png::ColorType::Grayscale || info.bit_depth != png::BitDepth::Eight {
+            return Err(format!("{}: expected an 8-bit grey grid", path.display()));
+        }
+        let width = info.width as usize;
+        let mut out = Vec::with_capacity(n * 784);
+        for i in 0..n.min(64) {
+            let (ty, tx) = (i / 8, i % 8);
+            for y in 0..28 {
+                for x in 0..28 {
+                    let (px, py) = (2 + tx * 30 + x, 2 + ty * 30 + y);
+                    out.push(buf[py * width + px] as f32 / 127.5 - 1.0);
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn parse((path, bytes): &(PathBuf, Vec<u8>)) -> Result<SafeTensors<'_>, String> {

@@ -8,11 +8,18 @@
 //! Departures, for the 28×28 size and the layers the core has: the autoencoder is convolutional
 //! with a 64-channel 1×1 code (conv 4/2 → conv 4/2 → conv 7 → code → transposed convs back), with
 //! LeakyReLU(0.2) instead of ELU, and a tanh output to match the [-1, 1] images.
+//! Unlike DCGAN's convolutions, the autoencoder's have biases (as the paper's do), and they must:
+//! without them AE(0) = 0 for every weight, so an all-grey G(z) = 0 is reconstructed perfectly
+//! whatever D learns, L(G(z)) = 0 has no gradient, and G settles on a flat grey picture for good.
+//! Its weights start with He's initialisation instead of DCGAN's N(0, 0.02): with no BatchNorm in
+//! the autoencoder, N(0, 0.02) shrinks the signal about tenfold per layer, the autoencoder learns
+//! only its output biases for hundreds of steps, L(x) stays at the "all background" level, and G
+//! collapses onto whatever that near-constant autoencoder reproduces.
 //! k_t lives on the device and is updated there, so no read-back is needed between steps.
 
 use burn::tensor::Tensor;
 
-use super::{Loss, Optimizer, Variant};
+use super::{Knob, Loss, Optimizer, Variant};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{ConvSpec, LayerSpec, Sequential};
 
@@ -51,16 +58,16 @@ impl Variant for Began {
         let w = model.d_width;
         let lrelu = LayerSpec::LeakyRelu { slope: 0.2 };
         vec![
-            LayerSpec::Conv(ConvSpec::new(1, w, 4, 2, 1)),
+            LayerSpec::Conv(ConvSpec::new(1, w, 4, 2, 1).with_bias().with_he_init()),
             lrelu.clone(),
-            LayerSpec::Conv(ConvSpec::new(w, 2 * w, 4, 2, 1)),
+            LayerSpec::Conv(ConvSpec::new(w, 2 * w, 4, 2, 1).with_bias().with_he_init()),
             lrelu.clone(),
-            LayerSpec::Conv(ConvSpec::new(2 * w, self.code, 7, 1, 0)),
-            LayerSpec::ConvTranspose(ConvSpec::new(self.code, 2 * w, 7, 1, 0)),
+            LayerSpec::Conv(ConvSpec::new(2 * w, self.code, 7, 1, 0).with_bias().with_he_init()),
+            LayerSpec::ConvTranspose(ConvSpec::new(self.code, 2 * w, 7, 1, 0).with_bias().with_he_init()),
             lrelu.clone(),
-            LayerSpec::ConvTranspose(ConvSpec::new(2 * w, w, 4, 2, 1)),
+            LayerSpec::ConvTranspose(ConvSpec::new(2 * w, w, 4, 2, 1).with_bias().with_he_init()),
             lrelu,
-            LayerSpec::ConvTranspose(ConvSpec::new(w, 1, 4, 2, 1)),
+            LayerSpec::ConvTranspose(ConvSpec::new(w, 1, 4, 2, 1).with_bias().with_he_init()),
             LayerSpec::Tanh,
         ]
     }
@@ -85,6 +92,15 @@ impl Variant for Began {
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
         Loss::new(reconstruction_loss(critic, fake))
+    }
+
+    /// γ = E[L(G(z))]/E[L(x)] at equilibrium: lower γ, sharper but less diverse samples.
+    fn knobs(&self) -> Vec<Knob> {
+        vec![Knob { name: "gamma", label: "γ (diversity)", value: self.gamma, min: 0.3, max: 1.0 }]
+    }
+
+    fn knob_mut(&mut self, name: &str) -> Option<&mut f64> {
+        (name == "gamma").then_some(&mut self.gamma)
     }
 
     fn state(&self) -> Vec<(&'static str, Tensor<1>)> {

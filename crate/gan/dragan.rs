@@ -13,7 +13,7 @@ use burn::tensor::Tensor;
 
 use super::ns_gan::NsGan;
 use super::wgan_gp::{WganGp, gradient_penalty};
-use super::{Loss, Optimizer, Variant, noise_at};
+use super::{Knob, Loss, Optimizer, Variant, noise_at};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{LayerSpec, Sequential};
 
@@ -42,6 +42,14 @@ impl Variant for Dragan {
     }
 
     /// u ~ U[0, 1) per pixel (the perturbation's direction), α ~ U[0, 1] per sample.
+    fn knobs(&self) -> Vec<Knob> {
+        vec![Knob { name: "lambda", label: "Penalty λ", value: self.lambda, min: 0.0, max: 100.0 }]
+    }
+
+    fn knob_mut(&mut self, name: &str) -> Option<&mut f64> {
+        (name == "lambda").then_some(&mut self.lambda)
+    }
+
     fn critic_noise(&self, real: [usize; 4]) -> Vec<(&'static str, [usize; 4])> {
         vec![("perturbation", real), ("alpha", [real[0], 1, 1, 1])]
     }

@@ -50,6 +50,18 @@ impl Optimizer {
     }
 }
 
+/// A setting of a variant that the user may change, even while training (BEGAN's γ, WGAN's c).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Knob {
+    pub name: &'static str,
+    /// How the page labels it.
+    pub label: &'static str,
+    /// The current value (the published default until changed).
+    pub value: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
 /// A loss to minimise and the numbers the variant wants shown, all still on the device
 /// (they are read later, in one asynchronous transaction).
 pub struct Loss {
@@ -113,6 +125,17 @@ pub trait Variant: Send {
         critic
     }
 
+    /// The settings the user may change, with their ranges.
+    fn knobs(&self) -> Vec<Knob> {
+        Vec::new()
+    }
+
+    /// Where the knob `name` is stored (`None` for an unknown name); [`set_knob`] checks the range.
+    fn knob_mut(&mut self, name: &str) -> Option<&mut f64> {
+        let _ = name;
+        None
+    }
+
     /// Values the variant carries from step to step (BEGAN's k_t), by name, on the plain device;
     /// checkpoints save them and `gan grads` sets them.
     fn state(&self) -> Vec<(&'static str, Tensor<1>)> {
@@ -124,6 +147,24 @@ pub trait Variant: Send {
         let _ = value;
         Err(format!("{} keeps no state named \"{name}\"", self.id()))
     }
+}
+
+/// Sets a knob after checking that the variant has it and that `value` is in its range.
+pub fn set_knob(variant: &mut dyn Variant, name: &str, value: f64) -> Result<(), String> {
+    let knob = variant.knobs().into_iter().find(|k| k.name == name).ok_or_else(|| {
+        let known: Vec<&str> = variant.knobs().iter().map(|k| k.name).collect();
+        format!(
+            "{} has no setting \"{name}\" (it has: {})",
+            variant.id(),
+            if known.is_empty() { "none".into() } else { known.join(", ") }
+        )
+    })?;
+    if !(value.is_finite() && (knob.min..=knob.max).contains(&value)) {
+        return Err(format!("{name} must be between {} and {}, got {value}", knob.min, knob.max));
+    }
+    let id = variant.id();
+    *variant.knob_mut(name).ok_or_else(|| format!("{id} cannot set \"{name}\""))? = value;
+    Ok(())
 }
 
 /// Draws the noise `variant` declares for a real batch of shape `real`, from `rng`, on `device`.

@@ -7,7 +7,7 @@
 
 use burn::tensor::Tensor;
 
-use super::{Loss, Optimizer, Variant, scores};
+use super::{Knob, Loss, Optimizer, Variant, scores};
 use crate::model::Sequential;
 
 pub struct Wgan {
@@ -47,6 +47,14 @@ impl Variant for Wgan {
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
         Loss::new(scores(critic, fake).mean().neg())
+    }
+
+    fn knobs(&self) -> Vec<Knob> {
+        vec![Knob { name: "clip", label: "Clip c", value: self.clip, min: 0.001, max: 0.1 }]
+    }
+
+    fn knob_mut(&mut self, name: &str) -> Option<&mut f64> {
+        (name == "clip").then_some(&mut self.clip)
     }
 
     fn after_critic_step(&mut self, critic: Sequential) -> Sequential {

@@ -13,7 +13,7 @@
 
 use burn::tensor::Tensor;
 
-use super::{Loss, Optimizer, Variant, noise_at, scores};
+use super::{Knob, Loss, Optimizer, Variant, noise_at, scores};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{LayerSpec, Sequential};
 
@@ -67,6 +67,14 @@ impl Variant for WganGp {
     }
 
     /// ε ~ U[0, 1], one per sample.
+    fn knobs(&self) -> Vec<Knob> {
+        vec![Knob { name: "lambda", label: "Penalty λ", value: self.lambda, min: 0.0, max: 100.0 }]
+    }
+
+    fn knob_mut(&mut self, name: &str) -> Option<&mut f64> {
+        (name == "lambda").then_some(&mut self.lambda)
+    }
+
     fn critic_noise(&self, real: [usize; 4]) -> Vec<(&'static str, [usize; 4])> {
         vec![("epsilon", [real[0], 1, 1, 1])]
     }

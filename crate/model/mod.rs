@@ -25,12 +25,42 @@ pub struct ConvSpec {
     pub stride: usize,
     pub padding: usize,
     pub bias: bool,
+    pub init: Init,
+}
+
+/// How a convolution's weights are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Init {
+    /// N(0, 0.02), DCGAN's rule: BatchNorm after the layer restores the scale.
+    Dcgan,
+    /// N(0, 2 / ((1 + 0.2²)·fan_in)), He et al. for LeakyReLU(0.2): keeps the signal's scale
+    /// through deep stacks without BatchNorm (at N(0, 0.02) it shrinks about tenfold per layer).
+    He,
 }
 
 impl ConvSpec {
     /// A convolution without bias (DCGAN's convolutions have none: BatchNorm or the loss absorbs it).
     pub const fn new(input: usize, output: usize, kernel: usize, stride: usize, padding: usize) -> Self {
-        Self { input, output, kernel, stride, padding, bias: false }
+        Self { input, output, kernel, stride, padding, bias: false, init: Init::Dcgan }
+    }
+
+    /// The same convolution with He initialisation.
+    pub const fn with_he_init(self) -> Self {
+        Self { init: Init::He, ..self }
+    }
+
+    /// The standard deviation of the initial weights; `fan_in` is the number of inputs that
+    /// reach one output value (for a transposed convolution, input·k²/stride²).
+    fn init_std(&self, fan_in: usize) -> f64 {
+        match self.init {
+            Init::Dcgan => 0.02,
+            Init::He => (2.0 / (1.04 * fan_in.max(1) as f64)).sqrt(),
+        }
+    }
+
+    /// The same convolution with a bias.
+    pub const fn with_bias(self) -> Self {
+        Self { bias: true, ..self }
     }
 
     fn parameter_count(&self) -> usize {
@@ -170,12 +200,13 @@ pub struct Sequential {
 
 impl Sequential {
     /// Builds the layers with DCGAN's initialisation (Radford et al. 2015, as in pytorch/examples):
-    /// conv weights ~ N(0, 0.02), BatchNorm γ ~ N(1, 0.02), β = 0, biases 0. Values come from
+    /// conv weights ~ N(0, 0.02) (or He's rule where a spec asks), BatchNorm γ ~ N(1, 0.02), β = 0,
+    /// biases 0. Values come from
     /// the host `rng`, so a seed gives the same network on every backend.
     pub fn init(specs: &[LayerSpec], rng: &mut Rng, device: &Device) -> Self {
         // `Param::from_data` marks the tensor as trainable (a bare tensor would get no gradient).
-        let normal = |rng: &mut Rng, shape: [usize; 4], mean: f64| -> Param<Tensor<4>> {
-            Param::from_data(TensorData::new(rng.normal_vec(shape.iter().product(), mean, 0.02), shape), device)
+        let normal = |rng: &mut Rng, shape: [usize; 4], std: f64| -> Param<Tensor<4>> {
+            Param::from_data(TensorData::new(rng.normal_vec(shape.iter().product(), 0.0, std), shape), device)
         };
         let main = specs
             .iter()
@@ -187,7 +218,8 @@ impl Sequential {
                         .with_bias(c.bias)
                         .with_initializer(Initializer::Zeros)
                         .init(device);
-                    conv.weight = normal(rng, [c.output, c.input, c.kernel, c.kernel], 0.0);
+                    let std = c.init_std(c.input * c.kernel * c.kernel);
+                    conv.weight = normal(rng, [c.output, c.input, c.kernel, c.kernel], std);
                     Layer::Conv(conv)
                 }
                 LayerSpec::ConvTranspose(c) => {
@@ -197,7 +229,8 @@ impl Sequential {
                         .with_bias(c.bias)
                         .with_initializer(Initializer::Zeros)
                         .init(device);
-                    conv.weight = normal(rng, [c.input, c.output, c.kernel, c.kernel], 0.0);
+                    let std = c.init_std(c.input * c.kernel * c.kernel / (c.stride * c.stride));
+                    conv.weight = normal(rng, [c.input, c.output, c.kernel, c.kernel], std);
                     Layer::ConvTranspose(conv)
                 }
                 LayerSpec::BatchNorm { features } => {

@@ -122,6 +122,27 @@ test('choosing WGAN resets the run with its own schedule and shows its Wasserste
   await page.close();
 });
 
+test('BEGAN shows its γ dial; a change applies mid-run and the run keeps going', { timeout: 600_000 }, async () => {
+  const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=4&variant=began`);
+  await page.waitForSelector('#knobs input[data-knob="gamma"]', { timeout: 120_000 });
+  assert.equal(await page.$eval('#knobs input', (e) => e.value), '0.5');
+  await page.$eval('#knobs input', (e) => {
+    e.value = '0.8';
+    e.dispatchEvent(new Event('input'));
+    e.dispatchEvent(new Event('change'));
+  });
+  await page.click('#step');
+  await page.waitForFunction(() => document.getElementById('stat-step').textContent === '1', null, { timeout: 300_000 });
+  assert.equal(await page.$eval('#knobs output', (e) => e.textContent), '0.8');
+  assert.match(await page.$eval('#variant-stats', (e) => e.textContent), /k_t\s*0\.\d{3}.*M_global\s*\d+\.\d{3}/s);
+  // Another variant brings its own knobs, at their defaults.
+  await page.selectOption('#variant', 'wgan-gp');
+  await page.waitForSelector('#knobs input[data-knob="lambda"]', { timeout: 120_000 });
+  assert.equal(await page.$eval('#knobs input', (e) => e.value), '10');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('without a WebGPU adapter the page falls back to the CPU and says why', { timeout: 300_000 }, async () => {
   const plain = await chromium.launch({ executablePath: CHROMIUM, args: QUIET });
   try {
