@@ -7,7 +7,7 @@
 //! - [`loss`]: loss building blocks from their formulas; [`gan`]: the GAN variants and their registry
 //! - [`trainer`]: the training loop and batched async read-outs
 //! - [`safetensors`], [`weights`]: weight files (PyTorch's state-dict names) in and out;
-//!   [`grads`]: a variant's losses and weight gradients on given inputs (for cross-framework checks)
+//!   [`sampler`]: G from any weights file; [`grads`]: a variant's losses and weight gradients on given inputs (for cross-framework checks)
 //! - [`backend`]: run-time device choice (WebGPU or CPU)
 //! - `bindings` (wasm only): the thin JavaScript interface, no ML logic
 
@@ -20,6 +20,7 @@ pub mod loss;
 pub mod model;
 pub mod rng;
 pub mod safetensors;
+pub mod sampler;
 pub mod trainer;
 pub mod weights;
 

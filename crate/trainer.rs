@@ -16,6 +16,8 @@ use crate::gan::{self, Loss, Optimizer, Variant};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{Layer, Sequential};
 use crate::rng::Rng;
+use crate::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
+use crate::weights;
 
 /// Everything that defines a run; the same config and seed give the same run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,6 +26,8 @@ pub struct TrainConfig {
     pub model: Dcgan28,
     /// A key of `gan::REGISTRY`.
     pub variant: String,
+    /// The name of the training data, recorded in weight files (e.g. "mnist").
+    pub dataset: String,
     pub batch_size: usize,
     /// The optimiser of both networks; `None` takes the variant's published default.
     pub optimizer: Option<Optimizer>,
@@ -42,6 +46,7 @@ impl Default for TrainConfig {
         Self {
             model: Dcgan28::default(),
             variant: gan::REGISTRY[0].id.to_string(),
+            dataset: "mnist".to_string(),
             batch_size: 64,
             optimizer: None,
             n_critic: None,
@@ -397,6 +402,110 @@ impl Trainer {
             readout.histogram = Some(Histogram::of(&weights, bins));
         }
         Ok(readout)
+    }
+}
+
+/// What `Trainer::load_weights` took from a file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Loaded {
+    pub generator: bool,
+    pub critic: bool,
+    /// The file's `__metadata__`.
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+impl Trainer {
+    /// G and the critic (and the variant's state, e.g. BEGAN's k_t) as one safetensors file:
+    /// names `generator.main.*`, `critic.main.*`, `state.*`, and metadata describing the run, so
+    /// that the page and `gan` can rebuild the right model. Reads the device asynchronously.
+    pub async fn save_weights(&self, dtype: Dtype) -> Result<Vec<u8>, String> {
+        let mut tensors = weights::export(&self.generator, "generator.", dtype, self.step as i64).await?;
+        tensors.extend(weights::export(&self.discriminator, "critic.", dtype, self.step as i64).await?);
+        for (name, value) in self.variant.state() {
+            let values = to_f32(value.into_data_async().await.map_err(|e| format!("reading {name} failed: {e:?}"))?)?;
+            tensors.push(TensorOut::from_f32(format!("state.{name}"), vec![values.len()], &values, Dtype::F32)?);
+        }
+        serialize(&tensors, &self.metadata())
+    }
+
+    /// The metadata a weights file carries: enough to rebuild this run's networks.
+    pub fn metadata(&self) -> std::collections::BTreeMap<String, String> {
+        let c = &self.config;
+        let config = serde_json::to_string(c).unwrap_or_default();
+        [
+            ("format", "gan-playground weights 1"),
+            ("model", "dcgan28"),
+            ("variant", c.variant.as_str()),
+            ("dataset", c.dataset.as_str()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .chain([
+            ("nz".to_string(), c.model.nz.to_string()),
+            ("g_width".to_string(), c.model.g_width.to_string()),
+            ("d_width".to_string(), c.model.d_width.to_string()),
+            ("steps".to_string(), self.step.to_string()),
+            ("config".to_string(), config),
+        ])
+        .collect()
+    }
+
+    /// Replaces G and/or the critic with the weights in a safetensors file. Names under
+    /// `generator.` / `critic.` go to those networks; a bare PyTorch state dict (`main.*`) goes to
+    /// `target` ("generator" or "critic"). Everything is checked before anything changes: on any
+    /// error both networks are exactly as they were. Optimiser state is kept (same parameter ids).
+    pub fn load_weights(&mut self, bytes: &[u8], target: Option<&str>) -> Result<Loaded, String> {
+        let file = SafeTensors::parse(bytes)?;
+        let has = |prefix: &str| !weights::names_under(&file, prefix).is_empty();
+        let (g_prefix, d_prefix) = if has("generator.") || has("critic.") {
+            if let Some(other) = file
+                .tensors
+                .iter()
+                .map(|t| t.name.as_str())
+                .find(|n| !["generator.", "critic.", "state."].iter().any(|p| n.starts_with(p)))
+            {
+                return Err(format!("unexpected tensor \"{other}\" next to generator./critic. weights"));
+            }
+            (has("generator.").then_some("generator."), has("critic.").then_some("critic."))
+        } else {
+            match target {
+                Some("generator") => (Some(""), None),
+                Some("critic") => (None, Some("")),
+                None => return Err(
+                    "this file holds one network's state dict (main.*): say whether it is the generator or the critic"
+                        .into(),
+                ),
+                Some(other) => return Err(format!("unknown target \"{other}\" (use \"generator\" or \"critic\")")),
+            }
+        };
+        let generator =
+            g_prefix.map(|p| weights::load(&self.generator, &file, p).map_err(|e| format!("generator: {e}")));
+        let generator = generator.transpose()?;
+        let critic = d_prefix.map(|p| weights::load(&self.discriminator, &file, p).map_err(|e| format!("critic: {e}")));
+        let critic = critic.transpose()?;
+        let plain = self.device.clone().without_autodiff();
+        let mut state = Vec::new();
+        for t in file.tensors.iter().filter(|t| t.name.starts_with("state.")) {
+            let values = file.f32_values(t)?;
+            state.push((&t.name["state.".len()..], Tensor::<1>::from_data(TensorData::new(values, [t.len()]), &plain)));
+        }
+        // Nothing has changed so far; from here on nothing can fail but the state, checked first.
+        let mut variant = gan::variant(&self.config.variant)?;
+        for (name, value) in &state {
+            variant.set_state(name, value.clone())?;
+        }
+        for (name, value) in state {
+            self.variant.set_state(name, value)?;
+        }
+        let loaded =
+            Loaded { generator: generator.is_some(), critic: critic.is_some(), metadata: file.metadata.clone() };
+        if let Some(g) = generator {
+            self.generator = g;
+        }
+        if let Some(d) = critic {
+            self.discriminator = d;
+        }
+        Ok(loaded)
     }
 }
 

@@ -2,6 +2,7 @@
 written from their formulas, independently of the Rust core.
 
     python scripts/torch_reference.py fixtures            # writes tests/fixtures/grads/<variant>.safetensors
+                                                          # and tests/fixtures/forward/dcgan{28,64}-*.safetensors
     python scripts/torch_reference.py grads --variant wgan-gp --inputs IN.safetensors --out OUT.safetensors
 
 `grads` reads the same inputs as `gan grads` (real, z, the variant's noise, state.k, and the
@@ -209,6 +210,66 @@ def fixture_inputs(variant, seed, batch=4, nz=8, g_width=4, d_width=4):
     return inputs
 
 
+def dcgan64_generator(nz, ngf, nc):
+    """pytorch/examples/dcgan's Generator.main, layer for layer."""
+    return nn.Sequential(
+        nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False),
+        nn.BatchNorm2d(ngf * 8),
+        nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False),
+        nn.BatchNorm2d(ngf * 4),
+        nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False),
+        nn.BatchNorm2d(ngf * 2),
+        nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False),
+        nn.BatchNorm2d(ngf),
+        nn.ReLU(True),
+        nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False),
+        nn.Tanh(),
+    )
+
+
+def randomise(net):
+    """DCGAN's initialisation plus non-trivial BatchNorm running statistics (eval mode uses them)."""
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+            m.running_mean.normal_(0.0, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+            m.num_batches_tracked.fill_(7)
+
+
+def forward_fixtures(out):
+    """Eval-mode forward passes of PyTorch-layout state dicts (saved exactly as
+    `save_file(net.state_dict(), ...)` writes them): dcgan28 G and D, and a dcgan64 G (narrow
+    widths keep the files small; the layers are the reference ones)."""
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(7)
+    g, d = Wrapped(generator(100, 8)), Wrapped(critic("ns-gan", 8))
+    randomise(g), randomise(d)
+    g.eval(), d.eval()
+    z = torch.randn(6, 100, 1, 1)
+    with torch.no_grad():
+        fake = g(z)
+        logits = d(fake)
+    save_file(g.state_dict(), os.path.join(out, "dcgan28-generator.safetensors"))
+    save_file(d.state_dict(), os.path.join(out, "dcgan28-critic.safetensors"))
+    save_file({"z": z, "samples": fake, "critic_logits": logits}, os.path.join(out, "dcgan28-io.safetensors"))
+    g64 = Wrapped(dcgan64_generator(100, 4, 3))
+    randomise(g64)
+    g64.eval()
+    z = torch.randn(3, 100, 1, 1)
+    with torch.no_grad():
+        fake = g64(z)
+    save_file(g64.state_dict(), os.path.join(out, "dcgan64-generator.safetensors"))
+    save_file({"z": z, "samples": fake}, os.path.join(out, "dcgan64-io.safetensors"))
+    print(f"{out}: dcgan28 and dcgan64 forward fixtures")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -222,6 +283,7 @@ def main():
     if args.command == "grads":
         save_file(reference_grads(args.variant, load_file(args.inputs)), args.out, {"variant": args.variant})
         return
+    forward_fixtures(os.path.join(args.out, "..", "forward"))
     os.makedirs(args.out, exist_ok=True)
     for i, variant in enumerate(VARIANTS):
         inputs = fixture_inputs(variant, seed=100 + i)

@@ -50,3 +50,43 @@ fn gan_grads_writes_what_pytorch_computes() {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(!bad.status.success() && stderr.contains("Cargo.toml: "), "a clear error expected, got {stderr}");
 }
+
+/// PyTorch's dcgan28 G and D and pytorch/examples' dcgan64 G, saved with `save_file(state_dict)`,
+/// load with no conversion and give PyTorch's eval-mode outputs.
+#[test]
+fn pytorch_state_dicts_load_as_is_and_match_on_the_cpu() {
+    let [g28, d28, g64] = read_sync(common::forward_errors(&Device::flex())).unwrap();
+    println!("dcgan28 G(z) {g28:.2e}, D(G(z)) {d28:.2e}; dcgan64 G(z) {g64:.2e}");
+    for (name, error) in [("dcgan28 G(z)", g28), ("dcgan28 D(G(z))", d28), ("dcgan64 G(z)", g64)] {
+        assert!(error <= 1e-4, "{name}: relative error {error}");
+    }
+}
+
+/// `gan sample` on a PyTorch dcgan64 state dict with a given z writes PyTorch's G(z).
+#[test]
+fn gan_sample_writes_pytorchs_samples() {
+    use gan_playground::safetensors::SafeTensors;
+    let dir = format!("{}/tests/fixtures/forward", env!("CARGO_MANIFEST_DIR"));
+    let out = std::env::temp_dir().join(format!("gan-sample-{}.safetensors", std::process::id()));
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_gan"))
+        .args(["sample", "--weights", &format!("{dir}/dcgan64-generator.safetensors")])
+        .args(["--z", &format!("{dir}/dcgan64-io.safetensors"), "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "gan sample failed: {}", String::from_utf8_lossy(&run.stderr));
+    let ours = std::fs::read(&out).unwrap();
+    let ours = SafeTensors::parse(&ours).unwrap();
+    let reference = SafeTensors::parse(common::forward_fixtures::DCGAN64_IO).unwrap();
+    let got = ours.f32_tensor("samples", &[3, 3, 64, 64]).unwrap();
+    let error = common::relative_error(&got, &reference.f32_tensor("samples", &[3, 3, 64, 64]).unwrap());
+    assert!(error <= 1e-4, "relative error {error}");
+    let png = std::env::temp_dir().join(format!("gan-sample-{}.png", std::process::id()));
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_gan"))
+        .args(["sample", "--weights", &format!("{dir}/dcgan28-generator.safetensors"), "--n", "4", "--out"])
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "gan sample failed: {}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
+}

@@ -99,3 +99,10 @@ async fn every_variant_matches_pytorch_on_webgpu() {
         web_sys::console::log_1(&format!("{variant}: worst relative error {worst:.2e} ({name})").into());
     }
 }
+
+#[wasm_bindgen_test]
+async fn pytorch_state_dicts_match_on_webgpu() {
+    let gpu = webgpu().await;
+    let errors = common::forward_errors(&gpu).await.unwrap();
+    assert!(errors.iter().all(|e| *e <= 1e-4), "dcgan28 G, D and dcgan64 G relative errors: {errors:?}");
+}

@@ -120,3 +120,74 @@ fn mismatched_files_give_specific_errors_and_change_nothing() {
     assert!(nan.contains("non-finite"), "{nan}");
     assert_eq!(save(&g, Dtype::F32), before, "a failed load must leave the model as it was");
 }
+
+mod trainer_files {
+    use std::sync::Arc;
+
+    use burn::tensor::{Device, read_sync};
+    use gan_playground::safetensors::{Dtype, SafeTensors};
+    use gan_playground::trainer::Trainer;
+
+    use super::common;
+
+    fn trainer(variant: &str, seed: u64) -> Trainer {
+        let mut config = common::small_config(8, 4);
+        config.variant = variant.into();
+        config.seed = seed;
+        Trainer::new(config, Arc::new(common::blobs(16, seed)), &Device::flex()).unwrap()
+    }
+
+    fn grid(t: &Trainer) -> Vec<f32> {
+        read_sync(t.readout(true)).unwrap().samples.unwrap()
+    }
+
+    #[test]
+    fn a_saved_run_loads_into_another_with_the_same_samples_and_metadata() {
+        let mut a = trainer("began", 1);
+        for _ in 0..3 {
+            a.train_step().unwrap();
+        }
+        let bytes = read_sync(a.save_weights(Dtype::F32)).unwrap();
+        let file = SafeTensors::parse(&bytes).unwrap();
+        for (key, value) in
+            [("model", "dcgan28"), ("variant", "began"), ("steps", "3"), ("g_width", "8"), ("dataset", "mnist")]
+        {
+            assert_eq!(file.metadata.get(key).map(String::as_str), Some(value), "{key}");
+        }
+        let k = file.f32_tensor("state.k", &[1]).unwrap()[0];
+        assert!(k > 0.0, "BEGAN's k_t is saved ({k})");
+
+        // The same seed, so the same fixed z, but untrained.
+        let mut b = trainer("began", 1);
+        assert!(grid(&a) != grid(&b));
+        let loaded = b.load_weights(&bytes, None).unwrap();
+        assert!(loaded.generator && loaded.critic);
+        assert!(grid(&a) == grid(&b), "the same weights and z give the same samples");
+        assert_eq!(read_sync(b.save_weights(Dtype::F32)).unwrap().len(), bytes.len());
+        b.train_step().unwrap(); // and training goes on from there
+    }
+
+    #[test]
+    fn a_bare_state_dict_needs_a_target_and_a_bad_file_changes_nothing() {
+        let mut a = trainer("ns-gan", 1);
+        a.train_step().unwrap();
+        let mut b = trainer("ns-gan", 1);
+        let before = grid(&b);
+        let g_only = {
+            let tensors = read_sync(gan_playground::weights::export(a.generator(), "", Dtype::F16, 0)).unwrap();
+            gan_playground::safetensors::serialize(&tensors, &Default::default()).unwrap()
+        };
+        let err = b.load_weights(&g_only, None).unwrap_err();
+        assert!(err.contains("say whether it is the generator or the critic"), "{err}");
+        let err = b.load_weights(&g_only, Some("critic")).unwrap_err();
+        assert!(err.starts_with("critic: unexpected tensor \"main.1.bias\""), "{err}");
+        let mut truncated = read_sync(a.save_weights(Dtype::F32)).unwrap();
+        truncated.truncate(truncated.len() - 10);
+        assert!(b.load_weights(&truncated, None).unwrap_err().contains("out of range"));
+        assert!(grid(&b) == before, "failed loads leave the run as it was");
+        let loaded = b.load_weights(&g_only, Some("generator")).unwrap();
+        assert!(loaded.generator && !loaded.critic);
+        let error = common::relative_error(&grid(&b), &grid(&a));
+        assert!(error < 2e-3, "f16 weights give nearly the same samples ({error})");
+    }
+}

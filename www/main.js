@@ -98,8 +98,9 @@ function showKnobs(config) {
     const value = config.knobs?.[knob.name] ?? knob.value;
     const label = document.createElement('label');
     label.className = 'knob';
-    const step = knob.max - knob.min > 10 ? 0.5 : (knob.max - knob.min) / 100;
-    label.innerHTML = `<span>${knob.label}</span><input type="range" min="${knob.min}" max="${knob.max}" step="${+step.toPrecision(3)}" data-knob="${knob.name}"><output></output>`;
+    // A power of ten, so that round values (the defaults among them) lie on the slider's grid.
+    const step = 10 ** Math.floor(Math.log10((knob.max - knob.min) / 100));
+    label.innerHTML = `<span>${knob.label}</span><input type="range" min="${knob.min}" max="${knob.max}" step="${step}" data-knob="${knob.name}"><output></output>`;
     const [input, output] = [label.querySelector('input'), label.querySelector('output')];
     input.value = value;
     output.textContent = +Number(value).toPrecision(3);

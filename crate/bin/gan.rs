@@ -2,12 +2,20 @@
 //!
 //! ```text
 //! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan] [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
-//!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train]
+//!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train] [--weights W.safetensors]
+//!           [--dtype f32|f16]
+//! gan sample --weights W.safetensors [--z Z.safetensors] [--n 64] [--seed 1] --out OUT.png|OUT.safetensors
 //! gan bench [--variant ns-gan] [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
 //! gan sheet --runs out/sheet --variants ns-gan,lsgan,... [--samples 16] --out-dir www/assets
 //! gan grads --variant wgan-gp --inputs IN.safetensors [--generator G.safetensors] [--critic D.safetensors]
 //!           --out GRADS.safetensors
 //! ```
+//! `train` writes the sample grid as PNG and a checkpoint `weights.safetensors` (G, critic, the
+//! variant's state and metadata; loadable by the page) every `--grid-every` steps; `--weights`
+//! starts from a checkpoint of the same model and variant.
+//! `sample` draws from the generator of a weights file (ours, or a PyTorch state dict of dcgan28
+//! or dcgan64) in eval mode: z from `--z` (a tensor `z` [N, nz, 1, 1]) or N(0, I) with `--seed`;
+//! a `.safetensors` output holds the raw G(z) as `samples` (NCHW, f32).
 //! `grads` writes a variant's loss terms and the gradients with respect to every weight, keyed by
 //! parameter name, for given weights, data and noise (names: see `gan_playground::grads`). The
 //! networks come from `--generator` / `--critic` (PyTorch state dicts, unprefixed) or, when those are
@@ -37,10 +45,13 @@ mod native {
     use gan_playground::data::ImageDataset;
     use gan_playground::grads::{self, GradInputs};
     use gan_playground::image::tile_grid;
+    use gan_playground::rng::Rng;
     use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
-    use gan_playground::trainer::{TrainConfig, Trainer};
+    use gan_playground::sampler;
+    use gan_playground::trainer::{TrainConfig, Trainer, latent, to_f32};
 
-    const USAGE: &str = "usage: gan train|bench|sheet|grads [--option value ...] (see the source header or README)";
+    const USAGE: &str =
+        "usage: gan train|sample|bench|sheet|grads [--option value ...] (see the source header or README)";
 
     pub fn run(args: Vec<String>) -> Result<(), String> {
         let (command, options) = args.split_first().ok_or(USAGE)?;
@@ -49,6 +60,7 @@ mod native {
             "train" => train(&options),
             "bench" => bench(&options),
             "grads" => grads(&options),
+            "sample" => sample(&options),
             "sheet" => sheet(&options),
             _ => Err(USAGE.into()),
         }
@@ -104,9 +116,23 @@ mod native {
         let grid_every: u64 = options.get("grid-every", 250)?;
         let out: PathBuf = options.get("out", PathBuf::from("out/train"))?;
         std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+        let dtype = match options.get("dtype", String::from("f32"))?.as_str() {
+            "f32" => Dtype::F32,
+            "f16" => Dtype::F16,
+            other => return Err(format!("--dtype must be f32 or f16, got {other}")),
+        };
         let data = options.dataset()?;
         let (device, info) = backend::cpu(None);
         let mut trainer = Trainer::new(config, data, &device)?;
+        if let Some(path) = options.0.get("weights") {
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            trainer.load_weights(&bytes, None).map_err(|e| format!("{path}: {e}"))?;
+        }
+        let checkpoint = |trainer: &Trainer| -> Result<(), String> {
+            let bytes = read_sync(trainer.save_weights(dtype))?;
+            let path = out.join("weights.safetensors");
+            std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        };
         println!(
             "training dcgan28 ({}, {:?}, n_critic {}) on {} for {steps} steps ({})",
             trainer.config().variant,
@@ -138,6 +164,7 @@ mod native {
             }
             if step % grid_every == 0 || last {
                 write_grid(&trainer, &out.join(format!("grid_{step:06}.png")))?;
+                checkpoint(&trainer)?;
             }
         }
         let secs = start.elapsed().as_secs_f64();
@@ -282,6 +309,41 @@ mod native {
             }
         }
         Ok(out)
+    }
+
+    fn sample(options: &Options) -> Result<(), String> {
+        let weights_path: PathBuf = options.get("weights", PathBuf::new())?;
+        let out: PathBuf = options.get("out", PathBuf::new())?;
+        if weights_path.as_os_str().is_empty() || out.as_os_str().is_empty() {
+            return Err("usage: gan sample --weights W.safetensors [--z Z.safetensors] [--n 64] [--seed 1] --out OUT.png|OUT.safetensors".into());
+        }
+        let bytes = std::fs::read(&weights_path).map_err(|e| format!("cannot read {}: {e}", weights_path.display()))?;
+        let weights_file = (weights_path.clone(), bytes);
+        let file = parse(&weights_file)?;
+        let (device, _) = backend::cpu(None);
+        let z_file = options.0.get("z").map(|p| std::fs::read(p).map(|b| (PathBuf::from(p), b)));
+        let z_file = z_file.transpose().map_err(|e| format!("cannot read --z: {e}"))?;
+        let z_parsed = z_file.as_ref().map(parse).transpose()?;
+        let (generator, arch) = sampler::generator_from(&file, &device)?;
+        let z = match &z_parsed {
+            Some(z) => sampler::latent_from(z, arch.nz, &device)?,
+            None => latent(&mut Rng::new(options.get("seed", 1)?), options.get("n", 64)?, arch.nz, &device),
+        };
+        let n = z.dims()[0];
+        let samples = to_f32(read_sync(generator.forward(z).into_data_async()).map_err(|e| format!("{e:?}"))?)?;
+        let [c, h, w] = arch.image;
+        if out.extension().is_some_and(|e| e == "safetensors") {
+            let tensor = TensorOut::from_f32("samples", vec![n, c, h, w], &samples, Dtype::F32)?;
+            let meta = std::collections::BTreeMap::from([("model".to_string(), arch.model.to_string())]);
+            std::fs::write(&out, serialize(&[tensor], &meta)?)
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        } else {
+            let cols = (n as f64).sqrt().ceil() as usize;
+            let (gw, gh, gc, pixels) = tile_grid(&samples, [n, c, h, w], cols, 2);
+            write_png(&out, gw, gh, gc, &pixels)?;
+        }
+        println!("{n} samples of {} ({}) written to {}", arch.model, weights_path.display(), out.display());
+        Ok(())
     }
 
     fn parse((path, bytes): &(PathBuf, Vec<u8>)) -> Result<SafeTensors<'_>, String> {

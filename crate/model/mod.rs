@@ -3,6 +3,7 @@
 //! files written by `nn.Sequential(...)` code map onto it one to one.
 
 pub mod dcgan28;
+pub mod dcgan64;
 
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
@@ -351,4 +352,45 @@ pub fn parameter_count(specs: &[LayerSpec]) -> usize {
             LayerSpec::Relu | LayerSpec::LeakyRelu { .. } | LayerSpec::Tanh => 0,
         })
         .sum()
+}
+
+/// A generator architecture a weight file can hold, with its image shape [C, H, W].
+#[derive(Clone, Debug, PartialEq)]
+pub struct GeneratorArch {
+    /// "dcgan28" or "dcgan64".
+    pub model: &'static str,
+    pub nz: usize,
+    pub image: [usize; 3],
+    pub specs: Vec<LayerSpec>,
+}
+
+/// Recognises the generator in a set of named shapes (names under `prefix`): dcgan28 (a 7×7
+/// first kernel) or dcgan64 (a 4×4 first kernel and five transposed convolutions), with the widths
+/// read off the shapes. Every shape is checked later, when the weights are loaded.
+pub fn infer_generator(shape_of: impl Fn(&str) -> Option<Vec<usize>>, prefix: &str) -> Result<GeneratorArch, String> {
+    let first = shape_of(&format!("{prefix}main.0.weight"))
+        .ok_or_else(|| format!("no generator weights: the file has no \"{prefix}main.0.weight\""))?;
+    let [nz, c0, k, _] = first[..] else {
+        return Err(format!(
+            "\"{prefix}main.0.weight\" has shape {first:?}; a generator's first layer is [nz, C, k, k]"
+        ));
+    };
+    match k {
+        7 => {
+            let model = dcgan28::Dcgan28 { nz, g_width: c0 / 2, d_width: 64 };
+            Ok(GeneratorArch { model: "dcgan28", nz, image: dcgan28::Dcgan28::IMAGE, specs: model.generator() })
+        }
+        4 => {
+            let last = shape_of(&format!("{prefix}main.12.weight")).ok_or_else(|| {
+                format!("a 4×4 first kernel means dcgan64, but \"{prefix}main.12.weight\" is missing")
+            })?;
+            let nc = last.get(1).copied().unwrap_or(0);
+            if !(1..=4).contains(&nc) {
+                return Err(format!("\"{prefix}main.12.weight\" has shape {last:?}: not a dcgan64 output layer"));
+            }
+            let model = dcgan64::Dcgan64 { nz, ngf: c0 / 8, ndf: 64, nc };
+            Ok(GeneratorArch { model: "dcgan64", nz, image: [nc, 64, 64], specs: model.generator() })
+        }
+        _ => Err(format!("\"{prefix}main.0.weight\" has shape {first:?}: neither dcgan28 (7×7) nor dcgan64 (4×4)")),
+    }
 }

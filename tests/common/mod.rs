@@ -87,3 +87,46 @@ pub async fn check_grad_fixture(
     }
     Ok(worst)
 }
+
+/// PyTorch state dicts (as `save_file(net.state_dict())` writes them) and their eval-mode outputs.
+pub mod forward_fixtures {
+    pub const DCGAN28_G: &[u8] = include_bytes!("../fixtures/forward/dcgan28-generator.safetensors");
+    pub const DCGAN28_D: &[u8] = include_bytes!("../fixtures/forward/dcgan28-critic.safetensors");
+    pub const DCGAN28_IO: &[u8] = include_bytes!("../fixtures/forward/dcgan28-io.safetensors");
+    pub const DCGAN64_G: &[u8] = include_bytes!("../fixtures/forward/dcgan64-generator.safetensors");
+    pub const DCGAN64_IO: &[u8] = include_bytes!("../fixtures/forward/dcgan64-io.safetensors");
+}
+
+/// Loads the PyTorch fixtures with no conversion and returns the relative errors of our G(z) and
+/// D(G(z)) for dcgan28 and of G(z) for dcgan64, all in eval mode, on `device`.
+pub async fn forward_errors(device: &burn::tensor::Device) -> Result<[f32; 3], String> {
+    use burn::module::Module;
+    use burn::tensor::Transaction;
+    use forward_fixtures::*;
+    use gan_playground::model::{Sequential, dcgan28::Dcgan28};
+    use gan_playground::safetensors::SafeTensors;
+    use gan_playground::sampler;
+    use gan_playground::weights;
+    let parse = SafeTensors::parse;
+    let (g28, d28, io28) = (parse(DCGAN28_G)?, parse(DCGAN28_D)?, parse(DCGAN28_IO)?);
+    let (g64, io64) = (parse(DCGAN64_G)?, parse(DCGAN64_IO)?);
+    let (g, arch) = sampler::generator_from(&g28, device)?;
+    assert_eq!(arch.model, "dcgan28");
+    let d_width = d28.get("main.0.weight").ok_or("no main.0.weight")?.shape[0];
+    let blank = Sequential::init(&Dcgan28 { d_width, ..Dcgan28::default() }.discriminator(), &mut Rng::new(0), device);
+    let d = weights::load(&blank, &d28, "")?.valid();
+    let (g_64, arch64) = sampler::generator_from(&g64, device)?;
+    assert_eq!((arch64.model, arch64.image), ("dcgan64", [3, 64, 64]));
+    let fake = g.forward(sampler::latent_from(&io28, arch.nz, device)?);
+    let logits = d.forward(fake.clone());
+    let fake64 = g_64.forward(sampler::latent_from(&io64, arch64.nz, device)?);
+    let data = Transaction::default().register(fake).register(logits).register(fake64).execute_async().await;
+    let data = data.map_err(|e| format!("{e:?}"))?;
+    let values: Vec<Vec<f32>> = data.into_iter().map(gan_playground::trainer::to_f32).collect::<Result<_, _>>()?;
+    let expect = |file: &SafeTensors, name: &str| file.f32_values(file.get(name).ok_or("missing expected tensor")?);
+    Ok([
+        relative_error(&values[0], &expect(&io28, "samples")?),
+        relative_error(&values[1], &expect(&io28, "critic_logits")?),
+        relative_error(&values[2], &expect(&io64, "samples")?),
+    ])
+}
