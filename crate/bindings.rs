@@ -6,11 +6,15 @@ use std::sync::Arc;
 
 use burn::tensor::Device;
 use js_sys::{Float32Array, Reflect};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::backend::{self, BackendInfo};
 use crate::data::ImageDataset;
 use crate::gan;
+use crate::model::infer_generator;
+use crate::safetensors::{Dtype, SafeTensors};
+use crate::sampler::generator_prefix;
 use crate::trainer::{TrainConfig, Trainer};
 
 thread_local! {
@@ -20,6 +24,12 @@ thread_local! {
 
 /// More steps per call would queue unbounded GPU work before the next read-back.
 const MAX_STEPS_PER_CALL: u32 = 1000;
+
+/// Rust values as plain JavaScript objects (maps too, not ES `Map`s: the page spreads, reads and
+/// re-sends them, e.g. the config's `knobs` and a file's metadata).
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| err(e.to_string()))
+}
 
 fn err(message: impl Into<String>) -> JsValue {
     js_sys::Error::new(&message.into()).into()
@@ -35,7 +45,7 @@ fn start() {
 #[wasm_bindgen(js_name = initBackend)]
 pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
     if let Some(info) = BACKEND.with_borrow(|b| b.as_ref().map(|(_, info)| info.clone())) {
-        return serde_wasm_bindgen::to_value(&info).map_err(|e| err(e.to_string()));
+        return to_js(&info);
     }
     let chosen = match preference.as_str() {
         "cpu" => backend::cpu(None),
@@ -49,7 +59,7 @@ pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
     };
     let info = chosen.1.clone();
     BACKEND.with_borrow_mut(|b| *b = Some(chosen));
-    serde_wasm_bindgen::to_value(&info).map_err(|e| err(e.to_string()))
+    to_js(&info)
 }
 
 /// The GAN variants the core knows, in registry order: `[{ id, title, knobs: [{ name, label, value, min, max }] }]`.
@@ -67,6 +77,35 @@ pub fn variants() -> js_sys::Array {
             JsValue::from(entry)
         })
         .collect()
+}
+
+/// What a weights file holds, without loading it: `{ metadata, tensors, generator }` where
+/// `generator` is `{ model, nz, width, image }` when a generator is recognised (else null). Throws a
+/// specific error for a corrupt file.
+#[wasm_bindgen(js_name = inspectWeights)]
+pub fn inspect_weights(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let file = SafeTensors::parse(bytes).map_err(err)?;
+    let out = js_sys::Object::new();
+    let metadata = js_sys::Object::new();
+    for (k, v) in &file.metadata {
+        Reflect::set(&metadata, &k.as_str().into(), &v.as_str().into())?;
+    }
+    Reflect::set(&out, &"metadata".into(), &metadata)?;
+    Reflect::set(&out, &"tensors".into(), &(file.tensors.len() as u32).into())?;
+    let generator = match infer_generator(|n| file.get(n).map(|t| t.shape.clone()), generator_prefix(&file)) {
+        Ok(arch) => {
+            let g = js_sys::Object::new();
+            Reflect::set(&g, &"model".into(), &arch.model.into())?;
+            Reflect::set(&g, &"nz".into(), &(arch.nz as u32).into())?;
+            Reflect::set(&g, &"width".into(), &(arch.width as u32).into())?;
+            let image: js_sys::Array = arch.image.iter().map(|&d| JsValue::from(d as u32)).collect();
+            Reflect::set(&g, &"image".into(), &image)?;
+            g.into()
+        }
+        Err(_) => JsValue::NULL,
+    };
+    Reflect::set(&out, &"generator".into(), &generator)?;
+    Ok(out.into())
 }
 
 /// One training run: G, D, their optimisers and the data.
@@ -106,7 +145,7 @@ impl Session {
 
     /// The optimiser in use (the variant's defaults unless the config overrides them) and n_critic.
     pub fn schedule(&self) -> Result<JsValue, JsValue> {
-        let out = serde_wasm_bindgen::to_value(&self.trainer.optimizer()).map_err(|e| err(e.to_string()))?;
+        let out = to_js(&self.trainer.optimizer())?;
         Reflect::set(&out, &"nCritic".into(), &(self.trainer.n_critic() as u32).into())?;
         Ok(out)
     }
@@ -115,6 +154,28 @@ impl Session {
     #[wasm_bindgen(js_name = setKnob)]
     pub fn set_knob(&mut self, name: &str, value: f64) -> Result<(), JsValue> {
         self.trainer.set_knob(name, value).map_err(err)
+    }
+
+    /// G, the critic and the variant's state as one safetensors file with the run's metadata
+    /// (`dtype` "f32", the default, or "f16" for half the size). Reads the GPU asynchronously.
+    #[wasm_bindgen(js_name = saveWeights)]
+    pub async fn save_weights(&self, dtype: Option<String>) -> Result<js_sys::Uint8Array, JsValue> {
+        let dtype = match dtype.as_deref() {
+            None | Some("f32") => Dtype::F32,
+            Some("f16") => Dtype::F16,
+            Some(other) => return Err(err(format!("dtype must be \"f32\" or \"f16\", got \"{other}\""))),
+        };
+        let bytes = self.trainer.save_weights(dtype).await.map_err(err)?;
+        Ok(js_sys::Uint8Array::from(bytes.as_slice()))
+    }
+
+    /// Loads weights into this run: our files (generator./critic./state.) or a bare PyTorch state
+    /// dict with `target` "generator" or "critic". Resolves to `{ generator, critic, metadata }`.
+    /// On any error (thrown, with the reason) the run is exactly as it was.
+    #[wasm_bindgen(js_name = loadWeights)]
+    pub fn load_weights(&mut self, bytes: &[u8], target: Option<String>) -> Result<JsValue, JsValue> {
+        let loaded = self.trainer.load_weights(bytes, target.as_deref()).map_err(err)?;
+        to_js(&loaded)
     }
 
     #[wasm_bindgen(js_name = stepDiscriminator)]
@@ -134,7 +195,7 @@ impl Session {
 
     /// The session's config, defaults filled in.
     pub fn config(&self) -> Result<JsValue, JsValue> {
-        serde_wasm_bindgen::to_value(self.trainer.config()).map_err(|e| err(e.to_string()))
+        to_js(self.trainer.config())
     }
 
     /// Waits for queued work and resolves to `{ step, dLoss, gLoss, values, finite, samples? }`
@@ -156,7 +217,7 @@ impl Session {
         set("values", values.into())?;
         set("finite", readout.is_finite().into())?;
         if let Some(histogram) = &readout.histogram {
-            set("histogram", serde_wasm_bindgen::to_value(histogram).map_err(|e| err(e.to_string()))?)?;
+            set("histogram", to_js(histogram)?)?;
         }
         if let Some(samples) = &readout.samples {
             set("samples", Float32Array::from(samples.as_slice()).into())?;

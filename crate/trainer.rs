@@ -499,6 +499,10 @@ impl Trainer {
         }
         let loaded =
             Loaded { generator: generator.is_some(), critic: critic.is_some(), metadata: file.metadata.clone() };
+        // The step count goes on from the file's, so that a continued run counts on.
+        if let Some(steps) = file.metadata.get("steps").and_then(|s| s.parse().ok()) {
+            self.step = steps;
+        }
         if let Some(g) = generator {
             self.generator = g;
         }

@@ -8,6 +8,7 @@ const ui = {
   backend: $('backend'), samples: $('samples'), losses: $('losses'), message: $('message'),
   variant: $('variant'), schedule: $('schedule'), variantStats: $('variant-stats'),
   weights: $('weights'), weightsRange: $('weights-range'), knobs: $('knobs'),
+  save: $('save'), load: $('load'),
 };
 let variants = [];
 
@@ -20,7 +21,9 @@ function configFromQuery() {
   const int = (name) => (q.has(name) && /^\d+$/.test(q.get(name)) ? Number(q.get(name)) : undefined);
   const variant = q.get('variant') ?? undefined;
   const config = { variant, batch_size: int('batch'), seed: int('seed'), model: { g_width: int('g_width'), d_width: int('d_width') } };
-  return { backend: q.get('backend') === 'cpu' ? 'cpu' : 'webgpu', config: JSON.parse(JSON.stringify(config)) };
+  // A trained generator is shown at once unless the URL asks for other sizes or for pretrained=0.
+  const pretrained = q.get('pretrained') !== '0' && !['g_width', 'd_width', 'batch', 'seed'].some((k) => q.has(k));
+  return { backend: q.get('backend') === 'cpu' ? 'cpu' : 'webgpu', config: JSON.parse(JSON.stringify(config)), pretrained };
 }
 
 function showMessage(text, kind = 'info') {
@@ -127,7 +130,8 @@ function showValues(values) {
 
 const fmt = (v, digits = 3) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
 
-const { backend, config } = configFromQuery();
+const { backend, config, pretrained } = configFromQuery();
+const CONTROLS = () => [ui.start, ui.step, ui.reset, ui.variant, ui.save, ui.load];
 let worker;
 try {
   if (typeof WebAssembly !== 'object') throw new Error('this browser cannot run WebAssembly');
@@ -154,7 +158,7 @@ worker?.addEventListener('message', ({ data: msg }) => {
       ui.variant.value = msg.config.variant;
       showSchedule(msg.schedule);
       showKnobs(msg.config);
-      for (const b of [ui.start, ui.step, ui.reset, ui.variant]) b.disabled = false;
+      for (const b of CONTROLS()) b.disabled = false;
       break;
     }
     case 'config':
@@ -185,6 +189,22 @@ worker?.addEventListener('message', ({ data: msg }) => {
         drawLosses();
       }
       break;
+    case 'weights': {
+      const url = URL.createObjectURL(new Blob([msg.bytes], { type: 'application/octet-stream' }));
+      const a = Object.assign(document.createElement('a'), { href: url, download: msg.name });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      ui.save.disabled = false;
+      break;
+    }
+    case 'loaded': {
+      const m = msg.metadata ?? {};
+      const parts = [msg.generator && 'generator', msg.critic && 'critic'].filter(Boolean).join(' and ');
+      const about = m.variant ? ` (${m.variant}, ${m.steps ?? '?'} steps on ${m.dataset ?? '?'})` : '';
+      showMessage(`Loaded the ${parts} from ${msg.name}${about}.`);
+      ui.samples.dataset.loaded = msg.name;
+      break;
+    }
     case 'state':
       setRunning(msg.running);
       break;
@@ -192,7 +212,7 @@ worker?.addEventListener('message', ({ data: msg }) => {
       showMessage(msg.fatal ? `The playground stopped: ${msg.message}` : msg.message, 'error');
       if (msg.fatal) {
         ui.backend.textContent = 'not available';
-        for (const b of [ui.start, ui.step, ui.reset, ui.variant]) b.disabled = true;
+        for (const b of CONTROLS()) b.disabled = true;
       } else if (msg.diverged) {
         // Training on NaN weights is pointless: only Reset helps.
         ui.start.disabled = true;
@@ -208,8 +228,28 @@ ui.variant.addEventListener('change', () => {
   showMessage(null);
   worker.postMessage({ type: 'reset', config: { variant: ui.variant.value } });
 });
+ui.save.addEventListener('click', () => {
+  ui.save.disabled = true;
+  worker.postMessage({ type: 'save' });
+});
+// A weights file from the file picker or dropped anywhere on the page.
+async function loadFile(file) {
+  if (!file) return;
+  showMessage(`Loading ${file.name}…`);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  worker.postMessage({ type: 'load', bytes, name: file.name }, [bytes.buffer]);
+}
+ui.load.addEventListener('change', () => {
+  loadFile(ui.load.files[0]);
+  ui.load.value = '';
+});
+document.addEventListener('dragover', (e) => e.preventDefault());
+document.addEventListener('drop', (e) => {
+  e.preventDefault();
+  if (!ui.load.disabled) loadFile(e.dataTransfer.files[0]);
+});
 ui.reset.addEventListener('click', () => {
   showMessage(null);
   worker.postMessage({ type: 'reset' });
 });
-worker?.postMessage({ type: 'init', backend, config });
+worker?.postMessage({ type: 'init', backend, config, pretrained });

@@ -1,15 +1,18 @@
 // Training runs here, off the main thread: WebGPU works in workers, and the page never freezes.
 // Messages in:  {type: 'init', backend, config} | 'start' | 'pause' | 'step' | {type: 'reset', config?}
 //               | {type: 'knob', name, value} (changes a variant setting, e.g. BEGAN's γ, mid-run)
+//               | {type: 'save'} | {type: 'load', bytes, name, target?}
 //               (a reset's config is merged into the current one, e.g. {variant: 'wgan'})
 // Messages out: {type: 'ready', backend, config, variants, schedule} | {type: 'config', config, schedule}
+//               | {type: 'weights', bytes, name} | {type: 'loaded', name, generator, critic, metadata}
 //               | {type: 'progress', session, step, dLoss, gLoss, values, ...}
 //               | {type: 'state', running} | {type: 'error', message, fatal, diverged}
 // `session` counts resets, so the page can drop progress of a run that was just replaced.
-import init, { initBackend, Session, variants } from '../pkg/gan_playground.js';
+import init, { initBackend, inspectWeights, Session, variants } from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
 
 const DATASET_URL = new URL('./data/mnist.bin', import.meta.url);
+const PRETRAINED_URL = new URL('./pretrained/manifest.json', import.meta.url);
 const SAMPLE_EVERY_MS = 400; // how often the grid is read back while training
 const TARGET_CHUNK_MS = 150; // work queued between two read-backs of the losses
 const HISTOGRAM_BINS = 41; // the critic weight histogram, read with the samples
@@ -24,6 +27,7 @@ let loopDone = Promise.resolve();
 let chunk = 1;
 let lastSamplesAt = 0;
 let rate = null;
+let wantPretrained = false;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 class Diverged extends Error {}
@@ -74,6 +78,46 @@ async function loop() {
   }
 }
 
+// Loads a weights file into a fresh run built for it: our files carry their run's config in the
+// metadata; a bare PyTorch dcgan28 generator state dict gets this run's settings with its widths.
+// The current run is only replaced once the new one holds the weights, so a bad file loses nothing.
+function loadWeights(bytes, name, target) {
+  let info;
+  try {
+    info = inspectWeights(bytes);
+  } catch (e) {
+    throw new Error(`${name}: ${e.message ?? e}`);
+  }
+  let wanted;
+  if (info.metadata.config) {
+    try {
+      wanted = { ...config, ...JSON.parse(info.metadata.config) };
+    } catch {
+      throw new Error(`${name}: the "config" in its metadata is not valid JSON`);
+    }
+  } else if (info.generator?.model === 'dcgan28') {
+    wanted = { ...config, model: { ...config.model, nz: info.generator.nz, g_width: info.generator.width } };
+    target ??= 'generator';
+  } else if (info.generator) {
+    throw new Error(`${name} holds a ${info.generator.model} generator (${info.generator.image.join('×')} images); the page trains dcgan28 (1×28×28): sample from it with "gan sample"`);
+  } else if (!target) {
+    throw new Error(`${name} holds no generator this page knows (no dcgan28 "main.0.weight" or "generator.main.0.weight")`);
+  }
+  const next = Session.create(dataset, wanted ?? config);
+  let loaded;
+  try {
+    loaded = next.loadWeights(bytes, target);
+  } catch (e) {
+    next.free();
+    throw new Error(`${name}: ${e.message ?? e}`);
+  }
+  session?.free();
+  session = next;
+  sessionId += 1;
+  config = session.config();
+  return { type: 'loaded', name, ...loaded };
+}
+
 async function start(backendPreference, initialConfig) {
   await init();
   const noWebGpu = !('gpu' in navigator);
@@ -84,7 +128,24 @@ async function start(backendPreference, initialConfig) {
   if (!response.ok) throw new Error(`could not load the MNIST data (${DATASET_URL.pathname}: HTTP ${response.status})`);
   dataset = new Uint8Array(await response.arrayBuffer());
   newSession(initialConfig);
+  // The page opens on a trained generator when it asks for one: the manifest's entry for the
+  // chosen variant (or its default), if there is one.
+  let loaded = null;
+  if (wantPretrained) {
+    try {
+      const manifest = await (await fetch(PRETRAINED_URL)).json();
+      const entry = manifest.models.find((m) => m.variant === (initialConfig?.variant ?? manifest.default));
+      if (entry) {
+        const res = await fetch(new URL(entry.file, PRETRAINED_URL));
+        if (!res.ok) throw new Error(`${entry.file}: HTTP ${res.status}`);
+        loaded = loadWeights(new Uint8Array(await res.arrayBuffer()), entry.file);
+      }
+    } catch (e) {
+      post({ type: 'error', message: `The pretrained weights could not be loaded (${e.message}); starting from random weights.`, fatal: false });
+    }
+  }
   post({ type: 'ready', backend, config, variants: variants(), schedule: session.schedule() });
+  if (loaded) post(loaded);
   await readout(true);
 }
 
@@ -105,7 +166,22 @@ self.onmessage = ({ data }) => {
 async function handle(msg) {
   switch (msg.type) {
     case 'init':
+      wantPretrained = Boolean(msg.pretrained);
       return start(msg.backend, msg.config);
+    case 'save': {
+      const bytes = await session.saveWeights('f32');
+      const name = `${config.variant}-step${session.step}.safetensors`;
+      post({ type: 'weights', bytes, name }, [bytes.buffer]);
+      return;
+    }
+    case 'load': {
+      await stop();
+      rate = null;
+      chunk = 1;
+      post(loadWeights(msg.bytes, msg.name, msg.target));
+      post({ type: 'config', config, schedule: session.schedule() });
+      return readout(true);
+    }
     case 'start':
       if (!running) {
         running = true;

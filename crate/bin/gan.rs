@@ -6,6 +6,7 @@
 //!           [--dtype f32|f16]
 //! gan sample --weights W.safetensors [--z Z.safetensors] [--n 64] [--seed 1] --out OUT.png|OUT.safetensors
 //! gan bench [--variant ns-gan] [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
+//! gan convert --in W.safetensors --out W16.safetensors --dtype f16|bf16|f32
 //! gan sheet --runs out/sheet --variants ns-gan,lsgan,... [--samples 16] --out-dir www/assets
 //! gan grads --variant wgan-gp --inputs IN.safetensors [--generator G.safetensors] [--critic D.safetensors]
 //!           --out GRADS.safetensors
@@ -51,7 +52,7 @@ mod native {
     use gan_playground::trainer::{TrainConfig, Trainer, latent, to_f32};
 
     const USAGE: &str =
-        "usage: gan train|sample|bench|sheet|grads [--option value ...] (see the source header or README)";
+        "usage: gan train|sample|convert|bench|sheet|grads [--option value ...] (see the source header or README)";
 
     pub fn run(args: Vec<String>) -> Result<(), String> {
         let (command, options) = args.split_first().ok_or(USAGE)?;
@@ -61,6 +62,7 @@ mod native {
             "bench" => bench(&options),
             "grads" => grads(&options),
             "sample" => sample(&options),
+            "convert" => convert(&options),
             "sheet" => sheet(&options),
             _ => Err(USAGE.into()),
         }
@@ -309,6 +311,40 @@ mod native {
             }
         }
         Ok(out)
+    }
+
+    /// Rewrites every float tensor of a weights file in another dtype (f16 halves the download);
+    /// other tensors and the metadata are kept.
+    fn convert(options: &Options) -> Result<(), String> {
+        let input: PathBuf = options.get("in", PathBuf::new())?;
+        let out: PathBuf = options.get("out", PathBuf::new())?;
+        let dtype = match options.get("dtype", String::new())?.as_str() {
+            "f32" => Dtype::F32,
+            "f16" => Dtype::F16,
+            "bf16" => Dtype::BF16,
+            other => return Err(format!("--dtype must be f32, f16 or bf16, got {other:?}")),
+        };
+        let bytes = std::fs::read(&input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+        let source = (input.clone(), bytes);
+        let file = parse(&source)?;
+        let mut tensors = Vec::new();
+        for t in &file.tensors {
+            tensors.push(match t.dtype {
+                Dtype::F32 | Dtype::F16 | Dtype::BF16 => {
+                    TensorOut::from_f32(&t.name, t.shape.clone(), &file.f32_values(t)?, dtype)?
+                }
+                other => TensorOut {
+                    name: t.name.clone(),
+                    dtype: other,
+                    shape: t.shape.clone(),
+                    bytes: file.bytes_of(t).to_vec(),
+                },
+            });
+        }
+        let bytes = serialize(&tensors, &file.metadata)?;
+        std::fs::write(&out, &bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        println!("{} → {} ({} → {} bytes)", input.display(), out.display(), source.1.len(), bytes.len());
+        Ok(())
     }
 
     fn sample(options: &Options) -> Result<(), String> {

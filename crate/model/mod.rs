@@ -360,6 +360,8 @@ pub struct GeneratorArch {
     /// "dcgan28" or "dcgan64".
     pub model: &'static str,
     pub nz: usize,
+    /// dcgan28's g_width or dcgan64's ngf.
+    pub width: usize,
     pub image: [usize; 3],
     pub specs: Vec<LayerSpec>,
 }
@@ -378,7 +380,8 @@ pub fn infer_generator(shape_of: impl Fn(&str) -> Option<Vec<usize>>, prefix: &s
     match k {
         7 => {
             let model = dcgan28::Dcgan28 { nz, g_width: c0 / 2, d_width: 64 };
-            Ok(GeneratorArch { model: "dcgan28", nz, image: dcgan28::Dcgan28::IMAGE, specs: model.generator() })
+            let image = dcgan28::Dcgan28::IMAGE;
+            Ok(GeneratorArch { model: "dcgan28", nz, width: c0 / 2, image, specs: model.generator() })
         }
         4 => {
             let last = shape_of(&format!("{prefix}main.12.weight")).ok_or_else(|| {
@@ -389,7 +392,7 @@ pub fn infer_generator(shape_of: impl Fn(&str) -> Option<Vec<usize>>, prefix: &s
                 return Err(format!("\"{prefix}main.12.weight\" has shape {last:?}: not a dcgan64 output layer"));
             }
             let model = dcgan64::Dcgan64 { nz, ngf: c0 / 8, ndf: 64, nc };
-            Ok(GeneratorArch { model: "dcgan64", nz, image: [nc, 64, 64], specs: model.generator() })
+            Ok(GeneratorArch { model: "dcgan64", nz, width: c0 / 8, image: [nc, 64, 64], specs: model.generator() })
         }
         _ => Err(format!("\"{prefix}main.0.weight\" has shape {first:?}: neither dcgan28 (7×7) nor dcgan64 (4×4)")),
     }

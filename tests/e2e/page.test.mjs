@@ -2,7 +2,7 @@
 // Chromium, driven by playwright-core. Narrow networks keep SwiftShader's steps short.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -139,6 +139,37 @@ test('BEGAN shows its γ dial; a change applies mid-run and the run keeps going'
   await page.selectOption('#variant', 'wgan-gp');
   await page.waitForSelector('#knobs input[data-knob="lambda"]', { timeout: 120_000 });
   assert.equal(await page.$eval('#knobs input', (e) => e.value), '10');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('weights download, load back, and a bad file is refused with the run kept', { timeout: 600_000 }, async () => {
+  const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=4&variant=lsgan`);
+  await page.waitForSelector('#save:not([disabled])', { timeout: 120_000 });
+  await page.click('#step');
+  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '1', null, { timeout: 300_000 });
+  const trained = await canvasPixels(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+  assert.match(download.suggestedFilename(), /^lsgan-step1\.safetensors$/);
+  const saved = join(OUT, 'saved.safetensors');
+  await download.saveAs(saved);
+
+  // A corrupt file: a clear message, and the run goes on as it was.
+  const bad = join(OUT, 'bad.safetensors');
+  writeFileSync(bad, readFileSync(saved).subarray(0, 100));
+  await page.setInputFiles('#load', bad);
+  await page.waitForFunction(() => /^bad\.safetensors: /.test(document.getElementById('message').textContent), null, { timeout: 60_000 });
+  assert.match(await page.$eval('#message', (e) => e.textContent), /truncated|out of range|not valid JSON/);
+  assert.equal(await stepOf(page), 1);
+
+  // Reset to fresh weights, then load the file: the step count and the samples come back.
+  await page.click('#reset');
+  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '0', null, { timeout: 300_000 });
+  await page.setInputFiles('#load', saved);
+  await page.waitForFunction(() => /Loaded the generator and critic/.test(document.getElementById('message').textContent), null, { timeout: 120_000 });
+  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '1', null, { timeout: 120_000 });
+  assert.deepEqual(await canvasPixels(page), trained, 'the loaded generator draws the saved samples');
+  assert.equal(await page.$eval('#variant', (e) => e.value), 'lsgan');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
