@@ -108,6 +108,54 @@ pub fn inspect_weights(bytes: &[u8]) -> Result<JsValue, JsValue> {
     Ok(out.into())
 }
 
+/// A generator loaded only to draw samples (e.g. pytorch/examples' 64×64 RGB `dcgan64`, too big
+/// to train in a tab), in eval mode.
+#[wasm_bindgen]
+pub struct Sampler {
+    generator: crate::model::Sequential,
+    arch: crate::model::GeneratorArch,
+    device: Device,
+}
+
+#[wasm_bindgen]
+impl Sampler {
+    /// Loads the generator of a weights file (ours or a PyTorch state dict). Call `initBackend` first.
+    pub fn load(bytes: &[u8]) -> Result<Sampler, JsValue> {
+        let device = BACKEND
+            .with_borrow(|b| b.as_ref().map(|(d, _)| d.clone()))
+            .ok_or_else(|| err("call initBackend before loading a sampler"))?;
+        let file = SafeTensors::parse(bytes).map_err(err)?;
+        let (generator, arch) = crate::sampler::generator_from(&file, &device).map_err(err)?;
+        Ok(Sampler { generator, arch, device })
+    }
+
+    /// "dcgan28" or "dcgan64".
+    #[wasm_bindgen(getter)]
+    pub fn model(&self) -> String {
+        self.arch.model.to_string()
+    }
+
+    /// G(z) for `n` (1 to 64) latent vectors from `seed`: `{ samples: Float32Array, shape: [n, c, h, w] }`.
+    pub async fn sample(&self, n: u32, seed: f64) -> Result<JsValue, JsValue> {
+        if !(1..=64).contains(&n) {
+            return Err(err(format!("n must be between 1 and 64, got {n}")));
+        }
+        if !((0.0..9007199254740992.0).contains(&seed) && seed.fract() == 0.0) {
+            return Err(err(format!("seed must be a whole number below 2^53, got {seed}")));
+        }
+        let z = crate::trainer::latent(&mut crate::rng::Rng::new(seed as u64), n as usize, self.arch.nz, &self.device);
+        let out = self.generator.forward(z);
+        let data = out.into_data_async().await.map_err(|e| err(format!("reading from the device failed: {e:?}")))?;
+        let samples = crate::trainer::to_f32(data).map_err(err)?;
+        let [c, h, w] = self.arch.image;
+        let result = js_sys::Object::new();
+        Reflect::set(&result, &"samples".into(), &Float32Array::from(samples.as_slice()).into())?;
+        let shape: js_sys::Array = [n as usize, c, h, w].iter().map(|&d| JsValue::from(d as u32)).collect();
+        Reflect::set(&result, &"shape".into(), &shape)?;
+        Ok(result.into())
+    }
+}
+
 /// One training run: G, D, their optimisers and the data.
 #[wasm_bindgen]
 pub struct Session {

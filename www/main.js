@@ -205,6 +205,15 @@ worker?.addEventListener('message', ({ data: msg }) => {
       ui.samples.dataset.loaded = msg.name;
       break;
     }
+    case 'sampling':
+      // A generator the page cannot train (e.g. dcgan64): its samples only, until Reset.
+      showMessage(`Showing samples of the ${msg.model} generator in ${msg.name} (${msg.image.join('×')} images). It is too big to train here: Reset goes back to training.`);
+      for (const b of [ui.start, ui.step, ui.save]) b.disabled = true;
+      break;
+    case 'samples':
+      drawGrid(ui.samples, msg.samples, msg.shape);
+      ui.samples.dataset.model = msg.shape.slice(1).join('x');
+      break;
     case 'state':
       setRunning(msg.running);
       break;
@@ -250,6 +259,8 @@ document.addEventListener('drop', (e) => {
 });
 ui.reset.addEventListener('click', () => {
   showMessage(null);
+  delete ui.samples.dataset.model;
+  ui.save.disabled = false;
   worker.postMessage({ type: 'reset' });
 });
 worker?.postMessage({ type: 'init', backend, config, pretrained });

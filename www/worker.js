@@ -5,10 +5,11 @@
 //               (a reset's config is merged into the current one, e.g. {variant: 'wgan'})
 // Messages out: {type: 'ready', backend, config, variants, schedule} | {type: 'config', config, schedule}
 //               | {type: 'weights', bytes, name} | {type: 'loaded', name, generator, critic, metadata}
+//               | {type: 'sampling', name, model, image} then {type: 'samples', samples, shape} (a sample-only generator)
 //               | {type: 'progress', session, step, dLoss, gLoss, values, ...}
 //               | {type: 'state', running} | {type: 'error', message, fatal, diverged}
 // `session` counts resets, so the page can drop progress of a run that was just replaced.
-import init, { initBackend, inspectWeights, Session, variants } from '../pkg/gan_playground.js';
+import init, { initBackend, inspectWeights, Sampler, Session, variants } from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
 
 const DATASET_URL = new URL('./data/mnist.bin', import.meta.url);
@@ -28,6 +29,7 @@ let chunk = 1;
 let lastSamplesAt = 0;
 let rate = null;
 let wantPretrained = false;
+let sampler = null; // a generator loaded only to sample from (not dcgan28)
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 class Diverged extends Error {}
@@ -99,7 +101,11 @@ function loadWeights(bytes, name, target) {
     wanted = { ...config, model: { ...config.model, nz: info.generator.nz, g_width: info.generator.width } };
     target ??= 'generator';
   } else if (info.generator) {
-    throw new Error(`${name} holds a ${info.generator.model} generator (${info.generator.image.join('×')} images); the page trains dcgan28 (1×28×28): sample from it with "gan sample"`);
+    // Not a dcgan28: too big to train here, but the page can draw from it.
+    const next = Sampler.load(bytes);
+    sampler?.free();
+    sampler = next;
+    return { type: 'sampling', name, model: sampler.model, image: info.generator.image };
   } else if (!target) {
     throw new Error(`${name} holds no generator this page knows (no dcgan28 "main.0.weight" or "generator.main.0.weight")`);
   }
@@ -178,7 +184,15 @@ async function handle(msg) {
       await stop();
       rate = null;
       chunk = 1;
-      post(loadWeights(msg.bytes, msg.name, msg.target));
+      const loaded = loadWeights(msg.bytes, msg.name, msg.target);
+      post(loaded);
+      if (loaded.type === 'sampling') {
+        const { samples, shape } = await sampler.sample(64, 1);
+        post({ type: 'samples', samples, shape }, [samples.buffer]);
+        return;
+      }
+      sampler?.free();
+      sampler = null;
       post({ type: 'config', config, schedule: session.schedule() });
       return readout(true);
     }
@@ -202,6 +216,8 @@ async function handle(msg) {
       post({ type: 'config', config, schedule: session.schedule() });
       return;
     case 'reset':
+      sampler?.free();
+      sampler = null;
       await stop();
       rate = null;
       chunk = 1;

@@ -59,6 +59,41 @@ const stats = (xs) => {
 
 const stepOf = (page) => page.$eval('#stat-step', (e) => Number(e.textContent));
 
+/** A 16-bin histogram of grey levels, as fractions. */
+const histogram = (pixels) => {
+  const h = new Array(16).fill(0);
+  for (const v of pixels) h[Math.min(15, v >> 4)] += 1;
+  return h.map((c) => c / pixels.length);
+};
+const l1 = (a, b) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0);
+
+/** The grey-level histogram of the first 2,000 MNIST digits of the page's data file. */
+function mnistHistogram() {
+  const bytes = readFileSync(join(root, 'www', 'data', 'mnist.bin'));
+  return histogram(bytes.subarray(20, 20 + 2000 * 784));
+}
+
+test('the page opens on a pretrained generator that draws digits before any training', { timeout: 600_000 }, async () => {
+  const manifest = JSON.parse(readFileSync(join(root, 'www', 'pretrained', 'manifest.json'), 'utf8'));
+  const page = await open(`${base}?backend=cpu`);
+  await page.waitForFunction(() => /^Loaded the generator and critic/.test(document.getElementById('message').textContent), null, { timeout: 180_000 });
+  const steps = String(manifest.models.find((m) => m.variant === manifest.default).steps);
+  await page.waitForFunction((s) => document.getElementById('samples').dataset.step === s, steps, { timeout: 180_000 });
+  assert.equal(await stepOf(page), Number(steps));
+  const trained = histogram(await canvasPixels(page));
+  const fresh = await open(`${base}?backend=cpu&pretrained=0`);
+  await fresh.waitForFunction(() => document.getElementById('samples').dataset.step === '0', null, { timeout: 180_000 });
+  const untrained = histogram(await canvasPixels(fresh));
+  const mnist = mnistHistogram();
+  const [dTrained, dUntrained] = [l1(trained, mnist), l1(untrained, mnist)];
+  console.log(`grey-level histogram L1 distance to MNIST: pretrained ${dTrained.toFixed(3)}, untrained ${dUntrained.toFixed(3)}`);
+  assert.ok(dTrained < 0.5 * dUntrained && dTrained < 0.5, `pretrained samples look like MNIST (${dTrained.toFixed(3)} vs noise ${dUntrained.toFixed(3)})`);
+  await page.screenshot({ path: join(OUT, 'pretrained.png') });
+  assert.deepEqual([...page.errors, ...fresh.errors], []);
+  await fresh.close();
+  await page.close();
+});
+
 test('Start trains on WebGPU: the step count rises and the samples change', { timeout: 900_000 }, async () => {
   const page = await open(base + SMALL);
   await page.waitForFunction(() => /WebGPU/.test(document.getElementById('backend').textContent), null, { timeout: 180_000 });
@@ -170,6 +205,33 @@ test('weights download, load back, and a bad file is refused with the run kept',
   await page.waitForFunction(() => document.getElementById('samples').dataset.step === '1', null, { timeout: 120_000 });
   assert.deepEqual(await canvasPixels(page), trained, 'the loaded generator draws the saved samples');
   assert.equal(await page.$eval('#variant', (e) => e.value), 'lsgan');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a PyTorch dcgan64 generator state dict is drawn (64×64 RGB), and Reset goes back to training', { timeout: 600_000 }, async () => {
+  const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=4`);
+  await page.waitForSelector('#save:not([disabled])', { timeout: 120_000 });
+  await page.setInputFiles('#load', join(root, 'tests', 'fixtures', 'forward', 'dcgan64-generator.safetensors'));
+  await page.waitForFunction(() => document.getElementById('samples').dataset.model === '3x64x64', null, { timeout: 120_000 });
+  assert.match(await page.$eval('#message', (e) => e.textContent), /dcgan64 generator/);
+  const { width, std } = await page.$eval('#samples', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let sum = 0;
+    let sq = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      sum += d[i + 1];
+      sq += d[i + 1] ** 2;
+    }
+    const n = d.length / 4;
+    return { width: c.width, std: Math.sqrt(sq / n - (sum / n) ** 2) };
+  });
+  assert.equal(width, 8 * 65 + 1);
+  assert.ok(std > 3, `the 64×64 samples are not blank (std ${std.toFixed(1)})`);
+  assert.equal(await page.$eval('#start', (e) => e.disabled), true);
+  await page.click('#reset');
+  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '0' && !document.getElementById('samples').dataset.model, null, { timeout: 120_000 });
+  await page.waitForSelector('#start:not([disabled])', { timeout: 120_000 });
   assert.deepEqual(page.errors, []);
   await page.close();
 });
