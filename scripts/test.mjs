@@ -1,9 +1,12 @@
 // `npm test`: every suite, in order of cost.
 //  1. native Rust tests on burn's CPU backend (cargo test --release)
 //  2. Rust tests in headless Chromium on real WebGPU (wasm-pack test --headless --chrome)
-//  3. page tests: playwright-core drives the system Chromium against the built page
+//  3. PyTorch checks: our checkpoints load strictly into PyTorch and give the same G(z)
+//  4. page tests: playwright-core drives the system Chromium against the built page
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildWasm, cargoEnv, ensureNodeModules, ensureRustTools, root, runTee } from './tools.mjs';
+import { buildWasm, cargoEnv, ensureNodeModules, ensureReferencePython, ensureRustTools, root, runTee } from './tools.mjs';
 import { buildMnist } from './build-data.mjs';
 
 const started = performance.now();
@@ -23,6 +26,7 @@ try {
   ensureNodeModules();
   ensureRustTools();
   buildMnist();
+  const python = ensureReferencePython();
 
   stage('native tests (CPU backend)');
   count(await runTee('cargo', ['test', '--release']));
@@ -36,6 +40,11 @@ try {
       WASM_BINDGEN_TEST_WEBDRIVER_JSON: join(root, 'webdriver.json'),
     },
   }));
+
+  stage('PyTorch checks (our weight files in PyTorch)');
+  const gan = join(cargoEnv().CARGO_TARGET_DIR, 'release', 'gan');
+  const work = mkdtempSync(join(tmpdir(), 'gan-torch-'));
+  count(await runTee(python, [join(root, 'scripts', 'torch_reference.py'), 'check-load', '--gan', gan, '--data', join(root, 'www', 'data', 'mnist.bin'), '--work', work]));
 
   stage('page tests (playwright-core + Chromium)');
   buildWasm();

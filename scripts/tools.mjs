@@ -80,3 +80,13 @@ export function ensureRustTools() {
 export function buildWasm() {
   run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--release', '--mode', 'no-install', '--no-pack', '--out-dir', 'pkg']);
 }
+
+// The PyTorch reference (pinned in scripts/requirements-reference.txt) in a virtual environment
+// outside the checkout; torch from PyPI brings its CUDA libraries (a few GB, downloaded once).
+export function ensureReferencePython() {
+  const venv = process.env.REFERENCE_VENV || join(homedir(), '.cache', 'gan-playground', 'pyenv');
+  const python = join(venv, 'bin', 'python');
+  if (!existsSync(python)) run('python3', ['-m', 'venv', venv]);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(root, 'scripts', 'requirements-reference.txt')]);
+  return python;
+}

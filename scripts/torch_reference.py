@@ -4,6 +4,7 @@ written from their formulas, independently of the Rust core.
     python scripts/torch_reference.py fixtures            # writes tests/fixtures/grads/<variant>.safetensors
                                                           # and tests/fixtures/forward/dcgan{28,64}-*.safetensors
     python scripts/torch_reference.py grads --variant wgan-gp --inputs IN.safetensors --out OUT.safetensors
+    python scripts/torch_reference.py check-load --gan target/release/gan --data www/data/mnist.bin --work DIR
 
 `grads` reads the same inputs as `gan grads` (real, z, the variant's noise, state.k, and the
 networks under generator./critic.) and writes the same names (d_loss, g_loss, d.<read-out>, fake,
@@ -270,6 +271,46 @@ def forward_fixtures(out):
     print(f"{out}: dcgan28 and dcgan64 forward fixtures")
 
 
+def check_load(gan, data, work):
+    """Our weight files in PyTorch: `gan train` writes a checkpoint; PyTorch loads its generator and
+    critic with `load_state_dict(strict=True)` into the matching nn.Sequential, and G(z) in eval
+    mode equals what `gan sample` computes for the same z. Prints TAP lines; returns failures."""
+    import subprocess
+
+    results = []
+    for i, variant in enumerate(["ns-gan", "wgan-gp"]):
+        run = os.path.join(work, variant)
+        subprocess.run(
+            [gan, "train", "--variant", variant, "--steps", "2", "--batch", "4", "--g-width", "8", "--d-width", "8",
+             "--grid-every", "1000", "--data", data, "--out", run],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        weights = os.path.join(run, "weights.safetensors")
+        torch.manual_seed(i)
+        z = torch.randn(5, 100, 1, 1)
+        save_file({"z": z}, os.path.join(run, "z.safetensors"))
+        ours_path = os.path.join(run, "samples.safetensors")
+        subprocess.run(
+            [gan, "sample", "--weights", weights, "--z", os.path.join(run, "z.safetensors"), "--out", ours_path],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        state = load_file(weights)
+        g, d = Wrapped(generator(100, 8)), Wrapped(critic(variant, 8))
+        for net, prefix in ((g, "generator."), (d, "critic.")):
+            net.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}, strict=True)
+        g.eval()
+        with torch.no_grad():
+            expected = g(z)
+        ours = load_file(ours_path)["samples"]
+        error = ((ours - expected).abs().max() / expected.abs().max()).item()
+        ok = error <= 1e-4
+        results.append(ok)
+        print(f"{'ok' if ok else 'not ok'} {i + 1} - {variant} checkpoint loads strictly into PyTorch; G(z) relative error {error:.2e}")
+    print(f"# pass {sum(results)}")
+    print(f"# fail {len(results) - sum(results)}")
+    return len(results) - sum(results)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -279,7 +320,14 @@ def main():
     gr.add_argument("--variant", required=True, choices=VARIANTS)
     gr.add_argument("--inputs", required=True)
     gr.add_argument("--out", required=True)
+    cl = sub.add_parser("check-load")
+    cl.add_argument("--gan", required=True)
+    cl.add_argument("--data", required=True)
+    cl.add_argument("--work", required=True)
     args = parser.parse_args()
+    if args.command == "check-load":
+        os.makedirs(args.work, exist_ok=True)
+        raise SystemExit(1 if check_load(args.gan, args.data, args.work) else 0)
     if args.command == "grads":
         save_file(reference_grads(args.variant, load_file(args.inputs)), args.out, {"variant": args.variant})
         return

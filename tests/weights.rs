@@ -167,6 +167,44 @@ mod trainer_files {
         b.train_step().unwrap(); // and training goes on from there
     }
 
+    /// Random and mutated checkpoints through the whole load path: errors, never a panic, and the
+    /// run unchanged after every failed load.
+    #[test]
+    fn mutated_checkpoints_never_panic_the_loader() {
+        let a = trainer("wgan-gp", 1);
+        let good = read_sync(a.save_weights(Dtype::F16)).unwrap();
+        let mut b = trainer("wgan-gp", 1);
+        let before = grid(&b);
+        let mut rng = gan_playground::rng::Rng::new(99);
+        let mut failures = 0;
+        for i in 0..3000 {
+            let mut bytes = good.clone();
+            let r = rng.next_u64();
+            match i % 3 {
+                0 => bytes.truncate(r as usize % bytes.len()),
+                1 => {
+                    for _ in 0..1 + r % 4 {
+                        let at = rng.next_u64() as usize % bytes.len();
+                        bytes[at] ^= 1 << (rng.next_u64() % 8);
+                    }
+                }
+                _ => {
+                    // Corrupt the header's text, where the structure lives.
+                    let header = u64::from_le_bytes(good[..8].try_into().unwrap()) as usize;
+                    let at = 8 + r as usize % header;
+                    bytes[at] = b"{}[]\",:0123456789-eE."[(r >> 40) as usize % 21];
+                }
+            }
+            if b.load_weights(&bytes, None).is_err() {
+                failures += 1;
+            } else {
+                b = trainer("wgan-gp", 1); // a mutation that still loads (e.g. a changed weight)
+            }
+        }
+        assert!(failures > 1000, "most mutations must be refused ({failures})");
+        assert!(grid(&b) == before);
+    }
+
     #[test]
     fn a_bare_state_dict_needs_a_target_and_a_bad_file_changes_nothing() {
         let mut a = trainer("ns-gan", 1);
