@@ -23,7 +23,7 @@ function configFromQuery() {
   const config = { variant, batch_size: int('batch'), seed: int('seed'), model: { g_width: int('g_width'), d_width: int('d_width') } };
   // A trained generator is shown at once unless the URL asks for other sizes or for pretrained=0.
   const pretrained = q.get('pretrained') !== '0' && !['g_width', 'd_width', 'batch', 'seed'].some((k) => q.has(k));
-  return { backend: q.get('backend') === 'cpu' ? 'cpu' : 'webgpu', config: JSON.parse(JSON.stringify(config)), pretrained };
+  return { backend: q.get('backend') === 'cpu' ? 'cpu' : 'webgpu', config: JSON.parse(JSON.stringify(config)), pretrained, weights: q.has('weights') ? new URL(q.get('weights'), location.href).href : undefined };
 }
 
 function showMessage(text, kind = 'info') {
@@ -130,7 +130,7 @@ function showValues(values) {
 
 const fmt = (v, digits = 3) => (v === null || v === undefined ? '–' : Number(v).toFixed(digits));
 
-const { backend, config, pretrained } = configFromQuery();
+const { backend, config, pretrained, weights } = configFromQuery();
 const CONTROLS = () => [ui.start, ui.step, ui.reset, ui.variant, ui.save, ui.load];
 let worker;
 try {
@@ -263,4 +263,4 @@ ui.reset.addEventListener('click', () => {
   ui.save.disabled = false;
   worker.postMessage({ type: 'reset' });
 });
-worker?.postMessage({ type: 'init', backend, config, pretrained });
+worker?.postMessage({ type: 'init', backend, config, pretrained, weights });

@@ -29,6 +29,7 @@ let chunk = 1;
 let lastSamplesAt = 0;
 let rate = null;
 let wantPretrained = false;
+let weightsUrl = null;
 let sampler = null; // a generator loaded only to sample from (not dcgan28)
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
@@ -106,8 +107,9 @@ function loadWeights(bytes, name, target) {
     sampler?.free();
     sampler = next;
     return { type: 'sampling', name, model: sampler.model, image: info.generator.image };
-  } else if (!target) {
-    throw new Error(`${name} holds no generator this page knows (no dcgan28 "main.0.weight" or "generator.main.0.weight")`);
+  } else {
+    // A bare state dict that is no generator: a critic for this run (its shapes are checked).
+    target ??= 'critic';
   }
   const next = Session.create(dataset, wanted ?? config);
   let loaded;
@@ -134,10 +136,21 @@ async function start(backendPreference, initialConfig) {
   if (!response.ok) throw new Error(`could not load the MNIST data (${DATASET_URL.pathname}: HTTP ${response.status})`);
   dataset = new Uint8Array(await response.arrayBuffer());
   newSession(initialConfig);
-  // The page opens on a trained generator when it asks for one: the manifest's entry for the
-  // chosen variant (or its default), if there is one.
+  // The page opens on weights from a same-origin URL when it names one (?weights=…), else on a
+  // trained generator when it asks for one: the manifest's entry for the chosen variant (or its
+  // default), if there is one.
   let loaded = null;
-  if (wantPretrained) {
+  if (weightsUrl) {
+    const url = new URL(weightsUrl, self.location.href);
+    try {
+      if (url.origin !== self.location.origin) throw new Error('only this site\'s own files can be loaded by URL');
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      loaded = loadWeights(new Uint8Array(await res.arrayBuffer()), url.pathname.split('/').pop());
+    } catch (e) {
+      post({ type: 'error', message: `The weights at ${weightsUrl} could not be loaded: ${e.message}`, fatal: false });
+    }
+  } else if (wantPretrained) {
     try {
       const manifest = await (await fetch(PRETRAINED_URL)).json();
       const entry = manifest.models.find((m) => m.variant === (initialConfig?.variant ?? manifest.default));
@@ -152,7 +165,14 @@ async function start(backendPreference, initialConfig) {
   }
   post({ type: 'ready', backend, config, variants: variants(), schedule: session.schedule() });
   if (loaded) post(loaded);
+  if (loaded?.type === 'sampling') return postSamplerGrid();
   await readout(true);
+}
+
+// The sample-only generator's grid (a fixed seed, as the training grid's fixed z).
+async function postSamplerGrid() {
+  const { samples, shape } = await sampler.sample(64, 1);
+  post({ type: 'samples', samples, shape }, [samples.buffer]);
 }
 
 // Stops the loop and waits until its last read-back is done, so the session is free to replace.
@@ -173,6 +193,7 @@ async function handle(msg) {
   switch (msg.type) {
     case 'init':
       wantPretrained = Boolean(msg.pretrained);
+      weightsUrl = msg.weights ?? null;
       return start(msg.backend, msg.config);
     case 'save': {
       const bytes = await session.saveWeights('f32');
@@ -186,11 +207,7 @@ async function handle(msg) {
       chunk = 1;
       const loaded = loadWeights(msg.bytes, msg.name, msg.target);
       post(loaded);
-      if (loaded.type === 'sampling') {
-        const { samples, shape } = await sampler.sample(64, 1);
-        post({ type: 'samples', samples, shape }, [samples.buffer]);
-        return;
-      }
+      if (loaded.type === 'sampling') return postSamplerGrid();
       sampler?.free();
       sampler = null;
       post({ type: 'config', config, schedule: session.schedule() });

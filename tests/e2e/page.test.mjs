@@ -236,6 +236,20 @@ test('a PyTorch dcgan64 generator state dict is drawn (64×64 RGB), and Reset go
   await page.close();
 });
 
+test('?weights= opens on a PyTorch dcgan28 generator state dict, its widths read off the file', { timeout: 600_000 }, async () => {
+  const page = await open(`${base}?backend=cpu&weights=tests/fixtures/forward/dcgan28-generator.safetensors`);
+  await page.waitForFunction(() => /^Loaded the generator from dcgan28-generator/.test(document.getElementById('message').textContent), null, { timeout: 180_000 });
+  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '0', null, { timeout: 180_000 });
+  assert.ok(stats(await canvasPixels(page)).std > 3, 'the loaded generator draws');
+  const bad = await open(`${base}?backend=cpu&weights=www/style.css`);
+  await bad.waitForFunction(() => /could not be loaded/.test(document.getElementById('message').textContent), null, { timeout: 180_000 });
+  assert.match(await bad.$eval('#message', (e) => e.textContent), /style\.css/);
+  await bad.waitForSelector('#start:not([disabled])', { timeout: 120_000 });
+  assert.deepEqual([...page.errors, ...bad.errors], []);
+  await bad.close();
+  await page.close();
+});
+
 test('without a WebGPU adapter the page falls back to the CPU and says why', { timeout: 300_000 }, async () => {
   const plain = await chromium.launch({ executablePath: CHROMIUM, args: QUIET });
   try {
