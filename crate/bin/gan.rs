@@ -3,7 +3,7 @@
 //! ```text
 //! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan] [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
 //!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train] [--weights W.safetensors]
-//!           [--dtype f32|f16]
+//!           [--dtype f32|f16] [--knobs gamma=0.7,...]
 //! gan sample --weights W.safetensors [--z Z.safetensors] [--n 64] [--seed 1] --out OUT.png|OUT.safetensors
 //! gan bench [--variant ns-gan] [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
 //! gan convert --in W.safetensors --out W16.safetensors --dtype f16|bf16|f32
@@ -100,6 +100,13 @@ mod native {
             config.seed = self.get("seed", config.seed)?;
             config.model.g_width = self.get("g-width", config.model.g_width)?;
             config.model.d_width = self.get("d-width", config.model.d_width)?;
+            // --knobs gamma=0.7,lambda=5: the variant's settings (see `Variant::knobs`).
+            for pair in self.get("knobs", String::new())?.split(',').filter(|p| !p.is_empty()) {
+                let (name, value) =
+                    pair.split_once('=').ok_or_else(|| format!("--knobs: expected name=value, got {pair:?}"))?;
+                let value = value.parse().map_err(|_| format!("--knobs: {name} needs a number, got {value:?}"))?;
+                config.knobs.insert(name.to_string(), value);
+            }
             config.validate()?;
             Ok(config)
         }
