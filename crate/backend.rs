@@ -45,3 +45,32 @@ pub async fn webgpu() -> Result<(Device, BackendInfo), String> {
     let name = if parts.is_empty() { "WebGPU".to_string() } else { format!("WebGPU ({})", parts.join(", ")) };
     Ok((device, BackendInfo { kind: "webgpu", name, fallback_reason: None }))
 }
+
+/// burn's wgpu backend natively (Vulkan, Metal or DX12), on the adapter wgpu picks.
+#[cfg(not(target_family = "wasm"))]
+pub fn native_gpu() -> Result<(Device, BackendInfo, bool), String> {
+    let (device, setup) =
+        Device::wgpu_options().init_with_setup().map_err(|e| format!("no GPU adapter could be opened: {e}"))?;
+    let info = setup.adapter.get_info();
+    // A software rasteriser (lavapipe, llvmpipe, SwiftShader) is a CPU behind a GPU API.
+    let software = info.device_type == burn::tensor::wgpu::wgpu::DeviceType::Cpu;
+    let name = format!("GPU: {} ({:?}{})", info.name, info.backend, if software { ", software" } else { "" });
+    Ok((device, BackendInfo { kind: "gpu", name, fallback_reason: None }, software))
+}
+
+/// The native tools' device: "gpu" (any wgpu adapter, software ones included), "cpu", or
+/// "auto": a hardware GPU where the machine has one, else the CPU backend with the reason.
+#[cfg(not(target_family = "wasm"))]
+pub fn native(preference: &str) -> Result<(Device, BackendInfo), String> {
+    match preference {
+        "cpu" => Ok(cpu(None)),
+        "gpu" => native_gpu().map(|(device, info, _)| (device, info)),
+        "auto" => match native_gpu() {
+            Ok((device, info, false)) => Ok((device, info)),
+            // burn's own CPU backend is faster than a GPU emulated on the same cores.
+            Ok((_, info, true)) => Ok(cpu(Some(format!("the only GPU adapter is a software one ({})", info.name)))),
+            Err(reason) => Ok(cpu(Some(reason))),
+        },
+        other => Err(format!("--backend must be auto, gpu or cpu, got {other:?}")),
+    }
+}

@@ -64,7 +64,7 @@ if (backends.includes('native')) {
     load.push(loadavg()[0]);
     const args = ['run', '--release', '--quiet', '--bin', 'gan', '--', 'bench', '--json', '--variant', variant, '--batch', String(batch), '--steps', String(steps), '--warmup', String(warmup), '--g-width', String(gWidth), '--d-width', String(dWidth)];
     const r = JSON.parse(run('cargo', args, { quiet: true }).trim().split('\n').at(-1));
-    rows.push({ variant, where: 'native, CPU', ...r });
+    rows.push({ variant, where: r.backend === 'native-gpu' ? 'native, GPU (wgpu)' : 'native, CPU', ...r });
   }
 }
 

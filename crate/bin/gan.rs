@@ -1,6 +1,9 @@
 //! `gan`: the playground's core on the command line (CPU backend).
 //!
 //! ```text
+//! Every command takes `--backend auto|gpu|cpu` (auto: burn's wgpu backend on a hardware GPU where
+//! the machine has one, else burn's CPU backend).
+//!
 //! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan] [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
 //!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train] [--weights W.safetensors]
 //!           [--dtype f32|f16] [--knobs gamma=0.7,...]
@@ -111,6 +114,16 @@ mod native {
             Ok(config)
         }
 
+        /// `--backend auto|gpu|cpu` (auto: a hardware GPU where there is one, else the CPU).
+        fn device(&self) -> Result<(burn::tensor::Device, backend::BackendInfo), String> {
+            let (device, info) = backend::native(&self.get("backend", String::from("auto"))?)?;
+            match &info.fallback_reason {
+                Some(reason) => eprintln!("backend: {} (no GPU: {reason})", info.name),
+                None => eprintln!("backend: {}", info.name),
+            }
+            Ok((device, info))
+        }
+
         fn dataset(&self) -> Result<Arc<ImageDataset>, String> {
             let path: PathBuf = self.get("data", PathBuf::from("www/data/mnist.bin"))?;
             let bytes = std::fs::read(&path)
@@ -131,7 +144,7 @@ mod native {
             other => return Err(format!("--dtype must be f32 or f16, got {other}")),
         };
         let data = options.dataset()?;
-        let (device, info) = backend::cpu(None);
+        let (device, info) = options.device()?;
         let mut trainer = Trainer::new(config, data, &device)?;
         if let Some(path) = options.0.get("weights") {
             let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
@@ -193,7 +206,7 @@ mod native {
         let steps: usize = options.get("steps", 10)?;
         let warmup: usize = options.get("warmup", 2)?;
         let data = options.dataset()?;
-        let (device, info) = backend::cpu(None);
+        let (device, info) = options.device()?;
         let batch = config.batch_size;
         let mut trainer = Trainer::new(config, data, &device)?;
         let mut times = Vec::new();
@@ -218,14 +231,15 @@ mod native {
         let (min, max) = (timed[0], timed[timed.len() - 1]);
         if options.0.contains_key("json") {
             println!(
-                "{{\"backend\":\"native-cpu\",\"name\":{:?},\"batch\":{batch},\"firstStepMs\":{first:.1},\"medianMs\":{median:.1},\"minMs\":{min:.1},\"maxMs\":{max:.1},\"steps\":{},\"dStepMedianMs\":{d_median:.1},\"nCritic\":{}}}",
+                "{{\"backend\":\"native-{}\",\"name\":{:?},\"batch\":{batch},\"firstStepMs\":{first:.1},\"medianMs\":{median:.1},\"minMs\":{min:.1},\"maxMs\":{max:.1},\"steps\":{},\"dStepMedianMs\":{d_median:.1},\"nCritic\":{}}}",
+                info.kind,
                 info.name,
                 timed.len(),
                 trainer.n_critic()
             );
         } else {
             println!(
-                "native CPU ({}), batch {batch}: first iteration {first:.0} ms, median {median:.0} ms/iteration (min {min:.0}, max {max:.0}) over {} iterations; median {d_median:.0} ms per D step",
+                "native ({}), batch {batch}: first iteration {first:.0} ms, median {median:.0} ms/iteration (min {min:.0}, max {max:.0}) over {} iterations; median {d_median:.0} ms per D step",
                 info.name,
                 timed.len()
             );
@@ -251,7 +265,7 @@ mod native {
         let d_parsed = d_file.as_ref().map(parse).transpose()?;
         let generator = g_parsed.as_ref().map_or((&inputs_file, "generator."), |f| (f, ""));
         let critic = d_parsed.as_ref().map_or((&inputs_file, "critic."), |f| (f, ""));
-        let (device, _) = backend::cpu(None);
+        let (device, _) = options.device()?;
         let grad_inputs = GradInputs::from_file(&variant, &inputs_file, generator, critic, &device)?;
         let named = read_sync(grads::evaluate(grad_inputs))?;
         let tensors = named
@@ -363,7 +377,7 @@ mod native {
         let bytes = std::fs::read(&weights_path).map_err(|e| format!("cannot read {}: {e}", weights_path.display()))?;
         let weights_file = (weights_path.clone(), bytes);
         let file = parse(&weights_file)?;
-        let (device, _) = backend::cpu(None);
+        let (device, _) = options.device()?;
         let z_file = options.0.get("z").map(|p| std::fs::read(p).map(|b| (PathBuf::from(p), b)));
         let z_file = z_file.transpose().map_err(|e| format!("cannot read --z: {e}"))?;
         let z_parsed = z_file.as_ref().map(parse).transpose()?;
