@@ -431,22 +431,19 @@ impl Trainer {
     /// The metadata a weights file carries: enough to rebuild this run's networks.
     pub fn metadata(&self) -> std::collections::BTreeMap<String, String> {
         let c = &self.config;
-        let config = serde_json::to_string(c).unwrap_or_default();
         [
-            ("format", "gan-playground weights 1"),
-            ("model", "dcgan28"),
-            ("variant", c.variant.as_str()),
-            ("dataset", c.dataset.as_str()),
+            ("format", "gan-playground weights 1".to_string()),
+            ("model", "dcgan28".to_string()),
+            ("variant", c.variant.clone()),
+            ("dataset", c.dataset.clone()),
+            ("nz", c.model.nz.to_string()),
+            ("g_width", c.model.g_width.to_string()),
+            ("d_width", c.model.d_width.to_string()),
+            ("steps", self.step.to_string()),
+            ("config", serde_json::to_string(c).unwrap_or_default()),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .chain([
-            ("nz".to_string(), c.model.nz.to_string()),
-            ("g_width".to_string(), c.model.g_width.to_string()),
-            ("d_width".to_string(), c.model.d_width.to_string()),
-            ("steps".to_string(), self.step.to_string()),
-            ("config".to_string(), config),
-        ])
+        .map(|(k, v)| (k.to_string(), v))
         .collect()
     }
 

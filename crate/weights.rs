@@ -196,7 +196,9 @@ pub fn load(model: &Sequential, file: &SafeTensors, prefix: &str) -> Result<Sequ
     for (entry, values) in entries.iter().zip(values) {
         let layer = &mut main[entry.layer];
         let device = layer_device(layer);
-        let data = |shape: &[usize]| TensorData::new(values.clone(), shape.to_vec());
+        // Each arm below builds exactly one tensor from the values, so they move in without a copy.
+        let n = values.len();
+        let data = move |shape: &[usize]| TensorData::new(values, shape.to_vec());
         fn param<const D: usize>(old: &Param<Tensor<D>>, data: TensorData) -> Param<Tensor<D>> {
             let device = old.val().device();
             let require_grad = old.val().is_require_grad();
@@ -216,8 +218,8 @@ pub fn load(model: &Sequential, file: &SafeTensors, prefix: &str) -> Result<Sequ
             (Layer::BatchNorm(bn), Role::RunningVar) => {
                 bn.running_var = RunningState::new(Tensor::from_data(data(&entry.shape), &device))
             }
-            (Layer::LayerNorm(ln), Role::Weight) => ln.gamma = param(&ln.gamma, data(&[values.len()])),
-            (Layer::LayerNorm(ln), Role::Bias) => ln.beta = ln.beta.as_ref().map(|b| param(b, data(&[values.len()]))),
+            (Layer::LayerNorm(ln), Role::Weight) => ln.gamma = param(&ln.gamma, data(&[n])),
+            (Layer::LayerNorm(ln), Role::Bias) => ln.beta = ln.beta.as_ref().map(|b| param(b, data(&[n]))),
             (layer, role) => unreachable!("entries never pairs {layer:?} with {role:?}"),
         }
     }

@@ -126,15 +126,22 @@ function loadWeights(bytes, name, target) {
   return { type: 'loaded', name, ...loaded };
 }
 
+// A same-site file's bytes; an HTTP error becomes an exception naming the file.
+async function fetchBytes(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url.pathname.split('/').pop()}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
 async function start(backendPreference, initialConfig) {
   await init();
   const noWebGpu = !('gpu' in navigator);
   const backend = await initBackend(noWebGpu || backendPreference === 'cpu' ? 'cpu' : 'webgpu');
   if (noWebGpu && backendPreference !== 'cpu') backend.fallbackReason = 'this browser does not expose WebGPU (navigator.gpu is missing)';
   if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
-  const response = await fetch(DATASET_URL);
-  if (!response.ok) throw new Error(`could not load the MNIST data (${DATASET_URL.pathname}: HTTP ${response.status})`);
-  dataset = new Uint8Array(await response.arrayBuffer());
+  dataset = await fetchBytes(DATASET_URL).catch((e) => {
+    throw new Error(`could not load the MNIST data (${e.message})`);
+  });
   newSession(initialConfig);
   // The page opens on weights from a same-origin URL when it names one (?weights=…), else on a
   // trained generator when it asks for one: the manifest's entry for the chosen variant (or its
@@ -144,9 +151,7 @@ async function start(backendPreference, initialConfig) {
     const url = new URL(weightsUrl, self.location.href);
     try {
       if (url.origin !== self.location.origin) throw new Error('only this site\'s own files can be loaded by URL');
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      loaded = loadWeights(new Uint8Array(await res.arrayBuffer()), url.pathname.split('/').pop());
+      loaded = loadWeights(await fetchBytes(url), url.pathname.split('/').pop());
     } catch (e) {
       post({ type: 'error', message: `The weights at ${weightsUrl} could not be loaded: ${e.message}`, fatal: false });
     }
@@ -155,9 +160,7 @@ async function start(backendPreference, initialConfig) {
       const manifest = await (await fetch(PRETRAINED_URL)).json();
       const entry = manifest.models.find((m) => m.variant === (initialConfig?.variant ?? manifest.default));
       if (entry) {
-        const res = await fetch(new URL(entry.file, PRETRAINED_URL));
-        if (!res.ok) throw new Error(`${entry.file}: HTTP ${res.status}`);
-        loaded = loadWeights(new Uint8Array(await res.arrayBuffer()), entry.file);
+        loaded = loadWeights(await fetchBytes(new URL(entry.file, PRETRAINED_URL)), entry.file);
       }
     } catch (e) {
       post({ type: 'error', message: `The pretrained weights could not be loaded (${e.message}); starting from random weights.`, fatal: false });
