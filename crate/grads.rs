@@ -15,8 +15,8 @@
 use burn::tensor::{Device, Tensor, TensorData, Transaction};
 
 use crate::gan::{self, Variant};
-use crate::model::Sequential;
 use crate::model::dcgan28::Dcgan28;
+use crate::model::{LayerSpec, Sequential};
 use crate::safetensors::SafeTensors;
 use crate::trainer::to_f32;
 use crate::weights;
@@ -58,12 +58,15 @@ impl GradInputs {
         let z_shape = shape_of(file, "z")?;
         let g0 = shape_of(generator.0, &format!("{}main.0.weight", generator.1))?;
         let d0 = shape_of(critic.0, &format!("{}main.0.weight", critic.1))?;
-        let (Some(&nz), Some(&g2), Some(&dw)) = (z_shape.get(1), g0.get(1), d0.first()) else {
+        let (Some(&nz), Some(&g_first), Some(&d_first)) = (z_shape.get(1), g0.get(1), d0.first()) else {
             return Err("z, generator main.0.weight and critic main.0.weight must have at least two axes".into());
         };
-        let model = Dcgan28 { nz, g_width: g2 / 2, d_width: dw };
+        let with = |g_width, d_width| Dcgan28 { nz, g_width, d_width };
+        let g_width = width_for(g_first, "generator", |w| variant.generator_layers(&with(w, 1)))?;
+        let d_width = width_for(d_first, "critic", |w| variant.critic_layers(&with(1, w)))?;
+        let model = with(g_width, d_width);
         let mut rng = crate::rng::Rng::new(0);
-        let g = Sequential::init(&model.generator(), &mut rng, &device);
+        let g = Sequential::init(&variant.generator_layers(&model), &mut rng, &device);
         let d = Sequential::init(&variant.critic_layers(&model), &mut rng, &device);
         let generator = weights::load(&g, generator.0, generator.1)?;
         let critic = weights::load(&d, critic.0, critic.1)?;
@@ -121,4 +124,16 @@ pub async fn evaluate(inputs: GradInputs) -> Result<Vec<Named>, String> {
     }
     let data = tx.execute_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;
     names.into_iter().zip(data).map(|((name, shape), data)| Ok(Named { name, shape, values: to_f32(data)? })).collect()
+}
+
+/// The width (`g_width` or `d_width`) whose network, built by `layers`, has a first layer with
+/// `channels` outputs: the widths are read off the weight files.
+fn width_for(channels: usize, network: &str, layers: impl Fn(usize) -> Vec<LayerSpec>) -> Result<usize, String> {
+    let first_outputs = |specs: Vec<LayerSpec>| match specs.first() {
+        Some(LayerSpec::Conv(c) | LayerSpec::ConvTranspose(c)) => Some(c.output),
+        _ => None,
+    };
+    (1..=1024)
+        .find(|&w| first_outputs(layers(w)) == Some(channels))
+        .ok_or_else(|| format!("no {network} width gives a first layer with {channels} output channels"))
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{BatchSampler, ImageDataset};
 use crate::gan::{self, Loss, Optimizer, Variant};
 use crate::model::dcgan28::Dcgan28;
-use crate::model::{Layer, Sequential};
+use crate::model::{Layer, Sequential, largest_tensor_len};
 use crate::rng::Rng;
 use crate::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
 use crate::weights;
@@ -69,7 +69,14 @@ impl TrainConfig {
         in_range("d_width", self.model.d_width, 1, 1024)?;
         in_range("grid_samples", self.grid_samples, 1, 256)?;
         // WebGPU guarantees storage buffers of 128 MiB; keep every tensor of a step below that.
-        let largest = self.model.largest_tensor_len(self.batch_size) * 4;
+        let variant = gan::variant(&self.variant)?;
+        let generator = variant.generator_layers(&self.model);
+        let critic = variant.critic_layers(&self.model);
+        let largest = largest_tensor_len(&generator, [self.model.nz, 1, 1], self.batch_size).max(largest_tensor_len(
+            &critic,
+            Dcgan28::IMAGE,
+            self.batch_size,
+        )) * 4;
         if largest > MAX_TENSOR_BYTES {
             return Err(format!(
                 "this batch size and these widths need a {} MiB tensor; the limit is {} MiB (lower the batch size or the widths)",
@@ -183,7 +190,7 @@ impl Trainer {
         let optimizer = config.optimizer.unwrap_or_else(|| variant.optimizer());
         let n_critic = config.n_critic.unwrap_or_else(|| variant.n_critic());
         let mut rng = Rng::new(config.seed);
-        let generator = Sequential::init(&config.model.generator(), &mut rng, &train_device);
+        let generator = Sequential::init(&variant.generator_layers(&config.model), &mut rng, &train_device);
         let discriminator = Sequential::init(&variant.critic_layers(&config.model), &mut rng, &train_device);
         // The grid's z has its own stream so that it does not depend on the network sizes.
         let fixed_z = latent(&mut Rng::new(config.seed ^ 0x5A5A_5A5A), config.grid_samples, config.model.nz, &plain);
@@ -342,6 +349,36 @@ impl Trainer {
     /// running statistics lag far behind and would show a flat grey picture.
     pub fn grid(&self) -> Tensor<4> {
         self.generator.valid().forward_batch_statistics(self.fixed_z.clone())
+    }
+
+    /// The grid's latent vectors, [N, nz, 1, 1] on the plain device.
+    pub fn grid_latent(&self) -> Tensor<4> {
+        self.fixed_z.clone()
+    }
+
+    /// Replaces the grid's latent vectors with `values` (N·nz numbers, N from 1 to 256): a new z,
+    /// or a grid the user composed (pinned samples, interpolations).
+    pub fn set_grid_latent(&mut self, values: Vec<f32>) -> Result<(), String> {
+        let nz = self.config.model.nz;
+        let n = values.len() / nz;
+        if !values.len().is_multiple_of(nz) || !(1..=256).contains(&n) {
+            return Err(format!("a grid latent holds 1 to 256 vectors of {nz} numbers, got {} numbers", values.len()));
+        }
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err("a grid latent must be finite".into());
+        }
+        self.fixed_z = Tensor::from_data(TensorData::new(values, [n, nz, 1, 1]), &self.fixed_z.device());
+        Ok(())
+    }
+
+    /// G at the latents `z`, drawn as the grid is drawn: BatchNorm normalises with the statistics of
+    /// the grid batch and `z` together, so that a sample taken from the grid (pinned, interpolated
+    /// from) looks as it does there, however few vectors `z` holds.
+    pub fn generate_like_grid(&self, z: Tensor<4>) -> Tensor<4> {
+        let n = self.fixed_z.dims()[0];
+        let m = z.dims()[0];
+        let out = self.generator.valid().forward_batch_statistics(Tensor::cat(vec![self.fixed_z.clone(), z], 0));
+        out.slice(n..n + m)
     }
 
     /// Reads the latest losses, and the sample grid if asked, in one device transaction.

@@ -28,7 +28,10 @@ BEGAN_GAMMA = 0.5
 LAMBDA = 10.0  # WGAN-GP's and DRAGAN's penalty weight
 
 
-def generator(nz, w):
+def generator(variant, nz, g_width):
+    if variant == "began":
+        return nn.Sequential(*began_decoder(nz, max(g_width // 2, 1)))
+    w = g_width
     return nn.Sequential(
         nn.ConvTranspose2d(nz, 2 * w, 7, 1, 0, bias=False),
         nn.BatchNorm2d(2 * w),
@@ -41,21 +44,38 @@ def generator(nz, w):
     )
 
 
+def began_decoder(code, n):
+    """BEGAN's G and its autoencoder's decoder (crate/gan/began.rs): FC (as a 7x7 transposed
+    conv from 1x1) to n x 7 x 7, 3x3 convs with ELU, nearest 2x upsampling, linear 3x3 output."""
+    return [
+        nn.ConvTranspose2d(code, n, 7, 1, 0),
+        nn.Conv2d(n, n, 3, 1, 1),
+        nn.ELU(),
+        nn.Upsample(scale_factor=2, mode="nearest"),
+        nn.Conv2d(n, n, 3, 1, 1),
+        nn.ELU(),
+        nn.Upsample(scale_factor=2, mode="nearest"),
+        nn.Conv2d(n, n, 3, 1, 1),
+        nn.ELU(),
+        nn.Conv2d(n, 1, 3, 1, 1),
+    ]
+
+
+def began_encoder(code, n):
+    return [
+        nn.Conv2d(1, n, 3, 1, 1),
+        nn.ELU(),
+        nn.Conv2d(n, 2 * n, 3, 2, 1),
+        nn.ELU(),
+        nn.Conv2d(2 * n, 3 * n, 3, 2, 1),
+        nn.ELU(),
+        nn.Conv2d(3 * n, code, 7, 1, 0),
+    ]
+
+
 def critic(variant, w):
     if variant == "began":
-        return nn.Sequential(
-            nn.Conv2d(1, w, 4, 2, 1, bias=True),
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=True),
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(2 * w, BEGAN_CODE, 7, 1, 0, bias=True),
-            nn.ConvTranspose2d(BEGAN_CODE, 2 * w, 7, 1, 0, bias=True),
-            nn.LeakyReLU(0.2),
-            nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=True),
-            nn.LeakyReLU(0.2),
-            nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=True),
-            nn.Tanh(),
-        )
+        return nn.Sequential(*began_encoder(BEGAN_CODE, w), *began_decoder(BEGAN_CODE, w))
     # WGAN-GP and DRAGAN penalise per-sample gradients: LayerNorm instead of BatchNorm.
     norm = nn.LayerNorm([2 * w, 7, 7]) if variant in ("wgan-gp", "dragan") else nn.BatchNorm2d(2 * w)
     return nn.Sequential(
@@ -148,9 +168,10 @@ def generator_loss(variant, d, fake):
 
 def networks(variant, inputs):
     nz = inputs["z"].shape[1]
-    g_width = inputs["generator.main.0.weight"].shape[1] // 2
+    first = inputs["generator.main.0.weight"].shape[1]
+    g_width = 2 * first if variant == "began" else first // 2
     d_width = inputs["critic.main.0.weight"].shape[0]
-    g, d = Wrapped(generator(nz, g_width)), Wrapped(critic(variant, d_width))
+    g, d = Wrapped(generator(variant, nz, g_width)), Wrapped(critic(variant, d_width))
     for net, prefix in ((g, "generator."), (d, "critic.")):
         state = {k[len(prefix) :]: v for k, v in inputs.items() if k.startswith(prefix)}
         net.load_state_dict(state, strict=True)
@@ -186,7 +207,7 @@ def fixture_inputs(variant, seed, batch=4, nz=8, g_width=4, d_width=4):
     """Fixed weights and inputs. Weights are drawn wider than DCGAN's N(0, 0.02) so that every
     gradient is well above float32 round-off and LeakyReLU sees both signs."""
     torch.manual_seed(seed)
-    g, d = Wrapped(generator(nz, g_width)), Wrapped(critic(variant, d_width))
+    g, d = Wrapped(generator(variant, nz, g_width)), Wrapped(critic(variant, d_width))
     inputs = {}
     for net, prefix in ((g, "generator."), (d, "critic.")):
         for name, t in net.state_dict().items():
@@ -250,7 +271,7 @@ def forward_fixtures(out):
     widths keep the files small; the layers are the reference ones)."""
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(7)
-    g, d = Wrapped(generator(100, 8)), Wrapped(critic("ns-gan", 8))
+    g, d = Wrapped(generator("ns-gan", 100, 8)), Wrapped(critic("ns-gan", 8))
     randomise(g), randomise(d)
     g.eval(), d.eval()
     z = torch.randn(6, 100, 1, 1)
@@ -278,7 +299,7 @@ def check_load(gan, data, work):
     import subprocess
 
     results = []
-    for i, variant in enumerate(["ns-gan", "wgan-gp"]):
+    for i, variant in enumerate(["ns-gan", "wgan-gp", "began"]):
         run = os.path.join(work, variant)
         subprocess.run(
             [gan, "train", "--variant", variant, "--steps", "2", "--batch", "4", "--g-width", "8", "--d-width", "8",
@@ -295,7 +316,7 @@ def check_load(gan, data, work):
             check=True, stdout=subprocess.DEVNULL,
         )
         state = load_file(weights)
-        g, d = Wrapped(generator(100, 8)), Wrapped(critic(variant, 8))
+        g, d = Wrapped(generator(variant, 100, 8)), Wrapped(critic(variant, 8))
         for net, prefix in ((g, "generator."), (d, "critic.")):
             net.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}, strict=True)
         g.eval()
@@ -334,7 +355,8 @@ def main():
     forward_fixtures(os.path.join(args.out, "..", "forward"))
     os.makedirs(args.out, exist_ok=True)
     for i, variant in enumerate(VARIANTS):
-        inputs = fixture_inputs(variant, seed=100 + i)
+        # BEGAN's G has g_width / 2 channels: 8 gives it 4, as the others' widths.
+        inputs = fixture_inputs(variant, seed=100 + i, g_width=8 if variant == "began" else 4)
         expected = {f"expected.{k}": v for k, v in reference_grads(variant, inputs).items()}
         path = os.path.join(args.out, f"{variant}.safetensors")
         meta = {"variant": variant, "torch": torch.__version__, "made_by": "scripts/torch_reference.py fixtures"}

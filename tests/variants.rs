@@ -147,7 +147,12 @@ fn every_variant_trains_a_few_steps_with_finite_losses() {
         }
         let r = read_sync(trainer.readout(true)).unwrap();
         assert!(r.is_finite(), "{id}: {r:?}");
-        assert!(r.samples.unwrap().iter().all(|v| (-1.0..=1.0).contains(v)), "{id}");
+        let samples = r.samples.unwrap();
+        assert!(samples.iter().all(|v| v.is_finite()), "{id}");
+        // Every G but BEGAN's ends in tanh; BEGAN's output layer is linear, as in its paper.
+        if id != "began" {
+            assert!(samples.iter().all(|v| (-1.0..=1.0).contains(v)), "{id}");
+        }
     }
 }
 

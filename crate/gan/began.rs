@@ -5,16 +5,23 @@
 //!   convergence measure M_global = L(x) + |γL(x) − L(G(z))|
 //! γ = 0.5 (the diversity/quality dial, 0.3–1.0), λ_k = 1e-3, Adam(1e-4, β = (0.5, 0.999)),
 //! D and G updated once per iteration, as in the paper.
-//! Departures, for the 28×28 size and the layers the core has: the autoencoder is convolutional
-//! with a 64-channel 1×1 code (conv 4/2 → conv 4/2 → conv 7 → code → transposed convs back), with
-//! LeakyReLU(0.2) instead of ELU, and a tanh output to match the [-1, 1] images.
-//! Unlike DCGAN's convolutions, the autoencoder's have biases (as the paper's do), and they must:
-//! without them AE(0) = 0 for every weight, so an all-grey G(z) = 0 is reconstructed perfectly
-//! whatever D learns, L(G(z)) = 0 has no gradient, and G settles on a flat grey picture for good.
-//! Its weights start with He's initialisation instead of DCGAN's N(0, 0.02): with no BatchNorm in
-//! the autoencoder, N(0, 0.02) shrinks the signal about tenfold per layer, the autoencoder learns
-//! only its output biases for hundreds of steps, L(x) stays at the "all background" level, and G
-//! collapses onto whatever that near-constant autoencoder reproduces.
+//! Architecture (§3.5, scaled to 28×28): G and the autoencoder's decoder share one shape
+//! ([`decoder`]): a fully connected layer from the code to n×7×7, then 3×3 convolutions with ELU
+//! and nearest-neighbour 2× upsampling (7 → 14 → 28), and a linear 3×3 output convolution, no
+//! BatchNorm anywhere and no tanh. The encoder mirrors it: 3×3 convolutions with ELU, stride-2
+//! convolutions to subsample (n → 2n → 3n channels), and a fully connected layer to a 64-value
+//! code with no activation. Fully connected layers are written as 7×7 convolutions (to and from
+//! a 1×1 map), which is the same map and keeps the file layout of the other variants.
+//! Departures: one 3×3 convolution per resolution instead of two, and G's n is half of
+//! `g_width` (the autoencoder's is `d_width`) so that a step costs about what a DCGAN step costs.
+//! Why this and not DCGAN's G: with DCGAN's BatchNorm/transposed-convolution G and a DCGAN-like
+//! autoencoder, D learned within a few hundred steps to reconstruct G's samples badly once k_t
+//! rose, G's samples turned to high-frequency noise that the autoencoder maps to flat grey, and
+//! after 4,000 steps they were still noise. When G can only draw what a decoder can draw, the
+//! autoencoder's outputs are reachable for G, as the paper intends.
+//! Every convolution has a bias, and they must: without them AE(0) = 0 for every weight, so an
+//! all-grey G(z) = 0 is reconstructed perfectly whatever D learns, and G settles on it for good.
+//! Weights start with He's initialisation (no BatchNorm restores the scale).
 //! k_t lives on the device and is updated there, so no read-back is needed between steps.
 
 use burn::tensor::Tensor;
@@ -22,6 +29,48 @@ use burn::tensor::Tensor;
 use super::{Knob, Loss, Optimizer, Variant};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{ConvSpec, LayerSpec, Sequential};
+
+/// A 3×3 (or `kernel`) convolution with bias and He initialisation.
+fn conv(input: usize, output: usize, kernel: usize, stride: usize, padding: usize) -> LayerSpec {
+    LayerSpec::Conv(ConvSpec::new(input, output, kernel, stride, padding).with_bias().with_he_init())
+}
+
+/// G, and the autoencoder's decoder: code [B, code, 1, 1] → n×7×7 → n×14×14 → 1×28×28.
+pub fn decoder(code: usize, n: usize) -> Vec<LayerSpec> {
+    use LayerSpec::{Elu, Upsample};
+    let fully_connected = ConvSpec::new(code, n, 7, 1, 0).with_bias().with_he_init();
+    vec![
+        LayerSpec::ConvTranspose(fully_connected),
+        conv(n, n, 3, 1, 1),
+        Elu,
+        Upsample,
+        conv(n, n, 3, 1, 1),
+        Elu,
+        Upsample,
+        conv(n, n, 3, 1, 1),
+        Elu,
+        conv(n, 1, 3, 1, 1),
+    ]
+}
+
+/// The autoencoder's encoder: 1×28×28 → n×28×28 → 2n×14×14 → 3n×7×7 → code [B, code, 1, 1].
+pub fn encoder(code: usize, n: usize) -> Vec<LayerSpec> {
+    use LayerSpec::Elu;
+    vec![
+        conv(1, n, 3, 1, 1),
+        Elu,
+        conv(n, 2 * n, 3, 2, 1),
+        Elu,
+        conv(2 * n, 3 * n, 3, 2, 1),
+        Elu,
+        conv(3 * n, code, 7, 1, 0),
+    ]
+}
+
+/// G's channel count n for a `g_width`.
+pub fn generator_channels(model: &Dcgan28) -> usize {
+    (model.g_width / 2).max(1)
+}
 
 pub struct Began {
     pub gamma: f64,
@@ -54,22 +103,14 @@ impl Variant for Began {
         Optimizer::Adam { learning_rate: 1e-4, beta1: 0.5, beta2: 0.999 }
     }
 
+    fn generator_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+        decoder(model.nz, generator_channels(model))
+    }
+
     fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
-        let w = model.d_width;
-        let lrelu = LayerSpec::LeakyRelu { slope: 0.2 };
-        vec![
-            LayerSpec::Conv(ConvSpec::new(1, w, 4, 2, 1).with_bias().with_he_init()),
-            lrelu.clone(),
-            LayerSpec::Conv(ConvSpec::new(w, 2 * w, 4, 2, 1).with_bias().with_he_init()),
-            lrelu.clone(),
-            LayerSpec::Conv(ConvSpec::new(2 * w, self.code, 7, 1, 0).with_bias().with_he_init()),
-            LayerSpec::ConvTranspose(ConvSpec::new(self.code, 2 * w, 7, 1, 0).with_bias().with_he_init()),
-            lrelu.clone(),
-            LayerSpec::ConvTranspose(ConvSpec::new(2 * w, w, 4, 2, 1).with_bias().with_he_init()),
-            lrelu,
-            LayerSpec::ConvTranspose(ConvSpec::new(w, 1, 4, 2, 1).with_bias().with_he_init()),
-            LayerSpec::Tanh,
-        ]
+        let mut autoencoder = encoder(self.code, model.d_width);
+        autoencoder.extend(decoder(self.code, model.d_width));
+        autoencoder
     }
 
     fn critic_loss(
@@ -95,12 +136,20 @@ impl Variant for Began {
     }
 
     /// γ = E[L(G(z))]/E[L(x)] at equilibrium: lower γ, sharper but less diverse samples.
+    /// λ_k is how fast k_t follows: the paper's 0.001 moves k_t by about 10⁻⁵ per step on MNIST.
     fn knobs(&self) -> Vec<Knob> {
-        vec![Knob { name: "gamma", label: "γ (diversity)", value: self.gamma, min: 0.3, max: 1.0 }]
+        vec![
+            Knob { name: "gamma", label: "γ (diversity)", value: self.gamma, min: 0.3, max: 1.0 },
+            Knob { name: "lambda_k", label: "λ_k (k_t's rate)", value: self.lambda_k, min: 0.0, max: 0.1 },
+        ]
     }
 
     fn knob_mut(&mut self, name: &str) -> Option<&mut f64> {
-        (name == "gamma").then_some(&mut self.gamma)
+        match name {
+            "gamma" => Some(&mut self.gamma),
+            "lambda_k" => Some(&mut self.lambda_k),
+            _ => None,
+        }
     }
 
     fn state(&self) -> Vec<(&'static str, Tensor<1>)> {

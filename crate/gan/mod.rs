@@ -93,6 +93,11 @@ pub trait Variant: Send {
         1
     }
 
+    /// The generator's layers for a `dcgan28` of the given sizes (DCGAN's G unless the variant needs another).
+    fn generator_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+        model.generator()
+    }
+
     /// The critic's layers for a `dcgan28` of the given sizes (DCGAN's D unless the variant needs another).
     fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
         model.discriminator()

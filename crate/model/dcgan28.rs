@@ -54,22 +54,4 @@ impl Dcgan28 {
             Conv(ConvSpec::new(2 * w, 1, 7, 1, 0)),
         ]
     }
-
-    /// Elements of the largest weight or activation a training step of `batch` images holds.
-    pub fn largest_tensor_len(&self, batch: usize) -> usize {
-        let (g, d) = (self.g_width, self.d_width);
-        [
-            self.nz * 2 * g * 49, // G main.0 weight
-            2 * g * g * 16,       // G main.3 weight
-            batch * 2 * g * 49,   // G main.0 output
-            batch * g * 196,      // G main.3 output
-            batch * 784,          // images
-            batch * d * 196,      // D main.0 output
-            batch * 2 * d * 49,   // D main.2 output
-            2 * d * d * 16,       // D main.2 weight
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(0)
-    }
 }

@@ -7,10 +7,12 @@ pub mod dcgan64;
 
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::interpolate::{Interpolate2d, Interpolate2dConfig, InterpolateMode};
 use burn::nn::{
     BatchNorm, BatchNormConfig, Initializer, LayerNorm, LayerNormConfig, LeakyRelu, LeakyReluConfig, PaddingConfig2d,
     Relu, Tanh,
 };
+use burn::nn::{Elu, EluConfig};
 use burn::tensor::module::{batch_norm_train, conv_transpose2d, conv2d};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -89,6 +91,10 @@ pub enum LayerSpec {
         slope: f64,
     },
     Tanh,
+    /// `nn.ELU()` (α = 1).
+    Elu,
+    /// `nn.Upsample(scale_factor=2, mode="nearest")`: every pixel becomes a 2×2 block.
+    Upsample,
 }
 
 /// A built layer. The variant names stay out of weight names (see `crate::weights`).
@@ -101,6 +107,8 @@ pub enum Layer {
     Relu(Relu),
     LeakyRelu(LeakyRelu),
     Tanh(Tanh),
+    Elu(Elu),
+    Upsample(Interpolate2d),
 }
 
 impl Layer {
@@ -117,6 +125,8 @@ impl Layer {
             Layer::Relu(relu) => relu.forward(x),
             Layer::LeakyRelu(lrelu) => lrelu.forward(x),
             Layer::Tanh(tanh) => tanh.forward(x),
+            Layer::Elu(elu) => elu.forward(x),
+            Layer::Upsample(up) => up.forward(x),
         }
     }
 
@@ -166,6 +176,16 @@ impl Layer {
             Layer::Tanh(_) => {
                 let t = input.tanh();
                 upstream * (t.clone() * t).neg().add_scalar(1.0)
+            }
+            Layer::Elu(elu) => {
+                let slope = input.clone().exp().mul_scalar(elu.alpha).mask_fill(input.greater_elem(0.0), 1.0);
+                upstream * slope
+            }
+            // Each input pixel was copied into a 2×2 block: its gradient is the block's sum.
+            Layer::Upsample(_) => {
+                let [b, c, h, w] = upstream.dims();
+                let blocks: Tensor<6> = upstream.reshape([b, c, h / 2, 2, w / 2, 2]);
+                blocks.sum_dim(5).sum_dim(3).reshape([b, c, h / 2, w / 2])
             }
             // y = γ·x̂ + β with x̂ = (x − μ)/σ per sample: ∂/∂x = (g' − mean(g') − x̂·mean(g'·x̂))/σ, g' = γ·g.
             Layer::LayerNorm(ln) => {
@@ -248,6 +268,13 @@ impl Sequential {
                     Layer::LeakyRelu(LeakyReluConfig::new().with_negative_slope(slope).init())
                 }
                 LayerSpec::Tanh => Layer::Tanh(Tanh),
+                LayerSpec::Elu => Layer::Elu(EluConfig::new().init()),
+                LayerSpec::Upsample => Layer::Upsample(
+                    Interpolate2dConfig::new()
+                        .with_scale_factor(Some([2.0, 2.0]))
+                        .with_mode(InterpolateMode::Nearest)
+                        .init(),
+                ),
             })
             .collect();
         Self { main, specs: specs.to_vec() }
@@ -334,7 +361,7 @@ impl Sequential {
                 Layer::ConvTranspose(c) => n(c.weight.shape()) + c.bias.as_ref().map_or(0, |b| n(b.shape())),
                 Layer::BatchNorm(bn) => n(bn.gamma.shape()) + n(bn.beta.shape()),
                 Layer::LayerNorm(ln) => n(ln.gamma.shape()) + ln.beta.as_ref().map_or(0, |b| n(b.shape())),
-                Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) => 0,
+                Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) | Layer::Elu(_) | Layer::Upsample(_) => 0,
             })
             .sum()
     }
@@ -349,18 +376,42 @@ pub fn parameter_count(specs: &[LayerSpec]) -> usize {
             LayerSpec::Conv(c) | LayerSpec::ConvTranspose(c) => c.parameter_count(),
             LayerSpec::BatchNorm { features } => 2 * features,
             LayerSpec::LayerNorm { shape } => 2 * shape.iter().product::<usize>(),
-            LayerSpec::Relu | LayerSpec::LeakyRelu { .. } | LayerSpec::Tanh => 0,
+            LayerSpec::Relu | LayerSpec::LeakyRelu { .. } | LayerSpec::Tanh | LayerSpec::Elu | LayerSpec::Upsample => 0,
         })
         .sum()
+}
+
+/// Elements of the largest weight or activation that `specs` hold for a batch of `batch` inputs
+/// of shape `input` [C, H, W] (the WebGPU buffer limit applies to each tensor).
+pub fn largest_tensor_len(specs: &[LayerSpec], input: [usize; 3], batch: usize) -> usize {
+    let mut shape = input;
+    let mut largest = batch * shape.iter().product::<usize>();
+    for spec in specs {
+        shape = match *spec {
+            LayerSpec::Conv(c) => {
+                let side = |n: usize| (n + 2 * c.padding).saturating_sub(c.kernel) / c.stride + 1;
+                [c.output, side(shape[1]), side(shape[2])]
+            }
+            LayerSpec::ConvTranspose(c) => {
+                let side = |n: usize| ((n.max(1) - 1) * c.stride + c.kernel).saturating_sub(2 * c.padding);
+                [c.output, side(shape[1]), side(shape[2])]
+            }
+            LayerSpec::Upsample => [shape[0], 2 * shape[1], 2 * shape[2]],
+            _ => shape,
+        };
+        let weights = parameter_count(std::slice::from_ref(spec));
+        largest = largest.max(batch * shape.iter().product::<usize>()).max(weights);
+    }
+    largest
 }
 
 /// A generator architecture a weight file can hold, with its image shape [C, H, W].
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeneratorArch {
-    /// "dcgan28" or "dcgan64".
+    /// "dcgan28", "began28" (BEGAN's G for 28×28) or "dcgan64".
     pub model: &'static str,
     pub nz: usize,
-    /// dcgan28's g_width or dcgan64's ngf.
+    /// The `g_width` of dcgan28 and began28, or dcgan64's ngf.
     pub width: usize,
     pub image: [usize; 3],
     pub specs: Vec<LayerSpec>,
@@ -377,7 +428,16 @@ pub fn infer_generator(shape_of: impl Fn(&str) -> Option<Vec<usize>>, prefix: &s
             "\"{prefix}main.0.weight\" has shape {first:?}; a generator's first layer is [nz, C, k, k]"
         ));
     };
+    // BEGAN's G (see `crate::gan::began`) starts with the same 7×7 fully connected layer as
+    // dcgan28's, but a 3×3 convolution follows it where dcgan28 has BatchNorm.
+    let second = shape_of(&format!("{prefix}main.1.weight")).unwrap_or_default();
     match k {
+        7 if second.len() == 4 => {
+            let model = dcgan28::Dcgan28 { nz, g_width: 2 * c0, d_width: 64 };
+            let image = dcgan28::Dcgan28::IMAGE;
+            let specs = crate::gan::began::decoder(nz, c0);
+            Ok(GeneratorArch { model: "began28", nz, width: model.g_width, image, specs })
+        }
         7 => {
             let model = dcgan28::Dcgan28 { nz, g_width: c0 / 2, d_width: 64 };
             let image = dcgan28::Dcgan28::IMAGE;
