@@ -20,6 +20,8 @@ use crate::trainer::{TrainConfig, Trainer};
 thread_local! {
     /// The device chosen by `initBackend`; burn allows one WebGPU initialisation per worker.
     static BACKEND: RefCell<Option<(Device, BackendInfo)>> = const { RefCell::new(None) };
+    /// The triangles training set, made on first use.
+    static TRIANGLES: RefCell<Option<Arc<ImageDataset>>> = const { RefCell::new(None) };
 }
 
 /// More steps per call would queue unbounded GPU work before the next read-back.
@@ -33,6 +35,13 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 
 fn err(message: impl Into<String>) -> JsValue {
     js_sys::Error::new(&message.into()).into()
+}
+
+/// A device tensor's values, read asynchronously (a synchronous read-back panics in the browser).
+async fn read_f32<const D: usize>(tensor: burn::tensor::Tensor<D>) -> Result<Float32Array, JsValue> {
+    let data = tensor.into_data_async().await.map_err(|e| err(format!("reading from the device failed: {e:?}")))?;
+    let values = crate::trainer::to_f32(data).map_err(err)?;
+    Ok(Float32Array::from(values.as_slice()))
 }
 
 #[wasm_bindgen(start)]
@@ -62,21 +71,36 @@ pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
     to_js(&info)
 }
 
-/// The GAN variants the core knows, in registry order: `[{ id, title, knobs: [{ name, label, value, min, max }] }]`.
+/// What the page needs to know of one variant.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VariantInfo {
+    id: &'static str,
+    title: &'static str,
+    knobs: Vec<gan::Knob>,
+    /// The published optimiser settings, `{ kind, learning_rate, beta1?, beta2? }`.
+    optimizer: gan::Optimizer,
+    n_critic: usize,
+}
+
+/// The GAN variants the core knows, in registry order:
+/// `[{ id, title, knobs: [{ name, label, value, min, max }], optimizer, nCritic }]`.
 #[wasm_bindgen]
-pub fn variants() -> js_sys::Array {
-    gan::REGISTRY
+pub fn variants() -> Result<JsValue, JsValue> {
+    let all: Vec<VariantInfo> = gan::REGISTRY
         .iter()
         .map(|r| {
-            let entry = js_sys::Object::new();
-            // Setting a string property on a fresh plain object cannot fail.
-            let _ = Reflect::set(&entry, &"id".into(), &r.id.into());
-            let _ = Reflect::set(&entry, &"title".into(), &r.title.into());
-            let knobs = serde_wasm_bindgen::to_value(&(r.make)().knobs()).unwrap_or(JsValue::NULL);
-            let _ = Reflect::set(&entry, &"knobs".into(), &knobs);
-            JsValue::from(entry)
+            let variant = (r.make)();
+            VariantInfo {
+                id: r.id,
+                title: r.title,
+                knobs: variant.knobs(),
+                optimizer: variant.optimizer(),
+                n_critic: variant.n_critic(),
+            }
         })
-        .collect()
+        .collect();
+    to_js(&all)
 }
 
 /// What a weights file holds, without loading it: `{ metadata, tensors, generator }` where
@@ -144,12 +168,10 @@ impl Sampler {
             return Err(err(format!("seed must be a whole number below 2^53, got {seed}")));
         }
         let z = crate::trainer::latent(&mut crate::rng::Rng::new(seed as u64), n as usize, self.arch.nz, &self.device);
-        let out = self.generator.forward(z);
-        let data = out.into_data_async().await.map_err(|e| err(format!("reading from the device failed: {e:?}")))?;
-        let samples = crate::trainer::to_f32(data).map_err(err)?;
+        let samples = read_f32(self.generator.forward(z)).await?;
         let [c, h, w] = self.arch.image;
         let result = js_sys::Object::new();
-        Reflect::set(&result, &"samples".into(), &Float32Array::from(samples.as_slice()).into())?;
+        Reflect::set(&result, &"samples".into(), &samples.into())?;
         let shape: js_sys::Array = [n as usize, c, h, w].iter().map(|&d| JsValue::from(d as u32)).collect();
         Reflect::set(&result, &"shape".into(), &shape)?;
         Ok(result.into())
@@ -164,7 +186,8 @@ pub struct Session {
 
 #[wasm_bindgen]
 impl Session {
-    /// Builds a run from a dataset file (see `data`) and a config object (missing fields take
+    /// Builds a run from the MNIST file's bytes (see `data`; a triangles run generates its own data)
+    /// and a config object (missing fields take
     /// DCGAN's defaults). Call `initBackend` first.
     pub fn create(dataset: &[u8], config: JsValue) -> Result<Session, JsValue> {
         let device = BACKEND
@@ -175,8 +198,18 @@ impl Session {
         } else {
             serde_wasm_bindgen::from_value(config).map_err(|e| err(format!("invalid config: {e}")))?
         };
-        let data = ImageDataset::from_bytes(dataset).map_err(|e| err(e.to_string()))?;
-        let trainer = Trainer::new(config, Arc::new(data), &device).map_err(err)?;
+        let data = match config.dataset.as_str() {
+            // Generated once per worker: every run trains on the same triangles.
+            "triangles" => TRIANGLES.with_borrow_mut(|cached| -> Result<_, String> {
+                if cached.is_none() {
+                    *cached = Some(Arc::new(crate::data::training_set("triangles", None)?));
+                }
+                Ok(cached.clone().expect("just set"))
+            }),
+            name => crate::data::training_set(name, Some(dataset)).map(Arc::new),
+        }
+        .map_err(err)?;
+        let trainer = Trainer::new(config, data, &device).map_err(err)?;
         Ok(Session { trainer })
     }
 
@@ -224,6 +257,29 @@ impl Session {
     pub fn load_weights(&mut self, bytes: &[u8], target: Option<String>) -> Result<JsValue, JsValue> {
         let loaded = self.trainer.load_weights(bytes, target.as_deref()).map_err(err)?;
         to_js(&loaded)
+    }
+
+    /// The sample grid's latent vectors as a Float32Array [N·nz] (N vectors of `nz`).
+    pub async fn latent(&self) -> Result<Float32Array, JsValue> {
+        read_f32(self.trainer.grid_latent()).await
+    }
+
+    /// Replaces the sample grid's latent vectors (N·nz numbers, 1 ≤ N ≤ 256).
+    #[wasm_bindgen(js_name = setLatent)]
+    pub fn set_latent(&mut self, z: Vec<f32>) -> Result<(), JsValue> {
+        self.trainer.set_grid_latent(z).map_err(err)
+    }
+
+    /// G at `z` (N·nz numbers, 1 ≤ N ≤ 64), drawn as the grid is: a Float32Array [N, C, H, W].
+    pub async fn generate(&self, z: Vec<f32>) -> Result<Float32Array, JsValue> {
+        let nz = self.trainer.config().model.nz;
+        let n = z.len() / nz;
+        if !z.len().is_multiple_of(nz) || !(1..=64).contains(&n) || z.iter().any(|v| !v.is_finite()) {
+            return Err(err(format!("generate takes 1 to 64 finite vectors of {nz} numbers, got {} numbers", z.len())));
+        }
+        let device = self.trainer.grid_latent().device();
+        let z = burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(z, [n, nz, 1, 1]), &device);
+        read_f32(self.trainer.generate_like_grid(z)).await
     }
 
     #[wasm_bindgen(js_name = stepDiscriminator)]

@@ -48,7 +48,7 @@ try {
 
   stage('page tests (playwright-core + Chromium)');
   buildWasm();
-  count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', 'tests/e2e/page.test.mjs']));
+  count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', 'tests/e2e/page.test.mjs', 'tests/e2e/playground.test.mjs']));
   stage('done');
   console.log(`total: ${counts.passed} passed, ${counts.failed} failed`);
 } catch (e) {

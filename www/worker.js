@@ -1,129 +1,288 @@
 // Training runs here, off the main thread: WebGPU works in workers, and the page never freezes.
-// Messages in:  {type: 'init', backend, config} | 'start' | 'pause' | 'step' | {type: 'reset', config?}
-//               | {type: 'knob', name, value} (changes a variant setting, e.g. BEGAN's γ, mid-run)
+// One worker serves every widget on a page: one wasm module, one GPU device, several runs.
+//
+// Messages in:  {type: 'init', backend}                      once, before anything else
+//               {type: 'open', run, config, pretrained, weights}  a new run with id `run`
+//               and, each with the run's id:
+//               'start' | 'pause' | {type: 'step', part: 'both' | 'd' | 'g'} | 'close'
+//               | {type: 'reset', config?} (merged into the run's config, e.g. {variant: 'wgan'})
+//               | {type: 'knob', name, value} (a variant setting, e.g. BEGAN's γ, mid-run)
+//               | {type: 'speed', stepsPerSec} (Infinity: as fast as the device goes)
 //               | {type: 'save'} | {type: 'load', bytes, name, target?}
-//               (a reset's config is merged into the current one, e.g. {variant: 'wgan'})
-// Messages out: {type: 'ready', backend, config, variants, schedule} | {type: 'config', config, schedule}
+//               | {type: 'latent'} | {type: 'setLatent', z} | {type: 'generate', z, tag}
+// Messages out: {type: 'ready', backend, variants} | {type: 'fatal', message}
+//               and, each with the run's id:
+//               {type: 'config', config, schedule} | {type: 'progress', session, step, dLoss, gLoss, values, ...}
+//               | {type: 'state', running} | {type: 'error', message, diverged}
 //               | {type: 'weights', bytes, name} | {type: 'loaded', name, generator, critic, metadata}
-//               | {type: 'sampling', name, model, image} then {type: 'samples', samples, shape} (a sample-only generator)
-//               | {type: 'progress', session, step, dLoss, gLoss, values, ...}
-//               | {type: 'state', running} | {type: 'error', message, fatal, diverged}
-// `session` counts resets, so the page can drop progress of a run that was just replaced.
+//               | {type: 'sampling', name, model, image} then {type: 'samples', samples, shape}
+//               | {type: 'latent', z, nz} | {type: 'generated', tag, samples, shape}
+// `session` counts a run's resets, so the page can drop progress of a run that was just replaced.
 import init, { initBackend, inspectWeights, Sampler, Session, variants } from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
 
 const DATASET_URL = new URL('./data/mnist.bin', import.meta.url);
 const PRETRAINED_URL = new URL('./pretrained/manifest.json', import.meta.url);
-const SAMPLE_EVERY_MS = 400; // how often the grid is read back while training
+const SAMPLE_EVERY_MS = 400; // how often a running run's grid is read back
 const TARGET_CHUNK_MS = 150; // work queued between two read-backs of the losses
 const HISTOGRAM_BINS = 41; // the critic weight histogram, read with the samples
 
 let dataset = null;
-let session = null;
-let sessionId = 0;
+let ready = null; // resolves once the module, the device and the data are there
 let dead = false; // the wasm module trapped: nothing more can run in this worker
-let config = null;
-let running = false;
-let loopDone = Promise.resolve();
-let chunk = 1;
-let lastSamplesAt = 0;
-let rate = null;
-let wantPretrained = false;
-let weightsUrl = null;
-let sampler = null; // a generator loaded only to sample from (not dcgan28)
+const runs = new Map();
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
+// A macrotask turn without setTimeout's 4 ms clamp.
+const yieldToEvents = () => new Promise((resolve) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = resolve;
+  channel.port2.postMessage(null);
+});
 class Diverged extends Error {}
 
-const fail = (error, fatal = false) => {
-  running = false;
-  // A trap (RuntimeError) kills the wasm module: treat it like a failed start.
-  dead ||= fatal || error instanceof WebAssembly.RuntimeError;
-  if (!dead) post({ type: 'state', running });
-  post({ type: 'error', message: String(error?.message ?? error), fatal: dead, diverged: error instanceof Diverged });
-};
-
-async function readout(withSamples) {
-  const r = await session.readout(withSamples, withSamples ? HISTOGRAM_BINS : undefined);
-  const msg = { type: 'progress', session: sessionId, step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, values: r.values, histogram: r.histogram, stepsPerSec: rate };
-  const transfer = [];
-  if (r.samples) {
-    msg.samples = r.samples;
-    msg.shape = [config.grid_samples, 1, 28, 28];
-    transfer.push(r.samples.buffer);
-    lastSamplesAt = performance.now();
+/** One training run: its session (or a sample-only generator) and its training loop. */
+class Run {
+  constructor(id) {
+    this.id = id;
+    this.session = null;
+    this.sessionId = 0;
+    this.config = null;
+    this.sampler = null; // a generator loaded only to sample from (not dcgan28)
+    this.running = false;
+    this.loopDone = Promise.resolve();
+    this.chunk = 1;
+    this.lastSamplesAt = 0;
+    this.rate = null;
+    this.stepsPerSec = Infinity;
   }
-  post(msg, transfer);
-  if (!r.finite) throw new Diverged('The losses became NaN or infinite: training diverged. Reset to start again.');
-}
 
-// The new session is built before the old one is freed, so a bad config leaves the old run (and
-// its config) as they were.
-function newSession(nextConfig = config) {
-  const next = Session.create(dataset, nextConfig);
-  session?.free();
-  session = next;
-  sessionId += 1;
-  config = session.config();
-}
-
-async function loop() {
-  while (running) {
-    const t0 = performance.now();
-    session.train(chunk);
-    const withSamples = performance.now() - lastSamplesAt > SAMPLE_EVERY_MS;
-    await readout(withSamples);
-    const ms = performance.now() - t0;
-    const r = (1000 * chunk) / ms;
-    rate = rate === null ? r : 0.7 * rate + 0.3 * r;
-    // Queue more steps per read-back when steps are fast, one at a time when they are slow.
-    chunk = Math.max(1, Math.min(64, Math.round((chunk * TARGET_CHUNK_MS) / Math.max(ms, 1))));
+  post(msg, transfer) {
+    post({ ...msg, run: this.id }, transfer);
   }
-}
 
-// Loads a weights file into a fresh run built for it: our files carry their run's config in the
-// metadata; a bare PyTorch dcgan28 generator state dict gets this run's settings with its widths.
-// The current run is only replaced once the new one holds the weights, so a bad file loses nothing.
-function loadWeights(bytes, name, target) {
-  let info;
-  try {
-    info = inspectWeights(bytes);
-  } catch (e) {
-    throw new Error(`${name}: ${e.message ?? e}`);
+  fail(error) {
+    this.running = false;
+    // A trap (RuntimeError) kills the wasm module, and with it every run.
+    if (error instanceof WebAssembly.RuntimeError) return fatal(error);
+    this.post({ type: 'state', running: false });
+    this.post({ type: 'error', message: String(error?.message ?? error), diverged: error instanceof Diverged });
   }
-  let wanted;
-  if (info.metadata.config) {
-    try {
-      wanted = { ...config, ...JSON.parse(info.metadata.config) };
-    } catch {
-      throw new Error(`${name}: the "config" in its metadata is not valid JSON`);
+
+  postConfig() {
+    this.post({ type: 'config', config: this.config, schedule: this.session.schedule() });
+  }
+
+  async readout(withSamples) {
+    const r = await this.session.readout(withSamples, withSamples ? HISTOGRAM_BINS : undefined);
+    const msg = { type: 'progress', session: this.sessionId, step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, values: r.values, histogram: r.histogram, stepsPerSec: this.rate };
+    const transfer = [];
+    if (r.samples) {
+      msg.samples = r.samples;
+      msg.shape = [r.samples.length / 784, 1, 28, 28];
+      transfer.push(r.samples.buffer);
+      this.lastSamplesAt = performance.now();
     }
-  } else if (info.generator?.model === 'dcgan28') {
-    wanted = { ...config, model: { ...config.model, nz: info.generator.nz, g_width: info.generator.width } };
-    target ??= 'generator';
-  } else if (info.generator) {
-    // Not a dcgan28: too big to train here, but the page can draw from it.
-    const next = Sampler.load(bytes);
-    sampler?.free();
-    sampler = next;
-    return { type: 'sampling', name, model: sampler.model, image: info.generator.image };
-  } else {
-    // A bare state dict that is no generator: a critic for this run (its shapes are checked).
-    target ??= 'critic';
+    this.post(msg, transfer);
+    if (!r.finite) throw new Diverged('The losses became NaN or infinite: training diverged. Reset to start again.');
   }
-  const next = Session.create(dataset, wanted ?? config);
-  let loaded;
-  try {
-    loaded = next.loadWeights(bytes, target);
-  } catch (e) {
-    next.free();
-    throw new Error(`${name}: ${e.message ?? e}`);
+
+  // The new session is built before the old one is freed, so a bad config leaves the old run (and
+  // its config) as they were.
+  newSession(nextConfig = this.config) {
+    const next = Session.create(dataset, nextConfig);
+    this.session?.free();
+    this.session = next;
+    this.sessionId += 1;
+    this.config = next.config();
+    this.rate = null;
+    this.chunk = 1;
   }
-  session?.free();
-  session = next;
-  sessionId += 1;
-  config = session.config();
-  return { type: 'loaded', name, ...loaded };
+
+  async loop() {
+    while (this.running) {
+      const t0 = performance.now();
+      this.session.train(this.chunk);
+      const withSamples = performance.now() - this.lastSamplesAt > SAMPLE_EVERY_MS;
+      await this.readout(withSamples);
+      // On the CPU backend a read-back resolves at once: give queued messages ('pause', other
+      // runs' work) their turn before the next chunk.
+      await yieldToEvents();
+      let ms = performance.now() - t0;
+      // A speed limit: wait out the rest of the chunk's time budget.
+      const budget = (1000 * this.chunk) / this.stepsPerSec;
+      if (ms < budget) {
+        await new Promise((resolve) => setTimeout(resolve, budget - ms));
+        ms = performance.now() - t0;
+      }
+      const r = (1000 * this.chunk) / ms;
+      this.rate = this.rate === null ? r : 0.7 * this.rate + 0.3 * r;
+      // Queue more steps per read-back when steps are fast, one at a time when they are slow.
+      const fit = Math.round((this.chunk * TARGET_CHUNK_MS) / Math.max(ms, 1));
+      this.chunk = Math.max(1, Math.min(64, fit, Number.isFinite(this.stepsPerSec) ? Math.ceil(this.stepsPerSec / 4) : 64));
+    }
+  }
+
+  // Stops the loop and waits until its last read-back is done, so the session is free to replace.
+  async stop() {
+    this.running = false;
+    await this.loopDone;
+    this.post({ type: 'state', running: false });
+  }
+
+  // Loads a weights file into a fresh run built for it: our files carry their run's config in the
+  // metadata; a bare PyTorch dcgan28 (or BEGAN) generator state dict gets this run's settings with
+  // its widths. The current run is only replaced once the new one holds the weights, so a bad file
+  // loses nothing.
+  loadWeights(bytes, name, target) {
+    let info;
+    try {
+      info = inspectWeights(bytes);
+    } catch (e) {
+      throw new Error(`${name}: ${e.message ?? e}`);
+    }
+    let wanted;
+    if (info.metadata.config) {
+      try {
+        wanted = { ...this.config, ...JSON.parse(info.metadata.config) };
+      } catch {
+        throw new Error(`${name}: the "config" in its metadata is not valid JSON`);
+      }
+    } else if (info.generator?.model === 'dcgan28' || info.generator?.model === 'began28') {
+      const variant = info.generator.model === 'began28' ? 'began' : this.config.variant === 'began' ? 'ns-gan' : this.config.variant;
+      wanted = { ...this.config, variant, model: { ...this.config.model, nz: info.generator.nz, g_width: info.generator.width } };
+      target ??= 'generator';
+    } else if (info.generator) {
+      // Not a dcgan28: too big to train here, but the page can draw from it.
+      const next = Sampler.load(bytes);
+      this.sampler?.free();
+      this.sampler = next;
+      return { type: 'sampling', name, model: next.model, image: info.generator.image };
+    } else {
+      // A bare state dict that is no generator: a critic for this run (its shapes are checked).
+      target ??= 'critic';
+    }
+    const next = Session.create(dataset, wanted ?? this.config);
+    let loaded;
+    try {
+      loaded = next.loadWeights(bytes, target);
+    } catch (e) {
+      next.free();
+      throw new Error(`${name}: ${e.message ?? e}`);
+    }
+    this.session?.free();
+    this.session = next;
+    this.sessionId += 1;
+    this.config = next.config();
+    this.sampler?.free();
+    this.sampler = null;
+    return { type: 'loaded', name, ...loaded };
+  }
+
+  // The sample-only generator's grid (a fixed seed, as the training grid's fixed z).
+  async postSamplerGrid() {
+    const { samples, shape } = await this.sampler.sample(64, 1);
+    this.post({ type: 'samples', samples, shape }, [samples.buffer]);
+  }
+
+  async open({ config, pretrained, weights }) {
+    this.newSession(config);
+    // A run opens on weights from a same-origin URL when it names one, else on a trained generator
+    // when it asks for one: the manifest's entry for its variant, if there is one.
+    let loaded = null;
+    if (weights) {
+      const url = new URL(weights, self.location.href);
+      try {
+        if (url.origin !== self.location.origin) throw new Error('only this site\'s own files can be loaded by URL');
+        loaded = this.loadWeights(await fetchBytes(url), url.pathname.split('/').pop());
+      } catch (e) {
+        this.post({ type: 'error', message: `The weights at ${weights} could not be loaded: ${e.message}` });
+      }
+    } else if (pretrained) {
+      try {
+        const manifest = await (await fetch(PRETRAINED_URL)).json();
+        const variant = config?.variant ?? manifest.default;
+        const entry = manifest.models.find((m) => m.variant === variant && (m.dataset ?? 'mnist') === (config?.dataset ?? 'mnist'));
+        if (entry) loaded = this.loadWeights(await fetchBytes(new URL(entry.file, PRETRAINED_URL)), entry.file);
+      } catch (e) {
+        this.post({ type: 'error', message: `The pretrained weights could not be loaded (${e.message}); starting from random weights.` });
+      }
+    }
+    this.postConfig();
+    if (loaded) this.post(loaded);
+    if (loaded?.type === 'sampling') return this.postSamplerGrid();
+    return this.readout(true);
+  }
+
+  async handle(msg) {
+    switch (msg.type) {
+      case 'open':
+        return this.open(msg);
+      case 'close':
+        await this.stop();
+        this.session?.free();
+        this.sampler?.free();
+        runs.delete(this.id);
+        return;
+      case 'save': {
+        const bytes = await this.session.saveWeights('f32');
+        this.post({ type: 'weights', bytes, name: `${this.config.variant}-step${this.session.step}.safetensors` }, [bytes.buffer]);
+        return;
+      }
+      case 'load': {
+        await this.stop();
+        const loaded = this.loadWeights(msg.bytes, msg.name, msg.target);
+        this.rate = null;
+        this.chunk = 1;
+        this.post(loaded);
+        if (loaded.type === 'sampling') return this.postSamplerGrid();
+        this.postConfig();
+        return this.readout(true);
+      }
+      case 'start':
+        if (!this.running && !this.sampler) {
+          this.running = true;
+          this.post({ type: 'state', running: true });
+          // The loop runs outside the message queue so that 'pause' gets through.
+          this.loopDone = this.loop().catch((e) => this.fail(e));
+        }
+        return;
+      case 'pause':
+        return this.stop();
+      case 'step':
+        if (this.running || this.sampler) return;
+        if (msg.part === 'd') this.session.stepDiscriminator();
+        else if (msg.part === 'g') this.session.stepGenerator();
+        else this.session.train(1);
+        return this.readout(true);
+      case 'speed':
+        this.stepsPerSec = msg.stepsPerSec > 0 ? msg.stepsPerSec : Infinity;
+        return;
+      case 'knob':
+        this.session.setKnob(msg.name, msg.value);
+        this.config = this.session.config();
+        return this.postConfig();
+      case 'latent':
+        return this.post({ type: 'latent', z: await this.session.latent(), nz: this.config.model.nz });
+      case 'setLatent':
+        this.session.setLatent(msg.z);
+        return this.readout(true);
+      case 'generate': {
+        const samples = await this.session.generate(msg.z);
+        return this.post({ type: 'generated', tag: msg.tag, samples, shape: [samples.length / 784, 1, 28, 28] }, [samples.buffer]);
+      }
+      case 'reset': {
+        this.sampler?.free();
+        this.sampler = null;
+        await this.stop();
+        // Knobs belong to a variant: a different variant starts from its own defaults.
+        const next = msg.config ? { ...this.config, ...(msg.config.variant && msg.config.variant !== this.config.variant && { knobs: {} }), ...msg.config } : this.config;
+        this.newSession(next);
+        this.postConfig();
+        return this.readout(true);
+      }
+    }
+  }
 }
 
 // A same-site file's bytes; an HTTP error becomes an exception naming the file.
@@ -133,7 +292,13 @@ async function fetchBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function start(backendPreference, initialConfig) {
+function fatal(error) {
+  dead = true;
+  for (const run of runs.values()) run.running = false;
+  post({ type: 'fatal', message: String(error?.message ?? error) });
+}
+
+async function start(backendPreference) {
   await init();
   const noWebGpu = !('gpu' in navigator);
   const backend = await initBackend(noWebGpu || backendPreference === 'cpu' ? 'cpu' : 'webgpu');
@@ -142,108 +307,21 @@ async function start(backendPreference, initialConfig) {
   dataset = await fetchBytes(DATASET_URL).catch((e) => {
     throw new Error(`could not load the MNIST data (${e.message})`);
   });
-  newSession(initialConfig);
-  // The page opens on weights from a same-origin URL when it names one (?weights=…), else on a
-  // trained generator when it asks for one: the manifest's entry for the chosen variant (or its
-  // default), if there is one.
-  let loaded = null;
-  if (weightsUrl) {
-    const url = new URL(weightsUrl, self.location.href);
-    try {
-      if (url.origin !== self.location.origin) throw new Error('only this site\'s own files can be loaded by URL');
-      loaded = loadWeights(await fetchBytes(url), url.pathname.split('/').pop());
-    } catch (e) {
-      post({ type: 'error', message: `The weights at ${weightsUrl} could not be loaded: ${e.message}`, fatal: false });
-    }
-  } else if (wantPretrained) {
-    try {
-      const manifest = await (await fetch(PRETRAINED_URL)).json();
-      const entry = manifest.models.find((m) => m.variant === (initialConfig?.variant ?? manifest.default));
-      if (entry) {
-        loaded = loadWeights(await fetchBytes(new URL(entry.file, PRETRAINED_URL)), entry.file);
-      }
-    } catch (e) {
-      post({ type: 'error', message: `The pretrained weights could not be loaded (${e.message}); starting from random weights.`, fatal: false });
-    }
-  }
-  post({ type: 'ready', backend, config, variants: variants(), schedule: session.schedule() });
-  if (loaded) post(loaded);
-  if (loaded?.type === 'sampling') return postSamplerGrid();
-  await readout(true);
+  post({ type: 'ready', backend, variants: variants() });
 }
 
-// The sample-only generator's grid (a fixed seed, as the training grid's fixed z).
-async function postSamplerGrid() {
-  const { samples, shape } = await sampler.sample(64, 1);
-  post({ type: 'samples', samples, shape }, [samples.buffer]);
-}
-
-// Stops the loop and waits until its last read-back is done, so the session is free to replace.
-async function stop() {
-  running = false;
-  await loopDone;
-  post({ type: 'state', running });
-}
-
-let queue = Promise.resolve();
-// Handle messages one at a time, so that a reset never races a read-back.
-self.onmessage = ({ data }) => {
+// Each run handles its messages one at a time, so that a reset never races a read-back; runs
+// do not wait for each other.
+const queues = new Map();
+self.onmessage = ({ data: msg }) => {
   if (dead) return;
-  queue = queue.then(() => handle(data)).catch((e) => fail(e, data.type === 'init'));
-};
-
-async function handle(msg) {
-  switch (msg.type) {
-    case 'init':
-      wantPretrained = Boolean(msg.pretrained);
-      weightsUrl = msg.weights ?? null;
-      return start(msg.backend, msg.config);
-    case 'save': {
-      const bytes = await session.saveWeights('f32');
-      const name = `${config.variant}-step${session.step}.safetensors`;
-      post({ type: 'weights', bytes, name }, [bytes.buffer]);
-      return;
-    }
-    case 'load': {
-      await stop();
-      rate = null;
-      chunk = 1;
-      const loaded = loadWeights(msg.bytes, msg.name, msg.target);
-      post(loaded);
-      if (loaded.type === 'sampling') return postSamplerGrid();
-      sampler?.free();
-      sampler = null;
-      post({ type: 'config', config, schedule: session.schedule() });
-      return readout(true);
-    }
-    case 'start':
-      if (!running) {
-        running = true;
-        post({ type: 'state', running });
-        // The loop runs outside the message queue so that 'pause' gets through.
-        loopDone = loop().catch((e) => fail(e));
-      }
-      return;
-    case 'pause':
-      return stop();
-    case 'step':
-      if (running) return;
-      session.train(1);
-      return readout(true);
-    case 'knob':
-      session.setKnob(msg.name, msg.value);
-      config = session.config();
-      post({ type: 'config', config, schedule: session.schedule() });
-      return;
-    case 'reset':
-      sampler?.free();
-      sampler = null;
-      await stop();
-      rate = null;
-      chunk = 1;
-      // Knobs belong to a variant: a different variant starts from its own defaults.
-      newSession(msg.config ? { ...config, ...(msg.config.variant !== config.variant && { knobs: {} }), ...msg.config } : config);
-      post({ type: 'config', config, schedule: session.schedule() });
-      return readout(true);
+  if (msg.type === 'init') {
+    ready = start(msg.backend).catch(fatal);
+    return;
   }
-}
+  if (msg.type === 'open' && !runs.has(msg.run)) runs.set(msg.run, new Run(msg.run));
+  const run = runs.get(msg.run);
+  if (!run) return;
+  const queue = (queues.get(msg.run) ?? ready).then(() => !dead && run.handle(msg)).catch((e) => run.fail(e));
+  queues.set(msg.run, queue);
+};

@@ -1,63 +1,18 @@
 // Page tests: the real page, the real wasm module and real WebGPU (SwiftShader) in the system
 // Chromium, driven by playwright-core. Narrow networks keep SwiftShader's steps short.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, urlOf } from '../../scripts/serve.mjs';
 import { root } from '../../scripts/tools.mjs';
+import { CHROMIUM, OUT, QUIET, canvasPixels, env, open, stats } from './helpers.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const QUIET = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SMALL = '?g_width=8&d_width=8&batch=8';
-const OUT = join(root, 'test-results');
 
-let server;
-let browser;
-let base;
-
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  server = await serve({ port: 0 });
-  base = urlOf(server);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...QUIET, '--enable-unsafe-webgpu'] });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-/** A page that records uncaught errors and console errors. */
-async function open(url, b = browser) {
-  const page = await b.newPage({ viewport: { width: 1100, height: 900 } });
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
-  await page.goto(url);
-  return page;
-}
-
-/** Grey levels of the sample canvas's 28×28 tiles, without the gaps between them. */
-const canvasPixels = (page) =>
-  page.evaluate(() => {
-    const c = document.getElementById('samples');
-    const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const out = [];
-    for (let y = 0; y < c.height; y++) {
-      for (let x = 0; x < c.width; x++) if (x % 29 !== 0 && y % 29 !== 0) out.push(rgba[4 * (y * c.width + x)]);
-    }
-    return out;
-  });
-
-const stats = (xs) => {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
-};
-
-const stepOf = (page) => page.$eval('#stat-step', (e) => Number(e.textContent));
+const stepOf = (page) => page.evaluate(() => Number($pg('stat-step').textContent));
 
 /** A 16-bin histogram of grey levels, as fractions. */
 const histogram = (pixels) => {
@@ -75,14 +30,14 @@ function mnistHistogram() {
 
 test('the page opens on a pretrained generator that draws digits before any training', { timeout: 600_000 }, async () => {
   const manifest = JSON.parse(readFileSync(join(root, 'www', 'pretrained', 'manifest.json'), 'utf8'));
-  const page = await open(`${base}?backend=cpu`);
-  await page.waitForFunction(() => /^Loaded the generator and critic/.test(document.getElementById('message').textContent), null, { timeout: 180_000 });
+  const page = await open(`?backend=cpu`);
+  await page.waitForFunction(() => /^Loaded the generator and critic/.test($pg('message').textContent), null, { timeout: 180_000 });
   const steps = String(manifest.models.find((m) => m.variant === manifest.default).steps);
-  await page.waitForFunction((s) => document.getElementById('samples').dataset.step === s, steps, { timeout: 180_000 });
+  await page.waitForFunction((s) => $pg('samples').dataset.step === s, steps, { timeout: 180_000 });
   assert.equal(await stepOf(page), Number(steps));
   const trained = histogram(await canvasPixels(page));
-  const fresh = await open(`${base}?backend=cpu&pretrained=0`);
-  await fresh.waitForFunction(() => document.getElementById('samples').dataset.step === '0', null, { timeout: 180_000 });
+  const fresh = await open(`?backend=cpu&pretrained=0`);
+  await fresh.waitForFunction(() => $pg('samples').dataset.step === '0', null, { timeout: 180_000 });
   const untrained = histogram(await canvasPixels(fresh));
   const mnist = mnistHistogram();
   const [dTrained, dUntrained] = [l1(trained, mnist), l1(untrained, mnist)];
@@ -95,17 +50,17 @@ test('the page opens on a pretrained generator that draws digits before any trai
 });
 
 test('Start trains on WebGPU: the step count rises and the samples change', { timeout: 900_000 }, async () => {
-  const page = await open(base + SMALL);
-  await page.waitForFunction(() => /WebGPU/.test(document.getElementById('backend').textContent), null, { timeout: 180_000 });
-  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '0', null, { timeout: 180_000 });
+  const page = await open(SMALL);
+  await page.waitForFunction(() => /WebGPU/.test($pg('backend').textContent), null, { timeout: 180_000 });
+  await page.waitForFunction(() => $pg('samples').dataset.step === '0', null, { timeout: 180_000 });
   const before = await canvasPixels(page);
   assert.ok(stats(before).std > 3, `the step-0 grid shows the untrained generator's noise (std ${stats(before).std.toFixed(1)})`);
 
-  await page.click('#start');
-  await page.waitForFunction(() => Number(document.getElementById('stat-step').textContent) >= 10, null, { timeout: 840_000, polling: 500 });
-  await page.click('#start'); // pause
-  await page.waitForFunction(() => document.getElementById('start').textContent === 'Start', null, { timeout: 120_000 });
-  await page.waitForFunction(() => Number(document.getElementById('samples').dataset.step) >= 10, null, { timeout: 120_000 });
+  await page.click('gan-playground[hash] [data-role=play]');
+  await page.waitForFunction(() => Number($pg('stat-step').textContent) >= 10, null, { timeout: 840_000, polling: 500 });
+  await page.click('gan-playground[hash] [data-role=play]'); // pause
+  await page.waitForFunction(() => $pg('play').textContent === 'Play', null, { timeout: 120_000 });
+  await page.waitForFunction(() => Number($pg('samples').dataset.step) >= 10, null, { timeout: 120_000 });
 
   const afterPixels = await canvasPixels(page);
   const { std } = stats(afterPixels);
@@ -113,44 +68,44 @@ test('Start trains on WebGPU: the step count rises and the samples change', { ti
   const change = afterPixels.reduce((a, v, i) => a + Math.abs(v - before[i]), 0) / afterPixels.length;
   assert.ok(std > 3, `the sample canvas is not blank (grey-level std ${std.toFixed(1)})`);
   assert.ok(change > 1, `the samples changed since step 0 (mean |Δ| ${change.toFixed(2)})`);
-  for (const id of ['#stat-d', '#stat-g']) {
+  for (const id of ['gan-playground[hash] [data-role=stat-d]', 'gan-playground[hash] [data-role=stat-g]']) {
     const v = Number(await page.$eval(id, (e) => e.textContent));
     assert.ok(Number.isFinite(v), `${id} shows a finite loss`);
   }
-  assert.ok(Number(await page.$eval('#stat-rate', (e) => e.textContent)) > 0, 'steps/s is shown');
-  await page.screenshot({ path: join(OUT, 'playground.png') });
+  assert.ok(Number(await page.$eval('gan-playground[hash] [data-role=stat-rate]', (e) => e.textContent)) > 0, 'steps/s is shown');
+  await page.screenshot({ path: join(OUT, 'playground-webgpu.png') });
   assert.deepEqual(page.errors, []);
   await page.close();
 });
 
 test('Step and Reset work on the CPU backend when asked for', { timeout: 600_000 }, async () => {
-  const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=4`);
-  await page.waitForFunction(() => /CPU/.test(document.getElementById('backend').textContent), null, { timeout: 120_000 });
-  await page.waitForSelector('#step:not([disabled])');
-  await page.click('#step');
-  await page.waitForFunction(() => document.getElementById('stat-step').textContent === '1', null, { timeout: 300_000 });
-  await page.click('#reset');
-  await page.waitForFunction(() => document.getElementById('stat-step').textContent === '0', null, { timeout: 300_000 });
+  const page = await open(`?backend=cpu&g_width=8&d_width=8&batch=4`);
+  await page.waitForFunction(() => /CPU/.test($pg('backend').textContent), null, { timeout: 120_000 });
+  await page.waitForSelector('gan-playground[hash] [data-role=step]:not([disabled])');
+  await page.click('gan-playground[hash] [data-role=step]');
+  await page.waitForFunction(() => $pg('stat-step').textContent === '1', null, { timeout: 300_000 });
+  await page.click('gan-playground[hash] [data-role=reset]');
+  await page.waitForFunction(() => $pg('stat-step').textContent === '0', null, { timeout: 300_000 });
   assert.equal(await stepOf(page), 0);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
 
 test('choosing WGAN resets the run with its own schedule and shows its Wasserstein estimate', { timeout: 600_000 }, async () => {
-  const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=8`);
-  await page.waitForSelector('#variant:not([disabled])', { timeout: 120_000 });
-  const titles = await page.$$eval('#variant option', (os) => os.map((o) => o.value));
+  const page = await open(`?backend=cpu&g_width=8&d_width=8&batch=8`);
+  await page.waitForSelector('gan-playground[hash] [data-role=variant]:not([disabled])', { timeout: 120_000 });
+  const titles = await page.$$eval('gan-playground[hash] [data-role=variant] option', (os) => os.map((o) => o.value));
   assert.deepEqual(titles, ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan', 'began']);
-  await page.selectOption('#variant', 'wgan');
-  await page.waitForFunction(() => /RMSProp/.test(document.getElementById('schedule').textContent), null, { timeout: 120_000 });
-  assert.match(await page.$eval('#schedule', (e) => e.textContent), /5 critic steps per G step/);
-  await page.click('#step');
-  await page.waitForFunction(() => document.getElementById('stat-step').textContent === '1', null, { timeout: 300_000 });
-  const estimate = await page.$eval('#variant-stats', (e) => e.textContent);
+  await page.selectOption('gan-playground[hash] [data-role=variant]', 'wgan');
+  await page.waitForFunction(() => /RMSProp/.test($pg('schedule').textContent), null, { timeout: 120_000 });
+  assert.match(await page.$eval('gan-playground[hash] [data-role=schedule]', (e) => e.textContent), /5 critic steps per G step/);
+  await page.click('gan-playground[hash] [data-role=step]');
+  await page.waitForFunction(() => $pg('stat-step').textContent === '1', null, { timeout: 300_000 });
+  const estimate = await page.$eval('gan-playground[hash] [data-role=variant-stats]', (e) => e.textContent);
   assert.match(estimate, /W estimate\s*-?\d+\.\d{3}/);
   // The critic weight histogram: every weight within the clipping bound c = 0.01.
-  await page.waitForFunction(() => /weights in/.test(document.getElementById('weights-range').textContent), null, { timeout: 120_000 });
-  const range = await page.$eval('#weights-range', (e) => e.textContent);
+  await page.waitForFunction(() => /weights in/.test($pg('histogram-range').textContent), null, { timeout: 120_000 });
+  const range = await page.$eval('gan-playground[hash] [data-role=histogram-range]', (e) => e.textContent);
   const limit = Number(range.match(/, ([\d.e-]+)\]/)[1]);
   assert.ok(limit > 0 && limit <= 0.01, `WGAN's critic weights lie in [−0.01, 0.01]: ${range}`);
   assert.deepEqual(page.errors, []);
@@ -158,33 +113,33 @@ test('choosing WGAN resets the run with its own schedule and shows its Wasserste
 });
 
 test('BEGAN shows its γ dial; a change applies mid-run and the run keeps going', { timeout: 600_000 }, async () => {
-  const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=4&variant=began`);
-  await page.waitForSelector('#knobs input[data-knob="gamma"]', { timeout: 120_000 });
-  assert.equal(await page.$eval('#knobs input', (e) => e.value), '0.5');
-  await page.$eval('#knobs input', (e) => {
+  const page = await open(`?backend=cpu&g_width=8&d_width=8&batch=4&variant=began`);
+  await page.waitForSelector('gan-playground[hash] [data-role=knobs] input[data-knob="gamma"]', { timeout: 120_000 });
+  assert.equal(await page.$eval('gan-playground[hash] [data-role=knobs] input', (e) => e.value), '0.5');
+  await page.$eval('gan-playground[hash] [data-role=knobs] input', (e) => {
     e.value = '0.8';
     e.dispatchEvent(new Event('input'));
     e.dispatchEvent(new Event('change'));
   });
-  await page.click('#step');
-  await page.waitForFunction(() => document.getElementById('stat-step').textContent === '1', null, { timeout: 300_000 });
-  assert.equal(await page.$eval('#knobs output', (e) => e.textContent), '0.8');
-  assert.match(await page.$eval('#variant-stats', (e) => e.textContent), /k_t\s*0\.\d{3}.*M_global\s*\d+\.\d{3}/s);
+  await page.click('gan-playground[hash] [data-role=step]');
+  await page.waitForFunction(() => $pg('stat-step').textContent === '1', null, { timeout: 300_000 });
+  assert.equal(await page.$eval('gan-playground[hash] [data-role=knobs] output', (e) => e.textContent), '0.8');
+  assert.match(await page.$eval('gan-playground[hash] [data-role=variant-stats]', (e) => e.textContent), /k_t\s*0\.\d{3}.*M_global\s*\d+\.\d{3}/s);
   // Another variant brings its own knobs, at their defaults.
-  await page.selectOption('#variant', 'wgan-gp');
-  await page.waitForSelector('#knobs input[data-knob="lambda"]', { timeout: 120_000 });
-  assert.equal(await page.$eval('#knobs input', (e) => e.value), '10');
+  await page.selectOption('gan-playground[hash] [data-role=variant]', 'wgan-gp');
+  await page.waitForSelector('gan-playground[hash] [data-role=knobs] input[data-knob="lambda"]', { timeout: 120_000 });
+  assert.equal(await page.$eval('gan-playground[hash] [data-role=knobs] input', (e) => e.value), '10');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
 
 test('weights download, load back, and a bad file is refused with the run kept', { timeout: 600_000 }, async () => {
-  const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=4&variant=lsgan`);
-  await page.waitForSelector('#save:not([disabled])', { timeout: 120_000 });
-  await page.click('#step');
-  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '1', null, { timeout: 300_000 });
+  const page = await open(`?backend=cpu&g_width=8&d_width=8&batch=4&variant=lsgan`);
+  await page.waitForSelector('gan-playground[hash] [data-role=save]:not([disabled])', { timeout: 120_000 });
+  await page.click('gan-playground[hash] [data-role=step]');
+  await page.waitForFunction(() => $pg('samples').dataset.step === '1', null, { timeout: 300_000 });
   const trained = await canvasPixels(page);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('gan-playground[hash] [data-role=save]')]);
   assert.match(download.suggestedFilename(), /^lsgan-step1\.safetensors$/);
   const saved = join(OUT, 'saved.safetensors');
   await download.saveAs(saved);
@@ -192,30 +147,30 @@ test('weights download, load back, and a bad file is refused with the run kept',
   // A corrupt file: a clear message, and the run goes on as it was.
   const bad = join(OUT, 'bad.safetensors');
   writeFileSync(bad, readFileSync(saved).subarray(0, 100));
-  await page.setInputFiles('#load', bad);
-  await page.waitForFunction(() => /^bad\.safetensors: /.test(document.getElementById('message').textContent), null, { timeout: 60_000 });
-  assert.match(await page.$eval('#message', (e) => e.textContent), /truncated|out of range|not valid JSON/);
+  await page.setInputFiles('gan-playground[hash] [data-role=load]', bad);
+  await page.waitForFunction(() => /^bad\.safetensors: /.test($pg('message').textContent), null, { timeout: 60_000 });
+  assert.match(await page.$eval('gan-playground[hash] [data-role=message]', (e) => e.textContent), /truncated|out of range|not valid JSON/);
   assert.equal(await stepOf(page), 1);
 
   // Reset to fresh weights, then load the file: the step count and the samples come back.
-  await page.click('#reset');
-  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '0', null, { timeout: 300_000 });
-  await page.setInputFiles('#load', saved);
-  await page.waitForFunction(() => /Loaded the generator and critic/.test(document.getElementById('message').textContent), null, { timeout: 120_000 });
-  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '1', null, { timeout: 120_000 });
+  await page.click('gan-playground[hash] [data-role=reset]');
+  await page.waitForFunction(() => $pg('samples').dataset.step === '0', null, { timeout: 300_000 });
+  await page.setInputFiles('gan-playground[hash] [data-role=load]', saved);
+  await page.waitForFunction(() => /Loaded the generator and critic/.test($pg('message').textContent), null, { timeout: 120_000 });
+  await page.waitForFunction(() => $pg('samples').dataset.step === '1', null, { timeout: 120_000 });
   assert.deepEqual(await canvasPixels(page), trained, 'the loaded generator draws the saved samples');
-  assert.equal(await page.$eval('#variant', (e) => e.value), 'lsgan');
+  assert.equal(await page.$eval('gan-playground[hash] [data-role=variant]', (e) => e.value), 'lsgan');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
 
 test('a PyTorch dcgan64 generator state dict is drawn (64×64 RGB), and Reset goes back to training', { timeout: 600_000 }, async () => {
-  const page = await open(`${base}?backend=cpu&g_width=8&d_width=8&batch=4`);
-  await page.waitForSelector('#save:not([disabled])', { timeout: 120_000 });
-  await page.setInputFiles('#load', join(root, 'tests', 'fixtures', 'forward', 'dcgan64-generator.safetensors'));
-  await page.waitForFunction(() => document.getElementById('samples').dataset.model === '3x64x64', null, { timeout: 120_000 });
-  assert.match(await page.$eval('#message', (e) => e.textContent), /dcgan64 generator/);
-  const { width, std } = await page.$eval('#samples', (c) => {
+  const page = await open(`?backend=cpu&g_width=8&d_width=8&batch=4`);
+  await page.waitForSelector('gan-playground[hash] [data-role=save]:not([disabled])', { timeout: 120_000 });
+  await page.setInputFiles('gan-playground[hash] [data-role=load]', join(root, 'tests', 'fixtures', 'forward', 'dcgan64-generator.safetensors'));
+  await page.waitForFunction(() => $pg('samples').dataset.model === '3x64x64', null, { timeout: 120_000 });
+  assert.match(await page.$eval('gan-playground[hash] [data-role=message]', (e) => e.textContent), /dcgan64 generator/);
+  const { width, std } = await page.$eval('gan-playground[hash] [data-role=samples]', (c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let sum = 0;
     let sq = 0;
@@ -228,23 +183,23 @@ test('a PyTorch dcgan64 generator state dict is drawn (64×64 RGB), and Reset go
   });
   assert.equal(width, 8 * 65 + 1);
   assert.ok(std > 3, `the 64×64 samples are not blank (std ${std.toFixed(1)})`);
-  assert.equal(await page.$eval('#start', (e) => e.disabled), true);
-  await page.click('#reset');
-  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '0' && !document.getElementById('samples').dataset.model, null, { timeout: 120_000 });
-  await page.waitForSelector('#start:not([disabled])', { timeout: 120_000 });
+  assert.equal(await page.$eval('gan-playground[hash] [data-role=play]', (e) => e.disabled), true);
+  await page.click('gan-playground[hash] [data-role=reset]');
+  await page.waitForFunction(() => $pg('samples').dataset.step === '0' && !$pg('samples').dataset.model, null, { timeout: 120_000 });
+  await page.waitForSelector('gan-playground[hash] [data-role=play]:not([disabled])', { timeout: 120_000 });
   assert.deepEqual(page.errors, []);
   await page.close();
 });
 
 test('?weights= opens on a PyTorch dcgan28 generator state dict, its widths read off the file', { timeout: 600_000 }, async () => {
-  const page = await open(`${base}?backend=cpu&weights=tests/fixtures/forward/dcgan28-generator.safetensors`);
-  await page.waitForFunction(() => /^Loaded the generator from dcgan28-generator/.test(document.getElementById('message').textContent), null, { timeout: 180_000 });
-  await page.waitForFunction(() => document.getElementById('samples').dataset.step === '0', null, { timeout: 180_000 });
+  const page = await open(`?backend=cpu&weights=tests/fixtures/forward/dcgan28-generator.safetensors`);
+  await page.waitForFunction(() => /^Loaded the generator from dcgan28-generator/.test($pg('message').textContent), null, { timeout: 180_000 });
+  await page.waitForFunction(() => $pg('samples').dataset.step === '0', null, { timeout: 180_000 });
   assert.ok(stats(await canvasPixels(page)).std > 3, 'the loaded generator draws');
-  const bad = await open(`${base}?backend=cpu&weights=www/style.css`);
-  await bad.waitForFunction(() => /could not be loaded/.test(document.getElementById('message').textContent), null, { timeout: 180_000 });
-  assert.match(await bad.$eval('#message', (e) => e.textContent), /style\.css/);
-  await bad.waitForSelector('#start:not([disabled])', { timeout: 120_000 });
+  const bad = await open(`?backend=cpu&weights=www/style.css`);
+  await bad.waitForFunction(() => /could not be loaded/.test($pg('message').textContent), null, { timeout: 180_000 });
+  assert.match(await bad.$eval('gan-playground[hash] [data-role=message]', (e) => e.textContent), /style\.css/);
+  await bad.waitForSelector('gan-playground[hash] [data-role=play]:not([disabled])', { timeout: 120_000 });
   assert.deepEqual([...page.errors, ...bad.errors], []);
   await bad.close();
   await page.close();
@@ -253,11 +208,11 @@ test('?weights= opens on a PyTorch dcgan28 generator state dict, its widths read
 test('without a WebGPU adapter the page falls back to the CPU and says why', { timeout: 300_000 }, async () => {
   const plain = await chromium.launch({ executablePath: CHROMIUM, args: QUIET });
   try {
-    const page = await open(base + SMALL, plain);
-    await page.waitForFunction(() => /CPU fallback/.test(document.getElementById('backend').textContent), null, { timeout: 120_000 });
-    const message = await page.$eval('#message', (e) => (e.hidden ? '' : e.textContent));
+    const page = await open(SMALL, plain);
+    await page.waitForFunction(() => /CPU fallback/.test($pg('backend').textContent), null, { timeout: 120_000 });
+    const message = await page.$eval('gan-playground[hash] [data-role=message]', (e) => (e.hidden ? '' : e.textContent));
     assert.match(message, /WebGPU is not available/);
-    await page.waitForSelector('#start:not([disabled])');
+    await page.waitForSelector('gan-playground[hash] [data-role=play]:not([disabled])');
   } finally {
     await plain.close();
   }
@@ -269,10 +224,9 @@ test('a page whose wasm module is missing shows an error instead of a blank page
   cpSync(join(root, 'www'), join(dir, 'www'), { recursive: true, filter: (p) => !p.endsWith('.bin') });
   const broken = await serve({ port: 0, dir });
   try {
-    const page = await browser.newPage();
-    await page.goto(urlOf(broken));
-    await page.waitForFunction(() => !document.getElementById('message').hidden, null, { timeout: 60_000 });
-    assert.match(await page.$eval('#message', (e) => e.textContent), /failed to load/);
+    const page = await open(urlOf(broken));
+    await page.waitForFunction(() => !$pg('message').hidden, null, { timeout: 60_000 });
+    assert.match(await page.$eval('gan-playground[hash] [data-role=message]', (e) => e.textContent), /failed to load/);
   } finally {
     broken.close();
   }

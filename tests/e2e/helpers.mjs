@@ -1,0 +1,60 @@
+// Shared set-up of the page tests: one static server and one headless Chromium with WebGPU
+// (SwiftShader) per test file, and pages that record their errors.
+import { after, before } from 'node:test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve, urlOf } from '../../scripts/serve.mjs';
+import { root } from '../../scripts/tools.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const QUIET = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const OUT = join(root, 'test-results');
+
+/** {base, browser, server}, set before the file's tests run. */
+export const env = {};
+
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  env.server = await serve({ port: 0 });
+  env.base = urlOf(env.server);
+  env.browser = await chromium.launch({ executablePath: CHROMIUM, args: [...QUIET, '--enable-unsafe-webgpu'] });
+});
+
+after(async () => {
+  await env.browser?.close();
+  env.server?.close();
+});
+
+/** A page that records uncaught errors and console errors. In the page, `$pg(role, i)` is the
+ * part with `data-role=role` of the i-th <gan-playground> (inside its shadow root). */
+export async function open(url, b = env.browser, viewport = { width: 1100, height: 900 }) {
+  const page = await b.newPage({ viewport });
+  await page.addInitScript(() => {
+    // Every <gan-playground> in document order, those inside <gan-compare> included.
+    window.$playgrounds = () => [...document.querySelectorAll('gan-playground, gan-compare')].flatMap((e) => (e.tagName === 'GAN-COMPARE' ? [...(e.shadowRoot?.querySelectorAll('gan-playground') ?? [])] : [e]));
+    window.$pg = (role, i = 0) => $playgrounds()[i]?.shadowRoot?.querySelector(`[data-role="${role}"]`);
+  });
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
+  await page.goto(url.startsWith('http') ? url : env.base + url);
+  return page;
+}
+
+/** Grey levels of the i-th playground's sample canvas, 28×28 tiles without the gaps between them. */
+export const canvasPixels = (page, i = 0) =>
+  page.evaluate((i) => {
+    const c = $pg('samples', i);
+    const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const out = [];
+    for (let y = 0; y < c.height; y++) {
+      for (let x = 0; x < c.width; x++) if (x % 29 !== 0 && y % 29 !== 0) out.push(rgba[4 * (y * c.width + x)]);
+    }
+    return out;
+  }, i);
+
+export const stats = (xs) => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
+};

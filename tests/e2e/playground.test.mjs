@@ -1,0 +1,229 @@
+// The playground's UI driven as a user drives it: state in the link, D and G stepped apart,
+// latent-space views, several widgets on one page, the article, and responsiveness under load.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OUT, canvasPixels, open, stats } from './helpers.mjs';
+
+const CPU_SMALL = '?backend=cpu&g_width=8&d_width=8&batch=4';
+const SEL = (role) => `gan-playground[hash] [data-role=${role}]`;
+const progressOf = (page, i = 0) => page.evaluate((i) => ({ ...$playgrounds()[i].progress }), i);
+
+/** Sets a number field or a knob the way a user does: new value, then a change event. */
+const setInput = (page, selector, value) =>
+  page.$eval(selector, (e, v) => {
+    e.value = v;
+    e.dispatchEvent(new Event('input'));
+    e.dispatchEvent(new Event('change'));
+  }, String(value));
+
+test('the URL hash holds the whole state: a copied link reopens the same setup', { timeout: 600_000 }, async () => {
+  const page = await open(`${CPU_SMALL}&seed=7`);
+  await page.waitForSelector(`${SEL('variant')}:not([disabled])`, { timeout: 120_000 });
+  await page.selectOption(SEL('variant'), 'wgan-gp');
+  await page.waitForFunction(() => /β = \(0, 0\.9\)/.test($pg('schedule').textContent), null, { timeout: 120_000 });
+  await setInput(page, `${SEL('fields')} input[data-field="lr"]`, '0.0003');
+  await page.waitForFunction(() => /lr 0\.0003/.test($pg('schedule').textContent), null, { timeout: 120_000 });
+  await setInput(page, `${SEL('knobs')} input[data-knob="lambda"]`, '20');
+  await page.waitForFunction(() => /lambda=20/.test(location.hash), null, { timeout: 120_000 });
+  await page.selectOption(SEL('speed'), '10');
+  const link = page.url();
+  console.log(`link: ${link}`);
+  for (const part of ['variant=wgan-gp', 'lr=0.0003', 'lambda=20', 'seed=7', 'batch=4', 'g_width=8', 'speed=10', 'pretrained=0']) {
+    assert.ok(new URL(link).hash.includes(part), `the hash holds ${part}`);
+  }
+
+  const copy = await open(link);
+  await copy.waitForSelector(`${SEL('variant')}:not([disabled])`, { timeout: 120_000 });
+  await copy.waitForFunction(() => /lr 0\.0003/.test($pg('schedule').textContent), null, { timeout: 120_000 });
+  const read = (p) => p.evaluate(() => ({
+    variant: $pg('variant').value,
+    lr: $pg('fields').querySelector('[data-field="lr"]').value,
+    seed: $pg('fields').querySelector('[data-field="seed"]').value,
+    batch: $pg('fields').querySelector('[data-field="batch"]').value,
+    gWidth: $pg('fields').querySelector('[data-field="g_width"]').value,
+    lambda: $pg('knobs').querySelector('[data-knob="lambda"]').value,
+    speed: $pg('speed').value,
+    schedule: $pg('schedule').textContent,
+  }));
+  const [a, b] = [await read(page), await read(copy)];
+  assert.deepEqual(b, a);
+  assert.deepEqual({ variant: b.variant, lr: b.lr, seed: b.seed, lambda: b.lambda }, { variant: 'wgan-gp', lr: '0.0003', seed: '7', lambda: '20' });
+  // The same seed gives the same networks: the step-0 grids are identical.
+  await copy.waitForFunction(() => $pg('samples').dataset.step === '0', null, { timeout: 120_000 });
+  await page.waitForFunction(() => $pg('samples').dataset.step === '0', null, { timeout: 120_000 });
+  assert.deepEqual(await canvasPixels(copy), await canvasPixels(page));
+  assert.deepEqual([...page.errors, ...copy.errors], []);
+  await copy.close();
+  await page.close();
+});
+
+test('unknown or invalid values in a link are ignored with a visible note', { timeout: 300_000 }, async () => {
+  const page = await open(`${CPU_SMALL}#variant=began&gamma=7&batch=abc&lr=5&colour=red&seed=3`);
+  await page.waitForSelector(`${SEL('play')}:not([disabled])`, { timeout: 120_000 });
+  const note = await page.$eval(SEL('message'), (e) => e.textContent);
+  for (const bad of ['gamma=7', 'batch=abc', 'lr=5', 'colour']) assert.ok(note.includes(bad), `the note names ${bad}: ${note}`);
+  assert.equal(await page.$eval(SEL('variant'), (e) => e.value), 'began');
+  assert.equal(await page.$eval(`${SEL('fields')} [data-field="seed"]`, (e) => e.value), '3');
+  assert.equal(await page.$eval(`${SEL('fields')} [data-field="batch"]`, (e) => e.value), '4', 'the query\'s batch stands');
+  assert.equal(await page.$eval(`${SEL('knobs')} [data-knob="gamma"]`, (e) => e.value), '0.5');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('Step D moves only the critic\'s loss, Step G only the generator\'s', { timeout: 600_000 }, async () => {
+  const page = await open(`${CPU_SMALL}&variant=lsgan`);
+  await page.waitForSelector(`${SEL('step')}:not([disabled])`, { timeout: 120_000 });
+  await page.click(SEL('step'));
+  await page.waitForFunction(() => $playgrounds()[0].progress.step === 1, null, { timeout: 300_000 });
+  const first = await progressOf(page);
+  assert.ok(Number.isFinite(first.dLoss) && Number.isFinite(first.gLoss));
+
+  await page.click(SEL('step-d'));
+  await page.waitForFunction((d) => $playgrounds()[0].progress.dLoss !== d, first.dLoss, { timeout: 300_000 });
+  const afterD = await progressOf(page);
+  assert.notEqual(afterD.dLoss, first.dLoss, 'a D step changes the D loss');
+  assert.equal(afterD.gLoss, first.gLoss, 'a D step leaves the G loss');
+  assert.equal(afterD.step, 1, 'a D step alone is not an iteration');
+
+  await page.click(SEL('step-g'));
+  await page.waitForFunction((g) => $playgrounds()[0].progress.gLoss !== g, first.gLoss, { timeout: 300_000 });
+  const afterG = await progressOf(page);
+  assert.notEqual(afterG.gLoss, afterD.gLoss, 'a G step changes the G loss');
+  assert.equal(afterG.dLoss, afterD.dLoss, 'a G step leaves the D loss');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('pinned samples, interpolation and vector arithmetic draw from the generator', { timeout: 600_000 }, async () => {
+  // The pretrained NS-GAN: the pins and the walks between them are digits.
+  const page = await open('?backend=cpu', undefined, { width: 1280, height: 1100 });
+  await page.waitForFunction(() => $pg('samples')?.dataset.step === '2000', null, { timeout: 180_000 });
+  const grid = await page.locator(SEL('samples')).boundingBox();
+  const clickTile = (k) => page.mouse.click(grid.x + ((k % 8) + 0.5) * (grid.width / 8), grid.y + (Math.floor(k / 8) + 0.5) * (grid.height / 8));
+  await clickTile(0);
+  await clickTile(9);
+  await page.waitForFunction(() => !$pg('interpolation').hidden && $pg('interpolation').width > 200, null, { timeout: 120_000 });
+  const strip = await page.$eval(SEL('interpolation'), (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const tile = (k) => Array.from({ length: 28 * 28 }, (_, i) => d[4 * ((1 + (i / 28 | 0)) * c.width + 1 + k * 29 + (i % 28))]);
+    return { width: c.width, first: tile(0), last: tile(7) };
+  });
+  assert.equal(strip.width, 8 * 29 + 1);
+  // The ends of the interpolation are the pinned samples, as drawn in the grid.
+  const gridPixels = await canvasPixels(page);
+  const gridTile = (k) => gridPixels.slice(0, 28 * 8 * 28).filter((_, i) => Math.floor((i % (8 * 28)) / 28) === k % 8 && Math.floor(i / (8 * 28)) < 28);
+  const close = (a, b) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
+  assert.ok(close(strip.first, gridTile(0)) < 3, `the first frame is the first pin (mean |Δ| ${close(strip.first, gridTile(0)).toFixed(2)})`);
+  assert.ok(stats(strip.last).std > 3, 'the last frame is drawn');
+
+  await page.selectOption(SEL('click-mode'), 'a');
+  await clickTile(1);
+  await clickTile(2);
+  await page.selectOption(SEL('click-mode'), 'b');
+  await clickTile(3);
+  await page.selectOption(SEL('click-mode'), 'c');
+  await clickTile(4);
+  await page.waitForFunction(() => $pg('arith').querySelectorAll('canvas').length === 4 && /a − b \+ c/.test($pg('arith').textContent), null, { timeout: 120_000 });
+  await page.waitForFunction(() => {
+    const c = $pg('arith').querySelectorAll('canvas')[3];
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    return c.width === 30 && d.some((v, i) => i % 4 === 0 && v > 0);
+  }, null, { timeout: 120_000 });
+  assert.match(await page.$eval(SEL('arith'), (e) => e.textContent), /mean a \(2\).*mean b \(1\).*mean c \(1\)/s);
+  await page.screenshot({ path: join(OUT, 'playground.png'), fullPage: true });
+
+  // New z: a different grid from the same generator.
+  const before = await canvasPixels(page);
+  await page.click(SEL('new-z'));
+  let now = before;
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline && now.every((v, i) => v === before[i]);) {
+    await page.waitForTimeout(300);
+    now = await canvasPixels(page);
+  }
+  assert.notDeepEqual(now, before, 'New z draws other samples');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('two widgets on one page train independently on one worker', { timeout: 600_000 }, async () => {
+  writeFileSync(join(OUT, 'two-widgets.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="module" src="../www/gan-playground.js"></script>
+<gan-playground variant="ns-gan" backend="cpu" batch="4" g-width="8" d-width="8" eager controls="minimal"></gan-playground>
+<gan-playground variant="lsgan" backend="cpu" batch="4" g-width="8" d-width="8" eager controls="minimal"></gan-playground>`);
+  const page = await open('test-results/two-widgets.html');
+  await page.waitForFunction(() => [0, 1].every((i) => $pg('samples', i)?.dataset.step === '0' && !$pg('play', i).disabled), null, { timeout: 180_000 });
+  await page.evaluate(() => $playgrounds()[0].start());
+  await page.waitForFunction(() => $playgrounds()[0].progress.step >= 3, null, { timeout: 300_000 });
+  assert.equal((await progressOf(page, 1)).step, 0, 'the second widget did not train');
+  await page.evaluate(() => $playgrounds()[1].start());
+  await page.waitForFunction(() => $playgrounds()[1].progress.step >= 3, null, { timeout: 300_000 });
+  // Resetting one leaves the other running.
+  const a = (await progressOf(page, 0)).step;
+  await page.evaluate(() => $playgrounds()[1].reset());
+  await page.waitForFunction(() => $playgrounds()[1].progress.step === 0, null, { timeout: 300_000 });
+  await page.waitForFunction((a) => $playgrounds()[0].progress.step > a, a, { timeout: 300_000 });
+  assert.equal(await page.evaluate(() => $pg('variant', 1).value), 'lsgan');
+  await page.evaluate(() => $playgrounds()[0].pause());
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the page stays responsive while training', { timeout: 600_000 }, async () => {
+  const page = await open(`${CPU_SMALL.replace('batch=4', 'batch=16')}&g_width=32&d_width=16`);
+  await page.waitForSelector(`${SEL('play')}:not([disabled])`, { timeout: 120_000 });
+  await page.click(SEL('play'));
+  await page.waitForFunction(() => $playgrounds()[0].progress.step >= 2, null, { timeout: 300_000 });
+  // Input latency: from a click's timestamp to its handler, and the longest gap between frames.
+  await page.evaluate(() => {
+    window.latencies = [];
+    document.addEventListener('pointerdown', (e) => window.latencies.push(performance.now() - e.timeStamp), true);
+    window.frameGaps = [];
+    let last = performance.now();
+    const frame = (t) => {
+      window.frameGaps.push(t - last);
+      last = t;
+      if (window.frameGaps.length < 600) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+  for (let i = 0; i < 20; i++) {
+    await page.mouse.click(20, 20); // on the page's title: nothing to do but to be handled
+    await page.waitForTimeout(100);
+  }
+  const { latencies, frameGaps, step } = await page.evaluate(() => ({ latencies: window.latencies, frameGaps: window.frameGaps.slice(1), step: $playgrounds()[0].progress.step }));
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1];
+  const worstFrame = Math.max(...frameGaps);
+  console.log(`input latency under training (${step} steps so far): median ${median.toFixed(1)} ms, max ${sorted.at(-1).toFixed(1)} ms; longest frame gap ${worstFrame.toFixed(0)} ms over ${frameGaps.length} frames`);
+  assert.equal(latencies.length, 20);
+  // Training runs in the worker: a main thread that froze for a step would show seconds here.
+  assert.ok(sorted.at(-1) < 250, `every click was handled within 250 ms (max ${sorted.at(-1).toFixed(1)} ms)`);
+  await page.click(SEL('play'));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the article loads with every widget alive and no console errors', { timeout: 900_000 }, async () => {
+  const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
+  const count = await page.evaluate(() => $playgrounds().length);
+  assert.ok(count >= 10, `the article holds its widgets (${count} playgrounds)`);
+  // Widgets start when they come near the screen: scroll through the article.
+  for (let y = 0; y < (await page.evaluate(() => document.body.scrollHeight)); y += 700) {
+    await page.evaluate((y) => window.scrollTo(0, y), y);
+    await page.waitForTimeout(300);
+  }
+  await page.waitForFunction((n) => [...Array(n).keys()].every((i) => $pg('samples', i)?.dataset.step !== undefined), count, { timeout: 600_000, polling: 1000 });
+  // Alive: each draws samples, and each can be stepped.
+  for (let i = 0; i < count; i++) {
+    const s = stats(await canvasPixels(page, i));
+    assert.ok(s.std > 3, `widget ${i} draws samples (std ${s.std.toFixed(1)})`);
+  }
+  await page.evaluate(() => $playgrounds().forEach((el) => el.step()));
+  await page.waitForFunction(() => [...$playgrounds()].every((el) => el.progress.step >= 1), null, { timeout: 600_000, polling: 1000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(OUT, 'article.png'), clip: { x: 0, y: 0, width: 1280, height: 2200 }, fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -1,0 +1,63 @@
+// <gan-compare variants="ns-gan,wgan-gp,lsgan,began">: two to four variants trained at once on
+// the same data from the same seed, their grids and curves side by side — the experiment of
+// "Are GANs Created Equal?" in miniature. Shared settings (batch, g_width, d_width, nz, seed,
+// speed, backend) are attributes, as on <gan-playground>; each run is a <gan-playground>
+// without its own controls, driven together from one bar.
+import './gan-playground.js';
+
+const SHARED = ['batch', 'g-width', 'd-width', 'nz', 'seed', 'speed', 'backend', 'dataset'];
+const STYLE = `
+:host { display: block; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1b; }
+.bar { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; margin-bottom: 0.6rem; }
+button { font: inherit; font-size: 0.9rem; padding: 0.3rem 0.7rem; border-radius: 6px; border: 1px solid #bbb; background: #fff; cursor: pointer; }
+button.primary { background: #1d1d1b; color: #fff; border-color: #1d1d1b; min-width: 6rem; }
+.runs { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 0.8rem; }
+h4 { margin: 0 0 0.3rem; font-size: 0.95rem; }
+.note { font-size: 0.85rem; color: #6b6b66; }`;
+
+export class GanCompare extends HTMLElement {
+  connectedCallback() {
+    if (this.shadowRoot) return;
+    const root = this.attachShadow({ mode: 'open' });
+    const ids = (this.getAttribute('variants') ?? 'ns-gan,wgan-gp').split(',').map((s) => s.trim()).filter(Boolean).slice(0, 4);
+    root.innerHTML = `<style>${STYLE}</style>
+      <div class="bar">
+        <button class="primary" data-role="play">Play all</button>
+        <button data-role="step">Step all</button>
+        <button data-role="reset">Reset all</button>
+        <span class="note">Same data, same seed, each variant with its published optimiser.</span>
+      </div>
+      <div class="runs"></div>`;
+    const hide = this.getAttribute('hide') ?? 'settings,latent,files,histogram';
+    this.playgrounds = ids.map((id) => {
+      const cell = document.createElement('div');
+      const el = document.createElement('gan-playground');
+      el.setAttribute('variant', id);
+      el.setAttribute('controls', 'none');
+      el.setAttribute('hide', hide);
+      el.dataset.variant = id;
+      for (const name of SHARED) if (this.hasAttribute(name)) el.setAttribute(name, this.getAttribute(name));
+      cell.append(Object.assign(document.createElement('h4'), { textContent: id }), el);
+      root.querySelector('.runs').append(cell);
+      el.addEventListener('gan-config', () => {
+        cell.querySelector('h4').textContent = el.shadowRoot.querySelector('[data-role="variant"]').selectedOptions[0]?.text ?? id;
+      }, { once: true });
+      return el;
+    });
+    this.running = false;
+    const play = root.querySelector('[data-role="play"]');
+    play.addEventListener('click', () => {
+      this.running = !this.running;
+      for (const el of this.playgrounds) this.running ? el.start() : el.pause();
+      play.textContent = this.running ? 'Pause all' : 'Play all';
+    });
+    root.querySelector('[data-role="step"]').addEventListener('click', () => this.playgrounds.forEach((el) => el.step()));
+    root.querySelector('[data-role="reset"]').addEventListener('click', () => {
+      this.running = false;
+      play.textContent = 'Play all';
+      this.playgrounds.forEach((el) => el.reset());
+    });
+  }
+}
+
+customElements.define('gan-compare', GanCompare);

@@ -1,0 +1,632 @@
+// <gan-playground>: the playground as one custom element, for this site's page and for any
+// article that embeds it with one script tag:
+//
+//   <script type="module" src="…/www/gan-playground.js"></script>
+//   <gan-playground variant="wgan-gp" pretrained controls="minimal"></gan-playground>
+//
+// Attributes: variant, dataset, pretrained (boolean), controls ("full" | "minimal" | "none"),
+// hide (comma-separated parts: bar, settings, samples, charts, histogram, latent, files, status),
+// autoplay (boolean: train while on screen), hash (boolean: mirror the state in the page's URL
+// hash; one element per page), eager (boolean: start before the element comes near the screen),
+// and any setting of state.js by name (lr, beta1, beta2, n_critic, batch, nz, g_width, d_width,
+// seed, speed, backend, and the variant's knobs such as gamma, clip, lambda).
+// Every element on a page shares one worker and one GPU device, and trains its own run.
+// Script API: start(), pause(), reset(partialState?), step('both' | 'd' | 'g'), `state`,
+// `progress`; events 'gan-ready', 'gan-progress', 'gan-config'.
+import { drawBars, drawChart } from './chart.js';
+import { getEngine } from './engine.js';
+import { drawGrid } from './grid.js';
+import { arithmetic, gaussians, interpolate, mean } from './latent.js';
+import { DEFAULTS, FIELDS, PRESETS, configOf, parseState, serializeState, stateOfConfig } from './state.js';
+
+const STYLESHEET = new URL('./playground.css', import.meta.url);
+const PARTS = ['bar', 'settings', 'samples', 'charts', 'histogram', 'latent', 'files', 'status'];
+const HIDDEN_BY_CONTROLS = { full: [], minimal: ['settings', 'latent', 'files', 'step-buttons'], none: ['bar', 'settings', 'latent', 'files'] };
+// Names of the variants' own read-outs, as the page shows them.
+const READOUT_LABELS = { wasserstein: 'W estimate', gradient_norm: '‖∇D(x̂)‖', penalty: 'Penalty', k: 'k_t', m_global: 'M_global' };
+const SPEEDS = { max: 'Max', 30: '30 steps/s', 10: '10 steps/s', 3: '3 steps/s', 1: '1 step/s' };
+const HISTORY = 4000; // points kept per chart
+const INTERPOLATION_FRAMES = 8;
+
+const fmt = (v, digits = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Number(v).toFixed(digits));
+const css = (el, name) => getComputedStyle(el).getPropertyValue(name).trim();
+
+const TEMPLATE = `
+<link rel="stylesheet" href="${STYLESHEET}">
+<div class="gp">
+  <div class="bar" data-part="bar">
+    <select data-role="variant" aria-label="GAN variant" disabled></select>
+    <button data-role="play" class="primary" disabled>Play</button>
+    <span data-part="step-buttons">
+      <button data-role="step-d" disabled title="One critic (D) step">Step D</button>
+      <button data-role="step-g" disabled title="One generator step">Step G</button>
+      <button data-role="step" disabled title="One iteration: n_critic D steps, then a G step">Step</button>
+    </span>
+    <button data-role="reset" disabled>Reset</button>
+    <label class="inline">Speed <select data-role="speed"></select></label>
+    <div class="knobs" data-role="knobs"></div>
+  </div>
+  <div class="body">
+    <section class="settings" data-part="settings">
+      <label class="field wide">Data <select data-role="dataset"><option value="mnist">MNIST digits</option><option value="triangles">Triangles (the study's)</option></select></label>
+      <label class="field wide">Preset <select data-role="preset"><option value="">Choose…</option></select></label>
+      <p class="schedule" data-role="schedule"></p>
+      <div class="fields" data-role="fields"></div>
+      <div class="row" data-part="files">
+        <button data-role="save" disabled title="G, the critic and the run's settings as one .safetensors file">Download weights</button>
+        <label class="button">Load weights…<input type="file" data-role="load" accept=".safetensors" hidden disabled></label>
+      </div>
+      <div class="row" data-role="link-row" hidden><button data-role="copy-link">Copy link</button></div>
+      <p class="backend">Backend: <span data-role="backend">starting…</span></p>
+    </section>
+    <section class="samples" data-part="samples">
+      <h3>Samples from a fixed z</h3>
+      <canvas data-role="samples" class="grid" width="233" height="233" aria-label="Grid of generated samples"></canvas>
+      <div class="row" data-part="latent-tools"><button data-role="new-z">New z</button>
+        <label class="inline">Click a sample to <select data-role="click-mode">
+          <option value="pin">pin it</option><option value="a">add it to a</option><option value="b">add it to b</option><option value="c">add it to c</option>
+        </select></label></div>
+    </section>
+    <section class="charts" data-part="charts">
+      <dl class="stats">
+        <div><dt>Step</dt><dd data-role="stat-step">0</dd></div>
+        <div><dt>Steps/s</dt><dd data-role="stat-rate">–</dd></div>
+        <div><dt>D loss</dt><dd data-role="stat-d">–</dd></div>
+        <div><dt>G loss</dt><dd data-role="stat-g">–</dd></div>
+      </dl>
+      <dl class="stats" data-role="variant-stats"></dl>
+      <canvas class="chart" data-role="chart-losses" aria-label="D and G loss over steps"></canvas>
+      <div data-role="readout-charts"></div>
+      <canvas class="chart small" data-role="chart-rate" aria-label="Steps per second"></canvas>
+      <div data-part="histogram">
+        <h3>Critic weights</h3>
+        <canvas class="chart small" data-role="histogram" aria-label="Histogram of the critic's convolution weights"></canvas>
+        <p class="legend" data-role="histogram-range"></p>
+      </div>
+    </section>
+    <section class="latent" data-part="latent">
+      <h3>Pinned samples</h3>
+      <div class="strip" data-role="pins"><p class="hint">Click samples in the grid to pin them.</p></div>
+      <h3>Interpolation from the first pin to the second
+        <label class="inline"><select data-role="interp-mode"><option value="slerp">spherical</option><option value="lerp">linear</option></select></label></h3>
+      <canvas class="strip-canvas" data-role="interpolation" aria-label="Interpolation between two pinned samples"></canvas>
+      <h3>Vector arithmetic: mean(a) − mean(b) + mean(c) <button data-role="clear-groups">Clear</button></h3>
+      <div class="arith" data-role="arith"><p class="hint">Choose "add it to a" above, click samples, then b and c.</p></div>
+    </section>
+  </div>
+  <div data-part="status"><p class="message" data-role="message" role="status" hidden></p></div>
+</div>`;
+
+/** Attribute names are settings in state.js, with dashes for underscores. */
+function attributePairs(el) {
+  const pairs = [];
+  for (const { name, value } of el.attributes) {
+    const key = name.replaceAll('-', '_');
+    if (['controls', 'hide', 'autoplay', 'hash', 'class', 'style', 'id', 'title', 'slot'].includes(key) || key.startsWith('data_') || key.startsWith('aria_')) continue;
+    pairs.push([key, key === 'pretrained' && value === '' ? '1' : value]);
+  }
+  return pairs;
+}
+
+export class GanPlayground extends HTMLElement {
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' });
+    this.history = [];
+    this.progress = { step: 0, dLoss: null, gLoss: null, values: {}, samplesStep: null, running: false };
+    this.sessionShown = 0;
+    this.pins = [];
+    this.groups = { a: [], b: [], c: [] };
+    this.gridZ = null;
+    this.nz = 100;
+  }
+
+  connectedCallback() {
+    if (this.$) return;
+    this.shadowRoot.innerHTML = TEMPLATE;
+    this.$ = (role) => this.shadowRoot.querySelector(`[data-role="${role}"]`);
+    const hidden = new Set([...(HIDDEN_BY_CONTROLS[this.getAttribute('controls') ?? 'full'] ?? []), ...(this.getAttribute('hide') ?? '').split(',').map((s) => s.trim())]);
+    for (const part of [...PARTS, 'step-buttons', 'latent-tools']) {
+      const hide = hidden.has(part) || (part === 'latent-tools' && hidden.has('latent'));
+      for (const el of this.shadowRoot.querySelectorAll(`[data-part="${part}"]`)) el.hidden = hide;
+    }
+    this.$('speed').replaceChildren(...Object.entries(SPEEDS).map(([v, t]) => new Option(t, v)));
+    for (const [id, p] of Object.entries(PRESETS)) this.$('preset').append(new Option(p.title, id));
+    this.wire();
+    // A widget far down an article allocates nothing until it comes near the screen; the page's own
+    // element (hash) and `eager` ones start at once.
+    if (this.hasAttribute('hash') || this.hasAttribute('eager')) this.boot();
+    else {
+      this.lazy = new IntersectionObserver(([entry]) => {
+        if (!entry.isIntersecting) return;
+        this.lazy.disconnect();
+        this.boot();
+      }, { rootMargin: '300px' });
+      this.lazy.observe(this);
+    }
+  }
+
+  disconnectedCallback() {
+    // Moving the element keeps its run; only a removal that lasts frees it.
+    queueMicrotask(() => {
+      this.lazy?.disconnect();
+      if (!this.isConnected && this.run) {
+        this.observer?.disconnect();
+        this.run.close();
+        this.run = null;
+      }
+    });
+  }
+
+  /** The settings from the URL (hash, then query, for the page's element) and the attributes. */
+  initialState(variants) {
+    const base = this.hasAttribute('hash') ? DEFAULTS : { ...DEFAULTS, pretrained: false };
+    const pairs = [...attributePairs(this)];
+    if (this.hasAttribute('hash')) {
+      pairs.push(...new URLSearchParams(location.search), ...new URLSearchParams(location.hash.slice(1)));
+    }
+    // Page-level keys of the query that are not settings.
+    const pagePairs = pairs.filter(([k]) => k !== 'weights');
+    const parsed = parseState(pagePairs, variants, base);
+    // ?weights= is relative to the page (the worker would resolve it against its own URL).
+    const weights = this.hasAttribute('hash') && new URLSearchParams(location.search).get('weights');
+    if (weights) this.weightsUrl = new URL(weights, location.href).href;
+    return parsed;
+  }
+
+  async boot() {
+    const query = new URLSearchParams(location.search);
+    // One engine per page: the first element's backend (its attribute, else the page's ?backend=) wins.
+    const engine = getEngine(this.getAttribute('backend') ?? (query.get('backend') === 'cpu' ? 'cpu' : 'webgpu'));
+    let info;
+    try {
+      info = await engine.ready();
+    } catch (e) {
+      this.showMessage(e.message, 'error');
+      this.$('backend').textContent = 'not available';
+      return;
+    }
+    this.variants = info.variants;
+    const b = info.backend;
+    this.$('backend').textContent = b.kind === 'webgpu' || !b.fallbackReason ? b.name : `CPU fallback (${b.fallbackReason})`;
+    this.$('backend').dataset.kind = b.kind;
+    if (b.fallbackReason) this.showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${b.fallbackReason}.`);
+    const { state, notes } = this.initialState(this.variants);
+    this.state = state;
+    if (notes.length) this.showMessage(`Ignored from the link: ${notes.join('; ')}.`, 'note');
+    this.$('variant').replaceChildren(...this.variants.map(({ id, title }) => new Option(title, id)));
+    this.$('speed').value = state.speed;
+    this.run = engine.open(
+      { config: configOf(state, this.variants), pretrained: state.pretrained, weights: this.weightsUrl ?? undefined },
+      (msg) => this.onMessage(msg),
+    );
+    this.run.send({ type: 'speed', stepsPerSec: state.speed === 'max' ? Infinity : Number(state.speed) });
+    this.dispatchEvent(new CustomEvent('gan-ready', { detail: { backend: b } }));
+  }
+
+  // Trains while on screen, so that an article full of widgets only trains the ones being read.
+  // Pressing Play or Pause takes over from then on.
+  autoplay() {
+    this.observer = new IntersectionObserver(([entry]) => {
+      if (this.userControlled) return;
+      entry.isIntersecting ? this.start() : this.pause();
+    });
+    this.observer.observe(this);
+    this.$('play').addEventListener('click', () => (this.userControlled = true), { once: true });
+  }
+
+  send(msg, transfer) {
+    this.run?.send(msg, transfer);
+  }
+
+  start() { this.send({ type: 'start' }); }
+  pause() { this.send({ type: 'pause' }); }
+  step(part = 'both') { this.send({ type: 'step', part }); }
+
+  /** Starts a new run from the current state with `changes` applied (a fresh network). */
+  reset(changes = {}) {
+    if (!this.state) return;
+    const variantChanged = changes.variant && changes.variant !== this.state.variant;
+    this.state = { ...this.state, ...(variantChanged && { knobs: {} }), ...changes, pretrained: false };
+    this.showMessage(null);
+    this.send({ type: 'reset', config: configOf(this.state, this.variants) });
+    this.pins = [];
+    this.groups = { a: [], b: [], c: [] };
+    this.renderLatent();
+  }
+
+  showMessage(text, kind = 'info') {
+    const m = this.$('message');
+    m.hidden = !text;
+    m.textContent = text ?? '';
+    m.className = `message ${kind}`;
+  }
+
+  setControlsEnabled(enabled) {
+    for (const role of ['play', 'step-d', 'step-g', 'step', 'reset', 'variant', 'save', 'load']) this.$(role).disabled = !enabled;
+  }
+
+  wire() {
+    const on = (role, type, fn) => this.$(role).addEventListener(type, fn);
+    on('play', 'click', () => (this.progress.running ? this.pause() : this.start()));
+    on('step', 'click', () => this.step('both'));
+    on('step-d', 'click', () => this.step('d'));
+    on('step-g', 'click', () => this.step('g'));
+    on('reset', 'click', () => this.reset());
+    on('variant', 'change', () => this.reset({ variant: this.$('variant').value, lr: null, beta1: null, beta2: null, n_critic: null }));
+    on('dataset', 'change', () => this.reset({ dataset: this.$('dataset').value }));
+    on('speed', 'change', () => {
+      this.state.speed = this.$('speed').value;
+      this.send({ type: 'speed', stepsPerSec: this.state.speed === 'max' ? Infinity : Number(this.state.speed) });
+      this.writeHash();
+    });
+    on('preset', 'change', () => {
+      const preset = PRESETS[this.$('preset').value];
+      this.$('preset').value = '';
+      if (preset) this.reset(structuredClone(preset.values));
+    });
+    on('save', 'click', () => {
+      this.$('save').disabled = true;
+      this.send({ type: 'save' });
+    });
+    on('load', 'change', () => {
+      this.loadFile(this.$('load').files[0]);
+      this.$('load').value = '';
+    });
+    this.addEventListener('dragover', (e) => e.preventDefault());
+    this.addEventListener('drop', (e) => {
+      e.preventDefault();
+      if (!this.$('load').disabled && !this.$('load').closest('[hidden]')) this.loadFile(e.dataTransfer.files[0]);
+    });
+    on('copy-link', 'click', async () => {
+      try {
+        await navigator.clipboard.writeText(location.href);
+        this.showMessage('Link copied: it reopens this setup, seed included.');
+      } catch {
+        this.showMessage(`Copy this link: ${location.href}`);
+      }
+    });
+    on('new-z', 'click', () => {
+      const z = gaussians(this.gridSize ?? 64, this.nz, (Math.random() * 2 ** 32) >>> 0).flat();
+      this.gridZ = z;
+      this.send({ type: 'setLatent', z: new Float32Array(z) });
+    });
+    on('samples', 'click', (e) => this.clickSample(e));
+    on('interp-mode', 'change', () => this.renderLatent());
+    on('clear-groups', 'click', () => {
+      this.groups = { a: [], b: [], c: [] };
+      this.renderLatent();
+    });
+    if (this.hasAttribute('hash')) {
+      this.$('link-row').hidden = false;
+      window.addEventListener('hashchange', () => this.applyHash());
+    }
+  }
+
+  /** A hash edited by hand (or a pasted link) resets the run to its state. */
+  applyHash() {
+    if (!this.variants || location.hash.slice(1) === this.writtenHash) return;
+    const { state, notes } = parseState(new URLSearchParams(location.hash.slice(1)), this.variants, { ...DEFAULTS, speed: this.state.speed });
+    if (notes.length) this.showMessage(`Ignored from the link: ${notes.join('; ')}.`, 'note');
+    this.$('speed').value = state.speed;
+    this.reset(state);
+  }
+
+  writeHash() {
+    if (!this.hasAttribute('hash') || !this.state) return;
+    this.writtenHash = serializeState(this.state);
+    history.replaceState(null, '', `${location.pathname}${location.search}#${this.writtenHash}`);
+  }
+
+  async loadFile(file) {
+    if (!file) return;
+    this.showMessage(`Loading ${file.name}…`);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    this.send({ type: 'load', bytes, name: file.name }, [bytes.buffer]);
+  }
+
+  onMessage(msg) {
+    switch (msg.type) {
+      case 'config':
+        this.state = stateOfConfig(msg.config, { ...this.state, pretrained: this.state.pretrained }, this.variants);
+        this.nz = msg.config.model.nz;
+        this.renderConfig(msg.schedule);
+        this.writeHash();
+        this.setControlsEnabled(true);
+        this.$('load').disabled = false;
+        this.send({ type: 'latent' });
+        if (this.hasAttribute('autoplay') && !this.observer) this.autoplay();
+        this.dispatchEvent(new CustomEvent('gan-config', { detail: { state: this.state } }));
+        break;
+      case 'progress':
+        this.onProgress(msg);
+        break;
+      case 'state':
+        this.progress.running = msg.running;
+        this.$('play').textContent = msg.running ? 'Pause' : 'Play';
+        for (const role of ['step-d', 'step-g', 'step']) this.$(role).disabled = msg.running;
+        break;
+      case 'latent':
+        this.gridZ = Array.from(msg.z);
+        this.gridSize = msg.z.length / msg.nz;
+        break;
+      case 'generated':
+        if (msg.tag === this.latentTag) this.drawLatent(msg.samples, msg.shape);
+        break;
+      case 'weights': {
+        const url = URL.createObjectURL(new Blob([msg.bytes], { type: 'application/octet-stream' }));
+        const a = Object.assign(document.createElement('a'), { href: url, download: msg.name });
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(url), 60_000);
+        this.$('save').disabled = false;
+        break;
+      }
+      case 'loaded': {
+        const m = msg.metadata ?? {};
+        const parts = [msg.generator && 'generator', msg.critic && 'critic'].filter(Boolean).join(' and ');
+        const about = m.variant ? ` (${m.variant}, ${m.steps ?? '?'} steps on ${m.dataset ?? '?'})` : '';
+        this.showMessage(`Loaded the ${parts} from ${msg.name}${about}.`);
+        this.$('samples').dataset.loaded = msg.name;
+        this.history.length = 0;
+        break;
+      }
+      case 'sampling':
+        // A generator the page cannot train (e.g. dcgan64): its samples only, until Reset.
+        this.showMessage(`Showing samples of the ${msg.model} generator in ${msg.name} (${msg.image.join('×')} images). It is too big to train here: Reset goes back to training.`);
+        for (const role of ['play', 'step-d', 'step-g', 'step', 'save']) this.$(role).disabled = true;
+        break;
+      case 'samples':
+        drawGrid(this.$('samples'), msg.samples, msg.shape);
+        this.$('samples').dataset.model = msg.shape.slice(1).join('x');
+        break;
+      case 'error':
+        this.showMessage(msg.message, 'error');
+        this.$('save').disabled = false;
+        if (msg.diverged) {
+          // Training on NaN weights is pointless: only Reset helps.
+          for (const role of ['play', 'step-d', 'step-g', 'step']) this.$(role).disabled = true;
+        }
+        break;
+      case 'fatal':
+        this.showMessage(msg.message, 'error');
+        this.$('backend').textContent = 'not available';
+        this.setControlsEnabled(false);
+        break;
+    }
+  }
+
+  onProgress(msg) {
+    if (msg.session < this.sessionShown) return; // progress of a run replaced by Reset
+    if (msg.session > this.sessionShown) {
+      this.sessionShown = msg.session;
+      this.history.length = 0;
+      delete this.$('samples').dataset.model;
+    }
+    Object.assign(this.progress, { step: msg.step, dLoss: msg.dLoss, gLoss: msg.gLoss, values: msg.values ?? {} });
+    this.$('stat-step').textContent = msg.step;
+    this.$('stat-d').textContent = fmt(msg.dLoss);
+    this.$('stat-g').textContent = fmt(msg.gLoss);
+    this.$('stat-rate').textContent = msg.stepsPerSec ? fmt(msg.stepsPerSec, msg.stepsPerSec < 10 ? 2 : 0) : '–';
+    this.showValues(msg.values);
+    if (msg.histogram) this.drawHistogram(msg.histogram);
+    if (msg.samples) {
+      drawGrid(this.$('samples'), msg.samples, msg.shape);
+      this.$('samples').dataset.step = msg.step;
+      this.progress.samplesStep = msg.step;
+      this.refreshLatentSoon();
+    }
+    const last = this.history.at(-1);
+    const point = { step: msg.step, d: msg.dLoss, g: msg.gLoss, rate: msg.stepsPerSec, ...msg.values };
+    // A D-only or G-only step keeps the iteration count: the newest point replaces the last.
+    if (last && last.step === msg.step) this.history[this.history.length - 1] = point;
+    else this.history.push(point);
+    if (this.history.length > HISTORY) this.history.splice(0, this.history.length - HISTORY);
+    this.drawChartsSoon();
+    this.dispatchEvent(new CustomEvent('gan-progress', { detail: { ...this.progress } }));
+  }
+
+  renderConfig(schedule) {
+    const s = this.state;
+    this.$('variant').value = s.variant;
+    this.$('dataset').value = s.dataset;
+    const n = (v) => +Number(v).toPrecision(6); // f32 settings print as 0.9, not 0.8999999761581421
+    const opt = schedule.kind === 'adam'
+      ? `Adam(lr ${n(schedule.learning_rate)}, β = (${n(schedule.beta1)}, ${n(schedule.beta2)}))`
+      : `RMSProp(lr ${n(schedule.learning_rate)})`;
+    this.$('schedule').textContent = `${opt}, ${schedule.nCritic} critic step${schedule.nCritic > 1 ? 's' : ''} per G step`;
+    this.schedule = schedule;
+    this.renderKnobs();
+    this.renderFields(schedule);
+  }
+
+  // One slider per setting of the current variant (BEGAN's γ, WGAN's c, the penalties' λ); a change
+  // applies from the next step without a reset.
+  renderKnobs() {
+    const knobs = this.variants.find((v) => v.id === this.state.variant)?.knobs ?? [];
+    this.$('knobs').replaceChildren(...knobs.map((knob) => {
+      const value = this.state.knobs?.[knob.name] ?? knob.value;
+      const label = document.createElement('label');
+      label.className = 'knob';
+      // A power of ten, so that round values (the defaults among them) lie on the slider's grid.
+      const step = 10 ** Math.floor(Math.log10((knob.max - knob.min) / 100));
+      label.innerHTML = `<span>${knob.label}</span><input type="range" min="${knob.min}" max="${knob.max}" step="${step}" data-knob="${knob.name}"><output></output>`;
+      const [input, output] = [label.querySelector('input'), label.querySelector('output')];
+      input.value = value;
+      output.textContent = +Number(value).toPrecision(3);
+      input.addEventListener('input', () => { output.textContent = +Number(input.value).toPrecision(3); });
+      input.addEventListener('change', () => this.send({ type: 'knob', name: knob.name, value: Number(input.value) }));
+      return label;
+    }));
+  }
+
+  // The hyperparameters; a change starts a fresh run with it (the networks or the optimiser change).
+  renderFields(schedule) {
+    const s = this.state;
+    const adam = schedule.kind === 'adam';
+    const rows = [
+      ['lr', 'Learning rate', schedule.learning_rate, 'any'],
+      ...(adam ? [['beta1', 'Adam β₁', schedule.beta1, 'any'], ['beta2', 'Adam β₂', schedule.beta2, 'any']] : []),
+      ['n_critic', 'D steps per G step', schedule.nCritic, 1],
+      ['batch', 'Batch size', s.batch, 1],
+      ['nz', 'z size', s.nz, 1],
+      ['g_width', 'G width', s.g_width, 1],
+      ['d_width', 'D width', s.d_width, 1],
+      ['seed', 'Seed', s.seed, 1],
+    ];
+    const fields = this.$('fields');
+    fields.replaceChildren(...rows.map(([key, label, value, step]) => {
+      const f = FIELDS[key];
+      const el = document.createElement('label');
+      el.className = 'field';
+      el.innerHTML = `<span>${label}</span><input type="number" data-field="${key}" min="${f.min}" max="${f.max}" step="${step}">`;
+      const input = el.querySelector('input');
+      input.value = +Number(value).toPrecision(6);
+      input.addEventListener('change', () => {
+        const v = Number(input.value);
+        const ok = input.value !== '' && Number.isFinite(v) && v >= f.min && v <= f.max && (f.kind !== 'int' || Number.isInteger(v));
+        if (!ok) {
+          this.showMessage(`${label} must be ${f.kind === 'int' ? 'a whole number' : 'a number'} from ${f.min} to ${f.max}.`, 'error');
+          input.value = +Number(value).toPrecision(6);
+          return;
+        }
+        this.reset({ [key]: v });
+      });
+      return el;
+    }));
+  }
+
+  showValues(values) {
+    const box = this.$('variant-stats');
+    const entries = Object.entries(values ?? {});
+    if (box.children.length !== entries.length) box.replaceChildren();
+    for (const [name, value] of entries) {
+      let dd = box.querySelector(`[data-name="${name}"]`);
+      if (!dd) {
+        const div = document.createElement('div');
+        div.innerHTML = `<dt>${READOUT_LABELS[name] ?? name}</dt><dd data-name="${name}"></dd>`;
+        box.append(div);
+        dd = div.querySelector('dd');
+      }
+      dd.textContent = fmt(value);
+    }
+  }
+
+  drawHistogram({ limit, counts }) {
+    if (this.$('histogram').closest('[hidden]')) return;
+    drawBars(this.$('histogram'), counts, css(this, '--fg') || '#1d1d1b');
+    const n = counts.reduce((a, b) => a + b, 0);
+    this.$('histogram-range').textContent = `${n.toLocaleString('en')} weights in [−${+limit.toPrecision(3)}, ${+limit.toPrecision(3)}]`;
+  }
+
+  drawChartsSoon() {
+    if (this.chartsPending) return;
+    this.chartsPending = true;
+    requestAnimationFrame(() => {
+      this.chartsPending = false;
+      if (this.$('chart-losses').closest('[hidden]')) return;
+      const h = this.history;
+      const dColor = css(this, '--d') || '#d9480f';
+      const gColor = css(this, '--g') || '#1971c2';
+      drawChart(this.$('chart-losses'), [
+        { name: 'D loss', color: dColor, points: h.map((p) => [p.step, p.d]) },
+        { name: 'G loss', color: gColor, points: h.map((p) => [p.step, p.g]) },
+      ], { title: 'Losses' });
+      const names = Object.keys(h.at(-1) ?? {}).filter((k) => !['step', 'd', 'g', 'rate'].includes(k));
+      const box = this.$('readout-charts');
+      if (box.dataset.names !== names.join()) {
+        box.dataset.names = names.join();
+        box.replaceChildren(...names.map((name) => Object.assign(document.createElement('canvas'), { className: 'chart small', title: name })));
+      }
+      names.forEach((name, i) => drawChart(box.children[i], [{ name: READOUT_LABELS[name] ?? name, color: gColor, points: h.map((p) => [p.step, p[name]]) }], { title: READOUT_LABELS[name] ?? name }));
+      drawChart(this.$('chart-rate'), [{ name: 'steps/s', color: css(this, '--muted') || '#6b6b66', points: h.map((p) => [p.step, p.rate]) }], { title: 'Steps per second' });
+    });
+  }
+
+  // --- Latent space: pins, interpolation, arithmetic -------------------------------------------
+
+  clickSample(e) {
+    if (!this.gridZ || this.$('samples').closest('.gp').querySelector('[data-part="latent"]').hidden) return;
+    const canvas = this.$('samples');
+    const rect = canvas.getBoundingClientRect();
+    const tile = 29; // 28 pixels and a 1-pixel gap
+    const x = Math.floor(((e.clientX - rect.left) / rect.width) * canvas.width / tile);
+    const y = Math.floor(((e.clientY - rect.top) / rect.height) * canvas.height / tile);
+    const k = y * 8 + x;
+    if (x < 0 || x >= 8 || k >= this.gridSize) return;
+    const z = this.gridZ.slice(k * this.nz, (k + 1) * this.nz);
+    const mode = this.$('click-mode').value;
+    if (mode === 'pin') {
+      this.pins.push(z);
+      if (this.pins.length > 8) this.pins.shift();
+    } else {
+      this.groups[mode].push(z);
+    }
+    this.renderLatent();
+  }
+
+  refreshLatentSoon() {
+    const now = performance.now();
+    if (now - (this.latentAt ?? 0) < 1500) return;
+    this.renderLatent();
+  }
+
+  // One generate call for every latent view: pins, interpolation frames, the group means and a − b + c.
+  renderLatent() {
+    if (this.shadowRoot.querySelector('[data-part="latent"]').hidden) return;
+    const zs = [...this.pins];
+    this.layout = { pins: [0, this.pins.length] };
+    if (this.pins.length >= 2) {
+      const frames = interpolate(this.pins[0], this.pins[1], INTERPOLATION_FRAMES, this.$('interp-mode').value === 'slerp');
+      this.layout.interp = [zs.length, zs.length + frames.length];
+      zs.push(...frames);
+    }
+    const { a, b, c } = this.groups;
+    const means = [a, b, c].map((g) => (g.length ? mean(g) : null));
+    if (means.some(Boolean)) {
+      this.layout.arith = [zs.length, means.map((m) => (m ? zs.push(m) - 1 : -1))];
+      if (means.every(Boolean)) this.layout.result = zs.push(arithmetic(...means)) - 1;
+    }
+    if (!zs.length) {
+      this.drawLatent(new Float32Array(0), [0, 1, 28, 28]);
+      return;
+    }
+    this.latentAt = performance.now();
+    this.latentTag = (this.latentTag ?? 0) + 1;
+    this.send({ type: 'generate', z: new Float32Array(zs.flat()), tag: this.latentTag });
+  }
+
+  drawLatent(samples, shape) {
+    const per = shape[1] * shape[2] * shape[3];
+    const pick = (from, to) => samples.subarray(from * per, to * per);
+    const pinBox = this.$('pins');
+    if (!this.pins.length) pinBox.innerHTML = '<p class="hint">Click samples in the grid to pin them.</p>';
+    else {
+      const canvas = pinBox.querySelector('canvas') ?? pinBox.appendChild(document.createElement('canvas'));
+      pinBox.querySelector('.hint')?.remove();
+      canvas.className = 'strip-canvas';
+      drawGrid(canvas, pick(...this.layout.pins), [this.pins.length, ...shape.slice(1)], this.pins.length);
+    }
+    const interp = this.$('interpolation');
+    interp.hidden = !this.layout.interp;
+    if (this.layout.interp) drawGrid(interp, pick(...this.layout.interp), [INTERPOLATION_FRAMES, ...shape.slice(1)], INTERPOLATION_FRAMES);
+    const arith = this.$('arith');
+    if (!this.layout.arith) {
+      arith.innerHTML = '<p class="hint">Choose "add it to a" above, click samples, then b and c.</p>';
+      return;
+    }
+    const [, slots] = this.layout.arith;
+    const cells = [...'abc'].map((g, i) => [`mean ${g} (${this.groups[g].length})`, slots[i]]);
+    cells.push(['a − b + c', this.layout.result ?? -1]);
+    arith.replaceChildren(...cells.map(([label, slot], i) => {
+      const fig = document.createElement('figure');
+      const canvas = document.createElement('canvas');
+      canvas.className = 'tile';
+      canvas.dataset.slot = String(i);
+      if (slot >= 0) drawGrid(canvas, pick(slot, slot + 1), [1, ...shape.slice(1)], 1);
+      fig.append(canvas, Object.assign(document.createElement('figcaption'), { textContent: label }));
+      return fig;
+    }));
+  }
+}
+
+customElements.define('gan-playground', GanPlayground);

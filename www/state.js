@@ -1,0 +1,179 @@
+// The playground's settings as one typed state object, and its text form in the URL hash
+// (`#variant=wgan&lr=0.0001&batch=32`), as tensorflow/playground keeps its state: a copied link
+// reopens the same setup, seed included. Values that do not parse or lie out of range are
+// ignored, each with a note saying why; they never reach the core.
+
+const int = (min, max) => ({ kind: 'int', min, max });
+const num = (min, max) => ({ kind: 'number', min, max });
+
+/** Every setting: its type and range. `null` defaults mean "the variant's own" (its paper's). */
+export const FIELDS = {
+  variant: { kind: 'variant' },
+  dataset: { kind: 'enum', values: ['mnist', 'triangles'] },
+  lr: num(1e-6, 0.1),
+  beta1: num(0, 0.999),
+  beta2: num(0, 0.9999),
+  n_critic: int(1, 20),
+  batch: int(1, 256),
+  nz: int(1, 512),
+  g_width: int(1, 256),
+  d_width: int(1, 256),
+  seed: int(0, 2 ** 31 - 1),
+  speed: { kind: 'enum', values: ['max', '30', '10', '3', '1'] },
+  pretrained: { kind: 'bool' },
+  backend: { kind: 'enum', values: ['webgpu', 'cpu'] },
+};
+
+/** The state a fresh page starts from: the core's defaults (`TrainConfig::default`). */
+export const DEFAULTS = {
+  variant: 'ns-gan', dataset: 'mnist', lr: null, beta1: null, beta2: null, n_critic: null,
+  batch: 64, nz: 100, g_width: 128, d_width: 64, seed: 1, speed: 'max', pretrained: true, backend: 'webgpu',
+  knobs: {},
+};
+
+/** Settings that define the networks or the data order: a link that sets one starts from scratch. */
+const FROM_SCRATCH = ['g_width', 'd_width', 'nz', 'batch', 'seed'];
+
+/** Settings known to train, applied over the current variant. */
+export const PRESETS = {
+  paper: { title: "The variant's published settings", values: { lr: null, beta1: null, beta2: null, n_critic: null, knobs: {} } },
+  sheet: { title: 'Digits in 2,000 steps (batch 32, widths 64/32)', values: { lr: null, beta1: null, beta2: null, n_critic: null, knobs: {}, batch: 32, g_width: 64, d_width: 32, nz: 100 } },
+  quick: { title: 'Quick (batch 16, widths 32/16)', values: { lr: null, beta1: null, beta2: null, n_critic: null, knobs: {}, batch: 16, g_width: 32, d_width: 16, nz: 100 } },
+};
+
+function parseValue(field, text, variants) {
+  switch (field.kind) {
+    case 'int': {
+      const v = Number(text);
+      if (!/^-?\d+$/.test(text) || v < field.min || v > field.max) return [undefined, `a whole number from ${field.min} to ${field.max}`];
+      return [v];
+    }
+    case 'number': {
+      const v = Number(text);
+      if (text.trim() === '' || !Number.isFinite(v) || v < field.min || v > field.max) return [undefined, `a number from ${field.min} to ${field.max}`];
+      return [v];
+    }
+    case 'bool':
+      if (['1', 'true'].includes(text)) return [true];
+      if (['0', 'false'].includes(text)) return [false];
+      return [undefined, '0 or 1'];
+    case 'enum':
+      return field.values.includes(text) ? [text] : [undefined, `one of ${field.values.join(', ')}`];
+    case 'variant':
+      return variants.some((v) => v.id === text) ? [text] : [undefined, `one of ${variants.map((v) => v.id).join(', ')}`];
+    default:
+      return [undefined, 'unknown'];
+  }
+}
+
+/**
+ * Reads a state from `key=value` pairs (a URL hash or query, or element attributes) over `base`.
+ * Knob names come from the chosen variant. Returns {state, notes, given}: `notes` lists what was
+ * ignored and why; `given` the keys that were taken.
+ */
+export function parseState(pairs, variants, base = DEFAULTS) {
+  const state = structuredClone(base);
+  const notes = [];
+  const given = new Set();
+  const entries = [...pairs].filter(([k]) => k !== '');
+  // The variant first: it decides which knobs exist.
+  for (const [key, text] of entries) {
+    if (key !== 'variant') continue;
+    const [v, why] = parseValue(FIELDS.variant, text, variants);
+    if (v === undefined) notes.push(`variant=${text} (not ${why})`);
+    else if (v !== state.variant) [state.variant, state.knobs] = [v, {}];
+    if (v !== undefined) given.add('variant');
+  }
+  const knobs = variants.find((v) => v.id === state.variant)?.knobs ?? [];
+  for (const [key, text] of entries) {
+    if (key === 'variant') continue;
+    const knob = knobs.find((k) => k.name === key);
+    if (knob) {
+      const [v, why] = parseValue(num(knob.min, knob.max), text, variants);
+      if (v === undefined) notes.push(`${key}=${text} (not ${why})`);
+      else (state.knobs[key] = v), given.add(key);
+    } else if (FIELDS[key]) {
+      const [v, why] = parseValue(FIELDS[key], text, variants);
+      if (v === undefined) notes.push(`${key}=${text} (not ${why})`);
+      else (state[key] = v), given.add(key);
+    } else {
+      notes.push(`${key} (no such setting${knobs.length || state.variant ? ` for ${state.variant}` : ''})`);
+    }
+  }
+  // Unless the link says otherwise, open on a trained generator only where no size or seed is set.
+  if (!given.has('pretrained') && FROM_SCRATCH.some((k) => given.has(k))) state.pretrained = false;
+  return { state, notes, given };
+}
+
+/** The state as `key=value&…`, defaults left out (the variant always written). */
+export function serializeState(state) {
+  const parts = [`variant=${state.variant}`];
+  for (const key of Object.keys(FIELDS)) {
+    if (key === 'variant' || state[key] === null || state[key] === undefined) continue;
+    // `pretrained` is always written: whether a link with sizes in it opens on trained weights
+    // must not depend on the default.
+    if (state[key] === DEFAULTS[key] && key !== 'pretrained') continue;
+    const v = state[key];
+    parts.push(`${key}=${typeof v === 'boolean' ? Number(v) : v}`);
+  }
+  for (const [k, v] of Object.entries(state.knobs ?? {})) parts.push(`${k}=${+Number(v).toPrecision(6)}`);
+  return parts.join('&');
+}
+
+/** The core's TrainConfig for a state (`null` settings take the variant's published values). */
+export function configOf(state, variants) {
+  const info = variants.find((v) => v.id === state.variant);
+  const config = {
+    variant: state.variant,
+    dataset: state.dataset,
+    batch_size: state.batch,
+    seed: state.seed,
+    model: { nz: state.nz, g_width: state.g_width, d_width: state.d_width },
+    knobs: { ...state.knobs },
+  };
+  if (state.n_critic !== null) config.n_critic = state.n_critic;
+  if (info && (state.lr !== null || state.beta1 !== null || state.beta2 !== null)) {
+    const o = { ...info.optimizer };
+    if (state.lr !== null) o.learning_rate = state.lr;
+    if (o.kind === 'adam') {
+      if (state.beta1 !== null) o.beta1 = state.beta1;
+      if (state.beta2 !== null) o.beta2 = state.beta2;
+    }
+    config.optimizer = o;
+  }
+  return config;
+}
+
+/**
+ * The state of a run as the core reports it (`config` after defaults and any loaded file), keeping
+ * the page-only settings of `state`. Optimiser values equal to the variant's stay `null`.
+ */
+export function stateOfConfig(config, state, variants) {
+  const info = variants.find((v) => v.id === config.variant);
+  const next = {
+    ...state,
+    variant: config.variant,
+    dataset: config.dataset,
+    batch: config.batch_size,
+    seed: config.seed,
+    nz: config.model.nz,
+    g_width: config.model.g_width,
+    d_width: config.model.d_width,
+    n_critic: config.n_critic ?? null,
+    knobs: { ...(config.knobs ?? {}) },
+    lr: null,
+    beta1: null,
+    beta2: null,
+  };
+  const o = config.optimizer;
+  if (o && info) {
+    const d = info.optimizer;
+    const differs = (a, b) => a !== undefined && Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(b));
+    if (differs(o.learning_rate, d.learning_rate)) next.lr = +o.learning_rate.toPrecision(6);
+    if (o.kind === 'adam' && d.kind === 'adam') {
+      if (differs(o.beta1, d.beta1)) next.beta1 = +o.beta1.toPrecision(6);
+      if (differs(o.beta2, d.beta2)) next.beta2 = +o.beta2.toPrecision(6);
+    }
+  }
+  return next;
+}
