@@ -63,6 +63,9 @@ impl TrainConfig {
         let in_range = |name: &str, v: usize, lo: usize, hi: usize| {
             if (lo..=hi).contains(&v) { Ok(()) } else { Err(format!("{name} must be between {lo} and {hi}, got {v}")) }
         };
+        if !crate::data::DATASETS.contains(&self.dataset.as_str()) {
+            return Err(format!("unknown dataset \"{}\" (known: {})", self.dataset, crate::data::DATASETS.join(", ")));
+        }
         in_range("batch_size", self.batch_size, 1, 1024)?;
         in_range("nz", self.model.nz, 1, 1024)?;
         in_range("g_width", self.model.g_width, 1, 1024)?;

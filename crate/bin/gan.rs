@@ -4,11 +4,13 @@
 //! Every command takes `--backend auto|gpu|cpu` (auto: burn's wgpu backend on a hardware GPU where
 //! the machine has one, else burn's CPU backend).
 //!
-//! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan] [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
+//! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan|began] [--dataset mnist|triangles]
+//!           [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
 //!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train] [--weights W.safetensors]
 //!           [--dtype f32|f16] [--knobs gamma=0.7,...]
 //! gan sample --weights W.safetensors [--z Z.safetensors] [--n 64] [--seed 1] --out OUT.png|OUT.safetensors
 //! gan bench [--variant ns-gan] [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
+//! gan data [--dataset mnist|triangles] [--n 64] --out DATA.png
 //! gan convert --in W.safetensors --out W16.safetensors --dtype f16|bf16|f32
 //! gan sheet --runs out/sheet --variants ns-gan,lsgan,... [--samples 16] --out-dir www/assets
 //! gan grads --variant wgan-gp --inputs IN.safetensors [--generator G.safetensors] [--critic D.safetensors]
@@ -67,6 +69,7 @@ mod native {
             "sample" => sample(&options),
             "convert" => convert(&options),
             "sheet" => sheet(&options),
+            "data" => data(&options),
             _ => Err(USAGE.into()),
         }
     }
@@ -99,6 +102,7 @@ mod native {
         fn config(&self) -> Result<TrainConfig, String> {
             let mut config = TrainConfig::default();
             config.variant = self.get("variant", config.variant)?;
+            config.dataset = self.get("dataset", config.dataset)?;
             config.batch_size = self.get("batch", config.batch_size)?;
             config.seed = self.get("seed", config.seed)?;
             config.model.g_width = self.get("g-width", config.model.g_width)?;
@@ -124,7 +128,11 @@ mod native {
             Ok((device, info))
         }
 
+        /// The training set of `--dataset`: the MNIST file of `--data`, or generated triangles.
         fn dataset(&self) -> Result<Arc<ImageDataset>, String> {
+            if self.get("dataset", String::from("mnist"))? == "triangles" {
+                return Ok(Arc::new(gan_playground::data::training_set("triangles", None)?));
+            }
             let path: PathBuf = self.get("data", PathBuf::from("www/data/mnist.bin"))?;
             let bytes = std::fs::read(&path)
                 .map_err(|e| format!("cannot read {} ({e}); build it with `npm run build:data`", path.display()))?;
@@ -405,6 +413,17 @@ mod native {
 
     fn parse((path, bytes): &(PathBuf, Vec<u8>)) -> Result<SafeTensors<'_>, String> {
         SafeTensors::parse(bytes).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The first `--n` images of a training set as one PNG grid.
+    fn data(options: &Options) -> Result<(), String> {
+        let data = options.dataset()?;
+        let n: usize = options.get("n", 64)?;
+        let out: PathBuf = options.get("out", PathBuf::from("data.png"))?;
+        let n = n.clamp(1, data.len());
+        let samples: Vec<f32> = (0..n).flat_map(|i| data.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
+        let (w, h, c, pixels) = tile_grid(&samples, [n, data.channels, data.height, data.width], 8, 2);
+        write_png(&out, w, h, c, &pixels)
     }
 
     fn write_grid(trainer: &Trainer, path: &Path) -> Result<(), String> {

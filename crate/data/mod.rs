@@ -8,6 +8,8 @@
 //! | labels: count u8 (255 = no label)
 //! ```
 
+pub mod triangles;
+
 use std::fmt;
 
 use burn::tensor::{Device, Tensor, TensorData};
@@ -16,6 +18,26 @@ use crate::rng::Rng;
 
 const MAGIC: &[u8; 4] = b"GDS1";
 const HEADER_LEN: usize = 20;
+
+/// The datasets a run can train on, by the name in its config.
+pub const DATASETS: &[&str] = &["mnist", "triangles"];
+
+/// How many triangles make the training set, and from which seed: fixed, so that every run (and
+/// every held-out set drawn from another seed) agrees on the data.
+pub const TRIANGLES_TRAINING: (usize, u64) = (10_000, 2017);
+
+/// The training set called `name`: "mnist" from its file's bytes (the page fetches them, `gan`
+/// reads them), "triangles" generated (see [`triangles`]).
+pub fn training_set(name: &str, mnist: Option<&[u8]>) -> Result<ImageDataset, String> {
+    match name {
+        "mnist" => {
+            let bytes = mnist.ok_or("the MNIST data is not loaded")?;
+            ImageDataset::from_bytes(bytes).map_err(|e| e.to_string())
+        }
+        "triangles" => Ok(triangles::triangles(TRIANGLES_TRAINING.0, TRIANGLES_TRAINING.1).0),
+        other => Err(format!("unknown dataset \"{other}\" (known: {})", DATASETS.join(", "))),
+    }
+}
 
 /// Why a dataset file was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
