@@ -17,6 +17,7 @@ pub mod gan;
 pub mod grads;
 pub mod image;
 pub mod loss;
+pub mod metrics;
 pub mod model;
 pub mod rng;
 pub mod safetensors;
