@@ -12,6 +12,7 @@
 //! - `bindings` (wasm only): the thin JavaScript interface, no ML logic
 
 pub mod backend;
+pub mod classifier;
 pub mod data;
 pub mod gan;
 pub mod grads;
@@ -22,6 +23,7 @@ pub mod model;
 pub mod rng;
 pub mod safetensors;
 pub mod sampler;
+pub mod score;
 pub mod trainer;
 pub mod weights;
 

@@ -11,6 +11,9 @@
 //! gan sample --weights W.safetensors [--z Z.safetensors] [--n 64] [--seed 1] --out OUT.png|OUT.safetensors
 //! gan bench [--variant ns-gan] [--steps 10] [--warmup 2] [--batch 64] [--g-width 128] [--d-width 64] [--json]
 //! gan data [--dataset mnist|triangles] [--n 64] --out DATA.png
+//! gan classifier [--epochs 15] [--seed 1] [--out www/metrics/mnist-classifier.safetensors]
+//! gan score --weights W.safetensors [--dataset mnist|triangles] [--n 2000] [--seed 1]
+//!           [--classifier www/metrics/mnist-classifier.safetensors] [--json]
 //! gan convert --in W.safetensors --out W16.safetensors --dtype f16|bf16|f32
 //! gan sheet --runs out/sheet --variants ns-gan,lsgan,... [--samples 16] --out-dir www/assets
 //! gan grads --variant wgan-gp --inputs IN.safetensors [--generator G.safetensors] [--critic D.safetensors]
@@ -56,8 +59,7 @@ mod native {
     use gan_playground::sampler;
     use gan_playground::trainer::{TrainConfig, Trainer, latent, to_f32};
 
-    const USAGE: &str =
-        "usage: gan train|sample|convert|bench|sheet|grads [--option value ...] (see the source header or README)";
+    const USAGE: &str = "usage: gan train|sample|convert|bench|sheet|grads|data|classifier|score [--option value ...] (see the source header or README)";
 
     pub fn run(args: Vec<String>) -> Result<(), String> {
         let (command, options) = args.split_first().ok_or(USAGE)?;
@@ -70,6 +72,8 @@ mod native {
             "convert" => convert(&options),
             "sheet" => sheet(&options),
             "data" => data(&options),
+            "classifier" => classifier(&options),
+            "score" => score(&options),
             _ => Err(USAGE.into()),
         }
     }
@@ -128,15 +132,20 @@ mod native {
             Ok((device, info))
         }
 
+        /// The MNIST file of `--data`.
+        fn dataset_file(&self) -> Result<ImageDataset, String> {
+            let path: PathBuf = self.get("data", PathBuf::from("www/data/mnist.bin"))?;
+            let bytes = std::fs::read(&path)
+                .map_err(|e| format!("cannot read {} ({e}); build it with `npm run build:data`", path.display()))?;
+            ImageDataset::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+        }
+
         /// The training set of `--dataset`: the MNIST file of `--data`, or generated triangles.
         fn dataset(&self) -> Result<Arc<ImageDataset>, String> {
             if self.get("dataset", String::from("mnist"))? == "triangles" {
                 return Ok(Arc::new(gan_playground::data::training_set("triangles", None)?));
             }
-            let path: PathBuf = self.get("data", PathBuf::from("www/data/mnist.bin"))?;
-            let bytes = std::fs::read(&path)
-                .map_err(|e| format!("cannot read {} ({e}); build it with `npm run build:data`", path.display()))?;
-            ImageDataset::from_bytes(&bytes).map(Arc::new).map_err(|e| format!("{}: {e}", path.display()))
+            self.dataset_file().map(Arc::new)
         }
     }
 
@@ -413,6 +422,95 @@ mod native {
 
     fn parse((path, bytes): &(PathBuf, Vec<u8>)) -> Result<SafeTensors<'_>, String> {
         SafeTensors::parse(bytes).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Trains the MNIST classifier of the scores and writes it with its held-out accuracy.
+    fn classifier(options: &Options) -> Result<(), String> {
+        use gan_playground::classifier;
+        let epochs: usize = options.get("epochs", 15)?;
+        let seed: u64 = options.get("seed", 1)?;
+        let out: PathBuf = options.get("out", PathBuf::from("www/metrics/mnist-classifier.safetensors"))?;
+        let data = options.dataset()?;
+        let (device, info) = options.device()?;
+        println!("training the MNIST classifier on the digits not held out for {epochs} epochs on {}", info.name);
+        let start = Instant::now();
+        let model = classifier::train(&data, epochs, seed, &device, |epoch, loss| {
+            println!("epoch {epoch}: last batch loss {loss:.4}  ({:.0} s)", start.elapsed().as_secs_f64());
+        });
+        let held_out = classifier::held_out(data.len());
+        let images = data.batch(&held_out, &device);
+        let predicted =
+            read_sync(classifier::predict(&model, images).into_data_async()).map_err(|e| format!("{e:?}"))?;
+        let predicted = predicted.convert::<i64>().try_to_vec::<i64>().map_err(|e| format!("{e:?}"))?;
+        let correct = held_out.iter().zip(&predicted).filter(|&(&i, &p)| data.label(i) as i64 == p).count();
+        let accuracy = correct as f64 / held_out.len() as f64;
+        println!("held-out accuracy: {correct}/{} = {:.2} %", held_out.len(), 100.0 * accuracy);
+        let metadata = std::collections::BTreeMap::from([
+            ("accuracy".to_string(), format!("{accuracy:.4}")),
+            ("held_out".to_string(), format!("every fifth MNIST digit of www/data/mnist.bin ({})", held_out.len())),
+            ("epochs".to_string(), epochs.to_string()),
+            ("seed".to_string(), seed.to_string()),
+            ("training_seconds".to_string(), format!("{:.0}", start.elapsed().as_secs_f64())),
+        ]);
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let bytes = read_sync(model.save(&metadata))?;
+        std::fs::write(&out, bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        println!("wrote {}", out.display());
+        Ok(())
+    }
+
+    /// FID-style distance, KID and the class histogram of a generator's samples against real data:
+    /// MNIST's held-out digits, or triangles drawn from a seed the training set does not use.
+    fn score(options: &Options) -> Result<(), String> {
+        use gan_playground::classifier::{Classifier, held_out};
+        use gan_playground::data::triangles::triangles;
+        let weights_path: PathBuf = options.get("weights", PathBuf::new())?;
+        if weights_path.as_os_str().is_empty() {
+            return Err("usage: gan score --weights W.safetensors [--dataset mnist|triangles] [--n 2000]".into());
+        }
+        let classifier_path: PathBuf =
+            options.get("classifier", PathBuf::from("www/metrics/mnist-classifier.safetensors"))?;
+        let n: usize = options.get("n", 2000)?;
+        let seed: u64 = options.get("seed", 1)?;
+        let (device, _) = options.device()?;
+        let bytes =
+            std::fs::read(&classifier_path).map_err(|e| format!("cannot read {}: {e}", classifier_path.display()))?;
+        let classifier =
+            Classifier::load(&bytes, &device).map_err(|e| format!("{}: {e}", classifier_path.display()))?;
+        let weights = (
+            weights_path.clone(),
+            std::fs::read(&weights_path).map_err(|e| format!("cannot read {}: {e}", weights_path.display()))?,
+        );
+        let file = parse(&weights)?;
+        let (generator, arch) = sampler::generator_from(&file, &device)?;
+        if arch.image != [1, 28, 28] {
+            return Err(format!("scores need 28×28 grey samples; this generator draws {:?}", arch.image));
+        }
+        let dataset =
+            options.get("dataset", file.metadata.get("dataset").cloned().unwrap_or_else(|| "mnist".into()))?;
+        let real = match dataset.as_str() {
+            "mnist" => {
+                let data = options.dataset_file()?;
+                let indices: Vec<usize> = held_out(data.len()).into_iter().take(n).collect();
+                data.batch(&indices, &device)
+            }
+            "triangles" => triangles(n, 4242).0.batch(&(0..n).collect::<Vec<_>>(), &device),
+            other => return Err(format!("--dataset must be mnist or triangles, got {other}")),
+        };
+        let n = real.dims()[0];
+        let fake = gan_playground::score::generate(&generator, arch.nz, n, seed, &device);
+        let scores = read_sync(gan_playground::score::score(&classifier, real, fake, seed))?;
+        if options.0.contains_key("json") {
+            println!("{}", serde_json::to_string(&scores).map_err(|e| e.to_string())?);
+        } else {
+            println!(
+                "{} samples vs {n} real ({dataset}): FID-style {:.3}  KID {:.4} ± {:.4}  classes {:?}",
+                scores.n, scores.fid, scores.kid, scores.kid_std, scores.classes
+            );
+        }
+        Ok(())
     }
 
     /// The first `--n` images of a training set as one PNG grid.

@@ -1,0 +1,53 @@
+//! The shipped MNIST classifier behind the scores: it loads strictly, classifies the held-out
+//! digits at ≥ 98 %, and its features score real against real near zero and real against noise far.
+#![cfg(not(target_family = "wasm"))]
+
+use burn::tensor::{Device, Tensor, TensorData, read_sync};
+use gan_playground::classifier::{Classifier, held_out, is_held_out, predict};
+use gan_playground::data::ImageDataset;
+use gan_playground::score::score;
+
+fn load() -> (Classifier, ImageDataset, Device) {
+    let device = Device::flex();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let bytes = std::fs::read(format!("{root}/www/metrics/mnist-classifier.safetensors")).unwrap();
+    let classifier = Classifier::load(&bytes, &device).unwrap();
+    let data = ImageDataset::from_bytes(&std::fs::read(format!("{root}/www/data/mnist.bin")).unwrap()).unwrap();
+    (classifier, data, device)
+}
+
+#[test]
+fn the_classifier_gets_98_percent_of_the_held_out_digits() {
+    let (classifier, data, device) = load();
+    let training: Vec<usize> = (0..data.len()).filter(|&i| !is_held_out(i)).step_by(4).collect();
+    for (name, indices) in [("training", training), ("held-out", held_out(data.len()))] {
+        let predicted = read_sync(predict(&classifier, data.batch(&indices, &device)).into_data_async()).unwrap();
+        let predicted = predicted.convert::<i64>().try_to_vec::<i64>().unwrap();
+        let correct = indices.iter().zip(&predicted).filter(|&(&i, &p)| data.label(i) as i64 == p).count();
+        let accuracy = correct as f64 / indices.len() as f64;
+        println!("{name} accuracy {:.2} %", 100.0 * accuracy);
+        if name == "held-out" {
+            assert!(accuracy >= 0.98, "held-out accuracy {:.2} %", 100.0 * accuracy);
+        }
+    }
+}
+
+#[test]
+fn real_against_real_scores_near_zero_and_real_against_noise_far() {
+    let (classifier, data, device) = load();
+    // Two disjoint sets of real digits, every class in each.
+    let first: Vec<usize> = held_out(data.len()).into_iter().step_by(2).collect();
+    let other: Vec<usize> = held_out(data.len()).into_iter().skip(1).step_by(2).collect();
+    let real = data.batch(&first, &device);
+    let same = read_sync(score(&classifier, real.clone(), data.batch(&other, &device), 1)).unwrap();
+    let noise = Tensor::<4>::random([1000, 1, 28, 28], burn::tensor::Distribution::Uniform(-1.0, 1.0), &device);
+    let far = read_sync(score(&classifier, real.clone(), noise, 1)).unwrap();
+    let blank = Tensor::<4>::from_data(TensorData::new(vec![-1.0f32; 1000 * 784], [1000, 1, 28, 28]), &device);
+    let collapsed = read_sync(score(&classifier, real, blank, 1)).unwrap();
+    println!("real vs real: {same:?}\nreal vs noise: {far:?}\nreal vs blank: {collapsed:?}");
+    assert!(same.fid < 0.05 * far.fid, "FID real/real {} vs real/noise {}", same.fid, far.fid);
+    assert!(same.kid.abs() < 0.05 * far.kid, "KID real/real {} vs real/noise {}", same.kid, far.kid);
+    // Every digit class appears among real digits; blank images all fall in one class.
+    assert!(same.classes.iter().all(|&c| c > 50), "{:?}", same.classes);
+    assert_eq!(collapsed.classes.iter().filter(|&&c| c > 0).count(), 1, "{:?}", collapsed.classes);
+}
