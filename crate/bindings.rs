@@ -178,6 +178,23 @@ impl Sampler {
     }
 }
 
+/// The MNIST classifier whose features the scores compare (www/metrics/mnist-classifier.safetensors).
+#[wasm_bindgen]
+pub struct Scorer {
+    classifier: crate::classifier::Classifier,
+}
+
+#[wasm_bindgen]
+impl Scorer {
+    /// Loads the classifier file; every tensor is checked. Call `initBackend` first.
+    pub fn load(bytes: &[u8]) -> Result<Scorer, JsValue> {
+        let device = BACKEND
+            .with_borrow(|b| b.as_ref().map(|(d, _)| d.clone()))
+            .ok_or_else(|| err("call initBackend before loading the classifier"))?;
+        Ok(Scorer { classifier: crate::classifier::Classifier::load(bytes, &device).map_err(err)? })
+    }
+}
+
 /// One training run: G, D, their optimisers and the data.
 #[wasm_bindgen]
 pub struct Session {
@@ -257,6 +274,23 @@ impl Session {
     pub fn load_weights(&mut self, bytes: &[u8], target: Option<String>) -> Result<JsValue, JsValue> {
         let loaded = self.trainer.load_weights(bytes, target.as_deref()).map_err(err)?;
         to_js(&loaded)
+    }
+
+    /// Scores `n` (10 to 2000) samples of G against as many real images of this run's dataset with
+    /// the classifier `scorer`: `{ n, fid, kid, kid_std, classes }` (see `score`). Reads the device
+    /// asynchronously.
+    pub async fn score(&self, scorer: &Scorer, n: u32) -> Result<JsValue, JsValue> {
+        if !(10..=2000).contains(&n) {
+            return Err(err(format!("n must be between 10 and 2000, got {n}")));
+        }
+        let device = self.trainer.grid_latent().device();
+        let config = self.trainer.config();
+        let real = crate::score::reference_images(&config.dataset, self.trainer.data(), n as usize, &device);
+        let n = real.dims()[0];
+        let generator = burn::module::Module::valid(self.trainer.generator());
+        let fake = crate::score::generate(&generator, config.model.nz, n, config.seed ^ 0x5C0E, &device);
+        let scores = crate::score::score(&scorer.classifier, real, fake, config.seed).await.map_err(err)?;
+        to_js(&scores)
     }
 
     /// The sample grid's latent vectors as a Float32Array [N·nz] (N vectors of `nz`).

@@ -65,6 +65,26 @@ pub fn generate(generator: &Sequential, nz: usize, n: usize, seed: u64, device: 
     Tensor::cat(batches, 0)
 }
 
+/// The real images a run's samples are scored against: MNIST's held-out digits (every fifth, see
+/// [`crate::classifier::held_out`]), or `n` triangles from a seed the training set does not use.
+pub fn reference_images(dataset_name: &str, data: &crate::data::ImageDataset, n: usize, device: &Device) -> Tensor<4> {
+    match dataset_name {
+        "triangles" => {
+            crate::data::triangles::triangles(n, HELD_OUT_TRIANGLES_SEED).0.batch(&(0..n).collect::<Vec<_>>(), device)
+        }
+        _ => {
+            // Spread over the whole held-out set: the digits come grouped by class.
+            let all = crate::classifier::held_out(data.len());
+            let n = n.min(all.len());
+            let indices: Vec<usize> = (0..n).map(|i| all[i * all.len() / n]).collect();
+            data.batch(&indices, device)
+        }
+    }
+}
+
+/// The seed of the held-out triangles (the training set uses [`crate::data::TRIANGLES_TRAINING`]'s).
+pub const HELD_OUT_TRIANGLES_SEED: u64 = 4242;
+
 /// Scores `fake` against `real` (equal counts recommended; both [N, 1, 28, 28] in [-1, 1]).
 pub async fn score(classifier: &Classifier, real: Tensor<4>, fake: Tensor<4>, seed: u64) -> Result<Scores, String> {
     let (n_real, n_fake) = (real.dims()[0], fake.dims()[0]);

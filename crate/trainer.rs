@@ -249,6 +249,11 @@ impl Trainer {
         self.step
     }
 
+    /// The training set.
+    pub fn data(&self) -> &ImageDataset {
+        &self.data
+    }
+
     pub fn generator(&self) -> &Sequential {
         &self.generator
     }

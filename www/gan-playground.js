@@ -5,14 +5,15 @@
 //   <gan-playground variant="wgan-gp" pretrained controls="minimal"></gan-playground>
 //
 // Attributes: variant, dataset, pretrained (boolean), controls ("full" | "minimal" | "none"),
-// hide (comma-separated parts: bar, settings, samples, charts, histogram, latent, files, status),
+// hide (comma-separated parts: bar, settings, samples, charts, scores, histogram, latent, files,
+// status),
 // autoplay (boolean: train while on screen), hash (boolean: mirror the state in the page's URL
 // hash; one element per page), eager (boolean: start before the element comes near the screen),
 // and any setting of state.js by name (lr, beta1, beta2, n_critic, batch, nz, g_width, d_width,
 // seed, speed, backend, and the variant's knobs such as gamma, clip, lambda).
 // Every element on a page shares one worker and one GPU device, and trains its own run.
 // Script API: start(), pause(), reset(partialState?), step('both' | 'd' | 'g'), `state`,
-// `progress`; events 'gan-ready', 'gan-progress', 'gan-config'.
+// `progress`; events 'gan-ready', 'gan-progress', 'gan-config', 'gan-score'.
 import { drawBars, drawChart } from './chart.js';
 import { getEngine } from './engine.js';
 import { drawGrid } from './grid.js';
@@ -20,8 +21,8 @@ import { arithmetic, gaussians, interpolate, mean } from './latent.js';
 import { DEFAULTS, FIELDS, PRESETS, configOf, parseState, serializeState, stateOfConfig } from './state.js';
 
 const STYLESHEET = new URL('./playground.css', import.meta.url);
-const PARTS = ['bar', 'settings', 'samples', 'charts', 'histogram', 'latent', 'files', 'status'];
-const HIDDEN_BY_CONTROLS = { full: [], minimal: ['settings', 'latent', 'files', 'step-buttons'], none: ['bar', 'settings', 'latent', 'files'] };
+const PARTS = ['bar', 'settings', 'samples', 'charts', 'scores', 'histogram', 'latent', 'files', 'status'];
+const HIDDEN_BY_CONTROLS = { full: [], minimal: ['settings', 'latent', 'files', 'step-buttons', 'scores'], none: ['bar', 'settings', 'latent', 'files', 'scores'] };
 // Names of the variants' own read-outs, as the page shows them.
 const READOUT_LABELS = { wasserstein: 'W estimate', gradient_norm: '‖∇D(x̂)‖', penalty: 'Penalty', k: 'k_t', m_global: 'M_global' };
 const SPEEDS = { max: 'Max', 30: '30 steps/s', 10: '10 steps/s', 3: '3 steps/s', 1: '1 step/s' };
@@ -78,6 +79,14 @@ const TEMPLATE = `
       <canvas class="chart" data-role="chart-losses" aria-label="D and G loss over steps"></canvas>
       <div data-role="readout-charts"></div>
       <canvas class="chart small" data-role="chart-rate" aria-label="Steps per second"></canvas>
+      <div data-part="scores">
+        <h3>Scores <button data-role="score-now" disabled title="FID-style distance and KID of 500 samples against 500 real images, on the MNIST classifier's features">Score now</button>
+          <label class="inline">every <select data-role="score-every"><option value="0">—</option><option value="100">100 steps</option><option value="500">500 steps</option><option value="2000">2,000 steps</option></select></label></h3>
+        <dl class="stats" data-role="score-stats"></dl>
+        <canvas class="chart small" data-role="chart-scores" hidden aria-label="FID-style distance over steps"></canvas>
+        <canvas class="chart small" data-role="classes" hidden aria-label="Predicted digit classes of the samples"></canvas>
+        <p class="legend" data-role="classes-legend" hidden>Classes 0–9 the classifier sees in the samples: a lopsided histogram is mode collapse.</p>
+      </div>
       <div data-part="histogram">
         <h3>Critic weights</h3>
         <canvas class="chart small" data-role="histogram" aria-label="Histogram of the critic's convolution weights"></canvas>
@@ -243,7 +252,7 @@ export class GanPlayground extends HTMLElement {
   }
 
   setControlsEnabled(enabled) {
-    for (const role of ['play', 'step-d', 'step-g', 'step', 'reset', 'variant', 'save', 'load']) this.$(role).disabled = !enabled;
+    for (const role of ['play', 'step-d', 'step-g', 'step', 'reset', 'variant', 'save', 'load', 'score-now']) this.$(role).disabled = !enabled;
   }
 
   wire() {
@@ -292,6 +301,11 @@ export class GanPlayground extends HTMLElement {
       this.send({ type: 'setLatent', z: new Float32Array(z) });
     });
     on('samples', 'click', (e) => this.clickSample(e));
+    on('score-now', 'click', () => {
+      this.$('score-now').disabled = true;
+      this.send({ type: 'score', now: true });
+    });
+    on('score-every', 'change', () => this.send({ type: 'score', every: Number(this.$('score-every').value) }));
     on('interp-mode', 'change', () => this.renderLatent());
     on('clear-groups', 'click', () => {
       this.groups = { a: [], b: [], c: [] };
@@ -340,6 +354,9 @@ export class GanPlayground extends HTMLElement {
         break;
       case 'progress':
         this.onProgress(msg);
+        break;
+      case 'score':
+        this.onScore(msg);
         break;
       case 'state':
         this.progress.running = msg.running;
@@ -400,6 +417,9 @@ export class GanPlayground extends HTMLElement {
     if (msg.session > this.sessionShown) {
       this.sessionShown = msg.session;
       this.history.length = 0;
+      this.scores = [];
+      this.$('score-stats').replaceChildren();
+      this.$('chart-scores').hidden = true;
       delete this.$('samples').dataset.model;
     }
     Object.assign(this.progress, { step: msg.step, dLoss: msg.dLoss, gLoss: msg.gLoss, values: msg.values ?? {} });
@@ -423,6 +443,24 @@ export class GanPlayground extends HTMLElement {
     if (this.history.length > HISTORY) this.history.splice(0, this.history.length - HISTORY);
     this.drawChartsSoon();
     this.dispatchEvent(new CustomEvent('gan-progress', { detail: { ...this.progress } }));
+  }
+
+  onScore(msg) {
+    this.$('score-now').disabled = false;
+    if (msg.session !== this.sessionShown) return;
+    this.scores ??= [];
+    this.scores.push({ step: msg.step, fid: msg.fid, kid: msg.kid });
+    this.lastScore = msg;
+    const box = this.$('score-stats');
+    box.innerHTML = `<div><dt>FID-style</dt><dd data-name="fid">${fmt(msg.fid, 1)}</dd></div><div><dt>KID</dt><dd data-name="kid">${fmt(msg.kid, 1)}</dd></div>`;
+    const chart = this.$('chart-scores');
+    chart.hidden = this.scores.length < 2;
+    if (!chart.hidden) drawChart(chart, [{ name: 'FID-style', color: css(this, '--d') || '#d9480f', points: this.scores.map((p) => [p.step, p.fid]) }], { title: 'FID-style distance (lower is closer to the data)' });
+    const digits = this.state.dataset === 'mnist';
+    this.$('classes').hidden = !digits;
+    this.$('classes-legend').hidden = !digits;
+    if (digits) drawBars(this.$('classes'), msg.classes, css(this, '--g') || '#1971c2');
+    this.dispatchEvent(new CustomEvent('gan-score', { detail: msg }));
   }
 
   renderConfig(schedule) {

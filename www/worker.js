@@ -10,6 +10,7 @@
 //               | {type: 'speed', stepsPerSec} (Infinity: as fast as the device goes)
 //               | {type: 'save'} | {type: 'load', bytes, name, target?}
 //               | {type: 'latent'} | {type: 'setLatent', z} | {type: 'generate', z, tag}
+//               | {type: 'score', now?, every?} (score G now, and/or every `every` steps; 0: off)
 // Messages out: {type: 'ready', backend, variants} | {type: 'fatal', message}
 //               and, each with the run's id:
 //               {type: 'config', config, schedule} | {type: 'progress', session, step, dLoss, gLoss, values, ...}
@@ -17,17 +18,21 @@
 //               | {type: 'weights', bytes, name} | {type: 'loaded', name, generator, critic, metadata}
 //               | {type: 'sampling', name, model, image} then {type: 'samples', samples, shape}
 //               | {type: 'latent', z, nz} | {type: 'generated', tag, samples, shape}
+//               | {type: 'score', session, step, n, fid, kid, kid_std, classes, ms}
 // `session` counts a run's resets, so the page can drop progress of a run that was just replaced.
-import init, { initBackend, inspectWeights, Sampler, Session, variants } from '../pkg/gan_playground.js';
+import init, { initBackend, inspectWeights, Sampler, Scorer, Session, variants } from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
 
 const DATASET_URL = new URL('./data/mnist.bin', import.meta.url);
 const PRETRAINED_URL = new URL('./pretrained/manifest.json', import.meta.url);
+const CLASSIFIER_URL = new URL('./metrics/mnist-classifier.safetensors', import.meta.url);
+const SCORE_SAMPLES = 500; // samples (and real images) per score
 const SAMPLE_EVERY_MS = 400; // how often a running run's grid is read back
 const TARGET_CHUNK_MS = 150; // work queued between two read-backs of the losses
 const HISTOGRAM_BINS = 41; // the critic weight histogram, read with the samples
 
 let dataset = null;
+let scorer = null; // the MNIST classifier of the scores, loaded on the first request
 let ready = null; // resolves once the module, the device and the data are there
 let dead = false; // the wasm module trapped: nothing more can run in this worker
 const runs = new Map();
@@ -55,6 +60,18 @@ class Run {
     this.lastSamplesAt = 0;
     this.rate = null;
     this.stepsPerSec = Infinity;
+    this.scoreEvery = 0; // steps between automatic scores (0: only on request)
+    this.lastScored = -Infinity;
+  }
+
+  // FID-style distance, KID and the class histogram of the current G (see crate/score.rs).
+  async score() {
+    if (this.sampler) return;
+    scorer ??= Scorer.load(await fetchBytes(CLASSIFIER_URL));
+    const t0 = performance.now();
+    const s = await this.session.score(scorer, SCORE_SAMPLES);
+    this.lastScored = this.session.step;
+    this.post({ type: 'score', session: this.sessionId, step: this.session.step, ms: performance.now() - t0, ...s });
   }
 
   post(msg, transfer) {
@@ -105,6 +122,10 @@ class Run {
       this.session.train(this.chunk);
       const withSamples = performance.now() - this.lastSamplesAt > SAMPLE_EVERY_MS;
       await this.readout(withSamples);
+      if (this.scoreWanted || (this.scoreEvery && this.session.step >= this.lastScored + this.scoreEvery)) {
+        this.scoreWanted = false;
+        await this.score();
+      }
       // On the CPU backend a read-back resolves at once: give queued messages ('pause', other
       // runs' work) their turn before the next chunk.
       await yieldToEvents();
@@ -255,6 +276,17 @@ class Run {
         else if (msg.part === 'g') this.session.stepGenerator();
         else this.session.train(1);
         return this.readout(true);
+      case 'score':
+        if ('every' in msg) {
+          this.scoreEvery = msg.every > 0 ? msg.every : 0;
+          this.lastScored = this.session.step;
+        }
+        // While training, the loop scores at its next turn; otherwise now.
+        if (msg.now) {
+          if (this.running) this.scoreWanted = true;
+          else await this.score();
+        }
+        return;
       case 'speed':
         this.stepsPerSec = msg.stepsPerSec > 0 ? msg.stepsPerSec : Infinity;
         return;

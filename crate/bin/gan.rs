@@ -13,7 +13,7 @@
 //! gan data [--dataset mnist|triangles] [--n 64] --out DATA.png
 //! gan classifier [--epochs 15] [--seed 1] [--out www/metrics/mnist-classifier.safetensors]
 //! gan score --weights W.safetensors [--dataset mnist|triangles] [--n 2000] [--seed 1]
-//!           [--classifier www/metrics/mnist-classifier.safetensors] [--json]
+//!           [--classifier www/metrics/mnist-classifier.safetensors] [--json] [--real-vs-real]
 //! gan convert --in W.safetensors --out W16.safetensors --dtype f16|bf16|f32
 //! gan sheet --runs out/sheet --variants ns-gan,lsgan,... [--samples 16] --out-dir www/assets
 //! gan grads --variant wgan-gp --inputs IN.safetensors [--generator G.safetensors] [--critic D.safetensors]
@@ -86,7 +86,7 @@ mod native {
             let mut it = args.iter();
             while let Some(key) = it.next() {
                 let name = key.strip_prefix("--").ok_or_else(|| format!("unexpected argument {key}"))?;
-                if name == "json" {
+                if name == "json" || name == "real-vs-real" {
                     map.insert(name.to_string(), "true".to_string());
                     continue;
                 }
@@ -464,8 +464,7 @@ mod native {
     /// FID-style distance, KID and the class histogram of a generator's samples against real data:
     /// MNIST's held-out digits, or triangles drawn from a seed the training set does not use.
     fn score(options: &Options) -> Result<(), String> {
-        use gan_playground::classifier::{Classifier, held_out};
-        use gan_playground::data::triangles::triangles;
+        use gan_playground::classifier::Classifier;
         let weights_path: PathBuf = options.get("weights", PathBuf::new())?;
         if weights_path.as_os_str().is_empty() {
             return Err("usage: gan score --weights W.safetensors [--dataset mnist|triangles] [--n 2000]".into());
@@ -491,16 +490,27 @@ mod native {
         let dataset =
             options.get("dataset", file.metadata.get("dataset").cloned().unwrap_or_else(|| "mnist".into()))?;
         let real = match dataset.as_str() {
-            "mnist" => {
-                let data = options.dataset_file()?;
-                let indices: Vec<usize> = held_out(data.len()).into_iter().take(n).collect();
-                data.batch(&indices, &device)
+            "mnist" => gan_playground::score::reference_images("mnist", &options.dataset_file()?, n, &device),
+            "triangles" => {
+                let data = gan_playground::data::training_set("triangles", None)?;
+                gan_playground::score::reference_images("triangles", &data, n, &device)
             }
-            "triangles" => triangles(n, 4242).0.batch(&(0..n).collect::<Vec<_>>(), &device),
             other => return Err(format!("--dataset must be mnist or triangles, got {other}")),
         };
         let n = real.dims()[0];
-        let fake = gan_playground::score::generate(&generator, arch.nz, n, seed, &device);
+        // --real-vs-real: the same scores for real training images in place of samples (the floor).
+        let fake = if options.0.contains_key("real-vs-real") {
+            let data = match dataset.as_str() {
+                "mnist" => options.dataset_file()?,
+                _ => gan_playground::data::training_set("triangles", None)?,
+            };
+            let training: Vec<usize> =
+                (0..data.len()).filter(|&i| !gan_playground::classifier::is_held_out(i)).collect();
+            let indices: Vec<usize> = (0..n).map(|i| training[i * training.len() / n]).collect();
+            data.batch(&indices, &device)
+        } else {
+            gan_playground::score::generate(&generator, arch.nz, n, seed, &device)
+        };
         let scores = read_sync(gan_playground::score::score(&classifier, real, fake, seed))?;
         if options.0.contains_key("json") {
             println!("{}", serde_json::to_string(&scores).map_err(|e| e.to_string())?);

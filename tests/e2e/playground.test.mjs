@@ -227,3 +227,30 @@ test('the article loads with every widget alive and no console errors', { timeou
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('Score now rates the pretrained generator far closer to MNIST than an untrained one', { timeout: 600_000 }, async () => {
+  const page = await open('?backend=cpu');
+  await page.waitForFunction(() => $pg('samples')?.dataset.step === '2000', null, { timeout: 180_000 });
+  const scoreOnce = async () => {
+    const before = await page.evaluate(() => $playgrounds()[0].lastScore?.step ?? null);
+    await page.click(SEL('score-now'));
+    await page.waitForFunction((b) => {
+      const s = $playgrounds()[0].lastScore;
+      return s && (b === null || s !== window.lastSeenScore) && (window.lastSeenScore = s);
+    }, before, { timeout: 300_000 });
+    return page.evaluate(() => $playgrounds()[0].lastScore);
+  };
+  const trained = await scoreOnce();
+  assert.equal(trained.n, 500);
+  assert.equal(trained.classes.reduce((a, b) => a + b, 0), 500);
+  assert.ok(trained.classes.filter((c) => c > 10).length >= 8, `the pretrained G draws most digit classes: ${trained.classes}`);
+  assert.match(await page.$eval(SEL('score-stats'), (e) => e.textContent), /FID-style\s*\d+\.\d/);
+  await page.click(SEL('reset'));
+  await page.waitForFunction(() => $pg('samples').dataset.step === '0', null, { timeout: 180_000 });
+  const untrained = await scoreOnce();
+  console.log(`FID-style on the classifier's features: pretrained ${trained.fid.toFixed(1)} (KID ${trained.kid.toFixed(1)}), untrained ${untrained.fid.toFixed(1)} (KID ${untrained.kid.toFixed(1)})`);
+  assert.ok(trained.fid < 0.5 * untrained.fid, `pretrained ${trained.fid} vs untrained ${untrained.fid}`);
+  assert.ok(trained.kid < untrained.kid);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
