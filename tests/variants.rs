@@ -343,7 +343,7 @@ fn knobs_are_range_checked_and_recorded_in_the_config() {
     let low = gan::set_knob(began.as_mut(), "gamma", 0.1).unwrap_err();
     assert_eq!(low, "gamma must be between 0.3 and 1, got 0.1");
     let unknown = gan::set_knob(began.as_mut(), "clip", 0.1).unwrap_err();
-    assert_eq!(unknown, "began has no setting \"clip\" (it has: gamma)");
+    assert_eq!(unknown, "began has no setting \"clip\" (it has: gamma, lambda_k)");
     assert!(gan::set_knob(gan::variant("ns-gan").unwrap().as_mut(), "x", 1.0).unwrap_err().contains("it has: none"));
     for (id, knob) in [("wgan", "clip"), ("wgan-gp", "lambda"), ("dragan", "lambda")] {
         assert_eq!(gan::variant(id).unwrap().knobs()[0].name, knob);
