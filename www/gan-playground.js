@@ -49,7 +49,7 @@ const TEMPLATE = `
   </div>
   <div class="body">
     <section class="settings" data-part="settings">
-      <label class="field wide">Data <select data-role="dataset"><option value="mnist">MNIST digits</option><option value="triangles">Triangles (the study's)</option></select></label>
+      <label class="field wide">Data <select data-role="dataset" disabled><option value="mnist">MNIST digits</option><option value="triangles">Triangles (the study's)</option></select></label>
       <label class="field wide">Preset <select data-role="preset"><option value="">Choose…</option></select></label>
       <p class="schedule" data-role="schedule"></p>
       <div class="fields" data-role="fields"></div>
@@ -252,7 +252,7 @@ export class GanPlayground extends HTMLElement {
   }
 
   setControlsEnabled(enabled) {
-    for (const role of ['play', 'step-d', 'step-g', 'step', 'reset', 'variant', 'save', 'load', 'score-now']) this.$(role).disabled = !enabled;
+    for (const role of ['play', 'step-d', 'step-g', 'step', 'reset', 'variant', 'dataset', 'save', 'load', 'score-now']) this.$(role).disabled = !enabled;
   }
 
   wire() {

@@ -254,3 +254,20 @@ test('Score now rates the pretrained generator far closer to MNIST than an untra
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('the triangles dataset trains in the page, and the link keeps it', { timeout: 300_000 }, async () => {
+  const page = await open(CPU_SMALL);
+  await page.waitForFunction(() => $pg('samples')?.dataset.step === '0' && !$pg('dataset').disabled, null, { timeout: 120_000 });
+  await page.selectOption(SEL('dataset'), 'triangles');
+  await page.waitForFunction(() => /dataset=triangles/.test(location.hash), null, { timeout: 120_000 });
+  await page.waitForFunction(() => $pg('samples').dataset.step === '0' && !$pg('step').disabled, null, { timeout: 120_000 });
+  await page.click(SEL('step'));
+  await page.waitForFunction(() => $playgrounds()[0].progress.step === 1, null, { timeout: 120_000 });
+  const p = await progressOf(page);
+  assert.ok(Number.isFinite(p.dLoss) && Number.isFinite(p.gLoss));
+  const copy = await open(page.url());
+  await copy.waitForFunction(() => $pg('dataset')?.value === 'triangles' && $pg('samples').dataset.step === '0', null, { timeout: 120_000 });
+  assert.deepEqual([...page.errors, ...copy.errors], []);
+  await copy.close();
+  await page.close();
+});
