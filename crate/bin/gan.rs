@@ -14,6 +14,7 @@
 //! gan classifier [--epochs 15] [--seed 1] [--out www/metrics/mnist-classifier.safetensors]
 //! gan score --weights W.safetensors [--dataset mnist|triangles] [--n 2000] [--seed 1]
 //!           [--classifier www/metrics/mnist-classifier.safetensors] [--json] [--real-vs-real]
+//!           [--recall-n 200]  (triangles: also precision, recall and F1; see score::TriangleScores)
 //! gan convert --in W.safetensors --out W16.safetensors --dtype f16|bf16|f32
 //! gan sheet --runs out/sheet --variants ns-gan,lsgan,... [--samples 16] --out-dir www/assets
 //! gan grads --variant wgan-gp --inputs IN.safetensors [--generator G.safetensors] [--critic D.safetensors]
@@ -512,13 +513,33 @@ mod native {
             gan_playground::score::generate(&generator, arch.nz, n, seed, &device)
         };
         let scores = read_sync(gan_playground::score::score(&classifier, real, fake, seed))?;
+        // Triangles: precision and recall against the manifold (G on an autodiff device for inversion).
+        let triangle_scores = if dataset == "triangles" && !options.0.contains_key("real-vs-real") {
+            let autodiff = device.clone().autodiff();
+            let blank = gan_playground::model::Sequential::init(&arch.specs, &mut Rng::new(0), &autodiff);
+            let g = gan_playground::weights::load(&blank, &file, sampler::generator_prefix(&file))?;
+            let recall_n: usize = options.get("recall-n", 200)?;
+            Some(read_sync(gan_playground::score::triangle_precision_recall(&g, arch.nz, n, recall_n, seed))?)
+        } else {
+            None
+        };
         if options.0.contains_key("json") {
-            println!("{}", serde_json::to_string(&scores).map_err(|e| e.to_string())?);
+            let mut json = serde_json::to_value(&scores).map_err(|e| e.to_string())?;
+            if let (Some(t), Some(map)) = (&triangle_scores, json.as_object_mut()) {
+                map.insert("triangles".into(), serde_json::to_value(t).map_err(|e| e.to_string())?);
+            }
+            println!("{json}");
         } else {
             println!(
                 "{} samples vs {n} real ({dataset}): FID-style {:.3}  KID {:.4} ± {:.4}  classes {:?}",
                 scores.n, scores.fid, scores.kid, scores.kid_std, scores.classes
             );
+            if let Some(t) = &triangle_scores {
+                println!(
+                    "triangles: precision {:.3}  recall {:.3}  F1 {:.3}  (threshold: RMS {:.4})",
+                    t.precision, t.recall, t.f1, t.threshold
+                );
+            }
         }
         Ok(())
     }
