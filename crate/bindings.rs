@@ -33,6 +33,13 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| err(e.to_string()))
 }
 
+/// The device `initBackend` chose, or an error saying that `action` needs it first.
+fn chosen_device(action: &str) -> Result<Device, JsValue> {
+    BACKEND
+        .with_borrow(|b| b.as_ref().map(|(d, _)| d.clone()))
+        .ok_or_else(|| err(format!("call initBackend before {action}")))
+}
+
 fn err(message: impl Into<String>) -> JsValue {
     js_sys::Error::new(&message.into()).into()
 }
@@ -145,9 +152,7 @@ pub struct Sampler {
 impl Sampler {
     /// Loads the generator of a weights file (ours or a PyTorch state dict). Call `initBackend` first.
     pub fn load(bytes: &[u8]) -> Result<Sampler, JsValue> {
-        let device = BACKEND
-            .with_borrow(|b| b.as_ref().map(|(d, _)| d.clone()))
-            .ok_or_else(|| err("call initBackend before loading a sampler"))?;
+        let device = chosen_device("loading a sampler")?;
         let file = SafeTensors::parse(bytes).map_err(err)?;
         let (generator, arch) = crate::sampler::generator_from(&file, &device).map_err(err)?;
         Ok(Sampler { generator, arch, device })
@@ -188,9 +193,7 @@ pub struct Scorer {
 impl Scorer {
     /// Loads the classifier file; every tensor is checked. Call `initBackend` first.
     pub fn load(bytes: &[u8]) -> Result<Scorer, JsValue> {
-        let device = BACKEND
-            .with_borrow(|b| b.as_ref().map(|(d, _)| d.clone()))
-            .ok_or_else(|| err("call initBackend before loading the classifier"))?;
+        let device = chosen_device("loading the classifier")?;
         Ok(Scorer { classifier: crate::classifier::Classifier::load(bytes, &device).map_err(err)? })
     }
 }
@@ -207,9 +210,7 @@ impl Session {
     /// and a config object (missing fields take
     /// DCGAN's defaults). Call `initBackend` first.
     pub fn create(dataset: &[u8], config: JsValue) -> Result<Session, JsValue> {
-        let device = BACKEND
-            .with_borrow(|b| b.as_ref().map(|(d, _)| d.clone()))
-            .ok_or_else(|| err("call initBackend before creating a session"))?;
+        let device = chosen_device("creating a session")?;
         let config: TrainConfig = if config.is_undefined() || config.is_null() {
             TrainConfig::default()
         } else {
@@ -285,7 +286,8 @@ impl Session {
         }
         let device = self.trainer.grid_latent().device();
         let config = self.trainer.config();
-        let real = crate::score::reference_images(&config.dataset, self.trainer.data(), n as usize, &device);
+        let real =
+            crate::score::reference_images(&config.dataset, self.trainer.data(), n as usize, &device).map_err(err)?;
         let n = real.dims()[0];
         let generator = burn::module::Module::valid(self.trainer.generator());
         let fake = crate::score::generate(&generator, config.model.nz, n, config.seed ^ 0x5C0E, &device);

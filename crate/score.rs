@@ -68,10 +68,15 @@ pub fn generate(generator: &Sequential, nz: usize, n: usize, seed: u64, device: 
 
 /// The real images a run's samples are scored against: MNIST's held-out digits (every fifth, see
 /// [`crate::classifier::held_out`]), or `n` triangles from a seed the training set does not use.
-pub fn reference_images(dataset_name: &str, data: &crate::data::ImageDataset, n: usize, device: &Device) -> Tensor<4> {
-    match dataset_name {
+pub fn reference_images(
+    dataset_name: &str,
+    data: &crate::data::ImageDataset,
+    n: usize,
+    device: &Device,
+) -> Result<Tensor<4>, String> {
+    Ok(match dataset_name {
         "triangles" => {
-            crate::data::triangles::triangles(n, HELD_OUT_TRIANGLES_SEED).0.batch(&(0..n).collect::<Vec<_>>(), device)
+            crate::data::triangles::triangles(n, HELD_OUT_TRIANGLES_SEED)?.0.batch(&(0..n).collect::<Vec<_>>(), device)
         }
         _ => {
             // Spread over the whole held-out set: the digits come grouped by class.
@@ -80,7 +85,7 @@ pub fn reference_images(dataset_name: &str, data: &crate::data::ImageDataset, n:
             let indices: Vec<usize> = (0..n).map(|i| all[i * all.len() / n]).collect();
             data.batch(&indices, device)
         }
-    }
+    })
 }
 
 /// The seed of the held-out triangles (the training set uses [`crate::data::TRIANGLES_TRAINING`]'s).
@@ -149,9 +154,11 @@ pub async fn triangle_precision_recall(
     use crate::data::triangles::triangles;
     let device = generator.devices().first().cloned().ok_or("the generator has no device")?;
     let plain = device.clone().without_autodiff();
-    let all = |count: usize, s: u64| triangles(count, s).0.batch(&(0..count).collect::<Vec<_>>(), &plain);
-    let bank = unit_rows(all(BANK, 7));
-    let held_out = all(m.max(100), HELD_OUT_TRIANGLES_SEED);
+    let all = |count: usize, s: u64| -> Result<Tensor<4>, String> {
+        Ok(triangles(count, s)?.0.batch(&(0..count).collect::<Vec<_>>(), &plain))
+    };
+    let bank = unit_rows(all(BANK, 7)?);
+    let held_out = all(m.max(100), HELD_OUT_TRIANGLES_SEED)?;
     let real_distance = nearest_rms(unit_rows(held_out.clone()), bank.clone());
     let fake = generate(&generator.valid(), nz, n, seed, &plain);
     let fake_distance = nearest_rms(unit_rows(fake), bank);

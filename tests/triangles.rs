@@ -42,7 +42,7 @@ fn triangles_are_inscribed_in_a_circle_of_0_75_of_the_image_and_centred_on_their
 
 #[test]
 fn rendering_covers_the_triangles_area_with_anti_aliased_edges() {
-    let (data, shapes) = triangles(300, 13);
+    let (data, shapes) = triangles(300, 13).unwrap();
     assert_eq!(data.len(), 300);
     let mut grey_edges = 0;
     for (i, t) in shapes.iter().enumerate() {
@@ -57,7 +57,7 @@ fn rendering_covers_the_triangles_area_with_anti_aliased_edges() {
     }
     assert!(grey_edges > 300 * 20, "edges are anti-aliased ({grey_edges} grey pixels)");
     // Seeded: the same seed gives the same images.
-    assert_eq!(triangles(5, 13).0.image(4), data.image(4));
+    assert_eq!(triangles(5, 13).unwrap().0.image(4), data.image(4));
 }
 
 fn circumcentre(t: &Triangle) -> [f64; 2] {

@@ -342,7 +342,7 @@ export class GanPlayground extends HTMLElement {
   onMessage(msg) {
     switch (msg.type) {
       case 'config':
-        this.state = stateOfConfig(msg.config, { ...this.state, pretrained: this.state.pretrained }, this.variants);
+        this.state = stateOfConfig(msg.config, this.state, this.variants);
         this.nz = msg.config.model.nz;
         this.renderConfig(msg.schedule);
         this.writeHash();
@@ -583,7 +583,7 @@ export class GanPlayground extends HTMLElement {
   // --- Latent space: pins, interpolation, arithmetic -------------------------------------------
 
   clickSample(e) {
-    if (!this.gridZ || this.$('samples').closest('.gp').querySelector('[data-part="latent"]').hidden) return;
+    if (!this.gridZ || this.shadowRoot.querySelector('[data-part="latent"]').hidden) return;
     const canvas = this.$('samples');
     const rect = canvas.getBoundingClientRect();
     const tile = 29; // 28 pixels and a 1-pixel gap

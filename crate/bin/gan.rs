@@ -436,6 +436,9 @@ mod native {
         println!("training the MNIST classifier on the digits not held out for {epochs} epochs on {}", info.name);
         let start = Instant::now();
         let model = classifier::train(&data, epochs, seed, &device, |epoch, loss| {
+            let loss =
+                read_sync(loss.into_data_async()).ok().and_then(|d| to_f32(d).ok()).and_then(|v| v.first().copied());
+            let loss = loss.unwrap_or(f32::NAN);
             println!("epoch {epoch}: last batch loss {loss:.4}  ({:.0} s)", start.elapsed().as_secs_f64());
         });
         let held_out = classifier::held_out(data.len());
@@ -491,10 +494,10 @@ mod native {
         let dataset =
             options.get("dataset", file.metadata.get("dataset").cloned().unwrap_or_else(|| "mnist".into()))?;
         let real = match dataset.as_str() {
-            "mnist" => gan_playground::score::reference_images("mnist", &options.dataset_file()?, n, &device),
+            "mnist" => gan_playground::score::reference_images("mnist", &options.dataset_file()?, n, &device)?,
             "triangles" => {
                 let data = gan_playground::data::training_set("triangles", None)?;
-                gan_playground::score::reference_images("triangles", &data, n, &device)
+                gan_playground::score::reference_images("triangles", &data, n, &device)?
             }
             other => return Err(format!("--dataset must be mnist or triangles, got {other}")),
         };

@@ -34,7 +34,7 @@ pub fn training_set(name: &str, mnist: Option<&[u8]>) -> Result<ImageDataset, St
             let bytes = mnist.ok_or("the MNIST data is not loaded")?;
             ImageDataset::from_bytes(bytes).map_err(|e| e.to_string())
         }
-        "triangles" => Ok(triangles::triangles(TRIANGLES_TRAINING.0, TRIANGLES_TRAINING.1).0),
+        "triangles" => Ok(triangles::triangles(TRIANGLES_TRAINING.0, TRIANGLES_TRAINING.1)?.0),
         other => Err(format!("unknown dataset \"{other}\" (known: {})", DATASETS.join(", "))),
     }
 }

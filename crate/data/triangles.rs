@@ -97,11 +97,12 @@ pub fn arcs(angles: [f64; 3]) -> [f64; 3] {
     [angles[1] - angles[0], angles[2] - angles[1], 360.0 + angles[0] - angles[2]]
 }
 
-/// `count` triangles from `seed` as a dataset (no labels), with the triangles themselves.
-pub fn triangles(count: usize, seed: u64) -> (ImageDataset, Vec<Triangle>) {
+/// `count` (≥ 1) triangles from `seed` as a dataset (no labels), with the triangles themselves.
+pub fn triangles(count: usize, seed: u64) -> Result<(ImageDataset, Vec<Triangle>), String> {
     let mut rng = Rng::new(seed);
     let shapes: Vec<Triangle> = (0..count).map(|_| Triangle::sample(&mut rng)).collect();
     let pixels = shapes.iter().flat_map(|t| t.render()).collect();
-    let dataset = ImageDataset::new(1, SIZE, SIZE, pixels, vec![255; count]).expect("count > 0 triangles of 28×28");
-    (dataset, shapes)
+    let dataset =
+        ImageDataset::new(1, SIZE, SIZE, pixels, vec![255; count]).map_err(|e| format!("{count} triangles: {e}"))?;
+    Ok((dataset, shapes))
 }

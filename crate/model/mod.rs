@@ -433,10 +433,9 @@ pub fn infer_generator(shape_of: impl Fn(&str) -> Option<Vec<usize>>, prefix: &s
     let second = shape_of(&format!("{prefix}main.1.weight")).unwrap_or_default();
     match k {
         7 if second.len() == 4 => {
-            let model = dcgan28::Dcgan28 { nz, g_width: 2 * c0, d_width: 64 };
-            let image = dcgan28::Dcgan28::IMAGE;
-            let specs = crate::gan::began::decoder(nz, c0);
-            Ok(GeneratorArch { model: "began28", nz, width: model.g_width, image, specs })
+            // BEGAN's G has g_width / 2 channels (see `began::generator_channels`).
+            let (image, specs) = (dcgan28::Dcgan28::IMAGE, crate::gan::began::decoder(nz, c0));
+            Ok(GeneratorArch { model: "began28", nz, width: 2 * c0, image, specs })
         }
         7 => {
             let model = dcgan28::Dcgan28 { nz, g_width: c0 / 2, d_width: 64 };
