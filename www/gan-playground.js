@@ -17,6 +17,7 @@
 import { drawBars, drawChart } from './chart.js';
 import { getEngine } from './engine.js';
 import { drawGrid } from './grid.js';
+import { imagesToDataset } from './images.js';
 import { arithmetic, gaussians, interpolate, mean } from './latent.js';
 import { DEFAULTS, FIELDS, PRESETS, configOf, parseState, serializeState, stateOfConfig } from './state.js';
 
@@ -49,7 +50,8 @@ const TEMPLATE = `
   </div>
   <div class="body">
     <section class="settings" data-part="settings">
-      <label class="field wide">Data <select data-role="dataset" disabled><option value="mnist">MNIST digits</option><option value="triangles">Triangles (the study's)</option></select></label>
+      <label class="field wide">Data <select data-role="dataset" disabled><option value="mnist">MNIST digits</option><option value="triangles">Triangles (the study's)</option><option value="images">Your images…</option></select></label>
+      <input type="file" data-role="images" accept="image/*" multiple hidden>
       <label class="field wide">Preset <select data-role="preset"><option value="">Choose…</option></select></label>
       <p class="schedule" data-role="schedule"></p>
       <div class="fields" data-role="fields"></div>
@@ -263,7 +265,17 @@ export class GanPlayground extends HTMLElement {
     on('step-g', 'click', () => this.step('g'));
     on('reset', 'click', () => this.reset());
     on('variant', 'change', () => this.reset({ variant: this.$('variant').value, lr: null, beta1: null, beta2: null, n_critic: null }));
-    on('dataset', 'change', () => this.reset({ dataset: this.$('dataset').value }));
+    on('dataset', 'change', () => {
+      const chosen = this.$('dataset').value;
+      // Your images: the select shows the run's data until the files are read.
+      this.$('dataset').value = this.state.dataset;
+      if (chosen === 'images') this.$('images').click();
+      else this.reset({ dataset: chosen });
+    });
+    on('images', 'change', () => {
+      this.loadImages(this.$('images').files);
+      this.$('images').value = '';
+    });
     on('speed', 'change', () => {
       this.state.speed = this.$('speed').value;
       this.send({ type: 'speed', stepsPerSec: this.state.speed === 'max' ? Infinity : Number(this.state.speed) });
@@ -285,7 +297,11 @@ export class GanPlayground extends HTMLElement {
     this.addEventListener('dragover', (e) => e.preventDefault());
     this.addEventListener('drop', (e) => {
       e.preventDefault();
-      if (!this.$('load').disabled && !this.$('load').closest('[hidden]')) this.loadFile(e.dataTransfer.files[0]);
+      if (this.$('load').disabled) return;
+      const files = [...e.dataTransfer.files];
+      // Images become the training data; anything else is taken for a weights file.
+      if (files.length && files.every((f) => f.type.startsWith('image/'))) this.loadImages(files);
+      else if (!this.$('load').closest('[hidden]')) this.loadFile(files[0]);
     });
     on('copy-link', 'click', async () => {
       try {
@@ -330,6 +346,23 @@ export class GanPlayground extends HTMLElement {
     if (!this.hasAttribute('hash') || !this.state) return;
     this.writtenHash = serializeState(this.state);
     history.replaceState(null, '', `${location.pathname}${location.search}#${this.writtenHash}`);
+  }
+
+  // The user's images as this run's data (read here, in the page; nothing is uploaded).
+  async loadImages(files) {
+    if (!files?.length) return;
+    this.showMessage(`Reading ${files.length} image${files.length === 1 ? '' : 's'}…`);
+    try {
+      const { bytes, count, skipped, truncated } = await imagesToDataset(files);
+      this.send({ type: 'images', bytes }, [bytes.buffer]);
+      const notes = [
+        skipped.length && `${skipped.length} file${skipped.length === 1 ? ' is' : 's are'} not an image this browser can read (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''})`,
+        truncated && `only the first 10,000 are used`,
+      ].filter(Boolean);
+      this.showMessage(`Training data: your ${count} image${count === 1 ? '' : 's'}, the centre square of each at 28×28 in grey (light backgrounds inverted).${notes.length ? ` ${notes.join('; ')}.` : ''} They stay in this browser.`, 'note');
+    } catch (e) {
+      this.showMessage(`Your images could not be used: ${e.message}. The run is unchanged.`, 'error');
+    }
   }
 
   async loadFile(file) {

@@ -9,7 +9,7 @@ const num = (min, max) => ({ kind: 'number', min, max });
 /** Every setting: its type and range. `null` defaults mean "the variant's own" (its paper's). */
 export const FIELDS = {
   variant: { kind: 'variant' },
-  dataset: { kind: 'enum', values: ['mnist', 'triangles'] },
+  dataset: { kind: 'enum', values: ['mnist', 'triangles', 'images'] },
   lr: num(1e-6, 0.1),
   beta1: num(0, 0.999),
   beta2: num(0, 0.9999),
@@ -99,6 +99,12 @@ export function parseState(pairs, variants, base = DEFAULTS) {
     } else {
       notes.push(`${key} (no such setting${knobs.length || state.variant ? ` for ${state.variant}` : ''})`);
     }
+  }
+  // The user's images never leave their browser, so a link cannot bring them along.
+  if (state.dataset === 'images') {
+    notes.push('dataset=images (your images stay in the browser they were chosen in: choose them again)');
+    state.dataset = DEFAULTS.dataset;
+    given.delete('dataset');
   }
   // Unless the link says otherwise, open on a trained generator only where no size or seed is set.
   if (!given.has('pretrained') && FROM_SCRATCH.some((k) => given.has(k))) state.pretrained = false;

@@ -11,6 +11,7 @@
 //               | {type: 'save'} | {type: 'load', bytes, name, target?}
 //               | {type: 'latent'} | {type: 'setLatent', z} | {type: 'generate', z, tag}
 //               | {type: 'score', now?, every?} (score G now, and/or every `every` steps; 0: off)
+//               | {type: 'images', bytes} (train on the user's images, a dataset file: www/images.js)
 // Messages out: {type: 'ready', backend, variants} | {type: 'fatal', message}
 //               and, each with the run's id:
 //               {type: 'config', config, schedule} | {type: 'progress', session, step, dLoss, gLoss, values, ...}
@@ -54,6 +55,7 @@ class Run {
     this.sessionId = 0;
     this.config = null;
     this.sampler = null; // a generator loaded only to sample from (not dcgan28)
+    this.images = null; // the user's own images, as a dataset file (www/images.js)
     this.running = false;
     this.loopDone = Promise.resolve();
     this.chunk = 1;
@@ -86,6 +88,13 @@ class Run {
     this.post({ type: 'error', message: String(error?.message ?? error), diverged: error instanceof Diverged });
   }
 
+  // The dataset file a config trains on: MNIST's, or the user's images (triangles need none).
+  dataFor(config) {
+    if (config?.dataset !== 'images') return dataset;
+    if (!this.images) throw new Error('No images are loaded: choose your images first.');
+    return this.images;
+  }
+
   postConfig() {
     this.post({ type: 'config', config: this.config, schedule: this.session.schedule() });
   }
@@ -107,7 +116,7 @@ class Run {
   // The new session is built before the old one is freed, so a bad config leaves the old run (and
   // its config) as they were.
   newSession(nextConfig = this.config) {
-    const next = Session.create(dataset, nextConfig);
+    const next = Session.create(this.dataFor(nextConfig), nextConfig);
     this.session?.free();
     this.session = next;
     this.sessionId += 1;
@@ -183,7 +192,7 @@ class Run {
       // A bare state dict that is no generator: a critic for this run (its shapes are checked).
       target ??= 'critic';
     }
-    const next = Session.create(dataset, wanted ?? this.config);
+    const next = Session.create(this.dataFor(wanted ?? this.config), wanted ?? this.config);
     let loaded;
     try {
       loaded = next.loadWeights(bytes, target);
@@ -302,6 +311,23 @@ class Run {
       case 'generate': {
         const samples = await this.session.generate(msg.z);
         return this.post({ type: 'generated', tag: msg.tag, samples, shape: [samples.length / 784, 1, 28, 28] }, [samples.buffer]);
+      }
+      case 'images': {
+        // The user's images become this run's data; if the core rejects them, the run and its
+        // previous images stay as they were.
+        await this.stop();
+        const previous = this.images;
+        this.images = msg.bytes;
+        try {
+          this.newSession({ ...this.config, dataset: 'images' });
+        } catch (e) {
+          this.images = previous;
+          throw e;
+        }
+        this.sampler?.free();
+        this.sampler = null;
+        this.postConfig();
+        return this.readout(true);
       }
       case 'reset': {
         this.sampler?.free();

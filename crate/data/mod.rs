@@ -19,21 +19,25 @@ use crate::rng::Rng;
 const MAGIC: &[u8; 4] = b"GDS1";
 const HEADER_LEN: usize = 20;
 
-/// The datasets a run can train on, by the name in its config.
-pub const DATASETS: &[&str] = &["mnist", "triangles"];
+/// The datasets a run can train on, by the name in its config: MNIST, the study's triangles, and
+/// "images", the user's own (the page turns PNG/JPEG files into a dataset file, see `www/images.js`).
+pub const DATASETS: &[&str] = &["mnist", "triangles", "images"];
 
 /// How many triangles make the training set, and from which seed: fixed, so that every run (and
 /// every held-out set drawn from another seed) agrees on the data.
 pub const TRIANGLES_TRAINING: (usize, u64) = (10_000, 2017);
 
-/// The training set called `name`: "mnist" from its file's bytes (the page fetches them, `gan`
-/// reads them), "triangles" generated (see [`triangles`]).
-pub fn training_set(name: &str, mnist: Option<&[u8]>) -> Result<ImageDataset, String> {
+/// The training set called `name`: "mnist" and "images" from a dataset file's bytes (the page
+/// fetches MNIST's and builds the user's, `gan` reads them from `--data`), "triangles" generated
+/// (see [`triangles`]).
+pub fn training_set(name: &str, file: Option<&[u8]>) -> Result<ImageDataset, String> {
+    let from_file = |missing: &str| {
+        let bytes = file.ok_or_else(|| missing.to_string())?;
+        ImageDataset::from_bytes(bytes).map_err(|e| e.to_string())
+    };
     match name {
-        "mnist" => {
-            let bytes = mnist.ok_or("the MNIST data is not loaded")?;
-            ImageDataset::from_bytes(bytes).map_err(|e| e.to_string())
-        }
+        "mnist" => from_file("the MNIST data is not loaded"),
+        "images" => from_file("no images are loaded"),
         "triangles" => Ok(triangles::triangles(TRIANGLES_TRAINING.0, TRIANGLES_TRAINING.1)?.0),
         other => Err(format!("unknown dataset \"{other}\" (known: {})", DATASETS.join(", "))),
     }
@@ -223,6 +227,15 @@ mod tests {
         huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
         huge[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(ImageDataset::from_bytes(&huge).is_err());
+    }
+
+    #[test]
+    fn your_images_come_from_a_dataset_file_like_mnist() {
+        let file = tiny().to_bytes();
+        assert_eq!(training_set("images", Some(&file)).unwrap().image(1), tiny().image(1));
+        assert_eq!(training_set("images", None).unwrap_err(), "no images are loaded");
+        assert!(training_set("images", Some(b"nope")).unwrap_err().contains("GDS1"));
+        assert!(training_set("faces", None).unwrap_err().contains("known: mnist, triangles, images"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { OUT, canvasPixels, open, stats } from './helpers.mjs';
 
@@ -267,6 +268,83 @@ test('the triangles dataset trains in the page, and the link keeps it', { timeou
   assert.ok(Number.isFinite(p.dLoss) && Number.isFinite(p.gLoss));
   const copy = await open(page.url());
   await copy.waitForFunction(() => $pg('dataset')?.value === 'triangles' && $pg('samples').dataset.step === '0', null, { timeout: 120_000 });
+  assert.deepEqual([...page.errors, ...copy.errors], []);
+  await copy.close();
+  await page.close();
+});
+
+/** A grey PNG (8-bit, no filter) of `width`×`height` whose pixel (x, y) is `grey(x, y)`. */
+function png(width, height, grey) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes) => {
+    let c = 0xffffffff;
+    for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth; colour type 0 (grey) and the rest stay 0
+  const rows = Buffer.alloc(height * (width + 1));
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rows[y * (width + 1) + 1 + x] = grey(x, y);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+test('your own images become the training data, in the browser, with clear notes and errors', { timeout: 300_000 }, async () => {
+  const page = await open(CPU_SMALL);
+  await page.waitForFunction(() => $pg('samples')?.dataset.step === '0' && !$pg('dataset').disabled, null, { timeout: 120_000 });
+  // Dark squares on white paper, 56 wide and 84 tall: the centre square is kept and inverted.
+  const files = [0, 1, 2, 3, 4].map((i) => ({
+    name: `square-${i}.png`, mimeType: 'image/png',
+    buffer: png(56, 84, (x, y) => (Math.abs(x - 28) < 10 + i && Math.abs(y - 42) < 10 + i ? 0 : 255)),
+  }));
+  const broken = { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') };
+
+  // The conversion itself: header, count, the centre square at 28×28, ink bright on black.
+  const converted = await page.evaluate(async (files) => {
+    const { imagesToDataset } = await import('/www/images.js');
+    const blobs = files.map((f) => new File([new Uint8Array(f.buffer.data)], f.name, { type: f.mimeType }));
+    const { bytes, count, skipped } = await imagesToDataset(blobs);
+    const view = new DataView(bytes.buffer);
+    return {
+      magic: String.fromCharCode(...bytes.slice(0, 4)), header: [1, 2, 3, 4].map((i) => view.getUint32(4 * i, true)), count, skipped,
+      centre: bytes[20 + 14 * 28 + 14], corner: bytes[20], length: bytes.length,
+    };
+  }, [...files, broken].map((f) => ({ ...f, buffer: f.buffer.toJSON() })));
+  assert.deepEqual(converted, { magic: 'GDS1', header: [5, 1, 28, 28], count: 5, skipped: ['broken.png'], centre: 255, corner: 0, length: 20 + 5 * 785 });
+
+  // Only files that are no image: a clear error, and the run stays on MNIST.
+  await page.setInputFiles(SEL('images'), [broken]);
+  await page.waitForFunction(() => /could not be used: none of the 1 file is an image/.test($pg('message').textContent), null, { timeout: 60_000 });
+  assert.equal(await page.$eval(SEL('dataset'), (e) => e.value), 'mnist');
+
+  await page.setInputFiles(SEL('images'), [...files, broken]);
+  await page.waitForFunction(() => $pg('dataset').value === 'images' && /dataset=images/.test(location.hash), null, { timeout: 120_000 });
+  const message = await page.$eval(SEL('message'), (e) => e.textContent);
+  assert.match(message, /your 5 images/);
+  assert.match(message, /1 file is not an image this browser can read \(broken\.png\)/);
+  await page.waitForFunction(() => !$pg('step').disabled, null, { timeout: 120_000 });
+  await page.click(SEL('step'));
+  await page.waitForFunction(() => $playgrounds()[0].progress.step === 1, null, { timeout: 120_000 });
+  const p = await progressOf(page);
+  assert.ok(Number.isFinite(p.dLoss) && Number.isFinite(p.gLoss));
+
+  // A link cannot carry the images: it opens on MNIST and says why.
+  const copy = await open(page.url());
+  await copy.waitForFunction(() => /your images stay in the browser/.test($pg('message')?.textContent ?? ''), null, { timeout: 120_000 });
+  assert.equal(await copy.$eval(SEL('dataset'), (e) => e.value), 'mnist');
   assert.deepEqual([...page.errors, ...copy.errors], []);
   await copy.close();
   await page.close();
