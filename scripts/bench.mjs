@@ -1,12 +1,20 @@
-// `npm run bench`: DCGAN step times of the same core on WebGPU and on the CPU backend in
-// headless Chromium, and natively on the CPU. A benchmark, not a test: it prints a table.
+// `npm run bench`: step times of the same DCGAN in one run, interleaved per variant — the core on
+// WebGPU and on its CPU backend in headless Chromium, TF.js on its webgpu and wasm backends in the
+// same browser (www/bench-tfjs.html), the core natively on the CPU (`gan bench`) and PyTorch on the
+// CPU (scripts/bench_torch.py) — then our/their ratios, memory growth, the time from page load to
+// the first pretrained sample, and the size of what the page downloads. A benchmark, not a test.
 // Sizes: BENCH_BATCH (8), BENCH_STEPS (10), BENCH_WARMUP (2), BENCH_G_WIDTH (128), BENCH_D_WIDTH (64),
-// BENCH_BACKENDS ("webgpu,cpu,native"), BENCH_VARIANTS ("ns-gan"; e.g. "ns-gan,wgan,wgan-gp", or "all").
+// BENCH_BACKENDS ("webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch"), BENCH_VARIANTS ("ns-gan,lsgan,wgan-gp";
+// or "all"), BENCH_SOAK_STEPS (2000: iterations of a small model on the CPU backend, for memory
+// growth; 0 skips), BENCH_FIRST_SAMPLE (1: time index.html to its first pretrained sample; 0 skips).
 // One iteration is a generator iteration: n_critic critic steps and one G step.
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { buildAll } from './build.mjs';
 import { serve, urlOf } from './serve.mjs';
-import { run } from './tools.mjs';
+import { ensureReferencePython, root, run } from './tools.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
 const batch = Number(env('BENCH_BATCH', 8));
@@ -14,43 +22,90 @@ const steps = Number(env('BENCH_STEPS', 10));
 const warmup = Number(env('BENCH_WARMUP', 2));
 const gWidth = Number(env('BENCH_G_WIDTH', 128));
 const dWidth = Number(env('BENCH_D_WIDTH', 64));
-const backends = env('BENCH_BACKENDS', 'webgpu,cpu,native').split(',');
+const soakSteps = Number(env('BENCH_SOAK_STEPS', 2000));
+const firstSample = env('BENCH_FIRST_SAMPLE', '1') !== '0';
+const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch').split(',');
 const ALL_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan', 'began'];
-const variants = env('BENCH_VARIANTS', 'ns-gan') === 'all' ? ALL_VARIANTS : env('BENCH_VARIANTS', 'ns-gan').split(',');
+const variants = env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp') === 'all' ? ALL_VARIANTS : env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp').split(',');
+// The variants www/bench-tfjs.html writes in TF.js.
+const TFJS_VARIANTS = ['ns-gan', 'lsgan', 'wgan-gp'];
+const WHERE = {
+  webgpu: 'browser, WebGPU', cpu: 'browser, CPU (wasm)', 'tfjs-webgpu': 'browser, TF.js webgpu', 'tfjs-wasm': 'browser, TF.js wasm',
+  native: 'native, CPU', torch: 'native, PyTorch CPU',
+};
 
 await buildAll();
 // Imported after buildAll(), which installs the npm packages on a fresh clone.
 const { chromium } = await import('playwright-core');
 const rows = [];
 const load = [];
+const sizeRows = [];
+let soak = [];
+const firstSamples = [];
 
-if (backends.some((b) => b !== 'native')) {
+const browserBackends = backends.filter((b) => b in WHERE && !['native', 'torch'].includes(b));
+const pageOf = (variant, backend, q) => (backend.startsWith('tfjs-')
+  ? `www/bench-tfjs.html?variant=${variant}&backend=${backend.slice(5)}&${q}`
+  : `www/bench.html?variant=${variant}&backend=${backend}&${q}`);
+
+async function inPage(browser, url, label) {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  try {
+    await page.goto(url);
+    // Generous: a full-size step on SwiftShader takes minutes.
+    const deadline = Date.now() + 3_600_000;
+    while (!(await page.evaluate(() => window.benchResult))) {
+      if (pageErrors.length) throw new Error(`${label}: ${pageErrors.join('; ')}`);
+      if (Date.now() > deadline) throw new Error(`${label}: no result within an hour`);
+      await page.waitForTimeout(1000);
+    }
+    const r = await page.evaluate(() => window.benchResult);
+    if (r.error) throw new Error(`${label}: ${r.error}`);
+    return r;
+  } finally {
+    await page.close();
+  }
+}
+
+if (browserBackends.length || firstSample) {
   const server = await serve({ port: 0 });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
+    args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--enable-unsafe-webgpu', '--enable-precise-memory-info'],
   });
   try {
-    for (const variant of variants) for (const backend of backends.filter((b) => b !== 'native')) {
-      console.log(`browser ${backend}, ${variant}: batch ${batch}, ${warmup} warm-up + ${steps} timed steps…`);
-      load.push(loadavg()[0]);
-      const page = await browser.newPage();
-      const pageErrors = [];
-      page.on('pageerror', (e) => pageErrors.push(String(e)));
-      await page.goto(`${urlOf(server)}www/bench.html?variant=${variant}&backend=${backend}&batch=${batch}&steps=${steps}&warmup=${warmup}&g_width=${gWidth}&d_width=${dWidth}`);
-      // Generous: a full-size step on SwiftShader takes minutes.
-      const deadline = Date.now() + 3_600_000;
-      while (!(await page.evaluate(() => window.benchResult))) {
-        if (pageErrors.length) throw new Error(`${backend}: ${pageErrors.join('; ')}`);
-        if (Date.now() > deadline) throw new Error(`${backend}: no result within an hour`);
-        await page.waitForTimeout(1000);
+    const q = `batch=${batch}&steps=${steps}&warmup=${warmup}&g_width=${gWidth}&d_width=${dWidth}`;
+    for (const variant of variants) {
+      for (const backend of browserBackends) {
+        if (backend.startsWith('tfjs-') && !TFJS_VARIANTS.includes(variant)) continue;
+        console.log(`${WHERE[backend]}, ${variant}: batch ${batch}, ${warmup} warm-up + ${steps} timed iterations…`);
+        load.push(loadavg()[0]);
+        const r = await inPage(browser, `${urlOf(server)}${pageOf(variant, backend, q)}`, `${backend} ${variant}`);
+        // Labelled by what ran, not by what was asked for (WebGPU may fall back to the CPU).
+        const where = r.backend === 'cpu' && backend === 'webgpu' ? `browser, CPU (wasm), fallback: ${r.fallbackReason}` : WHERE[backend];
+        rows.push({ variant, key: backend, where, ...r });
       }
-      const r = await page.evaluate(() => window.benchResult);
-      if (r.error) throw new Error(`${backend}: ${r.error}`);
-      // Labelled by what ran, not by what was asked for (WebGPU may fall back to the CPU).
-      const where = r.backend === 'webgpu' ? 'WebGPU' : `CPU (wasm)${r.fallbackReason ? `, fallback: ${r.fallbackReason}` : ''}`;
-      rows.push({ variant, where: `browser, ${where}`, ...r });
-      await page.close();
+    }
+    if (soakSteps > 0 && browserBackends.includes('cpu')) {
+      console.log(`memory: ${soakSteps} NS-GAN iterations on the CPU backend (G width 16, D width 16, batch 8)…`);
+      const r = await inPage(browser, `${urlOf(server)}www/bench.html?variant=ns-gan&backend=cpu&batch=8&steps=${soakSteps}&warmup=20&g_width=16&d_width=16`, 'soak');
+      soak = [{ where: 'browser, CPU (wasm)', ...r }];
+    }
+    if (firstSample) {
+      for (const backend of ['webgpu', 'cpu']) {
+        console.log(`index.html on ${backend}: time to the first pretrained sample…`);
+        const page = await browser.newPage();
+        await page.goto(`${urlOf(server)}index.html#backend=${backend}`);
+        const handle = await page.waitForFunction(() => {
+          const canvas = document.querySelector('gan-playground')?.shadowRoot?.querySelector('[data-role=samples]');
+          return canvas?.dataset.step !== undefined && performance.now();
+        }, null, { timeout: 600_000, polling: 50 });
+        firstSamples.push({ backend, ms: await handle.jsonValue() });
+        await page.close();
+      }
     }
   } finally {
     await browser.close();
@@ -58,17 +113,35 @@ if (backends.some((b) => b !== 'native')) {
   }
 }
 
+const sizeArgs = ['--variant', 'VARIANT', '--batch', String(batch), '--steps', String(steps), '--warmup', String(warmup), '--g-width', String(gWidth), '--d-width', String(dWidth)];
 if (backends.includes('native')) {
   for (const variant of variants) {
     console.log(`native CPU, ${variant}: batch ${batch}…`);
     load.push(loadavg()[0]);
-    const args = ['run', '--release', '--quiet', '--bin', 'gan', '--', 'bench', '--json', '--variant', variant, '--batch', String(batch), '--steps', String(steps), '--warmup', String(warmup), '--g-width', String(gWidth), '--d-width', String(dWidth)];
+    const args = ['run', '--release', '--quiet', '--bin', 'gan', '--', 'bench', '--json', ...sizeArgs.map((a) => (a === 'VARIANT' ? variant : a))];
     const r = JSON.parse(run('cargo', args, { quiet: true }).trim().split('\n').at(-1));
-    rows.push({ variant, where: r.backend === 'native-gpu' ? 'native, GPU (wgpu)' : 'native, CPU', ...r });
+    rows.push({ variant, key: 'native', where: r.backend === 'native-gpu' ? 'native, GPU (wgpu)' : WHERE.native, ...r });
+  }
+}
+if (backends.includes('torch')) {
+  const python = ensureReferencePython();
+  for (const variant of variants) {
+    console.log(`PyTorch CPU, ${variant}: batch ${batch}…`);
+    load.push(loadavg()[0]);
+    const args = [join(root, 'scripts', 'bench_torch.py'), ...sizeArgs.map((a) => (a === 'VARIANT' ? variant : a))];
+    const r = JSON.parse(run(python, args, { quiet: true }).trim().split('\n').at(-1));
+    rows.push({ variant, key: 'torch', where: WHERE.torch, ...r });
   }
 }
 
-const ms = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+for (const [label, path] of [['core (.wasm)', 'pkg/gan_playground_bg.wasm'], ['bindings (.js)', 'pkg/gan_playground.js'],
+  ['default weights (NS-GAN)', 'www/pretrained/ns-gan.safetensors'], ['classifier', 'www/metrics/mnist-classifier.safetensors']]) {
+  const bytes = readFileSync(join(root, path));
+  sizeRows.push({ label, path, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+}
+
+const ms = (v) => (v == null ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const mb = (v) => (v == null ? '–' : `${(v / 1048576).toFixed(2)} MB`);
 console.log(`\ndcgan28 (G width ${gWidth}, D width ${dWidth}), batch ${batch}: one iteration = n_critic critic steps + one G step, synced by a loss read-back`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; 1-min load during the runs: ${load.map((l) => l.toFixed(1)).join(', ')}\n`);
 console.log('| variant | where | device | first iteration (ms) | median ms per D step | median ms per G iteration (n_critic D + 1 G) | min | max | iterations |');
@@ -76,3 +149,38 @@ console.log('|---|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.variant} | ${r.where} | ${r.name} | ${ms(r.firstStepMs)} | ${ms(r.dStepMedianMs)} | ${ms(r.medianMs)} (n_critic ${r.nCritic}) | ${ms(r.minMs)} | ${ms(r.maxMs)} | ${r.steps} |`);
 }
+
+// Ours over theirs on the matching backend, from the same run: below 1 is faster.
+const PAIRS = [['webgpu', 'tfjs-webgpu', 'WebGPU / TF.js webgpu'], ['cpu', 'tfjs-wasm', 'CPU (wasm) / TF.js wasm'], ['native', 'torch', 'native CPU / PyTorch CPU']];
+const ratioLines = [];
+for (const variant of variants) {
+  for (const [ours, theirs, label] of PAIRS) {
+    const a = rows.find((r) => r.variant === variant && r.key === ours);
+    const b = rows.find((r) => r.variant === variant && r.key === theirs);
+    if (a && b) ratioLines.push(`| ${variant} | ${label} | ${(a.dStepMedianMs / b.dStepMedianMs).toFixed(2)} | ${(a.medianMs / b.medianMs).toFixed(2)} |`);
+  }
+}
+if (ratioLines.length) {
+  console.log('\n| variant | ours / theirs | D step ratio | G iteration ratio |\n|---|---|---:|---:|');
+  ratioLines.forEach((l) => console.log(l));
+}
+
+const grown = rows.filter((r) => r.growth || r.tensorGrowth != null);
+if (grown.length || soak.length) {
+  console.log('\n| run | where | iterations after warm-up | live GPU buffers (growth) | GPU bytes (growth) | wasm memory (growth) | JS heap (growth) | TF.js tensors (growth) |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of [...grown.map((r) => ({ ...r, run: r.variant })), ...soak.map((r) => ({ ...r, run: 'soak, ns-gan 16/16' }))]) {
+    const m = r.memory ?? {};
+    const g = r.growth ?? {};
+    const pair = (v, d, f) => (v == null ? '–' : `${f(v)} (${d >= 0 ? '+' : ''}${f(d)})`);
+    console.log(`| ${r.run} | ${r.where} | ${r.steps} | ${pair(m.gpuBuffers, g.gpuBuffers, String)} | ${pair(m.gpuBytes, g.gpuBytes, mb)} | ${pair(m.wasmBytes, g.wasmBytes, mb)} | ${pair(m.jsHeapBytes, g.jsHeapBytes, mb)} | ${r.tensors == null ? '–' : `${r.tensors} (+${r.tensorGrowth})`} |`);
+  }
+}
+if (firstSamples.length) {
+  console.log('\n| index.html, first pretrained sample | ms after navigation start |\n|---|---:|');
+  firstSamples.forEach((f) => console.log(`| ${f.backend} | ${ms(f.ms)} |`));
+}
+console.log('\n| download | file | bytes | gzip -9 |\n|---|---|---:|---:|');
+sizeRows.forEach((s) => console.log(`| ${s.label} | ${s.path} | ${mb(s.bytes)} | ${mb(s.gzip)} |`));
+const pageTotal = sizeRows.filter((s) => !s.label.startsWith('classifier')).reduce((t, s) => t + s.gzip, 0);
+console.log(`| .wasm + bindings + default weights | | | ${mb(pageTotal)} |`);
