@@ -1,7 +1,7 @@
 // Set-up shared by the npm scripts: installs what a fresh machine lacks (the wasm32 target,
 // wasm-pack, the wasm-bindgen CLI matching Cargo.lock, npm packages) and builds the artifacts.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +79,37 @@ export function ensureRustTools() {
 // wasm-pack in no-install mode: it must never download a tool; wasm-opt stays off (Cargo.toml).
 export function buildWasm() {
   run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--release', '--mode', 'no-install', '--no-pack', '--out-dir', 'pkg']);
+  const wasm = join(root, 'pkg', 'gan_playground_bg.wasm');
+  const before = statSync(wasm).size;
+  writeFileSync(wasm, withoutCustomSections(readFileSync(wasm), ['name', 'producers']));
+  console.log(`pkg/gan_playground_bg.wasm: ${(before / 1e6).toFixed(1)} MB → ${(statSync(wasm).size / 1e6).toFixed(1)} MB without its name section`);
+}
+
+// A wasm module without the named custom sections. The name section (function names, for stack
+// traces in a debugger) is a fifth of the download; a panic's message does not need it.
+export function withoutCustomSections(bytes, names) {
+  const leb = (at) => {
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[at++];
+      value += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b < 0x80) return [value, at];
+    }
+  };
+  const kept = [bytes.subarray(0, 8)];
+  for (let at = 8; at < bytes.length;) {
+    const start = at;
+    const [size, payload] = leb(at + 1);
+    at = payload + size;
+    if (bytes[start] === 0) {
+      const [length, name] = leb(payload);
+      if (names.includes(new TextDecoder().decode(bytes.subarray(name, name + length)))) continue;
+    }
+    kept.push(bytes.subarray(start, at));
+  }
+  return Buffer.concat(kept);
 }
 
 // The PyTorch reference (pinned in scripts/requirements-reference.txt) in a virtual environment
