@@ -77,7 +77,7 @@ pub fn entries(model: &Sequential, prefix: &str) -> Vec<Entry> {
                 push(Role::Weight, shape.clone(), true);
                 push(Role::Bias, shape, true);
             }
-            Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) | Layer::Elu(_) | Layer::Upsample(_) => {}
+            Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) | Layer::Upsample(_) => {}
         }
     }
     out
@@ -232,7 +232,7 @@ fn layer_device(layer: &Layer) -> burn::tensor::Device {
         Layer::Conv(c) => c.weight.val().device(),
         Layer::ConvTranspose(c) => c.weight.val().device(),
         Layer::LayerNorm(ln) => ln.gamma.val().device(),
-        Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) | Layer::Elu(_) | Layer::Upsample(_) => {
+        Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) | Layer::Upsample(_) => {
             unreachable!("activations have no tensors")
         }
     }

@@ -23,14 +23,14 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
 VARIANTS = ["ns-gan", "mm-gan", "lsgan", "wgan", "wgan-gp", "dragan", "began"]
-BEGAN_CODE = 64  # the autoencoder's code size (crate/gan/began.rs)
+BEGAN_CODE = 32  # the autoencoder's code size (crate/gan/began.rs)
 BEGAN_GAMMA = 0.5
 LAMBDA = 10.0  # WGAN-GP's and DRAGAN's penalty weight
 
 
 def generator(variant, nz, g_width):
     if variant == "began":
-        return nn.Sequential(*began_decoder(nz, max(g_width // 2, 1)))
+        return nn.Sequential(*began_generator(nz, g_width))
     w = g_width
     return nn.Sequential(
         nn.ConvTranspose2d(nz, 2 * w, 7, 1, 0, bias=False),
@@ -44,38 +44,46 @@ def generator(variant, nz, g_width):
     )
 
 
-def began_decoder(code, n):
-    """BEGAN's G and its autoencoder's decoder (crate/gan/began.rs): FC (as a 7x7 transposed
-    conv from 1x1) to n x 7 x 7, 3x3 convs with ELU, nearest 2x upsampling, linear 3x3 output."""
+def began_generator(nz, w):
+    """BEGAN's G (crate/gan/began.rs): FC (as a 7x7 transposed conv from 1x1) to 2w x 7 x 7 and
+    BatchNorm, twice nearest 2x upsampling + 3x3 conv + BatchNorm + LeakyReLU(0.2), 3x3 conv, tanh.
+    Biases only where no BatchNorm follows."""
     return [
-        nn.ConvTranspose2d(code, n, 7, 1, 0),
-        nn.Conv2d(n, n, 3, 1, 1),
-        nn.ELU(),
+        nn.ConvTranspose2d(nz, 2 * w, 7, 1, 0, bias=False),
+        nn.BatchNorm2d(2 * w),
         nn.Upsample(scale_factor=2, mode="nearest"),
-        nn.Conv2d(n, n, 3, 1, 1),
-        nn.ELU(),
+        nn.Conv2d(2 * w, 2 * w, 3, 1, 1, bias=False),
+        nn.BatchNorm2d(2 * w),
+        nn.LeakyReLU(0.2),
         nn.Upsample(scale_factor=2, mode="nearest"),
-        nn.Conv2d(n, n, 3, 1, 1),
-        nn.ELU(),
-        nn.Conv2d(n, 1, 3, 1, 1),
+        nn.Conv2d(2 * w, w, 3, 1, 1, bias=False),
+        nn.BatchNorm2d(w),
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(w, 1, 3, 1, 1),
+        nn.Tanh(),
     ]
 
 
-def began_encoder(code, n):
+def began_autoencoder(code, d):
+    """BEGAN's D: 3x3 stride-2 conv + ReLU, FC (a 14x14 conv) to the code + BatchNorm + ReLU,
+    FC back (a 14x14 transposed conv) + BatchNorm + ReLU, nearest 2x upsampling, linear 3x3 conv."""
     return [
-        nn.Conv2d(1, n, 3, 1, 1),
-        nn.ELU(),
-        nn.Conv2d(n, 2 * n, 3, 2, 1),
-        nn.ELU(),
-        nn.Conv2d(2 * n, 3 * n, 3, 2, 1),
-        nn.ELU(),
-        nn.Conv2d(3 * n, code, 7, 1, 0),
+        nn.Conv2d(1, d, 3, 2, 1),
+        nn.ReLU(),
+        nn.Conv2d(d, code, 14, 1, 0, bias=False),
+        nn.BatchNorm2d(code),
+        nn.ReLU(),
+        nn.ConvTranspose2d(code, d, 14, 1, 0, bias=False),
+        nn.BatchNorm2d(d),
+        nn.ReLU(),
+        nn.Upsample(scale_factor=2, mode="nearest"),
+        nn.Conv2d(d, 1, 3, 1, 1),
     ]
 
 
 def critic(variant, w):
     if variant == "began":
-        return nn.Sequential(*began_encoder(BEGAN_CODE, w), *began_decoder(BEGAN_CODE, w))
+        return nn.Sequential(*began_autoencoder(BEGAN_CODE, w))
     # WGAN-GP and DRAGAN penalise per-sample gradients: LayerNorm instead of BatchNorm.
     norm = nn.LayerNorm([2 * w, 7, 7]) if variant in ("wgan-gp", "dragan") else nn.BatchNorm2d(2 * w)
     return nn.Sequential(
@@ -169,7 +177,7 @@ def generator_loss(variant, d, fake):
 def networks(variant, inputs):
     nz = inputs["z"].shape[1]
     first = inputs["generator.main.0.weight"].shape[1]
-    g_width = 2 * first if variant == "began" else first // 2
+    g_width = first // 2
     d_width = inputs["critic.main.0.weight"].shape[0]
     g, d = Wrapped(generator(variant, nz, g_width)), Wrapped(critic(variant, d_width))
     for net, prefix in ((g, "generator."), (d, "critic.")):
@@ -355,8 +363,7 @@ def main():
     forward_fixtures(os.path.join(args.out, "..", "forward"))
     os.makedirs(args.out, exist_ok=True)
     for i, variant in enumerate(VARIANTS):
-        # BEGAN's G has g_width / 2 channels: 8 gives it 4, as the others' widths.
-        inputs = fixture_inputs(variant, seed=100 + i, g_width=8 if variant == "began" else 4)
+        inputs = fixture_inputs(variant, seed=100 + i)
         expected = {f"expected.{k}": v for k, v in reference_grads(variant, inputs).items()}
         path = os.path.join(args.out, f"{variant}.safetensors")
         meta = {"variant": variant, "torch": torch.__version__, "made_by": "scripts/torch_reference.py fixtures"}

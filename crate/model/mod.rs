@@ -12,7 +12,6 @@ use burn::nn::{
     BatchNorm, BatchNormConfig, Initializer, LayerNorm, LayerNormConfig, LeakyRelu, LeakyReluConfig, PaddingConfig2d,
     Relu, Tanh,
 };
-use burn::nn::{Elu, EluConfig};
 use burn::tensor::module::{batch_norm_train, conv_transpose2d, conv2d};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -91,8 +90,6 @@ pub enum LayerSpec {
         slope: f64,
     },
     Tanh,
-    /// `nn.ELU()` (α = 1).
-    Elu,
     /// `nn.Upsample(scale_factor=2, mode="nearest")`: every pixel becomes a 2×2 block.
     Upsample,
 }
@@ -107,7 +104,6 @@ pub enum Layer {
     Relu(Relu),
     LeakyRelu(LeakyRelu),
     Tanh(Tanh),
-    Elu(Elu),
     Upsample(Interpolate2d),
 }
 
@@ -125,7 +121,6 @@ impl Layer {
             Layer::Relu(relu) => relu.forward(x),
             Layer::LeakyRelu(lrelu) => lrelu.forward(x),
             Layer::Tanh(tanh) => tanh.forward(x),
-            Layer::Elu(elu) => elu.forward(x),
             Layer::Upsample(up) => up.forward(x),
         }
     }
@@ -176,10 +171,6 @@ impl Layer {
             Layer::Tanh(_) => {
                 let t = input.tanh();
                 upstream * (t.clone() * t).neg().add_scalar(1.0)
-            }
-            Layer::Elu(elu) => {
-                let slope = input.clone().exp().mul_scalar(elu.alpha).mask_fill(input.greater_elem(0.0), 1.0);
-                upstream * slope
             }
             // Each input pixel was copied into a 2×2 block: its gradient is the block's sum.
             Layer::Upsample(_) => {
@@ -268,7 +259,6 @@ impl Sequential {
                     Layer::LeakyRelu(LeakyReluConfig::new().with_negative_slope(slope).init())
                 }
                 LayerSpec::Tanh => Layer::Tanh(Tanh),
-                LayerSpec::Elu => Layer::Elu(EluConfig::new().init()),
                 LayerSpec::Upsample => Layer::Upsample(
                     Interpolate2dConfig::new()
                         .with_scale_factor(Some([2.0, 2.0]))
@@ -361,7 +351,7 @@ impl Sequential {
                 Layer::ConvTranspose(c) => n(c.weight.shape()) + c.bias.as_ref().map_or(0, |b| n(b.shape())),
                 Layer::BatchNorm(bn) => n(bn.gamma.shape()) + n(bn.beta.shape()),
                 Layer::LayerNorm(ln) => n(ln.gamma.shape()) + ln.beta.as_ref().map_or(0, |b| n(b.shape())),
-                Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) | Layer::Elu(_) | Layer::Upsample(_) => 0,
+                Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) | Layer::Upsample(_) => 0,
             })
             .sum()
     }
@@ -376,7 +366,7 @@ pub fn parameter_count(specs: &[LayerSpec]) -> usize {
             LayerSpec::Conv(c) | LayerSpec::ConvTranspose(c) => c.parameter_count(),
             LayerSpec::BatchNorm { features } => 2 * features,
             LayerSpec::LayerNorm { shape } => 2 * shape.iter().product::<usize>(),
-            LayerSpec::Relu | LayerSpec::LeakyRelu { .. } | LayerSpec::Tanh | LayerSpec::Elu | LayerSpec::Upsample => 0,
+            LayerSpec::Relu | LayerSpec::LeakyRelu { .. } | LayerSpec::Tanh | LayerSpec::Upsample => 0,
         })
         .sum()
 }
@@ -428,14 +418,13 @@ pub fn infer_generator(shape_of: impl Fn(&str) -> Option<Vec<usize>>, prefix: &s
             "\"{prefix}main.0.weight\" has shape {first:?}; a generator's first layer is [nz, C, k, k]"
         ));
     };
-    // BEGAN's G (see `crate::gan::began`) starts with the same 7×7 fully connected layer as
-    // dcgan28's, but a 3×3 convolution follows it where dcgan28 has BatchNorm.
-    let second = shape_of(&format!("{prefix}main.1.weight")).unwrap_or_default();
+    // BEGAN's G (see `crate::gan::began`) starts like dcgan28's (a 7×7 fully connected layer and
+    // BatchNorm); then it upsamples into a 3×3 convolution where dcgan28 has a 4×4 transposed one.
+    let third = shape_of(&format!("{prefix}main.3.weight")).unwrap_or_default();
     match k {
-        7 if second.len() == 4 => {
-            // BEGAN's G has g_width / 2 channels (see `began::generator_channels`).
-            let (image, specs) = (dcgan28::Dcgan28::IMAGE, crate::gan::began::decoder(nz, c0));
-            Ok(GeneratorArch { model: "began28", nz, width: 2 * c0, image, specs })
+        7 if third.get(2) == Some(&3) => {
+            let (image, specs) = (dcgan28::Dcgan28::IMAGE, crate::gan::began::generator(nz, c0 / 2));
+            Ok(GeneratorArch { model: "began28", nz, width: c0 / 2, image, specs })
         }
         7 => {
             let model = dcgan28::Dcgan28 { nz, g_width: c0 / 2, d_width: 64 };
