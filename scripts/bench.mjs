@@ -5,8 +5,9 @@
 // the first pretrained sample, and the size of what the page downloads. A benchmark, not a test.
 // Sizes: BENCH_BATCH (8), BENCH_STEPS (10), BENCH_WARMUP (2), BENCH_G_WIDTH (128), BENCH_D_WIDTH (64),
 // BENCH_BACKENDS ("webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch"), BENCH_VARIANTS ("ns-gan,lsgan,wgan-gp";
-// or "all"), BENCH_SOAK_STEPS (2000: iterations of a small model on the CPU backend, for memory
-// growth; 0 skips), BENCH_FIRST_SAMPLE (1: time index.html to its first pretrained sample; 0 skips).
+// or "all"), BENCH_SOAK_STEPS (2000) and BENCH_SOAK_WEBGPU_STEPS (60): iterations of a small model
+// on the CPU backend and on WebGPU, for memory growth (0 skips), BENCH_FIRST_SAMPLE (1: time
+// index.html to its first pretrained sample; 0 skips).
 // One iteration is a generator iteration: n_critic critic steps and one G step.
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -23,6 +24,7 @@ const warmup = Number(env('BENCH_WARMUP', 2));
 const gWidth = Number(env('BENCH_G_WIDTH', 128));
 const dWidth = Number(env('BENCH_D_WIDTH', 64));
 const soakSteps = Number(env('BENCH_SOAK_STEPS', 2000));
+const soakWebGpuSteps = Number(env('BENCH_SOAK_WEBGPU_STEPS', 60));
 const firstSample = env('BENCH_FIRST_SAMPLE', '1') !== '0';
 const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch').split(',');
 const ALL_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan', 'began'];
@@ -40,7 +42,7 @@ const { chromium } = await import('playwright-core');
 const rows = [];
 const load = [];
 const sizeRows = [];
-let soak = [];
+const soak = [];
 const firstSamples = [];
 
 const browserBackends = backends.filter((b) => b in WHERE && !['native', 'torch'].includes(b));
@@ -74,7 +76,7 @@ if (browserBackends.length || firstSample) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--enable-unsafe-webgpu', '--enable-precise-memory-info'],
+      '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
   });
   try {
     const q = `batch=${batch}&steps=${steps}&warmup=${warmup}&g_width=${gWidth}&d_width=${dWidth}`;
@@ -89,10 +91,13 @@ if (browserBackends.length || firstSample) {
         rows.push({ variant, key: backend, where, ...r });
       }
     }
-    if (soakSteps > 0 && browserBackends.includes('cpu')) {
-      console.log(`memory: ${soakSteps} NS-GAN iterations on the CPU backend (G width 16, D width 16, batch 8)…`);
-      const r = await inPage(browser, `${urlOf(server)}www/bench.html?variant=ns-gan&backend=cpu&batch=8&steps=${soakSteps}&warmup=20&g_width=16&d_width=16`, 'soak');
-      soak = [{ where: 'browser, CPU (wasm)', ...r }];
+    // Memory over many iterations of a small model: SwiftShader runs WebGPU on the CPU, so its
+    // soak is shorter.
+    for (const [backend, n] of [['cpu', soakSteps], ['webgpu', soakWebGpuSteps]]) {
+      if (!(n > 0) || !browserBackends.includes(backend)) continue;
+      console.log(`memory: ${n} NS-GAN iterations on ${WHERE[backend]} (G width 8, D width 8, batch 4)…`);
+      const r = await inPage(browser, `${urlOf(server)}www/bench.html?variant=ns-gan&backend=${backend}&batch=4&steps=${n}&warmup=5&g_width=8&d_width=8`, `soak ${backend}`);
+      soak.push({ where: WHERE[backend], ...r });
     }
     if (firstSample) {
       for (const backend of ['webgpu', 'cpu']) {
@@ -169,7 +174,7 @@ const grown = rows.filter((r) => r.growth || r.tensorGrowth != null);
 if (grown.length || soak.length) {
   console.log('\n| run | where | iterations after warm-up | live GPU buffers (growth) | GPU bytes (growth) | wasm memory (growth) | JS heap (growth) | TF.js tensors (growth) |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
-  for (const r of [...grown.map((r) => ({ ...r, run: r.variant })), ...soak.map((r) => ({ ...r, run: 'soak, ns-gan 16/16' }))]) {
+  for (const r of [...grown.map((r) => ({ ...r, run: r.variant })), ...soak.map((r) => ({ ...r, run: 'soak, ns-gan 8/8, batch 4' }))]) {
     const m = r.memory ?? {};
     const g = r.growth ?? {};
     const pair = (v, d, f) => (v == null ? '–' : `${f(v)} (${d >= 0 ? '+' : ''}${f(d)})`);

@@ -52,6 +52,7 @@ const TEMPLATE = `
     <section class="settings" data-part="settings">
       <label class="field wide">Data <select data-role="dataset" disabled><option value="mnist">MNIST digits</option><option value="triangles">Triangles (the study's)</option><option value="images">Your images…</option></select></label>
       <input type="file" data-role="images" accept="image/*" multiple hidden>
+      <canvas class="strip-canvas" data-role="your-images" hidden aria-label="The first of your images, as the generator sees them"></canvas>
       <label class="field wide">Preset <select data-role="preset"><option value="">Choose…</option></select></label>
       <p class="schedule" data-role="schedule"></p>
       <div class="fields" data-role="fields"></div>
@@ -354,6 +355,10 @@ export class GanPlayground extends HTMLElement {
     this.showMessage(`Reading ${files.length} image${files.length === 1 ? '' : 's'}…`);
     try {
       const { bytes, count, skipped, truncated } = await imagesToDataset(files);
+      // What the generator will learn from: the first 16, as 28×28 grey.
+      const shown = Math.min(count, 16);
+      const preview = Float32Array.from(bytes.subarray(20, 20 + shown * 784), (v) => v / 127.5 - 1);
+      drawGrid(this.$('your-images'), preview, [shown, 1, 28, 28]);
       this.send({ type: 'images', bytes }, [bytes.buffer]);
       const notes = [
         skipped.length && `${skipped.length} file${skipped.length === 1 ? ' is' : 's are'} not an image this browser can read (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''})`,
@@ -500,6 +505,7 @@ export class GanPlayground extends HTMLElement {
     const s = this.state;
     this.$('variant').value = s.variant;
     this.$('dataset').value = s.dataset;
+    this.$('your-images').hidden = s.dataset !== 'images';
     const n = (v) => +Number(v).toPrecision(6); // f32 settings print as 0.9, not 0.8999999761581421
     const opt = schedule.kind === 'adam'
       ? `Adam(lr ${n(schedule.learning_rate)}, β = (${n(schedule.beta1)}, ${n(schedule.beta2)}))`

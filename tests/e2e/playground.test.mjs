@@ -334,6 +334,11 @@ test('your own images become the training data, in the browser, with clear notes
   await page.waitForFunction(() => $pg('dataset').value === 'images' && /dataset=images/.test(location.hash), null, { timeout: 120_000 });
   const message = await page.$eval(SEL('message'), (e) => e.textContent);
   assert.match(message, /your 5 images/);
+  // The page shows what the generator learns from: the five squares, bright on black.
+  const preview = await page.$eval(SEL('your-images'), (c) => ({
+    hidden: c.hidden, width: c.width, centre: c.getContext('2d').getImageData(15, 15, 1, 1).data[0], corner: c.getContext('2d').getImageData(2, 2, 1, 1).data[0],
+  }));
+  assert.deepEqual(preview, { hidden: false, width: 8 * 29 + 1, centre: 255, corner: 0 });
   assert.match(message, /1 file is not an image this browser can read \(broken\.png\)/);
   await page.waitForFunction(() => !$pg('step').disabled, null, { timeout: 120_000 });
   await page.click(SEL('step'));
