@@ -91,12 +91,13 @@ if (browserBackends.length || firstSample) {
         rows.push({ variant, key: backend, where, ...r });
       }
     }
-    // Memory over many iterations of a small model: SwiftShader runs WebGPU on the CPU, so its
-    // soak is shorter.
+    // Memory over many iterations of a small model, after 40 warm-up iterations: burn's GPU
+    // memory pool adds buffers over the first ~30 (one per new size class) and then holds.
+    // SwiftShader runs WebGPU on the CPU, so its soak is shorter.
     for (const [backend, n] of [['cpu', soakSteps], ['webgpu', soakWebGpuSteps]]) {
       if (!(n > 0) || !browserBackends.includes(backend)) continue;
       console.log(`memory: ${n} NS-GAN iterations on ${WHERE[backend]} (G width 8, D width 8, batch 4)…`);
-      const r = await inPage(browser, `${urlOf(server)}www/bench.html?variant=ns-gan&backend=${backend}&batch=4&steps=${n}&warmup=5&g_width=8&d_width=8`, `soak ${backend}`);
+      const r = await inPage(browser, `${urlOf(server)}www/bench.html?variant=ns-gan&backend=${backend}&batch=4&steps=${n}&warmup=40&g_width=8&d_width=8`, `soak ${backend}`);
       soak.push({ where: WHERE[backend], ...r });
     }
     if (firstSample) {
