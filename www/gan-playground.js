@@ -120,6 +120,31 @@ function attributePairs(el) {
   return pairs;
 }
 
+const IMAGE_NAME = /\.(png|jpe?g|gif|webp|bmp|avif)$/i;
+const isImageFile = (file) => file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
+
+// The files of a drop, the files inside dropped folders included (read recursively).
+async function droppedFiles(transfer) {
+  const entries = [...transfer.items].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
+  if (!entries.length) return [...transfer.files];
+  const files = [];
+  const visit = async (entry) => {
+    if (entry.isFile) {
+      files.push(await new Promise((resolve, reject) => entry.file(resolve, reject)));
+      return;
+    }
+    const reader = entry.createReader();
+    // readEntries returns a folder's entries in batches, until an empty one.
+    for (;;) {
+      const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+      if (!batch.length) return;
+      for (const child of batch) await visit(child);
+    }
+  };
+  for (const entry of entries) await visit(entry);
+  return files;
+}
+
 export class GanPlayground extends HTMLElement {
   constructor() {
     super();
@@ -296,13 +321,15 @@ export class GanPlayground extends HTMLElement {
       this.$('load').value = '';
     });
     this.addEventListener('dragover', (e) => e.preventDefault());
-    this.addEventListener('drop', (e) => {
+    this.addEventListener('drop', async (e) => {
       e.preventDefault();
       if (this.$('load').disabled) return;
-      const files = [...e.dataTransfer.files];
-      // Images become the training data; anything else is taken for a weights file.
-      if (files.length && files.every((f) => f.type.startsWith('image/'))) this.loadImages(files);
-      else if (!this.$('load').closest('[hidden]')) this.loadFile(files[0]);
+      // Images (or folders of them) become the training data; a single other file is taken for a
+      // weights file.
+      const files = await droppedFiles(e.dataTransfer);
+      const images = files.filter(isImageFile);
+      if (images.length) this.loadImages(images);
+      else if (files.length === 1 && !this.$('load').closest('[hidden]')) this.loadFile(files[0]);
     });
     on('copy-link', 'click', async () => {
       try {

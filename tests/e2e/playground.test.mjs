@@ -346,6 +346,14 @@ test('your own images become the training data, in the browser, with clear notes
   const p = await progressOf(page);
   assert.ok(Number.isFinite(p.dLoss) && Number.isFinite(p.gLoss));
 
+  // Dropped on the widget, images replace the data too (a synthetic drop carries files, not folders).
+  await page.evaluate((files) => {
+    const transfer = new DataTransfer();
+    for (const f of files) transfer.items.add(new File([new Uint8Array(f.buffer.data)], f.name, { type: f.mimeType }));
+    $playgrounds()[0].dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, files.slice(0, 2).map((f) => ({ ...f, buffer: f.buffer.toJSON() })));
+  await page.waitForFunction(() => /your 2 images/.test($pg('message').textContent) && $pg('your-images').width === 233, null, { timeout: 120_000 });
+
   // A link cannot carry the images: it opens on MNIST and says why.
   const copy = await open(page.url());
   await copy.waitForFunction(() => /your images stay in the browser/.test($pg('message')?.textContent ?? ''), null, { timeout: 120_000 });
