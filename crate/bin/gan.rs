@@ -4,7 +4,7 @@
 //! Every command takes `--backend auto|gpu|cpu` (auto: burn's wgpu backend on a hardware GPU where
 //! the machine has one, else burn's CPU backend).
 //!
-//! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan|began] [--dataset mnist|triangles]
+//! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan|began] [--dataset mnist|triangles|images]
 //!           [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
 //!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train] [--weights W.safetensors]
 //!           [--dtype f32|f16] [--knobs gamma=0.7,...]
@@ -141,7 +141,8 @@ mod native {
             ImageDataset::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
         }
 
-        /// The training set of `--dataset`: the MNIST file of `--data`, or generated triangles.
+        /// The training set of `--dataset`: the dataset file of `--data` (MNIST's, or your images'
+        /// in the same layout), or generated triangles.
         fn dataset(&self) -> Result<Arc<ImageDataset>, String> {
             if self.get("dataset", String::from("mnist"))? == "triangles" {
                 return Ok(Arc::new(gan_playground::data::training_set("triangles", None)?));
