@@ -119,12 +119,13 @@ if (browserBackends.length || firstSample) {
   }
 }
 
-const sizeArgs = ['--variant', 'VARIANT', '--batch', String(batch), '--steps', String(steps), '--warmup', String(warmup), '--g-width', String(gWidth), '--d-width', String(dWidth)];
+// The options `gan bench` and scripts/bench_torch.py share.
+const sizeArgs = (variant) => ['--variant', variant, '--batch', String(batch), '--steps', String(steps), '--warmup', String(warmup), '--g-width', String(gWidth), '--d-width', String(dWidth)];
 if (backends.includes('native')) {
   for (const variant of variants) {
     console.log(`native CPU, ${variant}: batch ${batch}…`);
     load.push(loadavg()[0]);
-    const args = ['run', '--release', '--quiet', '--bin', 'gan', '--', 'bench', '--json', ...sizeArgs.map((a) => (a === 'VARIANT' ? variant : a))];
+    const args = ['run', '--release', '--quiet', '--bin', 'gan', '--', 'bench', '--json', ...sizeArgs(variant)];
     const r = JSON.parse(run('cargo', args, { quiet: true }).trim().split('\n').at(-1));
     rows.push({ variant, key: 'native', where: r.backend === 'native-gpu' ? 'native, GPU (wgpu)' : WHERE.native, ...r });
   }
@@ -134,7 +135,7 @@ if (backends.includes('torch')) {
   for (const variant of variants) {
     console.log(`PyTorch CPU, ${variant}: batch ${batch}…`);
     load.push(loadavg()[0]);
-    const args = [join(root, 'scripts', 'bench_torch.py'), ...sizeArgs.map((a) => (a === 'VARIANT' ? variant : a))];
+    const args = [join(root, 'scripts', 'bench_torch.py'), ...sizeArgs(variant)];
     const r = JSON.parse(run(python, args, { quiet: true }).trim().split('\n').at(-1));
     rows.push({ variant, key: 'torch', where: WHERE.torch, ...r });
   }

@@ -11,9 +11,11 @@ export const MAX_IMAGES = 10_000;
 export async function imagesToDataset(files) {
   const images = [];
   const skipped = [];
+  // One canvas for every image.
+  const context = new OffscreenCanvas(SIDE, SIDE).getContext('2d', { willReadFrequently: true });
   for (const file of [...files].slice(0, MAX_IMAGES)) {
     try {
-      images.push(await toGrey(file));
+      images.push(await toGrey(file, context));
     } catch {
       skipped.push(file.name);
     }
@@ -28,14 +30,12 @@ export async function imagesToDataset(files) {
 // The centre square, resized by the browser's high-quality scaler, as grey levels. A light
 // background (the border brighter than mid-grey on average) is inverted so that the strokes are
 // bright on black, as in MNIST: the generator's tanh output and the scores expect that look.
-async function toGrey(file) {
+async function toGrey(file, context) {
   const probe = await createImageBitmap(file);
   const side = Math.min(probe.width, probe.height);
   const [x, y] = [Math.floor((probe.width - side) / 2), Math.floor((probe.height - side) / 2)];
   const bitmap = await createImageBitmap(probe, x, y, side, side, { resizeWidth: SIDE, resizeHeight: SIDE, resizeQuality: 'high' });
   probe.close();
-  const canvas = new OffscreenCanvas(SIDE, SIDE);
-  const context = canvas.getContext('2d');
   // Transparent pixels count as white paper.
   context.fillStyle = '#fff';
   context.fillRect(0, 0, SIDE, SIDE);
