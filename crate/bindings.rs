@@ -24,6 +24,13 @@ thread_local! {
     static TRIANGLES: RefCell<Option<Arc<ImageDataset>>> = const { RefCell::new(None) };
 }
 
+/// Held-out triangles the page inverts for recall, and the Adam steps of each inversion: fewer
+/// than `gan score` (200, 150) so that a score on the CPU backend takes seconds, not minutes.
+const PAGE_RECALL_TRIANGLES: (usize, usize) = (50, 60);
+
+/// The most numbers `generate` returns at once (64 images of 28×28).
+const MAX_GENERATED_VALUES: usize = 64 * 784;
+
 /// More steps per call would queue unbounded GPU work before the next read-back.
 const MAX_STEPS_PER_CALL: u32 = 1000;
 
@@ -278,11 +285,16 @@ impl Session {
     }
 
     /// Scores `n` (10 to 2000) samples of G against as many real images of this run's dataset with
-    /// the classifier `scorer`: `{ n, fid, kid, kid_std, classes }` (see `score`). Reads the device
-    /// asynchronously.
+    /// the classifier `scorer`: `{ n, fid, kid, kid_std, classes }` (see `score`). On triangles
+    /// also `triangles: { precision, recall, f1, threshold, median_residual, n, m }` (see
+    /// `score::TriangleScores`): the same samples fitted, [`PAGE_RECALL_TRIANGLES`] held-out
+    /// triangles inverted. Reads the device asynchronously.
     pub async fn score(&self, scorer: &Scorer, n: u32) -> Result<JsValue, JsValue> {
         if !(10..=2000).contains(&n) {
             return Err(err(format!("n must be between 10 and 2000, got {n}")));
+        }
+        if self.trainer.config().is_points() {
+            return Err(err("the scores compare images: a run on 2-D points shows its fit in the plane instead"));
         }
         let device = self.trainer.grid_latent().device();
         let config = self.trainer.config();
@@ -292,7 +304,33 @@ impl Session {
         let generator = burn::module::Module::valid(self.trainer.generator());
         let fake = crate::score::generate(&generator, config.model.nz, n, config.seed ^ 0x5C0E, &device);
         let scores = crate::score::score(&scorer.classifier, real, fake, config.seed).await.map_err(err)?;
-        to_js(&scores)
+        let triangles = if config.dataset == "triangles" {
+            let g = self.trainer.generator();
+            let (m, steps) = PAGE_RECALL_TRIANGLES;
+            Some(
+                crate::score::triangle_precision_recall(
+                    g,
+                    config.model.nz,
+                    n,
+                    m,
+                    steps,
+                    config.seed ^ 0x5C0E,
+                    crate::score::TOLERANCE_PIXELS,
+                )
+                .await
+                .map_err(err)?,
+            )
+        } else {
+            None
+        };
+        #[derive(Serialize)]
+        struct WithTriangles {
+            #[serde(flatten)]
+            scores: crate::score::Scores,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            triangles: Option<crate::score::TriangleScores>,
+        }
+        to_js(&WithTriangles { scores, triangles })
     }
 
     /// The sample grid's latent vectors as a Float32Array [N·nz] (N vectors of `nz`).
@@ -306,16 +344,50 @@ impl Session {
         self.trainer.set_grid_latent(z).map_err(err)
     }
 
-    /// G at `z` (N·nz numbers, 1 ≤ N ≤ 64), drawn as the grid is: a Float32Array [N, C, H, W].
+    /// G at `z` (N·nz numbers; 1 ≤ N ≤ 64 images, or up to 25,088 points), drawn as the grid is:
+    /// a Float32Array [N, C, H, W].
     pub async fn generate(&self, z: Vec<f32>) -> Result<Float32Array, JsValue> {
-        let nz = self.trainer.config().model.nz;
+        let config = self.trainer.config();
+        let nz = config.model.nz;
         let n = z.len() / nz;
-        if !z.len().is_multiple_of(nz) || !(1..=64).contains(&n) || z.iter().any(|v| !v.is_finite()) {
-            return Err(err(format!("generate takes 1 to 64 finite vectors of {nz} numbers, got {} numbers", z.len())));
+        let most = MAX_GENERATED_VALUES / config.data_shape().iter().product::<usize>();
+        if !z.len().is_multiple_of(nz) || !(1..=most).contains(&n) || z.iter().any(|v| !v.is_finite()) {
+            return Err(err(format!(
+                "generate takes 1 to {most} finite vectors of {nz} numbers, got {} numbers",
+                z.len()
+            )));
         }
         let device = self.trainer.grid_latent().device();
         let z = burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(z, [n, nz, 1, 1]), &device);
         read_f32(self.trainer.generate_like_grid(z)).await
+    }
+
+    /// For a run on 2-D points: the critic's opinion (higher: more real) at each of N points
+    /// (2·N numbers, x then y; 1 ≤ N ≤ 65,536), a Float32Array [N]: the decision surface.
+    pub async fn critic(&self, points: Vec<f32>) -> Result<Float32Array, JsValue> {
+        if !self.trainer.config().is_points() {
+            return Err(err("the critic's surface is drawn for 2-D points only"));
+        }
+        let n = points.len() / 2;
+        if !points.len().is_multiple_of(2) || !(1..=65_536).contains(&n) || points.iter().any(|v| !v.is_finite()) {
+            return Err(err(format!("critic takes 1 to 65536 finite points (x, y), got {} numbers", points.len())));
+        }
+        let device = self.trainer.grid_latent().device();
+        let x = burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(points, [n, 2, 1, 1]), &device);
+        read_f32(self.trainer.critic_opinion(x)).await
+    }
+
+    /// For a run on 2-D points: up to `max` of its training points, a fixed random choice (the
+    /// sets are ordered by cluster or along a curve), as a Float32Array [N·2] (x, y in [−1, 1]).
+    pub fn points(&self, max: u32) -> Result<Float32Array, JsValue> {
+        if !self.trainer.config().is_points() {
+            return Err(err("this run trains on images, not points"));
+        }
+        let all = crate::data::toy2d::points_of(self.trainer.data());
+        let n = (max as usize).clamp(1, all.len());
+        let chosen = crate::rng::Rng::new(7).permutation(all.len());
+        let spread: Vec<f32> = chosen[..n].iter().flat_map(|&i| all[i]).collect();
+        Ok(Float32Array::from(spread.as_slice()))
     }
 
     #[wasm_bindgen(js_name = stepDiscriminator)]

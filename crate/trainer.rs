@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{BatchSampler, ImageDataset};
 use crate::gan::{self, Loss, Optimizer, Variant};
 use crate::model::dcgan28::Dcgan28;
-use crate::model::{Layer, Sequential, largest_tensor_len};
+use crate::model::{Layer, LayerSpec, Sequential, largest_tensor_len};
 use crate::rng::Rng;
 use crate::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
 use crate::weights;
@@ -73,11 +73,10 @@ impl TrainConfig {
         in_range("grid_samples", self.grid_samples, 1, 256)?;
         // WebGPU guarantees storage buffers of 128 MiB; keep every tensor of a step below that.
         let variant = gan::variant(&self.variant)?;
-        let generator = variant.generator_layers(&self.model);
-        let critic = variant.critic_layers(&self.model);
+        let (generator, critic) = self.layers(variant.as_ref());
         let largest = largest_tensor_len(&generator, [self.model.nz, 1, 1], self.batch_size).max(largest_tensor_len(
             &critic,
-            Dcgan28::IMAGE,
+            self.data_shape(),
             self.batch_size,
         )) * 4;
         if largest > MAX_TENSOR_BYTES {
@@ -101,6 +100,27 @@ impl TrainConfig {
             gan::set_knob(variant.as_mut(), name, *value)?;
         }
         Ok(())
+    }
+}
+
+impl TrainConfig {
+    /// Whether this run trains on 2-D points (MLPs) rather than images (dcgan28).
+    pub fn is_points(&self) -> bool {
+        crate::data::toy2d::is_points(&self.dataset)
+    }
+
+    /// The shape of one training example: a 1×28×28 image, or a point (2×1×1).
+    pub fn data_shape(&self) -> [usize; 3] {
+        if self.is_points() { crate::model::mlp2d::POINT } else { Dcgan28::IMAGE }
+    }
+
+    /// G's and D's layers for this run's data and variant.
+    pub fn layers(&self, variant: &dyn Variant) -> (Vec<LayerSpec>, Vec<LayerSpec>) {
+        if self.is_points() {
+            (variant.point_generator_layers(&self.model), variant.point_critic_layers(&self.model))
+        } else {
+            (variant.generator_layers(&self.model), variant.critic_layers(&self.model))
+        }
     }
 }
 
@@ -181,8 +201,9 @@ impl Trainer {
     pub fn new(config: TrainConfig, data: Arc<ImageDataset>, device: &Device) -> Result<Self, String> {
         config.validate()?;
         let image = [data.channels, data.height, data.width];
-        if image != Dcgan28::IMAGE {
-            return Err(format!("dcgan28 needs 1×28×28 images, the dataset has {image:?}"));
+        if image != config.data_shape() {
+            let wanted = if config.is_points() { "2-D points" } else { "1×28×28 images" };
+            return Err(format!("{} needs {wanted}, the data has examples of shape {image:?}", config.dataset));
         }
         let plain = device.clone().without_autodiff();
         let train_device = plain.clone().autodiff();
@@ -193,8 +214,9 @@ impl Trainer {
         let optimizer = config.optimizer.unwrap_or_else(|| variant.optimizer());
         let n_critic = config.n_critic.unwrap_or_else(|| variant.n_critic());
         let mut rng = Rng::new(config.seed);
-        let generator = Sequential::init(&variant.generator_layers(&config.model), &mut rng, &train_device);
-        let discriminator = Sequential::init(&variant.critic_layers(&config.model), &mut rng, &train_device);
+        let (generator_layers, critic_layers) = config.layers(variant.as_ref());
+        let generator = Sequential::init(&generator_layers, &mut rng, &train_device);
+        let discriminator = Sequential::init(&critic_layers, &mut rng, &train_device);
         // The grid's z has its own stream so that it does not depend on the network sizes.
         let fixed_z = latent(&mut Rng::new(config.seed ^ 0x5A5A_5A5A), config.grid_samples, config.model.nz, &plain);
         let sampler = BatchSampler::new(data.len(), &mut rng);
@@ -387,6 +409,12 @@ impl Trainer {
         let m = z.dims()[0];
         let out = self.generator.valid().forward_batch_statistics(Tensor::cat(vec![self.fixed_z.clone(), z], 0));
         out.slice(n..n + m)
+    }
+
+    /// The critic's opinion of `x` (higher: more real; see [`Variant::critic_opinion`]), on the
+    /// plain device: for 2-D points, the page's decision surface.
+    pub fn critic_opinion(&self, x: Tensor<4>) -> Tensor<1> {
+        self.variant.critic_opinion(&self.discriminator.valid(), x)
     }
 
     /// Reads the latest losses, and the sample grid if asked, in one device transaction.

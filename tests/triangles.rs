@@ -1,7 +1,9 @@
 //! The triangles dataset of "Are GANs Created Equal?": its geometry checked on samples.
 #![cfg(not(target_family = "wasm"))]
 
-use gan_playground::data::triangles::{MIN_ARC_DEGREES, SCALE, SIZE, Triangle, arcs, triangles};
+use gan_playground::data::triangles::{
+    MIN_ARC_DEGREES, SCALE, SIZE, Triangle, arcs, displacement_distance, fit, rms, triangles, valid_angles,
+};
 use gan_playground::rng::Rng;
 
 const SAMPLES: usize = 2000;
@@ -60,6 +62,73 @@ fn rendering_covers_the_triangles_area_with_anti_aliased_edges() {
     assert_eq!(triangles(5, 13).unwrap().0.image(4), data.image(4));
 }
 
+/// Grey levels in [0, 1] of a rendered triangle.
+fn unit(t: &Triangle) -> Vec<f32> {
+    t.render().into_iter().map(|p| f32::from(p) / 255.0).collect()
+}
+
+/// The precision/recall distance: fit from the nearest of a bank of true triangles.
+fn distance_to_manifold(image: &[f32], bank: &[(Triangle, Vec<f32>)]) -> (Triangle, f64) {
+    let start = bank.iter().min_by(|a, b| rms(&a.1, image).total_cmp(&rms(&b.1, image))).unwrap().0;
+    fit(image, start.angles)
+}
+
+#[test]
+fn the_fit_finds_a_triangle_again_and_the_one_pixel_tolerance_separates_triangles_from_other_shapes() {
+    let mut rng = Rng::new(21);
+    let bank: Vec<(Triangle, Vec<f32>)> = (0..500).map(|_| Triangle::sample(&mut rng)).map(|t| (t, unit(&t))).collect();
+    let shapes: Vec<Triangle> = (0..200).map(|_| Triangle::sample(&mut rng)).collect();
+    let tolerance = displacement_distance(&shapes, 1.0);
+    assert!((0.12..0.18).contains(&tolerance), "one pixel of displacement: RMS {tolerance}");
+    assert!(displacement_distance(&shapes, 0.5) < tolerance && tolerance < displacement_distance(&shapes, 2.0));
+
+    for t in &shapes[..20] {
+        // A true triangle: found again (its angles to a few degrees: the 8×8 sub-pixel rendering is
+        // flat under moves of a fraction of a degree), residual near zero.
+        let (found, residual) = distance_to_manifold(&unit(t), &bank);
+        assert!(residual < 0.02, "a true triangle is {residual} from the manifold");
+        for (a, b) in found.angles.iter().zip(t.angles) {
+            assert!((a - b).abs() < 3.0, "angles {:?} fitted as {:?} (residual {residual})", t.angles, found.angles);
+        }
+        assert!(valid_angles(found.angles));
+        // Blurred by about a pixel: still a triangle.
+        let blurred = box_blur(&unit(t));
+        assert!(distance_to_manifold(&blurred, &bank).1 <= tolerance, "a blurred triangle passes");
+        // Moved by three pixels: off the manifold (the triangles are centred on their centroid).
+        let moved = Triangle { vertices: t.vertices.map(|v| [v[0] + 3.0, v[1]]), angles: t.angles };
+        assert!(distance_to_manifold(&unit(&moved), &bank).1 > tolerance, "a triangle 3 pixels off centre fails");
+    }
+    // A disc of about a triangle's area, and noise: not triangles.
+    let disc: Vec<f32> = (0..784)
+        .map(|i| {
+            let (x, y) = ((i % 28) as f64 + 0.5 - 14.0, (i / 28) as f64 + 0.5 - 14.0);
+            if x.hypot(y) < 7.0 { 1.0 } else { 0.0 }
+        })
+        .collect();
+    assert!(distance_to_manifold(&disc, &bank).1 > tolerance, "a disc is not a triangle");
+    let noise: Vec<f32> = (0..784).map(|_| rng.uniform() as f32).collect();
+    assert!(distance_to_manifold(&noise, &bank).1 > 2.0 * tolerance, "noise is far from every triangle");
+}
+
+/// A 3×3 box blur (σ ≈ 0.8 pixel), zero outside the image.
+fn box_blur(image: &[f32]) -> Vec<f32> {
+    (0..784)
+        .map(|i| {
+            let (x, y) = ((i % 28) as i64, (i / 28) as i64);
+            let mut sum = 0.0;
+            for dy in -1..=1 {
+                for dx in -1..=1 {
+                    let (u, v) = (x + dx, y + dy);
+                    if (0..28).contains(&u) && (0..28).contains(&v) {
+                        sum += image[(v * 28 + u) as usize];
+                    }
+                }
+            }
+            sum / 9.0
+        })
+        .collect()
+}
+
 fn circumcentre(t: &Triangle) -> [f64; 2] {
     let [a, b, c] = t.vertices;
     let d = 2.0 * (a[0] * (b[1] - c[1]) + b[0] * (c[1] - a[1]) + c[0] * (a[1] - b[1]));
@@ -68,4 +137,17 @@ fn circumcentre(t: &Triangle) -> [f64; 2] {
         (sq(a) * (b[1] - c[1]) + sq(b) * (c[1] - a[1]) + sq(c) * (a[1] - b[1])) / d,
         (sq(a) * (c[0] - b[0]) + sq(b) * (a[0] - c[0]) + sq(c) * (b[0] - a[0])) / d,
     ]
+}
+
+#[test]
+fn an_untrained_generator_has_neither_precision_nor_recall_on_triangles() {
+    use burn::tensor::read_sync;
+    let (device, _) = gan_playground::backend::cpu(None);
+    let arch = gan_playground::model::dcgan28::Dcgan28 { nz: 100, g_width: 8, d_width: 8 };
+    let g = gan_playground::model::Sequential::init(&arch.generator(), &mut Rng::new(3), &device.autodiff());
+    let scores = read_sync(gan_playground::score::triangle_precision_recall(&g, 100, 50, 10, 20, 1, 1.0)).unwrap();
+    assert_eq!((scores.n, scores.m), (50, 10));
+    assert!((0.12..0.18).contains(&scores.threshold), "{scores:?}");
+    assert_eq!((scores.precision, scores.recall, scores.f1), (0.0, 0.0, 0.0), "{scores:?}");
+    assert!(scores.median_residual > scores.threshold);
 }

@@ -4,7 +4,8 @@
 //   <script type="module" src="…/www/gan-playground.js"></script>
 //   <gan-playground variant="wgan-gp" pretrained controls="minimal"></gan-playground>
 //
-// Attributes: variant, dataset, pretrained (boolean), controls ("full" | "minimal" | "none"),
+// Attributes: variant, dataset (mnist, triangles, or a 2-D point set: ring, grid, spiral, moons),
+// pretrained (boolean), controls ("full" | "minimal" | "none"),
 // hide (comma-separated parts: bar, settings, samples, charts, scores, histogram, latent, files,
 // status),
 // autoplay (boolean: train while on screen), hash (boolean: mirror the state in the page's URL
@@ -18,8 +19,9 @@ import { drawBars, drawChart } from './chart.js';
 import { getEngine } from './engine.js';
 import { drawGrid } from './grid.js';
 import { imagesToDataset } from './images.js';
+import { drawPlane, fromCanvas, pointsToDataset } from './plane.js';
 import { arithmetic, gaussians, interpolate, mean } from './latent.js';
-import { DEFAULTS, FIELDS, PRESETS, configOf, parseState, serializeState, stateOfConfig } from './state.js';
+import { DEFAULTS, FIELDS, PRESETS, configOf, isPoints, parseState, serializeState, stateOfConfig } from './state.js';
 
 const STYLESHEET = new URL('./playground.css', import.meta.url);
 const PARTS = ['bar', 'settings', 'samples', 'charts', 'scores', 'histogram', 'latent', 'files', 'status'];
@@ -29,6 +31,8 @@ const READOUT_LABELS = { wasserstein: 'W estimate', gradient_norm: '‖∇D(x̂)
 const SPEEDS = { max: 'Max', 30: '30 steps/s', 10: '10 steps/s', 3: '3 steps/s', 1: '1 step/s' };
 const HISTORY = 4000; // points kept per chart
 const INTERPOLATION_FRAMES = 8;
+const MIN_DRAWN_POINTS = 20; // a drawing trains once it has this many points
+const MAX_DRAWN_POINTS = 5000;
 
 const fmt = (v, digits = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Number(v).toFixed(digits));
 const css = (el, name) => getComputedStyle(el).getPropertyValue(name).trim();
@@ -50,7 +54,7 @@ const TEMPLATE = `
   </div>
   <div class="body">
     <section class="settings" data-part="settings">
-      <label class="field wide">Data <select data-role="dataset" disabled><option value="mnist">MNIST digits</option><option value="triangles">Triangles (the study's)</option><option value="images">Your images…</option></select></label>
+      <label class="field wide">Data <select data-role="dataset" disabled><optgroup label="Images"><option value="mnist">MNIST digits</option><option value="triangles">Triangles (the study's)</option><option value="images">Your images…</option></optgroup><optgroup label="2-D points"><option value="ring">Ring of 8 Gaussians</option><option value="grid">Grid of 25 Gaussians</option><option value="spiral">Spiral</option><option value="moons">Two moons</option><option value="drawing">Draw your own…</option></optgroup></select></label>
       <input type="file" data-role="images" accept="image/*" multiple hidden>
       <canvas class="strip-canvas" data-role="your-images" hidden aria-label="The first of your images, as the generator sees them"></canvas>
       <label class="field wide">Preset <select data-role="preset"><option value="">Choose…</option></select></label>
@@ -64,8 +68,11 @@ const TEMPLATE = `
       <p class="backend">Backend: <span data-role="backend">starting…</span></p>
     </section>
     <section class="samples" data-part="samples">
-      <h3>Samples from a fixed z</h3>
+      <h3 data-role="samples-title">Samples from a fixed z</h3>
       <canvas data-role="samples" class="grid" width="233" height="233" aria-label="Grid of generated samples"></canvas>
+      <canvas data-role="plane" class="plane" width="320" height="320" hidden aria-label="The plane: real and generated points, the critic's opinion and the generator's warped latent grid"></canvas>
+      <p class="legend" data-role="plane-legend" hidden><span class="swatch real"></span>real <span class="swatch fake"></span>generated; lines: the grid of z as G bends it; background: D's opinion, <span class="swatch more"></span>more real, <span class="swatch less"></span>less real.</p>
+      <div class="row" data-role="draw-tools" hidden><button data-role="use-drawing" class="primary" disabled>Train on this drawing</button><button data-role="clear-drawing">Clear</button></div>
       <div class="row" data-part="latent-tools"><button data-role="new-z">New z</button>
         <label class="inline">Click a sample to <select data-role="click-mode">
           <option value="pin">pin it</option><option value="a">add it to a</option><option value="b">add it to b</option><option value="c">add it to c</option>
@@ -83,7 +90,7 @@ const TEMPLATE = `
       <div data-role="readout-charts"></div>
       <canvas class="chart small" data-role="chart-rate" aria-label="Steps per second"></canvas>
       <div data-part="scores">
-        <h3>Scores <button data-role="score-now" disabled title="FID-style distance and KID of 500 samples against 500 real images, on the MNIST classifier's features">Score now</button>
+        <h3>Scores <button data-role="score-now" disabled title="FID-style distance and KID of 500 samples against 500 real images, on the MNIST classifier's features; on triangles also precision and recall">Score now</button>
           <label class="inline">every <select data-role="score-every"><option value="0">—</option><option value="100">100 steps</option><option value="500">500 steps</option><option value="2000">2,000 steps</option></select></label></h3>
         <dl class="stats" data-role="score-stats"></dl>
         <canvas class="chart small" data-role="chart-scores" hidden aria-label="FID-style distance over steps"></canvas>
@@ -163,6 +170,7 @@ export class GanPlayground extends HTMLElement {
     this.shadowRoot.innerHTML = TEMPLATE;
     this.$ = (role) => this.shadowRoot.querySelector(`[data-role="${role}"]`);
     const hidden = new Set([...(HIDDEN_BY_CONTROLS[this.getAttribute('controls') ?? 'full'] ?? []), ...(this.getAttribute('hide') ?? '').split(',').map((s) => s.trim())]);
+    this.hiddenParts = hidden;
     for (const part of [...PARTS, 'step-buttons', 'latent-tools']) {
       const hide = hidden.has(part) || (part === 'latent-tools' && hidden.has('latent'));
       for (const el of this.shadowRoot.querySelectorAll(`[data-part="${part}"]`)) el.hidden = hide;
@@ -296,6 +304,7 @@ export class GanPlayground extends HTMLElement {
       // Your images: the select shows the run's data until the files are read.
       this.$('dataset').value = this.state.dataset;
       if (chosen === 'images') this.$('images').click();
+      else if (chosen === 'drawing') this.startDrawing();
       else this.reset({ dataset: chosen });
     });
     on('images', 'change', () => {
@@ -345,6 +354,7 @@ export class GanPlayground extends HTMLElement {
       this.send({ type: 'setLatent', z: new Float32Array(z) });
     });
     on('samples', 'click', (e) => this.clickSample(e));
+    this.wireDrawing();
     on('score-now', 'click', () => {
       this.$('score-now').disabled = true;
       this.send({ type: 'score', now: true });
@@ -386,7 +396,7 @@ export class GanPlayground extends HTMLElement {
       const shown = Math.min(count, 16);
       const preview = Float32Array.from(bytes.subarray(20, 20 + shown * 784), (v) => v / 127.5 - 1);
       drawGrid(this.$('your-images'), preview, [shown, 1, 28, 28]);
-      this.send({ type: 'images', bytes }, [bytes.buffer]);
+      this.send({ type: 'data', dataset: 'images', bytes }, [bytes.buffer]);
       const notes = [
         skipped.length && `${skipped.length} file${skipped.length === 1 ? ' is' : 's are'} not an image this browser can read (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''})`,
         truncated && `only the first 10,000 are used`,
@@ -394,6 +404,69 @@ export class GanPlayground extends HTMLElement {
       this.showMessage(`Training data: your ${count} image${count === 1 ? '' : 's'}, the centre square of each at 28×28 in grey (light backgrounds inverted).${notes.length ? ` ${notes.join('; ')}.` : ''} They stay in this browser.`, 'note');
     } catch (e) {
       this.showMessage(`Your images could not be used: ${e.message}. The run is unchanged.`, 'error');
+    }
+  }
+
+  // "Draw your own": the plane takes the pointer; the points become a dataset file once asked.
+  startDrawing() {
+    this.drawing ??= [];
+    this.drawMode = true;
+    this.renderMode();
+    this.drawDrawing();
+    this.showMessage(`Drag on the plane to draw where the data should be (at least ${MIN_DRAWN_POINTS} points), then press "Train on this drawing".`, 'note');
+  }
+
+  wireDrawing() {
+    const plane = this.$('plane');
+    let down = false;
+    const add = (e) => {
+      const rect = plane.getBoundingClientRect();
+      const [x, y] = fromCanvas(plane, ((e.clientX - rect.left) * plane.width) / rect.width, ((e.clientY - rect.top) * plane.height) / rect.height);
+      // A brush: a few points scattered around the pointer, as a spray can.
+      for (let k = 0; k < 3 && this.drawing.length < 2 * MAX_DRAWN_POINTS; k++) {
+        const [dx, dy] = gaussians(1, 2, (Math.random() * 2 ** 32) >>> 0)[0];
+        this.drawing.push(Math.max(-1, Math.min(1, x + 0.03 * dx)), Math.max(-1, Math.min(1, y + 0.03 * dy)));
+      }
+      this.drawDrawing();
+    };
+    plane.addEventListener('pointerdown', (e) => {
+      if (!this.drawMode) return;
+      down = true;
+      plane.setPointerCapture?.(e.pointerId);
+      add(e);
+    });
+    plane.addEventListener('pointermove', (e) => down && this.drawMode && add(e));
+    plane.addEventListener('pointerup', () => (down = false));
+    this.$('clear-drawing').addEventListener('click', () => {
+      this.drawing = [];
+      this.drawDrawing();
+    });
+    this.$('use-drawing').addEventListener('click', () => {
+      const bytes = pointsToDataset(this.drawing);
+      this.drawMode = false;
+      this.send({ type: 'data', dataset: 'drawing', bytes }, [bytes.buffer]);
+      this.showMessage(`Training data: your drawing, ${this.drawing.length / 2} points. It stays in this browser.`, 'note');
+    });
+  }
+
+  drawDrawing() {
+    drawPlane(this.$('plane'), { drawn: this.drawing });
+    this.$('use-drawing').disabled = this.drawing.length / 2 < MIN_DRAWN_POINTS;
+    this.$('plane').dataset.drawn = this.drawing.length / 2;
+  }
+
+  // Images or points: which views the run's data has.
+  renderMode() {
+    const points = isPoints(this.state.dataset) || this.drawMode;
+    const userHidden = (part) => this.hiddenParts.has(part);
+    this.$('samples').hidden = points;
+    this.$('plane').hidden = !points;
+    this.$('plane-legend').hidden = !points || this.drawMode;
+    this.$('draw-tools').hidden = !this.drawMode;
+    this.$('plane').classList.toggle('drawing', !!this.drawMode);
+    this.$('samples-title').textContent = this.drawMode ? 'Draw the data' : points ? 'The plane' : 'Samples from a fixed z';
+    for (const part of ['latent', 'latent-tools', 'scores']) {
+      for (const el of this.shadowRoot.querySelectorAll(`[data-part="${part}"]`)) el.hidden = userHidden(part) || (part === 'latent-tools' && userHidden('latent')) || points;
     }
   }
 
@@ -494,8 +567,12 @@ export class GanPlayground extends HTMLElement {
     this.$('stat-rate').textContent = msg.stepsPerSec ? fmt(msg.stepsPerSec, msg.stepsPerSec < 10 ? 2 : 0) : '–';
     this.showValues(msg.values);
     if (msg.histogram) this.drawHistogram(msg.histogram);
+    if (msg.plane) {
+      if (!this.drawMode) drawPlane(this.$('plane'), { ...msg.plane, fake: msg.samples });
+      this.$('plane').dataset.step = msg.step;
+    }
     if (msg.samples) {
-      drawGrid(this.$('samples'), msg.samples, msg.shape);
+      if (!msg.plane) drawGrid(this.$('samples'), msg.samples, msg.shape);
       this.$('samples').dataset.step = msg.step;
       this.progress.samplesStep = msg.step;
       this.refreshLatentSoon();
@@ -518,6 +595,12 @@ export class GanPlayground extends HTMLElement {
     this.lastScore = msg;
     const box = this.$('score-stats');
     box.innerHTML = `<div><dt>FID-style</dt><dd data-name="fid">${fmt(msg.fid, 1)}</dd></div><div><dt>KID</dt><dd data-name="kid">${fmt(msg.kid, 1)}</dd></div>`;
+    const t = msg.triangles;
+    if (t) {
+      // Precision/recall on the triangle manifold (crate/score.rs): tolerance = a one-pixel shift.
+      const tip = `within ${fmt(t.threshold, 3)} RMS of a true triangle (a triangle moved by one pixel is that far from itself); precision over ${t.n} samples, recall over ${t.m} held-out triangles found by latent inversion`;
+      box.insertAdjacentHTML('beforeend', ['precision', 'recall', 'f1'].map((k) => `<div title="${tip}"><dt>${k === 'f1' ? 'F1' : k[0].toUpperCase() + k.slice(1)}</dt><dd data-name="${k}">${fmt(t[k], 2)}</dd></div>`).join(''));
+    }
     const chart = this.$('chart-scores');
     chart.hidden = this.scores.length < 2;
     if (!chart.hidden) drawChart(chart, [{ name: 'FID-style', color: css(this, '--d') || '#d9480f', points: this.scores.map((p) => [p.step, p.fid]) }], { title: 'FID-style distance (lower is closer to the data)' });
@@ -533,6 +616,8 @@ export class GanPlayground extends HTMLElement {
     this.$('variant').value = s.variant;
     this.$('dataset').value = s.dataset;
     this.$('your-images').hidden = s.dataset !== 'images';
+    if (s.dataset === 'drawing' || !isPoints(s.dataset)) this.drawMode = false;
+    this.renderMode();
     const n = (v) => +Number(v).toPrecision(6); // f32 settings print as 0.9, not 0.8999999761581421
     const opt = schedule.kind === 'adam'
       ? `Adam(lr ${n(schedule.learning_rate)}, β = (${n(schedule.beta1)}, ${n(schedule.beta2)}))`
@@ -572,9 +657,10 @@ export class GanPlayground extends HTMLElement {
       ...(adam ? [['beta1', 'Adam β₁', schedule.beta1, 'any'], ['beta2', 'Adam β₂', schedule.beta2, 'any']] : []),
       ['n_critic', 'D steps per G step', schedule.nCritic, 1],
       ['batch', 'Batch size', s.batch, 1],
-      ['nz', 'z size', s.nz, 1],
-      ['g_width', 'G width', s.g_width, 1],
-      ['d_width', 'D width', s.d_width, 1],
+      // Points: MLPs with a 2-D z; their widths are hidden units.
+      ...(isPoints(s.dataset) ? [] : [['nz', 'z size', s.nz, 1]]),
+      ['g_width', isPoints(s.dataset) ? 'G hidden units' : 'G width', s.g_width, 1],
+      ['d_width', isPoints(s.dataset) ? 'D hidden units' : 'D width', s.d_width, 1],
       ['seed', 'Seed', s.seed, 1],
     ];
     const fields = this.$('fields');

@@ -9,7 +9,7 @@ const num = (min, max) => ({ kind: 'number', min, max });
 /** Every setting: its type and range. `null` defaults mean "the variant's own" (its paper's). */
 export const FIELDS = {
   variant: { kind: 'variant' },
-  dataset: { kind: 'enum', values: ['mnist', 'triangles', 'images'] },
+  dataset: { kind: 'enum', values: ['mnist', 'triangles', 'images', 'ring', 'grid', 'spiral', 'moons', 'drawing'] },
   lr: num(1e-6, 0.1),
   beta1: num(0, 0.999),
   beta2: num(0, 0.9999),
@@ -23,6 +23,12 @@ export const FIELDS = {
   pretrained: { kind: 'bool' },
   backend: { kind: 'enum', values: ['webgpu', 'cpu'] },
 };
+
+/** The 2-D point sets (crate/data/toy2d.rs): trained with MLPs and a 2-D z, drawn as a plane. */
+export const POINT_SETS = ['ring', 'grid', 'spiral', 'moons', 'drawing'];
+export const isPoints = (dataset) => POINT_SETS.includes(dataset);
+/** Generated points per plane (the core's grid of fixed z). */
+const PLANE_SAMPLES = 256;
 
 /** The state a fresh page starts from: the core's defaults (`TrainConfig::default`). */
 export const DEFAULTS = {
@@ -100,9 +106,11 @@ export function parseState(pairs, variants, base = DEFAULTS) {
       notes.push(`${key} (no such setting${knobs.length || state.variant ? ` for ${state.variant}` : ''})`);
     }
   }
-  // The user's images never leave their browser, so a link cannot bring them along.
-  if (state.dataset === 'images') {
-    notes.push('dataset=images (your images stay in the browser they were chosen in: choose them again)');
+  // The user's images and drawings never leave their browser, so a link cannot bring them along.
+  if (state.dataset === 'images' || state.dataset === 'drawing') {
+    notes.push(state.dataset === 'images'
+      ? 'dataset=images (your images stay in the browser they were chosen in: choose them again)'
+      : 'dataset=drawing (a drawing stays in the browser it was drawn in: draw it again)');
     state.dataset = DEFAULTS.dataset;
     given.delete('dataset');
   }
@@ -137,6 +145,8 @@ export function configOf(state, variants) {
     model: { nz: state.nz, g_width: state.g_width, d_width: state.d_width },
     knobs: { ...state.knobs },
   };
+  // Points: a 2-D z, so that the plane can show G's warped latent grid; more samples to plot.
+  if (isPoints(state.dataset)) Object.assign(config, { grid_samples: PLANE_SAMPLES, model: { ...config.model, nz: 2 } });
   if (state.n_critic !== null) config.n_critic = state.n_critic;
   if (info && (state.lr !== null || state.beta1 !== null || state.beta2 !== null)) {
     const o = { ...info.optimizer };
@@ -162,7 +172,8 @@ export function stateOfConfig(config, state, variants) {
     dataset: config.dataset,
     batch: config.batch_size,
     seed: config.seed,
-    nz: config.model.nz,
+    // A run on points has a 2-D z whatever the setting: keep the setting for image runs.
+    nz: isPoints(config.dataset) ? state.nz : config.model.nz,
     g_width: config.model.g_width,
     d_width: config.model.d_width,
     n_critic: config.n_critic ?? null,

@@ -4,8 +4,9 @@
 //! Every command takes `--backend auto|gpu|cpu` (auto: burn's wgpu backend on a hardware GPU where
 //! the machine has one, else burn's CPU backend).
 //!
-//! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan|began] [--dataset mnist|triangles|images]
-//!           [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1]
+//! gan train [--variant ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan|began]
+//!           [--dataset mnist|triangles|images|ring|grid|spiral|moons|drawing]
+//!           [--data www/data/mnist.bin] [--steps 2000] [--batch 64] [--seed 1] [--nz 100 (points: 2)]
 //!           [--g-width 128] [--d-width 64] [--grid-every 250] [--out out/train] [--weights W.safetensors]
 //!           [--dtype f32|f16] [--knobs gamma=0.7,...]
 //! gan sample --weights W.safetensors [--z Z.safetensors] [--n 64] [--seed 1] --out OUT.png|OUT.safetensors
@@ -14,7 +15,8 @@
 //! gan classifier [--epochs 15] [--seed 1] [--out www/metrics/mnist-classifier.safetensors]
 //! gan score --weights W.safetensors [--dataset mnist|triangles] [--n 2000] [--seed 1]
 //!           [--classifier www/metrics/mnist-classifier.safetensors] [--json] [--real-vs-real]
-//!           [--recall-n 200]  (triangles: also precision, recall and F1; see score::TriangleScores)
+//!           [--recall-n 200] [--inversion-steps 150] [--tolerance-pixels 1]  (triangles: also precision, recall and F1;
+//!           see score::TriangleScores)
 //! gan convert --in W.safetensors --out W16.safetensors --dtype f16|bf16|f32
 //! gan sheet --runs out/sheet --variants ns-gan,lsgan,... [--samples 16] --out-dir www/assets
 //! gan grads --variant wgan-gp --inputs IN.safetensors [--generator G.safetensors] [--critic D.safetensors]
@@ -112,6 +114,11 @@ mod native {
             config.seed = self.get("seed", config.seed)?;
             config.model.g_width = self.get("g-width", config.model.g_width)?;
             config.model.d_width = self.get("d-width", config.model.d_width)?;
+            // 2-D points: a 2-D z by default (the page's plane draws its warped grid), more samples.
+            if config.is_points() {
+                (config.model.nz, config.grid_samples) = (2, 256);
+            }
+            config.model.nz = self.get("nz", config.model.nz)?;
             // --knobs gamma=0.7,lambda=5: the variant's settings (see `Variant::knobs`).
             for pair in self.get("knobs", String::new())?.split(',').filter(|p| !p.is_empty()) {
                 let (name, value) =
@@ -141,13 +148,14 @@ mod native {
             ImageDataset::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
         }
 
-        /// The training set of `--dataset`: the dataset file of `--data` (MNIST's, or your images'
-        /// in the same layout), or generated triangles.
+        /// The training set of `--dataset`: the dataset file of `--data` (MNIST's, your images' or
+        /// a drawing's, in the same layout), or generated (triangles, the 2-D toys).
         fn dataset(&self) -> Result<Arc<ImageDataset>, String> {
-            if self.get("dataset", String::from("mnist"))? == "triangles" {
-                return Ok(Arc::new(gan_playground::data::training_set("triangles", None)?));
+            let name = self.get("dataset", String::from("mnist"))?;
+            if ["mnist", "images", "drawing"].contains(&name.as_str()) {
+                return self.dataset_file().map(Arc::new);
             }
-            self.dataset_file().map(Arc::new)
+            Ok(Arc::new(gan_playground::data::training_set(&name, None)?))
         }
     }
 
@@ -523,7 +531,11 @@ mod native {
             let blank = gan_playground::model::Sequential::init(&arch.specs, &mut Rng::new(0), &autodiff);
             let g = gan_playground::weights::load(&blank, &file, sampler::generator_prefix(&file))?;
             let recall_n: usize = options.get("recall-n", 200)?;
-            Some(read_sync(gan_playground::score::triangle_precision_recall(&g, arch.nz, n, recall_n, seed))?)
+            let steps: usize = options.get("inversion-steps", 150)?;
+            let tolerance: f64 = options.get("tolerance-pixels", gan_playground::score::TOLERANCE_PIXELS)?;
+            Some(read_sync(gan_playground::score::triangle_precision_recall(
+                &g, arch.nz, n, recall_n, steps, seed, tolerance,
+            ))?)
         } else {
             None
         };
@@ -540,8 +552,8 @@ mod native {
             );
             if let Some(t) = &triangle_scores {
                 println!(
-                    "triangles: precision {:.3}  recall {:.3}  F1 {:.3}  (threshold: RMS {:.4})",
-                    t.precision, t.recall, t.f1, t.threshold
+                    "triangles: precision {:.3}  recall {:.3}  F1 {:.3}  (threshold: RMS {:.4}; median distance of samples to the manifold {:.4}, of held-out triangles to their inversions {:.4})",
+                    t.precision, t.recall, t.f1, t.threshold, t.median_residual, t.median_inversion
                 );
             }
         }
@@ -562,6 +574,27 @@ mod native {
     fn write_grid(trainer: &Trainer, path: &Path) -> Result<(), String> {
         let samples = read_sync(trainer.readout(true))?.samples.ok_or("no samples read")?;
         let n = trainer.config().grid_samples;
+        if trainer.config().is_points() {
+            // 2-D points: G's points as white dots on [−1.25, 1.25]² (the data's square in grey).
+            const SIDE: usize = 256;
+            let at = |v: f32| ((v + 1.25) / 2.5 * SIDE as f32).round() as i64;
+            let mut pixels = vec![0u8; SIDE * SIDE];
+            let (lo, hi) = (at(-1.0) as usize, at(1.0) as usize);
+            for k in lo..=hi.min(SIDE - 1) {
+                for (x, y) in [(k, lo), (k, hi.min(SIDE - 1)), (lo, k), (hi.min(SIDE - 1), k)] {
+                    pixels[y * SIDE + x] = 80;
+                }
+            }
+            for p in samples.chunks(2) {
+                let (x, y) = (at(p[0]), at(-p[1]));
+                for (dx, dy) in [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)] {
+                    if (0..SIDE as i64).contains(&(x + dx)) && (0..SIDE as i64).contains(&(y + dy)) {
+                        pixels[(y + dy) as usize * SIDE + (x + dx) as usize] = 255;
+                    }
+                }
+            }
+            return write_png(path, SIDE, SIDE, 1, &pixels);
+        }
         let (w, h, c, pixels) = tile_grid(&samples, [n, 1, 28, 28], 8, 2);
         write_png(path, w, h, c, &pixels)
     }

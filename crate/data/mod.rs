@@ -8,6 +8,7 @@
 //! | labels: count u8 (255 = no label)
 //! ```
 
+pub mod toy2d;
 pub mod triangles;
 
 use std::fmt;
@@ -19,9 +20,10 @@ use crate::rng::Rng;
 const MAGIC: &[u8; 4] = b"GDS1";
 const HEADER_LEN: usize = 20;
 
-/// The datasets a run can train on, by the name in its config: MNIST, the study's triangles, and
-/// "images", the user's own (the page turns PNG/JPEG files into a dataset file, see `www/images.js`).
-pub const DATASETS: &[&str] = &["mnist", "triangles", "images"];
+/// The datasets a run can train on, by the name in its config: MNIST, the study's triangles,
+/// "images", the user's own (the page turns PNG/JPEG files into a dataset file, see `www/images.js`),
+/// and the 2-D point sets of [`toy2d`] ("drawing": points the user drew on the page).
+pub const DATASETS: &[&str] = &["mnist", "triangles", "images", "ring", "grid", "spiral", "moons", "drawing"];
 
 /// How many triangles make the training set, and from which seed: fixed, so that every run (and
 /// every held-out set drawn from another seed) agrees on the data.
@@ -38,6 +40,14 @@ pub fn training_set(name: &str, file: Option<&[u8]>) -> Result<ImageDataset, Str
     match name {
         "mnist" => from_file("the MNIST data is not loaded"),
         "images" => from_file("no images are loaded"),
+        toy2d::DRAWING => {
+            let data = from_file("no drawing is loaded")?;
+            if [data.channels, data.height, data.width] != [2, 1, 1] {
+                return Err("a drawing is a file of 2-D points (2×1×1 images)".into());
+            }
+            Ok(data)
+        }
+        toy if toy2d::TOYS.contains(&toy) => toy2d::toy(toy),
         "triangles" => Ok(triangles::triangles(TRIANGLES_TRAINING.0, TRIANGLES_TRAINING.1)?.0),
         other => Err(format!("unknown dataset \"{other}\" (known: {})", DATASETS.join(", "))),
     }
@@ -235,7 +245,28 @@ mod tests {
         assert_eq!(training_set("images", Some(&file)).unwrap().image(1), tiny().image(1));
         assert_eq!(training_set("images", None).unwrap_err(), "no images are loaded");
         assert!(training_set("images", Some(b"nope")).unwrap_err().contains("GDS1"));
-        assert!(training_set("faces", None).unwrap_err().contains("known: mnist, triangles, images"));
+        assert!(training_set("faces", None).unwrap_err().contains("known: mnist, triangles, images, ring"));
+    }
+
+    #[test]
+    fn the_2d_toys_are_point_sets_in_the_unit_square() {
+        for name in toy2d::TOYS {
+            let data = training_set(name, None).unwrap();
+            assert_eq!([data.channels, data.height, data.width, data.len()], [2, 1, 1, toy2d::POINTS]);
+            let points = toy2d::points_of(&data);
+            let spread = |k: usize| points.iter().map(|p| p[k]).fold(0f32, |m, v| m.max(v.abs()));
+            assert!(spread(0) > 0.5 && spread(1) > 0.3 && spread(0) <= 1.0, "{name} fills the plane");
+        }
+        // The ring: 8 clusters at radius 0.75.
+        let ring = toy2d::points_of(&toy2d::toy("ring").unwrap());
+        let radii: Vec<f32> = ring.iter().map(|p| p[0].hypot(p[1])).collect();
+        assert!(radii.iter().all(|r| (0.55..0.95).contains(r)));
+        // A drawing comes as a file of points; images are not one.
+        let drawing = toy2d::from_points(&[[0.5, -0.5], [2.0, 0.0]]).unwrap();
+        let back = training_set("drawing", Some(&drawing.to_bytes())).unwrap();
+        let [x, y] = toy2d::points_of(&back)[1];
+        assert!(x == 1.0 && y.abs() < 0.005, "clamped to the square, to 1/127.5: {x}, {y}");
+        assert!(training_set("drawing", Some(&tiny().to_bytes())).unwrap_err().contains("2-D points"));
     }
 
     #[test]

@@ -122,6 +122,16 @@ impl Variant for Began {
         autoencoder(self.code, model.d_width)
     }
 
+    fn point_critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+        crate::model::mlp2d::autoencoder(model)
+    }
+
+    /// D is an autoencoder: what it reconstructs well is what it takes for real.
+    fn critic_opinion(&self, critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
+        let batch = x.dims()[0];
+        (critic.forward(x.clone()) - x).abs().reshape([batch as i32, -1]).mean_dim(1).reshape([batch]).neg()
+    }
+
     fn critic_loss(
         &mut self,
         critic: &Sequential,

@@ -13,7 +13,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::model::dcgan28::Dcgan28;
-use crate::model::{LayerSpec, Sequential};
+use crate::model::{LayerSpec, Sequential, mlp2d};
 use crate::rng::Rng;
 
 /// The optimiser both networks train with.
@@ -101,6 +101,23 @@ pub trait Variant: Send {
     /// The critic's layers for a `dcgan28` of the given sizes (DCGAN's D unless the variant needs another).
     fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
         model.discriminator()
+    }
+
+    /// The generator's layers for 2-D points (an MLP, [`mlp2d::generator`]).
+    fn point_generator_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+        mlp2d::generator(model)
+    }
+
+    /// The critic's layers for 2-D points (an MLP, [`mlp2d::discriminator`], unless the variant
+    /// needs another).
+    fn point_critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+        mlp2d::discriminator(model)
+    }
+
+    /// The critic's opinion of each input, higher meaning "more real": its raw score (a logit for
+    /// the BCE variants), as the page's decision surface shows it.
+    fn critic_opinion(&self, critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
+        scores(critic, x)
     }
 
     /// The uniform noise U[0, 1) the critic loss consumes, as named shapes in the order it takes

@@ -4,6 +4,7 @@
 
 pub mod dcgan28;
 pub mod dcgan64;
+pub mod mlp2d;
 
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};

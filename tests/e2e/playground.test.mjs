@@ -256,7 +256,7 @@ test('Score now rates the pretrained generator far closer to MNIST than an untra
   await page.close();
 });
 
-test('the triangles dataset trains in the page, and the link keeps it', { timeout: 300_000 }, async () => {
+test('the triangles dataset trains in the page, scores precision and recall, and the link keeps it', { timeout: 300_000 }, async () => {
   const page = await open(CPU_SMALL);
   await page.waitForFunction(() => $pg('samples')?.dataset.step === '0' && !$pg('dataset').disabled, null, { timeout: 120_000 });
   await page.selectOption(SEL('dataset'), 'triangles');
@@ -266,8 +266,76 @@ test('the triangles dataset trains in the page, and the link keeps it', { timeou
   await page.waitForFunction(() => $playgrounds()[0].progress.step === 1, null, { timeout: 120_000 });
   const p = await progressOf(page);
   assert.ok(Number.isFinite(p.dLoss) && Number.isFinite(p.gLoss));
+  // Score now: on triangles, precision and recall against the manifold too.
+  await page.click(SEL('score-now'));
+  await page.waitForFunction(() => $playgrounds()[0].lastScore?.triangles, null, { timeout: 300_000 });
+  const t = await page.evaluate(() => $playgrounds()[0].lastScore.triangles);
+  console.log(`triangles after one step: precision ${t.precision}, recall ${t.recall}, median distance ${t.median_residual.toFixed(3)} (tolerance ${t.threshold.toFixed(3)}), ${t.n} samples, ${t.m} inverted`);
+  assert.equal(t.n, 500);
+  assert.ok(t.threshold > 0.1 && t.threshold < 0.2, `tolerance ${t.threshold}`);
+  assert.equal(t.precision, 0, 'a G after one step draws no triangles');
+  assert.ok(t.median_residual > t.threshold);
+  assert.match(await page.$eval(SEL('score-stats'), (e) => e.textContent), /Precision\s*0\.00.*Recall\s*\d\.\d\d.*F1/s);
   const copy = await open(page.url());
   await copy.waitForFunction(() => $pg('dataset')?.value === 'triangles' && $pg('samples').dataset.step === '0', null, { timeout: 120_000 });
+  assert.deepEqual([...page.errors, ...copy.errors], []);
+  await copy.close();
+  await page.close();
+});
+
+test('2-D toys: the plane shows the critic\'s surface, real and generated points and the warped grid; a drawing becomes the data', { timeout: 300_000 }, async () => {
+  const page = await open('?backend=cpu&dataset=ring&g_width=32&d_width=32');
+  await page.waitForFunction(() => $pg('plane')?.dataset.step === '0' && !$pg('play').disabled, null, { timeout: 120_000 });
+  const views = await page.evaluate(() => ({
+    plane: !$pg('plane').hidden, grid: !$pg('samples').hidden, legend: !$pg('plane-legend').hidden,
+    latent: [...$playgrounds()[0].shadowRoot.querySelectorAll('[data-part="latent"], [data-part="scores"]')].every((e) => e.hidden),
+    fields: [...$playgrounds()[0].shadowRoot.querySelectorAll('[data-field]')].map((e) => e.dataset.field),
+    nz: $playgrounds()[0].nz,
+  }));
+  assert.deepEqual({ ...views, fields: views.fields.includes('nz') }, { plane: true, grid: false, legend: true, latent: true, fields: false, nz: 2 });
+  await page.click(SEL('play'));
+  await page.waitForFunction(() => $playgrounds()[0].progress.step >= 300 && Number($pg('plane').dataset.step) >= 300, null, { timeout: 180_000, polling: 500 });
+  await page.click(SEL('play'));
+  const p = await progressOf(page);
+  assert.ok(Number.isFinite(p.dLoss) && Number.isFinite(p.gLoss));
+  // The heatmap spans blue (less real) to orange (more real); green and purple points lie on it.
+  const colours = await page.$eval(SEL('plane'), (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const count = { orange: 0, blue: 0, green: 0, purple: 0 };
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+      if (r > 200 && g < 200 && b < 150) count.orange++;
+      if (b > 200 && r < 200) count.blue++;
+      if (g > r + 40 && g > b + 40) count.green++;
+      if (b > g + 60 && r > g + 30) count.purple++;
+    }
+    return count;
+  });
+  console.log(`plane after ${p.step} steps: ${JSON.stringify(colours)} pixels`);
+  for (const [name, n] of Object.entries(colours)) assert.ok(n > 100, `${name} pixels on the plane: ${n}`);
+  await page.screenshot({ path: join(OUT, 'plane.png'), clip: await page.$eval(SEL('plane'), (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; }) });
+
+  // Draw your own: a stroke on the plane, then train on it.
+  await page.selectOption(SEL('dataset'), 'drawing');
+  await page.waitForFunction(() => !$pg('draw-tools').hidden && $pg('use-drawing').disabled, null, { timeout: 30_000 });
+  const box = await page.$eval(SEL('plane'), (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  await page.mouse.move(box.x + 0.3 * box.w, box.y + 0.3 * box.h);
+  await page.mouse.down();
+  for (let k = 1; k <= 20; k++) await page.mouse.move(box.x + (0.3 + 0.02 * k) * box.w, box.y + (0.3 + 0.02 * k) * box.h);
+  await page.mouse.up();
+  const drawn = Number(await page.$eval(SEL('plane'), (c) => c.dataset.drawn));
+  assert.ok(drawn >= 20, `${drawn} points drawn`);
+  await page.click(SEL('use-drawing'));
+  await page.waitForFunction(() => /dataset=drawing/.test(location.hash) && $pg('plane').dataset.step === '0' && !$pg('step').disabled, null, { timeout: 120_000 });
+  assert.match(await page.$eval(SEL('message'), (e) => e.textContent), new RegExp(`your drawing, ${drawn} points`));
+  assert.ok(await page.$eval(SEL('draw-tools'), (e) => e.hidden));
+  await page.click(SEL('step'));
+  await page.waitForFunction(() => $playgrounds()[0].progress.step === 1, null, { timeout: 120_000 });
+
+  // A link cannot carry the drawing: it opens on MNIST and says why.
+  const copy = await open(page.url());
+  await copy.waitForFunction(() => /a drawing stays in the browser/.test($pg('message')?.textContent ?? ''), null, { timeout: 120_000 });
+  assert.equal(await copy.$eval(SEL('dataset'), (e) => e.value), 'mnist');
   assert.deepEqual([...page.errors, ...copy.errors], []);
   await copy.close();
   await page.close();

@@ -1,0 +1,87 @@
+//! The 2-D toys: MLP GANs on point sets learn the data, and the critic's surface and the
+//! generator's warped latent grid come out of the core as the page draws them.
+#![cfg(not(target_family = "wasm"))]
+
+use std::sync::Arc;
+
+use burn::tensor::{Tensor, TensorData, read_sync};
+use gan_playground::data::training_set;
+use gan_playground::model::dcgan28::Dcgan28;
+use gan_playground::trainer::{TrainConfig, Trainer};
+
+/// 8 ring centres.
+fn ring_centres() -> Vec<[f32; 2]> {
+    (0..8).map(|k| k as f32 * std::f32::consts::FRAC_PI_4).map(|a| [0.75 * a.cos(), 0.75 * a.sin()]).collect()
+}
+
+/// Mean distance of G's grid points to the nearest ring centre, and how many centres have a
+/// point within 0.15.
+fn ring_fit(points: &[f32]) -> (f32, usize) {
+    let centres = ring_centres();
+    let mut covered = [false; 8];
+    let mut total = 0.0;
+    for p in points.chunks(2) {
+        let (k, d) = centres
+            .iter()
+            .map(|c| (c[0] - p[0]).hypot(c[1] - p[1]))
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap();
+        total += d;
+        covered[k] |= d < 0.15;
+    }
+    (total / (points.len() / 2) as f32, covered.iter().filter(|&&c| c).count())
+}
+
+fn config(variant: &str) -> TrainConfig {
+    TrainConfig {
+        model: Dcgan28 { nz: 2, g_width: 64, d_width: 64 },
+        variant: variant.into(),
+        dataset: "ring".into(),
+        batch_size: 64,
+        grid_samples: 256,
+        ..TrainConfig::default()
+    }
+}
+
+#[test]
+fn mlp_gans_learn_the_ring_of_gaussians_and_the_critic_prefers_its_modes() {
+    let (device, _) = gan_playground::backend::cpu(None);
+    let data = Arc::new(training_set("ring", None).unwrap());
+    for (variant, steps) in [("ns-gan", 1500), ("wgan-gp", 1000), ("began", 1500)] {
+        let mut trainer = Trainer::new(config(variant), data.clone(), &device).unwrap();
+        let before = ring_fit(&read_sync(trainer.readout(true)).unwrap().samples.unwrap());
+        for _ in 0..steps {
+            trainer.train_step().unwrap();
+        }
+        let r = read_sync(trainer.readout(true)).unwrap();
+        assert!(r.is_finite());
+        let after = ring_fit(&r.samples.unwrap());
+        eprintln!(
+            "{variant}: mean distance to a mode {:.3} → {:.3}, modes covered {} → {}",
+            before.0, after.0, before.1, after.1
+        );
+        assert!(after.0 < 0.8 * before.0, "{variant}: G moves towards the ring");
+        if variant == "ns-gan" {
+            assert!(after.0 < 0.5 * before.0 && after.1 >= 5, "{variant}: most modes reached");
+        }
+        // The critic's surface: the 8 modes look more real than the ring's empty centre.
+        let mut values: Vec<f32> = ring_centres().concat();
+        values.extend([0.0, 0.0]);
+        let x = Tensor::from_data(TensorData::new(values, [9, 2, 1, 1]), &device);
+        let opinion = read_sync(trainer.critic_opinion(x).into_data_async()).unwrap().try_to_vec::<f32>().unwrap();
+        let modes = opinion[..8].iter().sum::<f32>() / 8.0;
+        assert!(modes > opinion[8], "{variant}: D rates the modes {modes} and the centre {}", opinion[8]);
+    }
+}
+
+#[test]
+fn points_and_images_do_not_mix() {
+    let (device, _) = gan_playground::backend::cpu(None);
+    let mnist_shaped = Arc::new(gan_playground::data::ImageDataset::new(1, 28, 28, vec![0; 784], vec![0]).unwrap());
+    let err = Trainer::new(config("ns-gan"), mnist_shaped, &device).err().unwrap();
+    assert!(err.contains("ring needs 2-D points"), "{err}");
+    let images = TrainConfig { dataset: "mnist".into(), ..config("ns-gan") };
+    let err = Trainer::new(images, Arc::new(training_set("ring", None).unwrap()), &device).err().unwrap();
+    assert!(err.contains("needs 1×28×28 images"), "{err}");
+}
