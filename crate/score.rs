@@ -93,6 +93,9 @@ pub const HELD_OUT_TRIANGLES_SEED: u64 = 4242;
 
 /// Scores `fake` against `real` (equal counts recommended; both [N, 1, 28, 28] in [-1, 1]).
 pub async fn score(classifier: &Classifier, real: Tensor<4>, fake: Tensor<4>, seed: u64) -> Result<Scores, String> {
+    if real.dims()[1] != 1 || fake.dims()[1] != 1 {
+        return Err("the scores use an MNIST classifier: they compare grey images only".into());
+    }
     let (n_real, n_fake) = (real.dims()[0], fake.dims()[0]);
     let (real_features, _) = features_of(classifier, real).await?;
     let (fake_features, classes) = features_of(classifier, fake).await?;

@@ -70,6 +70,12 @@ impl TrainConfig {
         in_range("nz", self.model.nz, 1, 1024)?;
         in_range("g_width", self.model.g_width, 1, 1024)?;
         in_range("d_width", self.model.d_width, 1, 1024)?;
+        if ![1, 3].contains(&self.model.channels) || (self.model.channels == 3 && self.dataset != "images") {
+            return Err(format!(
+                "channels must be 1, or 3 for your own colour images; got {} for {}",
+                self.model.channels, self.dataset
+            ));
+        }
         in_range("grid_samples", self.grid_samples, 1, 256)?;
         // WebGPU guarantees storage buffers of 128 MiB; keep every tensor of a step below that.
         let variant = gan::variant(&self.variant)?;
@@ -109,9 +115,9 @@ impl TrainConfig {
         crate::data::toy2d::is_points(&self.dataset)
     }
 
-    /// The shape of one training example: a 1×28×28 image, or a point (2×1×1).
+    /// The shape of one training example: a C×28×28 image, or a point (2×1×1).
     pub fn data_shape(&self) -> [usize; 3] {
-        if self.is_points() { crate::model::mlp2d::POINT } else { Dcgan28::IMAGE }
+        if self.is_points() { crate::model::mlp2d::POINT } else { self.model.image() }
     }
 
     /// G's and D's layers for this run's data and variant.
@@ -198,11 +204,19 @@ pub struct Trainer {
 
 impl Trainer {
     /// Builds G, D and their optimisers on `device` (a plain device; training uses its autodiff twin).
-    pub fn new(config: TrainConfig, data: Arc<ImageDataset>, device: &Device) -> Result<Self, String> {
+    pub fn new(mut config: TrainConfig, data: Arc<ImageDataset>, device: &Device) -> Result<Self, String> {
+        // Your own images are grey or colour, as the page read them: the networks follow the file.
+        if config.dataset == "images" {
+            config.model.channels = data.channels;
+        }
         config.validate()?;
         let image = [data.channels, data.height, data.width];
         if image != config.data_shape() {
-            let wanted = if config.is_points() { "2-D points" } else { "1×28×28 images" };
+            let wanted = if config.is_points() {
+                "2-D points".to_string()
+            } else {
+                format!("{}×28×28 images", config.model.channels)
+            };
             return Err(format!("{} needs {wanted}, the data has examples of shape {image:?}", config.dataset));
         }
         let plain = device.clone().without_autodiff();

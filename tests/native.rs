@@ -157,3 +157,32 @@ fn bad_configs_are_rejected_with_a_reason() {
     let err = Trainer::new(config, Arc::new(common::blobs(4, 1)), &device).err().unwrap();
     assert!(err.contains("MiB"), "{err}");
 }
+
+#[test]
+fn colour_images_of_your_own_train_a_three_channel_pair_whose_file_says_so() {
+    let device = Device::flex();
+    // Colour blobs: the grey blobs in the red plane, their negative in the blue one.
+    let grey = common::blobs(8, 2);
+    let pixels: Vec<u8> = (0..grey.len())
+        .flat_map(|i| [grey.image(i).to_vec(), vec![40; 784], grey.image(i).iter().map(|p| 255 - p).collect()].concat())
+        .collect();
+    let colour = Arc::new(ImageDataset::new(3, 28, 28, pixels, vec![255; 8]).unwrap());
+    let config = gan_playground::trainer::TrainConfig { dataset: "images".into(), ..common::small_config(8, 4) };
+    let mut trainer = Trainer::new(config.clone(), colour.clone(), &device).unwrap();
+    assert_eq!(trainer.config().model.channels, 3, "the networks follow the file's channels");
+    trainer.train_step().unwrap();
+    let r = read_sync(trainer.readout(true)).unwrap();
+    assert!(r.is_finite());
+    assert_eq!(r.samples.unwrap().len(), 16 * 3 * 784);
+    // The weight file is recognised as an RGB dcgan28.
+    let bytes = read_sync(trainer.save_weights(gan_playground::safetensors::Dtype::F32)).unwrap();
+    let file = gan_playground::safetensors::SafeTensors::parse(&bytes).unwrap();
+    let arch =
+        gan_playground::model::infer_generator(|name| file.get(name).map(|t| t.shape.clone()), "generator.").unwrap();
+    assert_eq!((arch.model, arch.image), ("dcgan28", [3, 28, 28]));
+    // Colour is for your own images only; MNIST stays grey.
+    let mut mnist_rgb = common::small_config(8, 4);
+    mnist_rgb.model.channels = 3;
+    let err = Trainer::new(mnist_rgb, Arc::new(common::blobs(4, 1)), &device).err().unwrap();
+    assert!(err.contains("channels must be 1, or 3 for your own colour images"), "{err}");
+}

@@ -35,7 +35,7 @@ fn ring_fit(points: &[f32]) -> (f32, usize) {
 
 fn config(variant: &str) -> TrainConfig {
     TrainConfig {
-        model: Dcgan28 { nz: 2, g_width: 64, d_width: 64 },
+        model: Dcgan28 { nz: 2, g_width: 64, d_width: 64, channels: 1 },
         variant: variant.into(),
         dataset: "ring".into(),
         batch_size: 64,

@@ -391,17 +391,18 @@ export class GanPlayground extends HTMLElement {
     if (!files?.length) return;
     this.showMessage(`Reading ${files.length} image${files.length === 1 ? '' : 's'}…`);
     try {
-      const { bytes, count, skipped, truncated } = await imagesToDataset(files);
-      // What the generator will learn from: the first 16, as 28×28 grey.
+      const { bytes, count, channels, skipped, truncated } = await imagesToDataset(files);
+      // What the generator will learn from: the first 16, at 28×28.
       const shown = Math.min(count, 16);
-      const preview = Float32Array.from(bytes.subarray(20, 20 + shown * 784), (v) => v / 127.5 - 1);
-      drawGrid(this.$('your-images'), preview, [shown, 1, 28, 28]);
+      const preview = Float32Array.from(bytes.subarray(20, 20 + shown * channels * 784), (v) => v / 127.5 - 1);
+      drawGrid(this.$('your-images'), preview, [shown, channels, 28, 28]);
       this.send({ type: 'data', dataset: 'images', bytes }, [bytes.buffer]);
       const notes = [
         skipped.length && `${skipped.length} file${skipped.length === 1 ? ' is' : 's are'} not an image this browser can read (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''})`,
         truncated && `only the first 10,000 are used`,
       ].filter(Boolean);
-      this.showMessage(`Training data: your ${count} image${count === 1 ? '' : 's'}, the centre square of each at 28×28 in grey (light backgrounds inverted).${notes.length ? ` ${notes.join('; ')}.` : ''} They stay in this browser.`, 'note');
+      const look = channels === 3 ? 'in colour (RGB; the FID-style scores, made for grey digits, are off for colour)' : 'in grey (light backgrounds inverted)';
+      this.showMessage(`Training data: your ${count} image${count === 1 ? '' : 's'}, the centre square of each at 28×28 ${look}.${notes.length ? ` ${notes.join('; ')}.` : ''} They stay in this browser.`, 'note');
     } catch (e) {
       this.showMessage(`Your images could not be used: ${e.message}. The run is unchanged.`, 'error');
     }
@@ -465,8 +466,10 @@ export class GanPlayground extends HTMLElement {
     this.$('draw-tools').hidden = !this.drawMode;
     this.$('plane').classList.toggle('drawing', !!this.drawMode);
     this.$('samples-title').textContent = this.drawMode ? 'Draw the data' : points ? 'The plane' : 'Samples from a fixed z';
-    for (const part of ['latent', 'latent-tools', 'scores']) {
-      for (const el of this.shadowRoot.querySelectorAll(`[data-part="${part}"]`)) el.hidden = userHidden(part) || (part === 'latent-tools' && userHidden('latent')) || points;
+    // The scores' classifier reads grey digits: no scores for points or colour images.
+    const off = { latent: points, 'latent-tools': points, scores: points || this.channels === 3 };
+    for (const part of Object.keys(off)) {
+      for (const el of this.shadowRoot.querySelectorAll(`[data-part="${part}"]`)) el.hidden = userHidden(part) || (part === 'latent-tools' && userHidden('latent')) || off[part];
     }
   }
 
@@ -482,6 +485,7 @@ export class GanPlayground extends HTMLElement {
       case 'config':
         this.state = stateOfConfig(msg.config, this.state, this.variants);
         this.nz = msg.config.model.nz;
+        this.channels = msg.config.model.channels ?? 1;
         this.renderConfig(msg.schedule);
         this.writeHash();
         this.setControlsEnabled(true);

@@ -75,7 +75,7 @@ class Run {
 
   // FID-style distance, KID and the class histogram of the current G (see crate/score.rs).
   async score() {
-    if (this.sampler || isPoints(this.config.dataset)) return;
+    if (this.sampler || isPoints(this.config.dataset) || this.config.model.channels === 3) return;
     scorer ??= Scorer.load(await fetchBytes(CLASSIFIER_URL));
     const t0 = performance.now();
     const s = await this.session.score(scorer, SCORE_SAMPLES);
@@ -104,9 +104,9 @@ class Run {
     return this.files[name];
   }
 
-  // One example's shape: a 28×28 grey image, or a 2-D point.
+  // One example's shape: a 28×28 image (grey, or RGB for colour images of your own), or a 2-D point.
   exampleShape() {
-    return isPoints(this.config.dataset) ? [2, 1, 1] : [1, 28, 28];
+    return isPoints(this.config.dataset) ? [2, 1, 1] : [this.config.model.channels ?? 1, 28, 28];
   }
 
   // For 2-D points: the critic's surface, the real points and (2-D z) G's warped latent grid.

@@ -595,7 +595,7 @@ mod native {
             }
             return write_png(path, SIDE, SIDE, 1, &pixels);
         }
-        let (w, h, c, pixels) = tile_grid(&samples, [n, 1, 28, 28], 8, 2);
+        let (w, h, c, pixels) = tile_grid(&samples, [n, trainer.config().model.channels, 28, 28], 8, 2);
         write_png(path, w, h, c, &pixels)
     }
 

@@ -47,8 +47,8 @@ fn normalised_fully_connected(input: usize, output: usize, kernel: usize) -> Lay
     LayerSpec::ConvTranspose(ConvSpec::new(input, output, kernel, 1, 0).with_he_init())
 }
 
-/// G: z [B, nz, 1, 1] → 2w×7×7 → 2w×14×14 → w×28×28 → 1×28×28 in [-1, 1].
-pub fn generator(nz: usize, w: usize) -> Vec<LayerSpec> {
+/// G: z [B, nz, 1, 1] → 2w×7×7 → 2w×14×14 → w×28×28 → c×28×28 in [-1, 1].
+pub fn generator(nz: usize, w: usize, c: usize) -> Vec<LayerSpec> {
     use LayerSpec::{BatchNorm, LeakyRelu, Tanh, Upsample};
     vec![
         normalised_fully_connected(nz, 2 * w, 7),
@@ -61,16 +61,16 @@ pub fn generator(nz: usize, w: usize) -> Vec<LayerSpec> {
         normalised_conv(2 * w, w, 3, 1),
         BatchNorm { features: w },
         LeakyRelu { slope: 0.2 },
-        conv(w, 1, 3, 1, 1),
+        conv(w, c, 3, 1, 1),
         Tanh,
     ]
 }
 
-/// D: 1×28×28 → d×14×14 → code [B, code, 1, 1] → d×14×14 → 1×28×28 (linear output).
-pub fn autoencoder(code: usize, d: usize) -> Vec<LayerSpec> {
+/// D: c×28×28 → d×14×14 → code [B, code, 1, 1] → d×14×14 → c×28×28 (linear output).
+pub fn autoencoder(code: usize, d: usize, c: usize) -> Vec<LayerSpec> {
     use LayerSpec::{BatchNorm, Relu, Upsample};
     vec![
-        conv(1, d, 3, 2, 1),
+        conv(c, d, 3, 2, 1),
         Relu,
         normalised_conv(d, code, 14, 0),
         BatchNorm { features: code },
@@ -79,7 +79,7 @@ pub fn autoencoder(code: usize, d: usize) -> Vec<LayerSpec> {
         BatchNorm { features: d },
         Relu,
         Upsample,
-        conv(d, 1, 3, 1, 1),
+        conv(d, c, 3, 1, 1),
     ]
 }
 
@@ -115,11 +115,11 @@ impl Variant for Began {
     }
 
     fn generator_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
-        generator(model.nz, model.g_width)
+        generator(model.nz, model.g_width, model.channels)
     }
 
     fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
-        autoencoder(self.code, model.d_width)
+        autoencoder(self.code, model.d_width, model.channels)
     }
 
     fn point_critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {

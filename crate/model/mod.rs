@@ -422,15 +422,23 @@ pub fn infer_generator(shape_of: impl Fn(&str) -> Option<Vec<usize>>, prefix: &s
     // BEGAN's G (see `crate::gan::began`) starts like dcgan28's (a 7×7 fully connected layer and
     // BatchNorm); then it upsamples into a 3×3 convolution where dcgan28 has a 4×4 transposed one.
     let third = shape_of(&format!("{prefix}main.3.weight")).unwrap_or_default();
+    // Image channels: the output dimension of the last layer (grey 1, or RGB 3).
+    let channels = |name: &str, axis: usize| -> Result<usize, String> {
+        let shape = shape_of(&format!("{prefix}{name}")).ok_or_else(|| format!("\"{prefix}{name}\" is missing"))?;
+        match shape.get(axis) {
+            Some(&c) if c == 1 || c == 3 => Ok(c),
+            _ => Err(format!("\"{prefix}{name}\" has shape {shape:?}: not a grey or RGB output layer")),
+        }
+    };
     match k {
         7 if third.get(2) == Some(&3) => {
-            let (image, specs) = (dcgan28::Dcgan28::IMAGE, crate::gan::began::generator(nz, c0 / 2));
-            Ok(GeneratorArch { model: "began28", nz, width: c0 / 2, image, specs })
+            let c = channels("main.10.weight", 0)?;
+            let specs = crate::gan::began::generator(nz, c0 / 2, c);
+            Ok(GeneratorArch { model: "began28", nz, width: c0 / 2, image: [c, 28, 28], specs })
         }
         7 => {
-            let model = dcgan28::Dcgan28 { nz, g_width: c0 / 2, d_width: 64 };
-            let image = dcgan28::Dcgan28::IMAGE;
-            Ok(GeneratorArch { model: "dcgan28", nz, width: c0 / 2, image, specs: model.generator() })
+            let model = dcgan28::Dcgan28 { nz, g_width: c0 / 2, d_width: 64, channels: channels("main.6.weight", 1)? };
+            Ok(GeneratorArch { model: "dcgan28", nz, width: c0 / 2, image: model.image(), specs: model.generator() })
         }
         4 => {
             let last = shape_of(&format!("{prefix}main.12.weight")).ok_or_else(|| {

@@ -27,7 +27,7 @@ pub fn blobs(count: usize, seed: u64) -> ImageDataset {
 /// A narrow dcgan28: same layers and shapes as the reference, fewer channels, small batches.
 pub fn small_config(width: usize, batch_size: usize) -> TrainConfig {
     TrainConfig {
-        model: Dcgan28 { nz: 100, g_width: width, d_width: width },
+        model: Dcgan28 { nz: 100, g_width: width, d_width: width, channels: 1 },
         batch_size,
         grid_samples: 16,
         ..TrainConfig::default()

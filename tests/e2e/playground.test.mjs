@@ -341,7 +341,7 @@ test('2-D toys: the plane shows the critic\'s surface, real and generated points
   await page.close();
 });
 
-/** A grey PNG (8-bit, no filter) of `width`×`height` whose pixel (x, y) is `grey(x, y)`. */
+/** A PNG (8-bit, no filter) of `width`×`height` whose pixel (x, y) is `grey(x, y)`: a grey level or [r, g, b]. */
 function png(width, height, grey) {
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n;
@@ -364,13 +364,17 @@ function png(width, height, grey) {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth; colour type 0 (grey) and the rest stay 0
-  const rows = Buffer.alloc(height * (width + 1));
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rows[y * (width + 1) + 1 + x] = grey(x, y);
+  // `grey` returns a level (colour type 0, grey) or [r, g, b] (colour type 2, RGB).
+  const channels = Array.isArray(grey(0, 0)) ? 3 : 1;
+  header[8] = 8; // bit depth
+  header[9] = channels === 3 ? 2 : 0; // colour type; the rest stay 0
+  const stride = width * channels + 1;
+  const rows = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) [grey(x, y)].flat().forEach((v, k) => (rows[y * stride + 1 + x * channels + k] = v));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-test('your own images become the training data, in the browser, with clear notes and errors', { timeout: 300_000 }, async () => {
+test('your own images, grey or colour, become the training data, in the browser, with clear notes and errors', { timeout: 300_000 }, async () => {
   const page = await open(CPU_SMALL);
   await page.waitForFunction(() => $pg('samples')?.dataset.step === '0' && !$pg('dataset').disabled, null, { timeout: 120_000 });
   // Dark squares on white paper, 56 wide and 84 tall: the centre square is kept and inverted.
@@ -421,6 +425,27 @@ test('your own images become the training data, in the browser, with clear notes
     $playgrounds()[0].dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
   }, files.slice(0, 2).map((f) => ({ ...f, buffer: f.buffer.toJSON() })));
   await page.waitForFunction(() => /your 2 images/.test($pg('message').textContent) && $pg('your-images').width === 233, null, { timeout: 120_000 });
+
+  // Colour images train in colour: RGB in the file, a 3-channel G, no grey-digit scores.
+  const colourful = [0, 1, 2].map((i) => ({
+    name: `red-${i}.png`, mimeType: 'image/png',
+    buffer: png(40, 40, (x, y) => (Math.abs(x - 20) < 8 + i && Math.abs(y - 20) < 8 ? [220, 30, 40] : [30, 60, 200])),
+  }));
+  await page.setInputFiles(SEL('images'), colourful);
+  await page.waitForFunction(() => /your 3 images, .* in colour/.test($pg('message').textContent) && $playgrounds()[0].channels === 3 && !$pg('step').disabled, null, { timeout: 120_000 });
+  const colourPreview = await page.$eval(SEL('your-images'), (c) => [...c.getContext('2d').getImageData(15, 15, 1, 1).data].slice(0, 3));
+  assert.deepEqual(colourPreview, [220, 30, 40], 'the preview keeps the colours');
+  assert.ok(await page.evaluate(() => $playgrounds()[0].shadowRoot.querySelector('[data-part="scores"]').hidden));
+  await page.click(SEL('step'));
+  await page.waitForFunction(() => $playgrounds()[0].progress.step === 1 && $pg('samples').dataset.step === '1', null, { timeout: 120_000 });
+  // The sample grid is drawn in colour: its channels differ somewhere.
+  const tinted = await page.$eval(SEL('samples'), (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - d[i + 2]) > 10) n++;
+    return n;
+  });
+  assert.ok(tinted > 100, `${tinted} coloured pixels in the sample grid`);
 
   // A link cannot carry the images: it opens on MNIST and says why.
   const copy = await open(page.url());
