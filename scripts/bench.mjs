@@ -36,7 +36,8 @@ const WHERE = {
   native: 'native, CPU', torch: 'native, PyTorch CPU',
 };
 
-await buildAll();
+// BENCH_NO_BUILD=1 measures pkg/ as it is, e.g. a build made with other settings.
+if (env('BENCH_NO_BUILD', '0') !== '1') await buildAll();
 // Imported after buildAll(), which installs the npm packages on a fresh clone.
 const { chromium } = await import('playwright-core');
 const rows = [];

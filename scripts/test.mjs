@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildWasm, cargoEnv, ensureNodeModules, ensureReferencePython, ensureRustTools, root, runTee } from './tools.mjs';
+import { WASM_CARGO_ARGS, buildWasm, cargoEnv, ensureNodeModules, ensureReferencePython, ensureRustTools, root, runTee } from './tools.mjs';
 import { buildMnist } from './build-data.mjs';
 
 const started = performance.now();
@@ -32,7 +32,7 @@ try {
   count(await runTee('cargo', ['test', '--release']));
 
   stage('browser tests (WebGPU in headless Chromium)');
-  count(await runTee('wasm-pack', ['--log-level', 'warn', 'test', '--headless', '--chrome', '--chromedriver', '/usr/bin/chromedriver', '--release', '--mode', 'no-install', '--', '--test', 'web'], {
+  count(await runTee('wasm-pack', ['--log-level', 'warn', 'test', '--headless', '--chrome', '--chromedriver', '/usr/bin/chromedriver', '--release', '--mode', 'no-install', '--', '--test', 'web', ...WASM_CARGO_ARGS], {
     env: {
       ...cargoEnv(),
       // SwiftShader emulates the GPU on the CPU: a step takes seconds, not milliseconds.
