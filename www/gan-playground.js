@@ -94,6 +94,7 @@ const TEMPLATE = `
           <label class="inline">every <select data-role="score-every"><option value="0">—</option><option value="100">100 steps</option><option value="500">500 steps</option><option value="2000">2,000 steps</option></select></label></h3>
         <dl class="stats" data-role="score-stats"></dl>
         <canvas class="chart small" data-role="chart-scores" hidden aria-label="FID-style distance over steps"></canvas>
+        <canvas class="chart small" data-role="chart-precision" hidden aria-label="Precision and recall on triangles over steps"></canvas>
         <canvas class="chart small" data-role="classes" hidden aria-label="Predicted digit classes of the samples"></canvas>
         <p class="legend" data-role="classes-legend" hidden>Classes 0–9 the classifier sees in the samples: a lopsided histogram is mode collapse.</p>
       </div>
@@ -562,6 +563,7 @@ export class GanPlayground extends HTMLElement {
       this.scores = [];
       this.$('score-stats').replaceChildren();
       this.$('chart-scores').hidden = true;
+      this.$('chart-precision').hidden = true;
       delete this.$('samples').dataset.model;
     }
     Object.assign(this.progress, { step: msg.step, dLoss: msg.dLoss, gLoss: msg.gLoss, values: msg.values ?? {} });
@@ -595,7 +597,7 @@ export class GanPlayground extends HTMLElement {
     this.$('score-now').disabled = false;
     if (msg.session !== this.sessionShown) return;
     this.scores ??= [];
-    this.scores.push({ step: msg.step, fid: msg.fid, kid: msg.kid });
+    this.scores.push({ step: msg.step, fid: msg.fid, kid: msg.kid, triangles: msg.triangles });
     this.lastScore = msg;
     const box = this.$('score-stats');
     box.innerHTML = `<div><dt>FID-style</dt><dd data-name="fid">${fmt(msg.fid, 1)}</dd></div><div><dt>KID</dt><dd data-name="kid">${fmt(msg.kid, 1)}</dd></div>`;
@@ -608,6 +610,15 @@ export class GanPlayground extends HTMLElement {
     const chart = this.$('chart-scores');
     chart.hidden = this.scores.length < 2;
     if (!chart.hidden) drawChart(chart, [{ name: 'FID-style', color: css(this, '--d') || '#d9480f', points: this.scores.map((p) => [p.step, p.fid]) }], { title: 'FID-style distance (lower is closer to the data)' });
+    const rated = this.scores.filter((p) => p.triangles);
+    const prChart = this.$('chart-precision');
+    prChart.hidden = rated.length < 2;
+    if (!prChart.hidden) {
+      drawChart(prChart, [
+        { name: 'precision', color: css(this, '--d') || '#d9480f', points: rated.map((p) => [p.step, p.triangles.precision]) },
+        { name: 'recall', color: css(this, '--g') || '#1971c2', points: rated.map((p) => [p.step, p.triangles.recall]) },
+      ], { title: 'Triangles: precision and recall' });
+    }
     const digits = this.state.dataset === 'mnist';
     this.$('classes').hidden = !digits;
     this.$('classes-legend').hidden = !digits;

@@ -276,6 +276,11 @@ test('the triangles dataset trains in the page, scores precision and recall, and
   assert.equal(t.precision, 0, 'a G after one step draws no triangles');
   assert.ok(t.median_residual > t.threshold);
   assert.match(await page.$eval(SEL('score-stats'), (e) => e.textContent), /Precision\s*0\.00.*Recall\s*\d\.\d\d.*F1/s);
+  // A second score: precision and recall are charted over steps.
+  await page.click(SEL('step'));
+  await page.waitForFunction(() => $playgrounds()[0].progress.step === 2 && !$pg('score-now').disabled, null, { timeout: 120_000 });
+  await page.click(SEL('score-now'));
+  await page.waitForFunction(() => $playgrounds()[0].lastScore?.step === 2 && !$pg('chart-precision').hidden, null, { timeout: 300_000 });
   const copy = await open(page.url());
   await copy.waitForFunction(() => $pg('dataset')?.value === 'triangles' && $pg('samples').dataset.step === '0', null, { timeout: 120_000 });
   assert.deepEqual([...page.errors, ...copy.errors], []);
