@@ -30,7 +30,7 @@ const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,
 const ALL_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan', 'began'];
 const variants = env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp') === 'all' ? ALL_VARIANTS : env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp').split(',');
 // The variants www/bench-tfjs.html writes in TF.js.
-const TFJS_VARIANTS = ['ns-gan', 'lsgan', 'wgan-gp'];
+const TFJS_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan'];
 const WHERE = {
   webgpu: 'browser, WebGPU', cpu: 'browser, CPU (wasm)', 'tfjs-webgpu': 'browser, TF.js webgpu', 'tfjs-wasm': 'browser, TF.js wasm',
   native: 'native, CPU', torch: 'native, PyTorch CPU',
