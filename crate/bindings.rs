@@ -303,7 +303,7 @@ impl Session {
         let n = real.dims()[0];
         let generator = burn::module::Module::valid(self.trainer.generator());
         let fake = crate::score::generate(&generator, config.model.nz, n, config.seed ^ 0x5C0E, &device);
-        let scores = crate::score::score(&scorer.classifier, real, fake, config.seed).await.map_err(err)?;
+        let scores = crate::score::score(&scorer.classifier, real, fake.clone(), config.seed).await.map_err(err)?;
         let triangles = if config.dataset == "triangles" {
             let g = self.trainer.generator();
             let (m, steps) = PAGE_RECALL_TRIANGLES;
@@ -311,7 +311,7 @@ impl Session {
                 crate::score::triangle_precision_recall(
                     g,
                     config.model.nz,
-                    n,
+                    fake,
                     m,
                     steps,
                     config.seed ^ 0x5C0E,

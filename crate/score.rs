@@ -7,6 +7,8 @@ use burn::tensor::{Device, Tensor, Transaction};
 use serde::Serialize;
 
 use crate::classifier::{CLASSES, Classifier, FEATURES, predict};
+use crate::data::ImageDataset;
+use crate::data::triangles::Triangle;
 use crate::metrics::{Features, frechet_distance, kernel_inception_distance};
 use crate::model::Sequential;
 use crate::rng::Rng;
@@ -155,29 +157,41 @@ fn unit_rows(images: Tensor<4>) -> Tensor<2> {
     images.reshape([n, 784]).add_scalar(1.0).div_scalar(2.0).clamp(0.0, 1.0)
 }
 
-/// See [`TriangleScores`]. `generator` must live on an autodiff device (inversion differentiates it
-/// with respect to z); `n` samples for precision, `m` held-out triangles for recall, inverted in
+/// The bank of true triangles that fits start from, made once per process (5,000 renders).
+fn bank() -> Result<&'static (ImageDataset, Vec<Triangle>), String> {
+    static BANK_TRIANGLES: std::sync::OnceLock<(ImageDataset, Vec<Triangle>)> = std::sync::OnceLock::new();
+    if let Some(bank) = BANK_TRIANGLES.get() {
+        return Ok(bank);
+    }
+    let made = crate::data::triangles::triangles(BANK, 7)?;
+    Ok(BANK_TRIANGLES.get_or_init(|| made))
+}
+
+/// See [`TriangleScores`]. `samples` are G's ([n, 1, 28, 28], e.g. from [`generate`], the ones the
+/// other scores rate); `generator` must live on an autodiff device (inversion differentiates it with
+/// respect to its `nz` latents, drawn with `seed`); `m` held-out triangles for recall, inverted in
 /// `steps` Adam steps; the tolerance is a displacement of `tolerance_pixels` (see
 /// [`TOLERANCE_PIXELS`]).
 pub async fn triangle_precision_recall(
     generator: &Sequential,
     nz: usize,
-    n: usize,
+    samples: Tensor<4>,
     m: usize,
     steps: usize,
     seed: u64,
     tolerance_pixels: f64,
 ) -> Result<TriangleScores, String> {
     use crate::data::triangles::{displacement_distance, fit, triangles};
+    let n = samples.dims()[0];
     if n == 0 || m == 0 {
         return Err(format!("precision and recall need samples and held-out triangles, got {n} and {m}"));
     }
     let device = generator.devices().first().cloned().ok_or("the generator has no device")?;
     let plain = device.clone().without_autodiff();
-    let (bank_data, bank_shapes) = triangles(BANK, 7)?;
+    let (bank_data, bank_shapes) = bank()?;
     let bank = unit_rows(bank_data.batch(&(0..BANK).collect::<Vec<_>>(), &plain));
     let (held_out_data, held_out_shapes) = triangles(m.max(200), HELD_OUT_TRIANGLES_SEED)?;
-    let fake = unit_rows(generate(&generator.valid(), nz, n, seed, &plain));
+    let fake = unit_rows(samples);
     let starts = nearest(fake.clone(), bank);
 
     // Latent inversion of m held-out triangles, all at once.

@@ -123,7 +123,7 @@ impl TrainConfig {
     /// G's and D's layers for this run's data and variant.
     pub fn layers(&self, variant: &dyn Variant) -> (Vec<LayerSpec>, Vec<LayerSpec>) {
         if self.is_points() {
-            (variant.point_generator_layers(&self.model), variant.point_critic_layers(&self.model))
+            (crate::model::mlp2d::generator(&self.model), variant.point_critic_layers(&self.model))
         } else {
             (variant.generator_layers(&self.model), variant.critic_layers(&self.model))
         }

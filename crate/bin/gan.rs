@@ -524,7 +524,7 @@ mod native {
         } else {
             gan_playground::score::generate(&generator, arch.nz, n, seed, &device)
         };
-        let scores = read_sync(gan_playground::score::score(&classifier, real, fake, seed))?;
+        let scores = read_sync(gan_playground::score::score(&classifier, real, fake.clone(), seed))?;
         // Triangles: precision and recall against the manifold (G on an autodiff device for inversion).
         let triangle_scores = if dataset == "triangles" && !options.0.contains_key("real-vs-real") {
             let autodiff = device.clone().autodiff();
@@ -534,7 +534,7 @@ mod native {
             let steps: usize = options.get("inversion-steps", 150)?;
             let tolerance: f64 = options.get("tolerance-pixels", gan_playground::score::TOLERANCE_PIXELS)?;
             Some(read_sync(gan_playground::score::triangle_precision_recall(
-                &g, arch.nz, n, recall_n, steps, seed, tolerance,
+                &g, arch.nz, fake, recall_n, steps, seed, tolerance,
             ))?)
         } else {
             None
@@ -579,9 +579,9 @@ mod native {
             const SIDE: usize = 256;
             let at = |v: f32| ((v + 1.25) / 2.5 * SIDE as f32).round() as i64;
             let mut pixels = vec![0u8; SIDE * SIDE];
-            let (lo, hi) = (at(-1.0) as usize, at(1.0) as usize);
-            for k in lo..=hi.min(SIDE - 1) {
-                for (x, y) in [(k, lo), (k, hi.min(SIDE - 1)), (lo, k), (hi.min(SIDE - 1), k)] {
+            let (lo, hi) = (at(-1.0) as usize, (at(1.0) as usize).min(SIDE - 1));
+            for k in lo..=hi {
+                for (x, y) in [(k, lo), (k, hi), (lo, k), (hi, k)] {
                     pixels[y * SIDE + x] = 80;
                 }
             }

@@ -103,13 +103,8 @@ pub trait Variant: Send {
         model.discriminator()
     }
 
-    /// The generator's layers for 2-D points (an MLP, [`mlp2d::generator`]).
-    fn point_generator_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
-        mlp2d::generator(model)
-    }
-
     /// The critic's layers for 2-D points (an MLP, [`mlp2d::discriminator`], unless the variant
-    /// needs another).
+    /// needs another; G is always [`mlp2d::generator`]).
     fn point_critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
         mlp2d::discriminator(model)
     }
