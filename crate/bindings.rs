@@ -344,37 +344,54 @@ impl Session {
         self.trainer.set_grid_latent(z).map_err(err)
     }
 
-    /// G at `z` (N·nz numbers; 1 ≤ N ≤ 64 images, or up to 25,088 points), drawn as the grid is:
-    /// a Float32Array [N, C, H, W].
-    pub async fn generate(&self, z: Vec<f32>) -> Result<Float32Array, JsValue> {
+    /// `z` (N·nz numbers; 1 ≤ N ≤ 64 images, or up to 25,088 points) as latents on the device, or
+    /// an error naming what `action` takes.
+    fn latents(&self, z: Vec<f32>, action: &str) -> Result<burn::tensor::Tensor<4>, JsValue> {
         let config = self.trainer.config();
         let nz = config.model.nz;
         let n = z.len() / nz;
         let most = MAX_GENERATED_VALUES / config.data_shape().iter().product::<usize>();
         if !z.len().is_multiple_of(nz) || !(1..=most).contains(&n) || z.iter().any(|v| !v.is_finite()) {
             return Err(err(format!(
-                "generate takes 1 to {most} finite vectors of {nz} numbers, got {} numbers",
+                "{action} takes 1 to {most} finite vectors of {nz} numbers, got {} numbers",
                 z.len()
             )));
         }
         let device = self.trainer.grid_latent().device();
-        let z = burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(z, [n, nz, 1, 1]), &device);
+        Ok(burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(z, [n, nz, 1, 1]), &device))
+    }
+
+    /// G at `z` (N·nz numbers; 1 ≤ N ≤ 64 images, or up to 25,088 points), drawn as the grid is:
+    /// a Float32Array [N, C, H, W].
+    pub async fn generate(&self, z: Vec<f32>) -> Result<Float32Array, JsValue> {
+        let z = self.latents(z, "generate")?;
         read_f32(self.trainer.generate_like_grid(z)).await
     }
 
-    /// For a run on 2-D points: the critic's opinion (higher: more real) at each of N points
-    /// (2·N numbers, x then y; 1 ≤ N ≤ 65,536), a Float32Array [N]: the decision surface.
-    pub async fn critic(&self, points: Vec<f32>) -> Result<Float32Array, JsValue> {
+    /// For a run on 2-D points, what the plane draws besides the samples, read in one transaction:
+    /// `{ surface, warped? }`. `surface`: the critic's opinion (higher: more real) at each of N
+    /// points (2·N numbers, x then y; 1 ≤ N ≤ 65,536), a Float32Array [N]; `warped`: G at the
+    /// latents `lattice` (as `generate` takes them), a Float32Array [M·2].
+    pub async fn plane(&self, points: Vec<f32>, lattice: Option<Vec<f32>>) -> Result<JsValue, JsValue> {
         if !self.trainer.config().is_points() {
-            return Err(err("the critic's surface is drawn for 2-D points only"));
+            return Err(err("the plane is drawn for 2-D points only"));
         }
         let n = points.len() / 2;
         if !points.len().is_multiple_of(2) || !(1..=65_536).contains(&n) || points.iter().any(|v| !v.is_finite()) {
-            return Err(err(format!("critic takes 1 to 65536 finite points (x, y), got {} numbers", points.len())));
+            return Err(err(format!("plane takes 1 to 65536 finite points (x, y), got {} numbers", points.len())));
         }
         let device = self.trainer.grid_latent().device();
         let x = burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(points, [n, 2, 1, 1]), &device);
-        read_f32(self.trainer.critic_opinion(x)).await
+        let mut tx = burn::tensor::Transaction::default().register(self.trainer.critic_opinion(x));
+        if let Some(z) = lattice {
+            tx = tx.register(self.trainer.generate_like_grid(self.latents(z, "plane's lattice")?));
+        }
+        let data = tx.execute_async().await.map_err(|e| err(format!("reading the plane failed: {e:?}")))?;
+        let out = js_sys::Object::new();
+        for (name, d) in ["surface", "warped"].into_iter().zip(data) {
+            Reflect::set(&out, &name.into(), &Float32Array::from(crate::trainer::to_f32(d).map_err(err)?.as_slice()))?;
+        }
+        Ok(out.into())
     }
 
     /// For a run on 2-D points: up to `max` of its training points, a fixed random choice (the

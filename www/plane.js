@@ -39,6 +39,8 @@ export function latticeLatents() {
   return { z: new Float32Array(z), lines: 2 * LATTICE_LINES, steps: LATTICE_STEPS };
 }
 
+let cells = null;
+
 /** Plane coordinates → canvas pixels, and back. */
 const toCanvas = (canvas, [x, y]) => [((x + EXTENT) / (2 * EXTENT)) * canvas.width, ((EXTENT - y) / (2 * EXTENT)) * canvas.height];
 export const fromCanvas = (canvas, px, py) => [(px / canvas.width) * 2 * EXTENT - EXTENT, EXTENT - (py / canvas.height) * 2 * EXTENT];
@@ -58,18 +60,18 @@ export function drawPlane(canvas, { surface, resolution = SURFACE_RESOLUTION, wa
     let hi = -Infinity;
     for (const v of surface) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
     const span = hi > lo ? hi - lo : 1;
-    const cell = document.createElement('canvas');
-    cell.width = cell.height = resolution;
-    const image = cell.getContext('2d').createImageData(resolution, resolution);
+    // One small canvas for the cells, reused frame after frame; drawn scaled up onto the plot.
+    if (cells?.width !== resolution) cells = Object.assign(document.createElement('canvas'), { width: resolution, height: resolution });
+    const image = cells.getContext('2d').createImageData(resolution, resolution);
     for (let i = 0; i < surface.length; i++) {
       const t = Number.isFinite(surface[i]) ? (surface[i] - lo) / span : 0.5;
       // Blue (0) → white (½) → orange (1).
       const [r, g, b] = t < 0.5 ? mix([66, 133, 244], [255, 255, 255], t * 2) : mix([255, 255, 255], [245, 124, 0], t * 2 - 1);
       image.data.set([r, g, b, 150], 4 * i);
     }
-    cell.getContext('2d').putImageData(image, 0, 0);
+    cells.getContext('2d').putImageData(image, 0, 0);
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(cell, 0, 0, width, height);
+    ctx.drawImage(cells, 0, 0, width, height);
   }
   // The square the data live in.
   ctx.strokeStyle = 'rgba(0,0,0,0.25)';

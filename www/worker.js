@@ -109,11 +109,13 @@ class Run {
     return isPoints(this.config.dataset) ? [2, 1, 1] : [this.config.model.channels ?? 1, 28, 28];
   }
 
-  // For 2-D points: the critic's surface, the real points and (2-D z) G's warped latent grid.
+  // For 2-D points: the critic's surface and (2-D z) G's warped latent grid, read together, and
+  // the real points (the same for the whole session: taken once).
   async plane() {
-    const plane = { surface: await this.session.critic(SURFACE), real: this.session.points(REAL_POINTS) };
-    if (this.config.model.nz === 2) plane.warped = { points: await this.session.generate(LATTICE.z), lines: LATTICE.lines, steps: LATTICE.steps };
-    return plane;
+    if (this.realPoints?.session !== this.sessionId) this.realPoints = { session: this.sessionId, points: this.session.points(REAL_POINTS) };
+    const warp = this.config.model.nz === 2;
+    const { surface, warped } = await this.session.plane(SURFACE, warp ? LATTICE.z : undefined);
+    return { surface, real: this.realPoints.points, ...(warp && { warped: { points: warped, lines: LATTICE.lines, steps: LATTICE.steps } }) };
   }
 
   postConfig() {
@@ -129,7 +131,11 @@ class Run {
       msg.samples = r.samples;
       msg.shape = [r.samples.length / (shape[0] * shape[1] * shape[2]), ...shape];
       transfer.push(r.samples.buffer);
-      if (isPoints(this.config.dataset)) msg.plane = await this.plane();
+      if (isPoints(this.config.dataset)) {
+        msg.plane = await this.plane();
+        // The surface and the grid are new each time: moved, not copied (the real points are kept).
+        transfer.push(msg.plane.surface.buffer, ...(msg.plane.warped ? [msg.plane.warped.points.buffer] : []));
+      }
       this.lastSamplesAt = performance.now();
     }
     this.post(msg, transfer);
