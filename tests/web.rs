@@ -16,7 +16,9 @@ use gan_playground::rng::Rng;
 use gan_playground::trainer::{Trainer, latent, to_f32};
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
+// In a dedicated worker, like the page's core: long synchronous steps (kernel compilation, CPU
+// reference steps) then never stall the page that the test runner polls through the driver.
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 thread_local! {
     static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
