@@ -2,6 +2,8 @@
 //! digits at ≥ 98 %, and its features score real against real near zero and real against noise far.
 #![cfg(not(target_family = "wasm"))]
 
+mod common;
+
 use burn::tensor::{Device, Tensor, TensorData, read_sync};
 use gan_playground::classifier::{Classifier, held_out, is_held_out, predict};
 use gan_playground::data::ImageDataset;
@@ -9,10 +11,9 @@ use gan_playground::score::score;
 
 fn load() -> (Classifier, ImageDataset, Device) {
     let device = Device::flex();
-    let root = env!("CARGO_MANIFEST_DIR");
-    let bytes = std::fs::read(format!("{root}/www/metrics/mnist-classifier.safetensors")).unwrap();
+    let bytes = std::fs::read(common::repo_file("www/metrics/mnist-classifier.safetensors")).unwrap();
     let classifier = Classifier::load(&bytes, &device).unwrap();
-    let data = ImageDataset::from_bytes(&std::fs::read(format!("{root}/www/data/mnist.bin")).unwrap()).unwrap();
+    let data = ImageDataset::from_bytes(&std::fs::read(common::repo_file("www/data/mnist.bin")).unwrap()).unwrap();
     (classifier, data, device)
 }
 

@@ -2,12 +2,14 @@
 //! scripts/metrics_reference.py), and their behaviour on same and different distributions.
 #![cfg(not(target_family = "wasm"))]
 
+mod common;
+
 use gan_playground::metrics::{Features, frechet_distance, kernel_inception_distance, symmetric_eigen};
 use gan_playground::rng::Rng;
 use gan_playground::safetensors::SafeTensors;
 
 fn fixture() -> (Features, Features, std::collections::BTreeMap<String, String>) {
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/metrics.safetensors")).unwrap();
+    let bytes = std::fs::read(common::repo_file("tests/fixtures/metrics.safetensors")).unwrap();
     let file = SafeTensors::parse(&bytes).unwrap();
     let features = |name: &str| {
         let t = file.get(name).unwrap();

@@ -19,7 +19,7 @@ fn values(t: Tensor<1>) -> Vec<f32> {
 }
 
 fn mnist() -> Arc<ImageDataset> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/data/mnist.bin");
+    let path = common::repo_file("www/data/mnist.bin");
     let bytes = std::fs::read(path).expect("www/data/mnist.bin is missing: run `npm run build:data`");
     Arc::new(ImageDataset::from_bytes(&bytes).unwrap())
 }

@@ -23,10 +23,12 @@ fn gan_grads_writes_what_pytorch_computes() {
     let dir = std::env::temp_dir().join(format!("gan-grads-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for variant in ["wgan-gp", "began"] {
-        let inputs = format!("{}/tests/fixtures/grads/{variant}.safetensors", env!("CARGO_MANIFEST_DIR"));
+        let inputs = common::repo_file(&format!("tests/fixtures/grads/{variant}.safetensors"));
         let out = dir.join(format!("{variant}.safetensors"));
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_gan"))
-            .args(["grads", "--variant", variant, "--inputs", &inputs, "--out"])
+            .args(["grads", "--variant", variant, "--inputs"])
+            .arg(&inputs)
+            .arg("--out")
             .arg(&out)
             .output()
             .unwrap();
@@ -66,11 +68,15 @@ fn pytorch_state_dicts_load_as_is_and_match_on_the_cpu() {
 #[test]
 fn gan_sample_writes_pytorchs_samples() {
     use gan_playground::safetensors::SafeTensors;
-    let dir = format!("{}/tests/fixtures/forward", env!("CARGO_MANIFEST_DIR"));
+    let dir = common::repo_file("tests/fixtures/forward");
     let out = std::env::temp_dir().join(format!("gan-sample-{}.safetensors", std::process::id()));
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_gan"))
-        .args(["sample", "--weights", &format!("{dir}/dcgan64-generator.safetensors")])
-        .args(["--z", &format!("{dir}/dcgan64-io.safetensors"), "--out"])
+        .arg("sample")
+        .arg("--weights")
+        .arg(dir.join("dcgan64-generator.safetensors"))
+        .arg("--z")
+        .arg(dir.join("dcgan64-io.safetensors"))
+        .arg("--out")
         .arg(&out)
         .output()
         .unwrap();
@@ -83,7 +89,9 @@ fn gan_sample_writes_pytorchs_samples() {
     assert!(error <= 1e-4, "relative error {error}");
     let png = std::env::temp_dir().join(format!("gan-sample-{}.png", std::process::id()));
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_gan"))
-        .args(["sample", "--weights", &format!("{dir}/dcgan28-generator.safetensors"), "--n", "4", "--out"])
+        .args(["sample", "--weights"])
+        .arg(dir.join("dcgan28-generator.safetensors"))
+        .args(["--n", "4", "--out"])
         .arg(&png)
         .output()
         .unwrap();

@@ -130,3 +130,11 @@ pub async fn forward_errors(device: &burn::tensor::Device) -> Result<[f32; 3], S
         relative_error(&values[2], &expect(&io64, "samples")?),
     ])
 }
+
+/// A file of this repository, found at run time: `cargo test` runs tests from the package root
+/// and names it in `CARGO_MANIFEST_DIR`. (The compile-time `env!` would bake in the path of
+/// whichever checkout built the binary first, and cargo reuses binaries across checkouts that
+/// share a target dir.)
+pub fn repo_file(relative: &str) -> std::path::PathBuf {
+    std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into())).join(relative)
+}
