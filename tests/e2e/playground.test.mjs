@@ -338,13 +338,19 @@ test('2-D toys: the plane shows the critic\'s surface, real and generated points
   await page.waitForFunction(() => $playgrounds()[0].progress.step === 1, null, { timeout: 120_000 });
 
   // A link cannot carry the drawing: it opens on MNIST and says why.
+  await linkOpensOnMnist(page, 'a drawing stays in the browser');
+});
+
+/** Opens `page`'s link in a new page, which must fall back to MNIST with a message matching
+ *  `reason`; then checks both pages for errors and closes them. */
+async function linkOpensOnMnist(page, reason) {
   const copy = await open(page.url());
-  await copy.waitForFunction(() => /a drawing stays in the browser/.test($pg('message')?.textContent ?? ''), null, { timeout: 120_000 });
+  await copy.waitForFunction((r) => new RegExp(r).test($pg('message')?.textContent ?? ''), reason, { timeout: 120_000 });
   assert.equal(await copy.$eval(SEL('dataset'), (e) => e.value), 'mnist');
   assert.deepEqual([...page.errors, ...copy.errors], []);
   await copy.close();
   await page.close();
-});
+}
 
 /** A PNG (8-bit, no filter) of `width`×`height` whose pixel (x, y) is `grey(x, y)`: a grey level or [r, g, b]. */
 function png(width, height, grey) {
@@ -453,10 +459,5 @@ test('your own images, grey or colour, become the training data, in the browser,
   assert.ok(tinted > 100, `${tinted} coloured pixels in the sample grid`);
 
   // A link cannot carry the images: it opens on MNIST and says why.
-  const copy = await open(page.url());
-  await copy.waitForFunction(() => /your images stay in the browser/.test($pg('message')?.textContent ?? ''), null, { timeout: 120_000 });
-  assert.equal(await copy.$eval(SEL('dataset'), (e) => e.value), 'mnist');
-  assert.deepEqual([...page.errors, ...copy.errors], []);
-  await copy.close();
-  await page.close();
+  await linkOpensOnMnist(page, 'your images stay in the browser');
 });
