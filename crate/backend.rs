@@ -26,7 +26,7 @@ pub fn cpu(fallback_reason: Option<String>) -> (Device, BackendInfo) {
 
 /// Initialises WebGPU through the browser's `navigator.gpu`. Must run before any tensor is
 /// created on the device, and at most once per page or worker (burn keeps the runtime).
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", feature = "webgpu"))]
 pub async fn webgpu() -> Result<(Device, BackendInfo), String> {
     use burn::tensor::wgpu::WgpuBackend;
     let (device, setup) = Device::wgpu_options()
@@ -39,6 +39,12 @@ pub async fn webgpu() -> Result<(Device, BackendInfo), String> {
     let parts: Vec<String> = [info.name, info.driver, info.driver_info].into_iter().filter(|s| !s.is_empty()).collect();
     let name = if parts.is_empty() { "WebGPU".to_string() } else { format!("WebGPU ({})", parts.join(", ")) };
     Ok((device, BackendInfo { kind: "webgpu", name, fallback_reason: None }))
+}
+
+/// The CPU-only module has no WebGPU backend.
+#[cfg(all(target_family = "wasm", not(feature = "webgpu")))]
+pub async fn webgpu() -> Result<(Device, BackendInfo), String> {
+    Err("this module is the CPU-only one (built without WebGPU)".into())
 }
 
 /// burn's wgpu backend natively (Vulkan, Metal or DX12), on the adapter wgpu picks.

@@ -173,14 +173,33 @@ impl Sampler {
 
     /// G(z) for `n` (1 to 64) latent vectors from `seed`: `{ samples: Float32Array, shape: [n, c, h, w] }`.
     pub async fn sample(&self, n: u32, seed: f64) -> Result<JsValue, JsValue> {
-        if !(1..=64).contains(&n) {
-            return Err(err(format!("n must be between 1 and 64, got {n}")));
-        }
-        if !((0.0..9007199254740992.0).contains(&seed) && seed.fract() == 0.0) {
-            return Err(err(format!("seed must be a whole number below 2^53, got {seed}")));
-        }
-        let z = crate::trainer::latent(&mut crate::rng::Rng::new(seed as u64), n as usize, self.arch.nz, &self.device);
-        let samples = read_f32(self.generator.forward(z)).await?;
+        let z = crate::trainer::latent(
+            &mut crate::rng::Rng::new(whole_seed(seed)?),
+            sample_count(n, 64)?,
+            self.arch.nz,
+            &self.device,
+        );
+        self.images(n, self.generator.forward(z)).await
+    }
+
+    /// The `n` (1 to 256) samples of the grid a training run seeded `seed` shows of this generator
+    /// (the same latent vectors, BatchNorm on the grid batch's statistics), as `sample` returns them.
+    pub async fn grid(&self, n: u32, seed: f64) -> Result<JsValue, JsValue> {
+        let grid = crate::sampler::run_grid(
+            &self.generator,
+            whole_seed(seed)?,
+            sample_count(n, 256)?,
+            self.arch.nz,
+            &self.device,
+        );
+        self.images(n, grid).await
+    }
+}
+
+impl Sampler {
+    /// `{ samples: Float32Array, shape: [n, c, h, w] }` of `n` generated images.
+    async fn images(&self, n: u32, images: burn::tensor::Tensor<4>) -> Result<JsValue, JsValue> {
+        let samples = read_f32(images).await?;
         let [c, h, w] = self.arch.image;
         let result = js_sys::Object::new();
         Reflect::set(&result, &"samples".into(), &samples.into())?;
@@ -188,6 +207,22 @@ impl Sampler {
         Reflect::set(&result, &"shape".into(), &shape)?;
         Ok(result.into())
     }
+}
+
+/// A count of samples to draw: 1 to `max`.
+fn sample_count(n: u32, max: u32) -> Result<usize, JsValue> {
+    if !(1..=max).contains(&n) {
+        return Err(err(format!("n must be between 1 and {max}, got {n}")));
+    }
+    Ok(n as usize)
+}
+
+/// A seed from JavaScript: a whole number that a double holds exactly.
+fn whole_seed(seed: f64) -> Result<u64, JsValue> {
+    if !((0.0..9007199254740992.0).contains(&seed) && seed.fract() == 0.0) {
+        return Err(err(format!("seed must be a whole number below 2^53, got {seed}")));
+    }
+    Ok(seed as u64)
 }
 
 /// The MNIST classifier whose features the scores compare (www/metrics/mnist-classifier.safetensors).

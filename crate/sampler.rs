@@ -26,6 +26,12 @@ pub fn generator_from(file: &SafeTensors, device: &Device) -> Result<(Sequential
     Ok((g.valid(), arch))
 }
 
+/// The `n` samples of the grid that a training run seeded `seed` shows of the eval-mode generator
+/// `g`: the run's latent vectors, BatchNorm on the grid batch's statistics, as `Trainer::grid`.
+pub fn run_grid(g: &Sequential, seed: u64, n: usize, nz: usize, device: &Device) -> Tensor<4> {
+    g.forward_batch_statistics(crate::trainer::grid_latent_for_seed(seed, n, nz, device))
+}
+
 /// The latent batch `z` [N, nz, 1, 1] of a file.
 pub fn latent_from(file: &SafeTensors, nz: usize, device: &Device) -> Result<Tensor<4>, String> {
     let t = file.get("z").ok_or("the latent file has no tensor \"z\"")?;

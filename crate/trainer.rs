@@ -231,8 +231,7 @@ impl Trainer {
         let (generator_layers, critic_layers) = config.layers(variant.as_ref());
         let generator = Sequential::init(&generator_layers, &mut rng, &train_device);
         let discriminator = Sequential::init(&critic_layers, &mut rng, &train_device);
-        // The grid's z has its own stream so that it does not depend on the network sizes.
-        let fixed_z = latent(&mut Rng::new(config.seed ^ 0x5A5A_5A5A), config.grid_samples, config.model.nz, &plain);
+        let fixed_z = grid_latent_for_seed(config.seed, config.grid_samples, config.model.nz, &plain);
         let sampler = BatchSampler::new(data.len(), &mut rng);
         Ok(Self {
             optim_g: build_optimizer(&optimizer),
@@ -613,6 +612,13 @@ fn build_optimizer(optimizer: &Optimizer) -> ModuleOptimizer {
 /// `n` latent vectors z ~ N(0, I) of length `nz`, shaped [n, nz, 1, 1] as DCGAN's G expects.
 pub fn latent(rng: &mut Rng, n: usize, nz: usize, device: &Device) -> Tensor<4> {
     Tensor::from_data(TensorData::new(rng.normal_vec(n * nz, 0.0, 1.0), [n, nz, 1, 1]), device)
+}
+
+/// The sample grid's latent vectors of a run seeded `seed`. They have their own stream, so that
+/// they depend neither on the network sizes nor on the run itself: a pretrained file's grid can be
+/// drawn from its generator alone (the page's first samples, before the training module loads).
+pub fn grid_latent_for_seed(seed: u64, n: usize, nz: usize, device: &Device) -> Tensor<4> {
+    latent(&mut Rng::new(seed ^ 0x5A5A_5A5A), n, nz, device)
 }
 
 pub fn to_f32(data: TensorData) -> Result<Vec<f32>, String> {

@@ -94,12 +94,16 @@ const SIZE_OPTIMISED_CRATES = [
 export const WASM_CARGO_ARGS = SIZE_OPTIMISED_CRATES.flatMap((c) => ['--config', `profile.release.package.${c}.opt-level="s"`]);
 
 // wasm-pack in no-install mode: it must never download a tool; wasm-opt stays off (Cargo.toml).
+// Two modules: the full one (pkg/), and the CPU-only preview (pkg/preview/, built without the
+// `webgpu` feature) that draws the page's first pretrained samples while the full one loads.
 export function buildWasm() {
-  run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--release', '--mode', 'no-install', '--no-pack', '--out-dir', 'pkg', '--', ...WASM_CARGO_ARGS]);
-  const wasm = join(root, 'pkg', 'gan_playground_bg.wasm');
-  const before = statSync(wasm).size;
-  writeFileSync(wasm, withoutCustomSections(readFileSync(wasm), ['name', 'producers']));
-  console.log(`pkg/gan_playground_bg.wasm: ${(before / 1e6).toFixed(1)} MB → ${(statSync(wasm).size / 1e6).toFixed(1)} MB without its name section`);
+  for (const [outDir, features] of [['pkg', []], [join('pkg', 'preview'), ['--no-default-features']]]) {
+    run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--release', '--mode', 'no-install', '--no-pack', '--out-dir', outDir, '--', ...features, ...WASM_CARGO_ARGS]);
+    const wasm = join(root, outDir, 'gan_playground_bg.wasm');
+    const before = statSync(wasm).size;
+    writeFileSync(wasm, withoutCustomSections(readFileSync(wasm), ['name', 'producers']));
+    console.log(`${outDir}/gan_playground_bg.wasm: ${(before / 1e6).toFixed(1)} MB → ${(statSync(wasm).size / 1e6).toFixed(1)} MB without its name section`);
+  }
 }
 
 // A wasm module without the named custom sections. The name section (function names, for stack

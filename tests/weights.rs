@@ -172,6 +172,21 @@ mod trainer_files {
         b.train_step().unwrap(); // and training goes on from there
     }
 
+    /// The page's first samples: a saved run's generator alone, without the run, draws the grid
+    /// the run shows (the preview module does this while the training module loads).
+    #[test]
+    fn a_files_generator_alone_draws_its_runs_grid() {
+        let mut a = trainer("ns-gan", 3);
+        a.train_step().unwrap();
+        let bytes = read_sync(a.save_weights(Dtype::F32)).unwrap();
+        let device = Device::flex();
+        let (g, arch) = gan_playground::sampler::generator_from(&SafeTensors::parse(&bytes).unwrap(), &device).unwrap();
+        let config = a.config();
+        let alone = gan_playground::sampler::run_grid(&g, config.seed, config.grid_samples, arch.nz, &device);
+        let alone = gan_playground::trainer::to_f32(alone.into_data()).unwrap();
+        assert_eq!(alone, grid(&a));
+    }
+
     /// Random and mutated checkpoints through the whole load path: errors, never a panic, and the
     /// run unchanged after every failed load.
     #[test]

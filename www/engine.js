@@ -14,8 +14,10 @@ class Engine {
     this.runs = new Map();
     this.nextId = 1;
     this.info = null; // {backend, variants} once the worker is ready
+    this.variantList = null; // the variants, known before the rest when the preview module loads first
     this.failure = null;
     this.waiting = [];
+    this.waitingForVariants = [];
     try {
       if (typeof WebAssembly !== 'object') throw new Error('this browser cannot run WebAssembly');
       this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -28,6 +30,10 @@ class Engine {
       this.die(`The training module failed to load${e.message ? `: ${e.message}` : ''}. If you run the page from a checkout, build it first with "npm run build".`);
     });
     this.worker.addEventListener('message', ({ data: msg }) => {
+      if (msg.type === 'variants' || msg.type === 'ready') {
+        this.variantList ??= msg.variants;
+        for (const w of this.waitingForVariants.splice(0)) w.resolve(this.variantList);
+      }
       if (msg.type === 'ready') {
         this.info = { backend: msg.backend, variants: msg.variants };
         for (const w of this.waiting.splice(0)) w.resolve(this.info);
@@ -42,7 +48,7 @@ class Engine {
 
   die(message) {
     this.failure = message;
-    for (const w of this.waiting.splice(0)) w.reject(new Error(message));
+    for (const w of [...this.waiting.splice(0), ...this.waitingForVariants.splice(0)]) w.reject(new Error(message));
     for (const run of this.runs.values()) run.onMessage({ type: 'fatal', message });
   }
 
@@ -53,7 +59,15 @@ class Engine {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
-  /** A new run; `onMessage` receives its messages (see worker.js). */
+  /** Resolves to the GAN variants as soon as the worker knows them (before `ready`). */
+  variants() {
+    if (this.failure) return Promise.reject(new Error(this.failure));
+    if (this.variantList) return Promise.resolve(this.variantList);
+    return new Promise((resolve, reject) => this.waitingForVariants.push({ resolve, reject }));
+  }
+
+  /** A new run; `onMessage` receives its messages (see worker.js). It may open before `ready`:
+   * the run starts once the worker is ready, and a pretrained run shows a preview meanwhile. */
   open(options, onMessage) {
     const id = this.nextId++;
     const run = {

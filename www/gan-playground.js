@@ -224,29 +224,31 @@ export class GanPlayground extends HTMLElement {
     const query = new URLSearchParams(location.search);
     // One engine per page: the first element's backend (its attribute, else the page's ?backend=) wins.
     const engine = getEngine(this.getAttribute('backend') ?? (query.get('backend') === 'cpu' ? 'cpu' : 'webgpu'));
+    // The run opens as soon as the variants are known: a pretrained one shows its samples (drawn
+    // by the small preview module) while the training module, WebGPU and the data still load.
     let info;
     try {
+      this.variants = await engine.variants();
+      const { state, notes } = this.initialState(this.variants);
+      this.state = state;
+      if (notes.length) this.showMessage(`Ignored from the link: ${notes.join('; ')}.`, 'note');
+      this.$('variant').replaceChildren(...this.variants.map(({ id, title }) => new Option(title, id)));
+      this.$('speed').value = state.speed;
+      this.run = engine.open(
+        { config: configOf(state, this.variants), pretrained: state.pretrained, weights: this.weightsUrl ?? undefined },
+        (msg) => this.onMessage(msg),
+      );
+      this.run.send({ type: 'speed', stepsPerSec: state.speed === 'max' ? Infinity : Number(state.speed) });
       info = await engine.ready();
     } catch (e) {
       this.showMessage(e.message, 'error');
       this.$('backend').textContent = 'not available';
       return;
     }
-    this.variants = info.variants;
     const b = info.backend;
     this.$('backend').textContent = b.kind === 'webgpu' || !b.fallbackReason ? b.name : `CPU fallback (${b.fallbackReason})`;
     this.$('backend').dataset.kind = b.kind;
     if (b.fallbackReason) this.showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${b.fallbackReason}.`);
-    const { state, notes } = this.initialState(this.variants);
-    this.state = state;
-    if (notes.length) this.showMessage(`Ignored from the link: ${notes.join('; ')}.`, 'note');
-    this.$('variant').replaceChildren(...this.variants.map(({ id, title }) => new Option(title, id)));
-    this.$('speed').value = state.speed;
-    this.run = engine.open(
-      { config: configOf(state, this.variants), pretrained: state.pretrained, weights: this.weightsUrl ?? undefined },
-      (msg) => this.onMessage(msg),
-    );
-    this.run.send({ type: 'speed', stepsPerSec: state.speed === 'max' ? Infinity : Number(state.speed) });
     this.dispatchEvent(new CustomEvent('gan-ready', { detail: { backend: b } }));
   }
 
@@ -535,6 +537,12 @@ export class GanPlayground extends HTMLElement {
         this.showMessage(`Showing samples of the ${msg.model} generator in ${msg.name} (${msg.image.join('×')} images). It is too big to train here: Reset goes back to training.`);
         for (const role of ['play', 'step-d', 'step-g', 'step', 'save']) this.$(role).disabled = true;
         break;
+      case 'preview':
+        // The pretrained grid, drawn before the run opened; the run's first read-out redraws it.
+        drawGrid(this.$('samples'), msg.samples, msg.shape);
+        this.$('samples').dataset.preview = 'true';
+        this.showMessage('Samples of a generator trained beforehand. Training starts once the training module has loaded…', 'note');
+        break;
       case 'samples':
         drawGrid(this.$('samples'), msg.samples, msg.shape);
         this.$('samples').dataset.model = msg.shape.slice(1).join('x');
@@ -580,6 +588,7 @@ export class GanPlayground extends HTMLElement {
     if (msg.samples) {
       if (!msg.plane) drawGrid(this.$('samples'), msg.samples, msg.shape);
       this.$('samples').dataset.step = msg.step;
+      delete this.$('samples').dataset.preview;
       this.progress.samplesStep = msg.step;
       this.refreshLatentSoon();
     }

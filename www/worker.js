@@ -13,13 +13,15 @@
 //               | {type: 'score', now?, every?} (score G now, and/or every `every` steps; 0: off)
 //               | {type: 'data', dataset, bytes} (train on a dataset file made in the page: the user's
 //                 'images' (www/images.js) or 'drawing', points drawn on the plane (www/plane.js))
-// Messages out: {type: 'ready', backend, variants} | {type: 'fatal', message}
+// Messages out: {type: 'variants', variants} (early, from the preview module) | {type: 'ready', backend, variants}
+//               | {type: 'fatal', message}
 //               and, each with the run's id:
 //               {type: 'config', config, schedule} | {type: 'progress', session, step, dLoss, gLoss, values, ...}
 //                 (on 2-D points, with the samples: plane = {surface, real, warped?})
 //               | {type: 'state', running} | {type: 'error', message, diverged}
 //               | {type: 'weights', bytes, name} | {type: 'loaded', name, generator, critic, metadata}
 //               | {type: 'sampling', name, model, image} then {type: 'samples', samples, shape}
+//               | {type: 'preview', samples, shape} (a pretrained run's grid, drawn before the run opens)
 //               | {type: 'latent', z, nz} | {type: 'generated', tag, samples, shape}
 //               | {type: 'score', session, step, n, fid, kid, kid_std, classes, ms}
 // `session` counts a run's resets, so the page can drop progress of a run that was just replaced.
@@ -30,6 +32,9 @@ import { latticeLatents, surfacePoints } from './plane.js';
 
 const DATASET_URL = new URL('./data/mnist.bin', import.meta.url);
 const PRETRAINED_URL = new URL('./pretrained/manifest.json', import.meta.url);
+// The core built without WebGPU (its CPU backend only): a fraction of the full module's download.
+// It draws a pretrained run's first grid while the full module, WebGPU and the data still load.
+const PREVIEW_MODULE_URL = new URL('../pkg/preview/gan_playground.js', import.meta.url);
 const CLASSIFIER_URL = new URL('./metrics/mnist-classifier.safetensors', import.meta.url);
 const SCORE_SAMPLES = 500; // samples (and real images) per score
 const SAMPLE_EVERY_MS = 400; // how often a running run's grid is read back
@@ -42,6 +47,10 @@ const LATTICE = latticeLatents();
 let dataset = null;
 let scorer = null; // the MNIST classifier of the scores, loaded on the first request
 let ready = null; // resolves once the module, the device and the data are there
+let started = false; // `ready` has resolved
+let preview = null; // resolves to the preview module, or null where it could not load
+let manifest = null; // the pretrained manifest (a promise), fetched once
+const pretrainedBytes = new Map(); // a pretrained file's bytes (a promise), by file name
 let dead = false; // the wasm module trapped: nothing more can run in this worker
 const runs = new Map();
 
@@ -71,6 +80,7 @@ class Run {
     this.stepsPerSec = Infinity;
     this.scoreEvery = 0; // steps between automatic scores (0: only on request)
     this.lastScored = -Infinity;
+    this.shown = false; // a grid of this run's own session has been sent (no preview after that)
   }
 
   // FID-style distance, KID and the class histogram of the current G (see crate/score.rs).
@@ -123,6 +133,7 @@ class Run {
   }
 
   async readout(withSamples) {
+    if (withSamples) this.shown = true;
     const r = await this.session.readout(withSamples, withSamples ? HISTOGRAM_BINS : undefined);
     const msg = { type: 'progress', session: this.sessionId, step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, values: r.values, histogram: r.histogram, stepsPerSec: this.rate };
     const transfer = [];
@@ -259,10 +270,8 @@ class Run {
       }
     } else if (pretrained) {
       try {
-        const manifest = await (await fetch(PRETRAINED_URL)).json();
-        const variant = config?.variant ?? manifest.default;
-        const entry = manifest.models.find((m) => m.variant === variant && (m.dataset ?? 'mnist') === (config?.dataset ?? 'mnist'));
-        if (entry) loaded = this.loadWeights(await fetchBytes(new URL(entry.file, PRETRAINED_URL)), entry.file);
+        const file = await pretrainedFile(config);
+        if (file) loaded = this.loadWeights(file.bytes, file.name);
       } catch (e) {
         this.post({ type: 'error', message: `The pretrained weights could not be loaded (${e.message}); starting from random weights.` });
       }
@@ -381,6 +390,50 @@ async function fetchBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+// The manifest's trained file for a run's variant and dataset, `{ name, bytes }`, or null where
+// there is none. Fetched once: the preview and the run itself both read it.
+async function pretrainedFile(config) {
+  manifest ??= fetch(PRETRAINED_URL).then((res) => {
+    if (!res.ok) throw new Error(`manifest.json: HTTP ${res.status}`);
+    return res.json();
+  });
+  const { default: fallback, models } = await manifest.catch((e) => {
+    manifest = null;
+    throw e;
+  });
+  const variant = config?.variant ?? fallback;
+  const entry = models.find((m) => m.variant === variant && (m.dataset ?? 'mnist') === (config?.dataset ?? 'mnist'));
+  if (!entry) return null;
+  if (!pretrainedBytes.has(entry.file)) pretrainedBytes.set(entry.file, fetchBytes(new URL(entry.file, PRETRAINED_URL)));
+  return { name: entry.file, bytes: await pretrainedBytes.get(entry.file) };
+}
+
+async function loadPreview() {
+  const module = await import(PREVIEW_MODULE_URL.href);
+  await module.default();
+  await module.initBackend('cpu');
+  return module;
+}
+
+// A pretrained run's grid from the preview module, sent unless the run's own grid came first.
+// The preview draws the grid as the run will (its file's seed, the same latent vectors), so the
+// run's first read-out replaces it with the same images. The preview is only a head start: any
+// failure is the run's to report, once it opens.
+async function previewRun(run, config) {
+  const module = await preview;
+  const file = module && !run.shown && (await pretrainedFile(config));
+  if (!file || run.shown) return;
+  const saved = JSON.parse(module.inspectWeights(file.bytes).metadata.config ?? 'null');
+  if (!Number.isSafeInteger(saved?.seed) || !Number.isSafeInteger(saved?.grid_samples)) return;
+  const sampler = module.Sampler.load(file.bytes);
+  try {
+    const { samples, shape } = await sampler.grid(saved.grid_samples, saved.seed);
+    if (!run.shown) run.post({ type: 'preview', samples, shape }, [samples.buffer]);
+  } finally {
+    sampler.free();
+  }
+}
+
 function fatal(error) {
   dead = true;
   for (const run of runs.values()) run.running = false;
@@ -396,6 +449,7 @@ async function start(backendPreference) {
   dataset = await fetchBytes(DATASET_URL).catch((e) => {
     throw new Error(`could not load the MNIST data (${e.message})`);
   });
+  started = true;
   post({ type: 'ready', backend, variants: variants() });
 }
 
@@ -405,12 +459,19 @@ const queues = new Map();
 self.onmessage = ({ data: msg }) => {
   if (dead) return;
   if (msg.type === 'init') {
+    // The preview module first: it is the smaller download, and it tells the page the variants.
+    preview = loadPreview().catch((e) => {
+      console.warn(`No preview module (${e.message ?? e}); the first samples wait for the full module.`);
+      return null;
+    });
+    preview.then((module) => module && !started && post({ type: 'variants', variants: module.variants() }));
     ready = start(msg.backend).catch(fatal);
     return;
   }
   if (msg.type === 'open' && !runs.has(msg.run)) runs.set(msg.run, new Run(msg.run));
   const run = runs.get(msg.run);
   if (!run) return;
+  if (msg.type === 'open' && msg.pretrained && !msg.weights && !started) previewRun(run, msg.config).catch((e) => console.warn(`preview: ${e.message ?? e}`));
   const queue = (queues.get(msg.run) ?? ready).then(() => !dead && run.handle(msg)).catch((e) => run.fail(e));
   queues.set(msg.run, queue);
 };

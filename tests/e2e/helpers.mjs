@@ -34,6 +34,15 @@ export async function open(url, b = env.browser, viewport = { width: 1100, heigh
     // Every <gan-playground> in document order, those inside <gan-compare> included.
     window.$playgrounds = () => [...document.querySelectorAll('gan-playground, gan-compare')].flatMap((e) => (e.tagName === 'GAN-COMPARE' ? [...(e.shadowRoot?.querySelectorAll('gan-playground') ?? [])] : [e]));
     window.$pg = (role, i = 0) => $playgrounds()[i]?.shadowRoot?.querySelector(`[data-role="${role}"]`);
+    // Grey levels of a sample canvas, 28×28 tiles without the gaps between them.
+    window.$grey = (c) => {
+      const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const out = [];
+      for (let y = 0; y < c.height; y++) {
+        for (let x = 0; x < c.width; x++) if (x % 29 !== 0 && y % 29 !== 0) out.push(rgba[4 * (y * c.width + x)]);
+      }
+      return out;
+    };
   });
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
@@ -43,16 +52,19 @@ export async function open(url, b = env.browser, viewport = { width: 1100, heigh
 }
 
 /** Grey levels of the i-th playground's sample canvas, 28×28 tiles without the gaps between them. */
-export const canvasPixels = (page, i = 0) =>
-  page.evaluate((i) => {
-    const c = $pg('samples', i);
-    const rgba = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const out = [];
-    for (let y = 0; y < c.height; y++) {
-      for (let x = 0; x < c.width; x++) if (x % 29 !== 0 && y % 29 !== 0) out.push(rgba[4 * (y * c.width + x)]);
-    }
-    return out;
-  }, i);
+export const canvasPixels = (page, i = 0) => page.evaluate((i) => $grey($pg('samples', i)), i);
+
+/** `{ preview, pixels }` of the first playground's sample grid as soon as `ready(canvas)` holds:
+ * read in the same task as the check, so that no newer grid can come in between. */
+export const gridWhen = (page, ready) =>
+  page.evaluate((ready) => new Promise((resolve) => {
+    const poll = () => {
+      const c = $pg('samples');
+      if (c && new Function('canvas', `return (${ready})(canvas)`)(c)) resolve({ preview: c.dataset.preview === 'true', pixels: $grey(c) });
+      else setTimeout(poll, 10);
+    };
+    poll();
+  }), ready.toString());
 
 export const stats = (xs) => {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;

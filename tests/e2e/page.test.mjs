@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, urlOf } from '../../scripts/serve.mjs';
 import { root } from '../../scripts/tools.mjs';
-import { CHROMIUM, OUT, QUIET, canvasPixels, env, open, stats } from './helpers.mjs';
+import { CHROMIUM, OUT, QUIET, canvasPixels, env, gridWhen, open, stats } from './helpers.mjs';
 
 const SMALL = '?g_width=8&d_width=8&batch=8';
 
@@ -46,6 +46,22 @@ test('the page opens on a pretrained generator that draws digits before any trai
   await page.screenshot({ path: join(OUT, 'pretrained.png') });
   assert.deepEqual([...page.errors, ...fresh.errors], []);
   await fresh.close();
+  await page.close();
+});
+
+test('the first samples come from the small CPU-only module, and the run then shows the same grid on WebGPU', { timeout: 600_000 }, async () => {
+  const page = await open('');
+  const first = await gridWhen(page, (c) => c.dataset.preview === 'true' || c.dataset.step !== undefined);
+  assert.equal(first.preview, true, 'the preview module draws before the training module is ready');
+  assert.match(await page.evaluate(() => $pg('message').textContent), /trained beforehand/);
+  const own = await gridWhen(page, (c) => c.dataset.step !== undefined);
+  assert.equal(own.preview, false);
+  assert.equal(await page.evaluate(() => $pg('backend').dataset.kind), 'webgpu');
+  const worst = Math.max(...first.pixels.map((v, i) => Math.abs(v - own.pixels[i])));
+  assert.equal(first.pixels.length, own.pixels.length);
+  assert.ok(worst <= 2, `the run's own grid (WebGPU) is the preview's (CPU): largest grey-level difference ${worst}`);
+  assert.ok(stats(own.pixels).std > 30, 'the grid is not blank');
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 
