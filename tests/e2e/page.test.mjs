@@ -237,7 +237,7 @@ test('without a WebGPU adapter the page falls back to the CPU and says why', { t
 test('a page whose wasm module is missing shows an error instead of a blank page', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gan-no-pkg-'));
   cpSync(join(root, 'index.html'), join(dir, 'index.html'));
-  cpSync(join(root, 'www'), join(dir, 'www'), { recursive: true, filter: (p) => !p.endsWith('.bin') });
+  cpSync(join(root, 'www'), join(dir, 'www'), { recursive: true, filter: (p) => !/\.bin(\.gz)?$/.test(p) });
   const broken = await serve({ port: 0, dir });
   try {
     const page = await open(urlOf(broken));
