@@ -9,7 +9,7 @@
 // on the CPU backend and on WebGPU, for memory growth (0 skips), BENCH_FIRST_SAMPLE (1: time
 // index.html to its first pretrained sample; 0 skips).
 // One iteration is a generator iteration: n_critic critic steps and one G step.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -106,7 +106,7 @@ if (browserBackends.length || firstSample) {
         console.log(`index.html on ${backend}: time to the first pretrained sample…`);
         const page = await browser.newPage();
         await page.goto(`${urlOf(server)}index.html#backend=${backend}`);
-        // The first grid on screen (the preview module's, or the run's own if it came first), then
+        // The first grid on screen (the CPU module's preview, or the run's own if it came first), then
         // the run's own grid: the training module loaded, its device ready.
         const first = await page.waitForFunction(() => {
           const canvas = document.querySelector('gan-playground')?.shadowRoot?.querySelector('[data-role=samples]');
@@ -151,9 +151,13 @@ if (backends.includes('torch')) {
 }
 
 for (const [label, path] of [['core (.wasm)', 'pkg/gan_playground_bg.wasm'], ['bindings (.js)', 'pkg/gan_playground.js'],
-  ['preview core (.wasm)', 'pkg/preview/gan_playground_bg.wasm'], ['preview bindings (.js)', 'pkg/preview/gan_playground.js'],
+  ['CPU module (.wasm)', 'pkg/cpu/gan_playground_bg.wasm'], ['CPU module bindings (.js)', 'pkg/cpu/gan_playground.js'],
   ['default weights (NS-GAN)', 'www/pretrained/ns-gan.safetensors'], ['training data (MNIST, gzip)', 'www/data/mnist.bin.gz'],
   ['classifier', 'www/metrics/mnist-classifier.safetensors']]) {
+  if (!existsSync(join(root, path))) {
+    console.log(`(${path} is missing: not built, so not in the size table)`);
+    continue;
+  }
   const bytes = readFileSync(join(root, path));
   sizeRows.push({ label, path, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
 }
@@ -196,11 +200,11 @@ if (grown.length || soak.length) {
 }
 if (firstSamples.length) {
   console.log('\n| index.html | first pretrained samples on screen (ms after navigation start) | drawn by | the run\'s own samples (training module ready) |\n|---|---:|---|---:|');
-  firstSamples.forEach((f) => console.log(`| ${f.backend} | ${ms(f.ms)} | ${f.preview ? 'preview module (CPU)' : 'the run'} | ${ms(f.runMs)} |`));
+  firstSamples.forEach((f) => console.log(`| ${f.backend} | ${ms(f.ms)} | ${f.preview ? 'the CPU module (preview)' : 'the run'} | ${ms(f.runMs)} |`));
 }
 console.log('\n| download | file | bytes | gzip -9 |\n|---|---|---:|---:|');
 sizeRows.forEach((s) => console.log(`| ${s.label} | ${s.path} | ${mb(s.bytes)} | ${mb(s.gzip)} |`));
 const gzipOf = (...labels) => sizeRows.filter((s) => labels.includes(s.label)).reduce((t, s) => t + s.gzip, 0);
-console.log(`| before the first pretrained samples: preview .wasm + bindings + default weights | | | ${mb(gzipOf('preview core (.wasm)', 'preview bindings (.js)', 'default weights (NS-GAN)'))} |`);
+console.log(`| before the first pretrained samples, and to train on the CPU: CPU module .wasm + bindings + default weights | | | ${mb(gzipOf('CPU module (.wasm)', 'CPU module bindings (.js)', 'default weights (NS-GAN)'))} |`);
 console.log(`| to train: .wasm + bindings + default weights | | | ${mb(gzipOf('core (.wasm)', 'bindings (.js)', 'default weights (NS-GAN)'))} |`);
 console.log(`| to train, with the data | | | ${mb(gzipOf('core (.wasm)', 'bindings (.js)', 'default weights (NS-GAN)', 'training data (MNIST, gzip)'))} |`);

@@ -94,10 +94,11 @@ const SIZE_OPTIMISED_CRATES = [
 export const WASM_CARGO_ARGS = SIZE_OPTIMISED_CRATES.flatMap((c) => ['--config', `profile.release.package.${c}.opt-level="s"`]);
 
 // wasm-pack in no-install mode: it must never download a tool; wasm-opt stays off (Cargo.toml).
-// Two modules: the full one (pkg/), and the CPU-only preview (pkg/preview/, built without the
-// `webgpu` feature) that draws the page's first pretrained samples while the full one loads.
+// Two modules: the full one (pkg/), and the CPU module (pkg/cpu/, built without the `webgpu`
+// feature) that draws the page's first pretrained samples while the full one loads, and that
+// is the whole core of a page on the CPU.
 export function buildWasm() {
-  for (const [outDir, features] of [['pkg', []], [join('pkg', 'preview'), ['--no-default-features']]]) {
+  for (const [outDir, features] of [['pkg', []], [join('pkg', 'cpu'), ['--no-default-features']]]) {
     run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--release', '--mode', 'no-install', '--no-pack', '--out-dir', outDir, '--', ...features, ...WASM_CARGO_ARGS]);
     const wasm = join(root, outDir, 'gan_playground_bg.wasm');
     const before = statSync(wasm).size;

@@ -173,7 +173,7 @@ mod trainer_files {
     }
 
     /// The page's first samples: a saved run's generator alone, without the run, draws the grid
-    /// the run shows (the preview module does this while the training module loads).
+    /// the run shows (the CPU module does this while the full module loads).
     #[test]
     fn a_files_generator_alone_draws_its_runs_grid() {
         let mut a = trainer("ns-gan", 3);

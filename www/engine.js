@@ -14,7 +14,7 @@ class Engine {
     this.runs = new Map();
     this.nextId = 1;
     this.info = null; // {backend, variants} once the worker is ready
-    this.variantList = null; // the variants, known before the rest when the preview module loads first
+    this.variantList = null; // the variants, known before the rest when the CPU module loads first
     this.failure = null;
     this.waiting = [];
     this.waitingForVariants = [];

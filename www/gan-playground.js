@@ -225,7 +225,7 @@ export class GanPlayground extends HTMLElement {
     // One engine per page: the first element's backend (its attribute, else the page's ?backend=) wins.
     const engine = getEngine(this.getAttribute('backend') ?? (query.get('backend') === 'cpu' ? 'cpu' : 'webgpu'));
     // The run opens as soon as the variants are known: a pretrained one shows its samples (drawn
-    // by the small preview module) while the training module, WebGPU and the data still load.
+    // by the small CPU module) while the full module, WebGPU and the data still load.
     let info;
     try {
       this.variants = await engine.variants();

@@ -13,7 +13,7 @@
 //               | {type: 'score', now?, every?} (score G now, and/or every `every` steps; 0: off)
 //               | {type: 'data', dataset, bytes} (train on a dataset file made in the page: the user's
 //                 'images' (www/images.js) or 'drawing', points drawn on the plane (www/plane.js))
-// Messages out: {type: 'variants', variants} (early, from the preview module) | {type: 'ready', backend, variants}
+// Messages out: {type: 'variants', variants} (early, from the CPU module) | {type: 'ready', backend, variants}
 //               | {type: 'fatal', message}
 //               and, each with the run's id:
 //               {type: 'config', config, schedule} | {type: 'progress', session, step, dLoss, gLoss, values, ...}
@@ -25,7 +25,7 @@
 //               | {type: 'latent', z, nz} | {type: 'generated', tag, samples, shape}
 //               | {type: 'score', session, step, n, fid, kid, kid_std, classes, ms}
 // `session` counts a run's resets, so the page can drop progress of a run that was just replaced.
-import init, { initBackend, inspectWeights, Sampler, Scorer, Session, variants } from '../pkg/gan_playground.js';
+import * as fullModule from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
 import { isPoints } from './state.js';
 import { latticeLatents, surfacePoints } from './plane.js';
@@ -33,9 +33,10 @@ import { latticeLatents, surfacePoints } from './plane.js';
 // MNIST as gzip (1.6 MB instead of 7.9; scripts/build-data.mjs), inflated here.
 const DATASET_URL = new URL('./data/mnist.bin.gz', import.meta.url);
 const PRETRAINED_URL = new URL('./pretrained/manifest.json', import.meta.url);
-// The core built without WebGPU (its CPU backend only): a fraction of the full module's download.
-// It draws a pretrained run's first grid while the full module, WebGPU and the data still load.
-const PREVIEW_MODULE_URL = new URL('../pkg/preview/gan_playground.js', import.meta.url);
+// The CPU module: the core built without WebGPU (burn's CPU backend only), a quarter of the full
+// module's download. It draws a pretrained run's first grid while the full module, WebGPU and the
+// data still load, and it is the whole core where the CPU is chosen.
+const CPU_MODULE_URL = new URL('../pkg/cpu/gan_playground.js', import.meta.url);
 const CLASSIFIER_URL = new URL('./metrics/mnist-classifier.safetensors', import.meta.url);
 const SCORE_SAMPLES = 500; // samples (and real images) per score
 const SAMPLE_EVERY_MS = 400; // how often a running run's grid is read back
@@ -47,9 +48,10 @@ const LATTICE = latticeLatents();
 
 let dataset = null;
 let scorer = null; // the MNIST classifier of the scores, loaded on the first request
+let core = null; // the module the runs use: the full one, or the CPU module where the CPU was chosen
 let ready = null; // resolves once the module, the device and the data are there
 let started = false; // `ready` has resolved
-let preview = null; // resolves to the preview module, or null where it could not load
+let cpuModule = null; // resolves to the CPU module, or null where it could not load
 let manifest = null; // the pretrained manifest (a promise), fetched once
 const pretrainedBytes = new Map(); // a pretrained file's bytes (a promise), by file name
 let dead = false; // the wasm module trapped: nothing more can run in this worker
@@ -87,7 +89,7 @@ class Run {
   // FID-style distance, KID and the class histogram of the current G (see crate/score.rs).
   async score() {
     if (this.sampler || isPoints(this.config.dataset) || this.config.model.channels === 3) return;
-    scorer ??= Scorer.load(await fetchBytes(CLASSIFIER_URL));
+    scorer ??= core.Scorer.load(await fetchBytes(CLASSIFIER_URL));
     const t0 = performance.now();
     const s = await this.session.score(scorer, SCORE_SAMPLES);
     this.lastScored = this.session.step;
@@ -157,7 +159,7 @@ class Run {
   // The new session is built before the old one is freed, so a bad config leaves the old run (and
   // its config) as they were.
   newSession(nextConfig = this.config) {
-    const next = Session.create(this.dataFor(nextConfig), nextConfig);
+    const next = core.Session.create(this.dataFor(nextConfig), nextConfig);
     this.session?.free();
     this.session = next;
     this.sessionId += 1;
@@ -208,7 +210,7 @@ class Run {
   loadWeights(bytes, name, target) {
     let info;
     try {
-      info = inspectWeights(bytes);
+      info = core.inspectWeights(bytes);
     } catch (e) {
       throw new Error(`${name}: ${e.message ?? e}`);
     }
@@ -225,7 +227,7 @@ class Run {
       target ??= 'generator';
     } else if (info.generator) {
       // Not a dcgan28: too big to train here, but the page can draw from it.
-      const next = Sampler.load(bytes);
+      const next = core.Sampler.load(bytes);
       this.sampler?.free();
       this.sampler = next;
       return { type: 'sampling', name, model: next.model, image: info.generator.image };
@@ -233,7 +235,7 @@ class Run {
       // A bare state dict that is no generator: a critic for this run (its shapes are checked).
       target ??= 'critic';
     }
-    const next = Session.create(this.dataFor(wanted ?? this.config), wanted ?? this.config);
+    const next = core.Session.create(this.dataFor(wanted ?? this.config), wanted ?? this.config);
     let loaded;
     try {
       loaded = next.loadWeights(bytes, target);
@@ -409,19 +411,19 @@ async function pretrainedFile(config) {
   return { name: entry.file, bytes: await pretrainedBytes.get(entry.file) };
 }
 
-async function loadPreview() {
-  const module = await import(PREVIEW_MODULE_URL.href);
+async function loadCpuModule() {
+  const module = await import(CPU_MODULE_URL.href);
   await module.default();
   await module.initBackend('cpu');
   return module;
 }
 
-// A pretrained run's grid from the preview module, sent unless the run's own grid came first.
+// A pretrained run's grid from the CPU module, sent unless the run's own grid came first.
 // The preview draws the grid as the run will (its file's seed, the same latent vectors), so the
 // run's first read-out replaces it with the same images. The preview is only a head start: any
 // failure is the run's to report, once it opens.
 async function previewRun(run, config) {
-  const module = await preview;
+  const module = await cpuModule;
   const file = module && !run.shown && (await pretrainedFile(config));
   if (!file || run.shown) return;
   const saved = JSON.parse(module.inspectWeights(file.bytes).metadata.config ?? 'null');
@@ -450,16 +452,23 @@ function fatal(error) {
 }
 
 async function start(backendPreference) {
-  await init();
   const noWebGpu = !('gpu' in navigator);
-  const backend = await initBackend(noWebGpu || backendPreference === 'cpu' ? 'cpu' : 'webgpu');
+  const cpu = noWebGpu || backendPreference === 'cpu';
+  // On the CPU the CPU module is the whole core (the same crate without WebGPU): the full module
+  // is not even downloaded.
+  core = cpu ? await cpuModule : null;
+  if (!core) {
+    await fullModule.default();
+    core = fullModule;
+  }
+  const backend = await core.initBackend(cpu ? 'cpu' : 'webgpu');
   if (noWebGpu && backendPreference !== 'cpu') backend.fallbackReason = 'this browser does not expose WebGPU (navigator.gpu is missing)';
   if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
   dataset = await fetchBytes(DATASET_URL).then(gunzip).catch((e) => {
     throw new Error(`could not load the MNIST data (${e.message})`);
   });
   started = true;
-  post({ type: 'ready', backend, variants: variants() });
+  post({ type: 'ready', backend, variants: core.variants() });
 }
 
 // Each run handles its messages one at a time, so that a reset never races a read-back; runs
@@ -468,12 +477,12 @@ const queues = new Map();
 self.onmessage = ({ data: msg }) => {
   if (dead) return;
   if (msg.type === 'init') {
-    // The preview module first: it is the smaller download, and it tells the page the variants.
-    preview = loadPreview().catch((e) => {
-      console.warn(`No preview module (${e.message ?? e}); the first samples wait for the full module.`);
+    // The CPU module first: it is the smaller download, and it tells the page the variants.
+    cpuModule = loadCpuModule().catch((e) => {
+      console.warn(`No CPU module (${e.message ?? e}); the first samples wait for the full module.`);
       return null;
     });
-    preview.then((module) => module && !started && post({ type: 'variants', variants: module.variants() }));
+    cpuModule.then((module) => module && !started && post({ type: 'variants', variants: module.variants() }));
     ready = start(msg.backend).catch(fatal);
     return;
   }

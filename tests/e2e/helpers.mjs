@@ -26,7 +26,7 @@ after(async () => {
   env.server?.close();
 });
 
-/** A page that records uncaught errors and console errors. In the page, `$pg(role, i)` is the
+/** A page that records uncaught errors, console errors and the paths it requests. In the page, `$pg(role, i)` is the
  * part with `data-role=role` of the i-th <gan-playground> (inside its shadow root). */
 export async function open(url, b = env.browser, viewport = { width: 1100, height: 900 }) {
   const page = await b.newPage({ viewport });
@@ -45,6 +45,8 @@ export async function open(url, b = env.browser, viewport = { width: 1100, heigh
     };
   });
   page.errors = [];
+  page.requested = []; // the paths the page and its worker fetched
+  page.on('request', (r) => page.requested.push(new URL(r.url()).pathname));
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
   await page.goto(url.startsWith('http') ? url : env.base + url);

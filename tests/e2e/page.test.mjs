@@ -49,17 +49,17 @@ test('the page opens on a pretrained generator that draws digits before any trai
   await page.close();
 });
 
-test('the first samples come from the small CPU-only module, and the run then shows the same grid on WebGPU', { timeout: 600_000 }, async () => {
+test('the first samples come from the small CPU module, and the run then shows the same grid on WebGPU', { timeout: 600_000 }, async () => {
   const page = await open('');
   const first = await gridWhen(page, (c) => c.dataset.preview === 'true' || c.dataset.step !== undefined);
-  assert.equal(first.preview, true, 'the preview module draws before the training module is ready');
+  assert.equal(first.preview, true, 'the CPU module draws before the full module is ready');
   assert.match(await page.evaluate(() => $pg('message').textContent), /trained beforehand/);
   const own = await gridWhen(page, (c) => c.dataset.step !== undefined);
   assert.equal(own.preview, false);
   assert.equal(await page.evaluate(() => $pg('backend').dataset.kind), 'webgpu');
   const worst = Math.max(...first.pixels.map((v, i) => Math.abs(v - own.pixels[i])));
   assert.equal(first.pixels.length, own.pixels.length);
-  assert.ok(worst <= 2, `the run's own grid (WebGPU) is the preview's (CPU): largest grey-level difference ${worst}`);
+  assert.ok(worst <= 2, `the run's own grid (WebGPU) is the CPU module's: largest grey-level difference ${worst}`);
   assert.ok(stats(own.pixels).std > 30, 'the grid is not blank');
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -94,7 +94,7 @@ test('Start trains on WebGPU: the step count rises and the samples change', { ti
   await page.close();
 });
 
-test('Step and Reset work on the CPU backend when asked for', { timeout: 600_000 }, async () => {
+test('Step and Reset work on the CPU backend when asked for, on the CPU module alone', { timeout: 600_000 }, async () => {
   const page = await open(`?backend=cpu&g_width=8&d_width=8&batch=4`);
   await page.waitForFunction(() => /CPU/.test($pg('backend').textContent), null, { timeout: 120_000 });
   await page.waitForSelector('gan-playground[hash] [data-role=step]:not([disabled])');
@@ -103,6 +103,8 @@ test('Step and Reset work on the CPU backend when asked for', { timeout: 600_000
   await page.click('gan-playground[hash] [data-role=reset]');
   await page.waitForFunction(() => $pg('stat-step').textContent === '0', null, { timeout: 300_000 });
   assert.equal(await stepOf(page), 0);
+  assert.ok(page.requested.includes('/pkg/cpu/gan_playground_bg.wasm'), 'the CPU module was loaded');
+  assert.ok(!page.requested.includes('/pkg/gan_playground_bg.wasm'), 'the full (WebGPU) module was not downloaded');
   assert.deepEqual(page.errors, []);
   await page.close();
 });
