@@ -222,8 +222,10 @@ export class GanPlayground extends HTMLElement {
 
   async boot() {
     const query = new URLSearchParams(location.search);
-    // One engine per page: the first element's backend (its attribute, else the page's ?backend=) wins.
-    const engine = getEngine(this.getAttribute('backend') ?? (query.get('backend') === 'cpu' ? 'cpu' : 'webgpu'));
+    // One engine per page: the first element's backend wins: its attribute, else the link's
+    // (the page's element reads the hash first, as for every setting; then the query).
+    const linked = (this.hasAttribute('hash') && new URLSearchParams(location.hash.slice(1)).get('backend')) || query.get('backend');
+    const engine = getEngine(this.getAttribute('backend') ?? (linked === 'cpu' ? 'cpu' : 'webgpu'));
     // The run opens as soon as the variants are known: a pretrained one shows its samples (drawn
     // by the small CPU module) while the full module, WebGPU and the data still load.
     let info;

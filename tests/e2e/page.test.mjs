@@ -95,7 +95,8 @@ test('Start trains on WebGPU: the step count rises and the samples change', { ti
 });
 
 test('Step and Reset work on the CPU backend when asked for, on the CPU module alone', { timeout: 600_000 }, async () => {
-  const page = await open(`?backend=cpu&g_width=8&d_width=8&batch=4`);
+  // The backend from the link's hash, as every setting.
+  const page = await open(`#backend=cpu&g_width=8&d_width=8&batch=4`);
   await page.waitForFunction(() => /CPU/.test($pg('backend').textContent), null, { timeout: 120_000 });
   await page.waitForSelector('gan-playground[hash] [data-role=step]:not([disabled])');
   await page.click('gan-playground[hash] [data-role=step]');
