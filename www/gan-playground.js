@@ -543,6 +543,8 @@ export class GanPlayground extends HTMLElement {
         // The pretrained grid, drawn before the run opened; the run's first read-out redraws it.
         drawGrid(this.$('samples'), msg.samples, msg.shape);
         this.$('samples').dataset.preview = 'true';
+        // The steps the file was trained for (the run's first read-out says the same).
+        this.$('stat-step').textContent = Number.isSafeInteger(msg.step) ? msg.step : '–';
         this.showMessage('Samples of a generator trained beforehand. Training starts once the training module has loaded…', 'note');
         break;
       case 'samples':

@@ -21,7 +21,7 @@
 //               | {type: 'state', running} | {type: 'error', message, diverged}
 //               | {type: 'weights', bytes, name} | {type: 'loaded', name, generator, critic, metadata}
 //               | {type: 'sampling', name, model, image} then {type: 'samples', samples, shape}
-//               | {type: 'preview', samples, shape} (a pretrained run's grid, drawn before the run opens)
+//               | {type: 'preview', samples, shape, step} (a pretrained run's grid, drawn before the run opens)
 //               | {type: 'latent', z, nz} | {type: 'generated', tag, samples, shape}
 //               | {type: 'score', session, step, n, fid, kid, kid_std, classes, ms}
 // `session` counts a run's resets, so the page can drop progress of a run that was just replaced.
@@ -426,12 +426,13 @@ async function previewRun(run, config) {
   const module = await cpuModule;
   const file = module && !run.shown && (await pretrainedFile(config));
   if (!file || run.shown) return;
-  const saved = JSON.parse(module.inspectWeights(file.bytes).metadata.config ?? 'null');
+  const { metadata } = module.inspectWeights(file.bytes);
+  const saved = JSON.parse(metadata.config ?? 'null');
   if (!Number.isSafeInteger(saved?.seed) || !Number.isSafeInteger(saved?.grid_samples)) return;
   const sampler = module.Sampler.load(file.bytes);
   try {
     const { samples, shape } = await sampler.grid(saved.grid_samples, saved.seed);
-    if (!run.shown) run.post({ type: 'preview', samples, shape }, [samples.buffer]);
+    if (!run.shown) run.post({ type: 'preview', samples, shape, step: Number(metadata.steps) }, [samples.buffer]);
   } finally {
     sampler.free();
   }

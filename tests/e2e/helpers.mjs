@@ -56,13 +56,14 @@ export async function open(url, b = env.browser, viewport = { width: 1100, heigh
 /** Grey levels of the i-th playground's sample canvas, 28×28 tiles without the gaps between them. */
 export const canvasPixels = (page, i = 0) => page.evaluate((i) => $grey($pg('samples', i)), i);
 
-/** `{ preview, pixels }` of the first playground's sample grid as soon as `ready(canvas)` holds:
- * read in the same task as the check, so that no newer grid can come in between. */
+/** `{ preview, pixels, message, step }` of the first playground's sample grid, its message and
+ * step count as soon as `ready(canvas)` holds: read in the same task as the check, so that no
+ * newer grid can come in between. */
 export const gridWhen = (page, ready) =>
   page.evaluate((ready) => new Promise((resolve) => {
     const poll = () => {
       const c = $pg('samples');
-      if (c && new Function('canvas', `return (${ready})(canvas)`)(c)) resolve({ preview: c.dataset.preview === 'true', pixels: $grey(c) });
+      if (c && new Function('canvas', `return (${ready})(canvas)`)(c)) resolve({ preview: c.dataset.preview === 'true', pixels: $grey(c), message: $pg('message').textContent, step: $pg('stat-step').textContent });
       else setTimeout(poll, 10);
     };
     poll();

@@ -53,7 +53,9 @@ test('the first samples come from the small CPU module, and the run then shows t
   const page = await open('');
   const first = await gridWhen(page, (c) => c.dataset.preview === 'true' || c.dataset.step !== undefined);
   assert.equal(first.preview, true, 'the CPU module draws before the full module is ready');
-  assert.match(await page.evaluate(() => $pg('message').textContent), /trained beforehand/);
+  assert.match(first.message, /trained beforehand/);
+  const manifest = JSON.parse(readFileSync(join(root, 'www', 'pretrained', 'manifest.json'), 'utf8'));
+  assert.equal(first.step, String(manifest.models.find((m) => m.variant === manifest.default).steps));
   const own = await gridWhen(page, (c) => c.dataset.step !== undefined);
   assert.equal(own.preview, false);
   assert.equal(await page.evaluate(() => $pg('backend').dataset.kind), 'webgpu');
