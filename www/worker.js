@@ -52,6 +52,15 @@ let core = null; // the module the runs use: the full one, or the CPU module whe
 let ready = null; // resolves once the module, the device and the data are there
 let started = false; // `ready` has resolved
 let cpuModule = null; // resolves to the CPU module, or null where it could not load
+// Resolves once the first run's pretrained file has arrived for its preview, or once no preview
+// is coming. The full module's download waits for it: on a slow link the two would otherwise
+// share the bandwidth, and the first samples would come only a little before the full module.
+let endHeadStart;
+const headStart = new Promise((resolve) => (endHeadStart = resolve));
+// How long the CPU module waits for the page to open a run before the full module's download
+// starts anyway (a page whose widgets open only when scrolled to, or open no pretrained run).
+const OPEN_WAIT_MS = 300;
+let opened = false; // a run has been opened
 let manifest = null; // the pretrained manifest (a promise), fetched once
 const pretrainedBytes = new Map(); // a pretrained file's bytes (a promise), by file name
 let dead = false; // the wasm module trapped: nothing more can run in this worker
@@ -424,7 +433,7 @@ async function loadCpuModule() {
 // failure is the run's to report, once it opens.
 async function previewRun(run, config) {
   const module = await cpuModule;
-  const file = module && !run.shown && (await pretrainedFile(config));
+  const file = module && !run.shown && (await pretrainedFile(config).finally(endHeadStart));
   if (!file || run.shown) return;
   const { metadata } = module.inspectWeights(file.bytes);
   const saved = JSON.parse(metadata.config ?? 'null');
@@ -458,6 +467,10 @@ async function start(backendPreference) {
   // On the CPU the CPU module is the whole core (the same crate without WebGPU): the full module
   // is not even downloaded.
   core = cpu ? await cpuModule : null;
+  if (!core) await headStart;
+  // The data downloads while the module compiles and the device starts.
+  const data = fetchBytes(DATASET_URL).then(gunzip);
+  data.catch(() => {}); // awaited below, after the module: not an unhandled rejection meanwhile
   if (!core) {
     await fullModule.default();
     core = fullModule;
@@ -465,7 +478,7 @@ async function start(backendPreference) {
   const backend = await core.initBackend(cpu ? 'cpu' : 'webgpu');
   if (noWebGpu && backendPreference !== 'cpu') backend.fallbackReason = 'this browser does not expose WebGPU (navigator.gpu is missing)';
   if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
-  dataset = await fetchBytes(DATASET_URL).then(gunzip).catch((e) => {
+  dataset = await data.catch((e) => {
     throw new Error(`could not load the MNIST data (${e.message})`);
   });
   started = true;
@@ -483,14 +496,22 @@ self.onmessage = ({ data: msg }) => {
       console.warn(`No CPU module (${e.message ?? e}); the first samples wait for the full module.`);
       return null;
     });
-    cpuModule.then((module) => module && !started && post({ type: 'variants', variants: module.variants() }));
+    cpuModule.then((module) => {
+      if (module && !started) post({ type: 'variants', variants: module.variants() });
+      setTimeout(() => opened || endHeadStart(), module ? OPEN_WAIT_MS : 0);
+    });
     ready = start(msg.backend).catch(fatal);
     return;
   }
   if (msg.type === 'open' && !runs.has(msg.run)) runs.set(msg.run, new Run(msg.run));
   const run = runs.get(msg.run);
   if (!run) return;
-  if (msg.type === 'open' && msg.pretrained && !msg.weights && !started) previewRun(run, msg.config).catch((e) => console.warn(`preview: ${e.message ?? e}`));
+  if (msg.type === 'open') opened = true;
+  if (msg.type === 'open' && msg.pretrained && !msg.weights && !started) {
+    previewRun(run, msg.config).catch((e) => console.warn(`preview: ${e.message ?? e}`)).finally(endHeadStart);
+  } else if (msg.type === 'open') {
+    endHeadStart();
+  }
   const queue = (queues.get(msg.run) ?? ready).then(() => !dead && run.handle(msg)).catch((e) => run.fail(e));
   queues.set(msg.run, queue);
 };
