@@ -1,9 +1,10 @@
 """PyTorch's row of `npm run bench`: the same dcgan28 networks and losses as the reference fixtures
-(torch_reference.py), timed on the CPU the way `gan bench` times the core: one iteration is
-n_critic critic steps and one G step, each followed by reading the losses back; then single critic
-steps. Prints one JSON line in `gan bench --json`'s shape.
+(torch_reference.py), timed the way `gan bench` times the core: one iteration is n_critic critic
+steps and one G step, each followed by reading the losses back (which waits for the GPU); then
+single critic steps. Eager mode, on the CPU or (`--device cuda`) a GPU. Prints one JSON line in
+`gan bench --json`'s shape.
 
-    python scripts/bench_torch.py --variant wgan-gp --batch 8 --steps 10 --warmup 2
+    python scripts/bench_torch.py --variant wgan-gp --batch 8 --steps 10 --warmup 2 [--device cuda]
 """
 
 import argparse
@@ -38,6 +39,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--g-width", type=int, default=128)
     parser.add_argument("--d-width", type=int, default=64)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "www", "data", "mnist.bin"))
     args = parser.parse_args()
     threads = os.cpu_count()
@@ -46,23 +48,25 @@ def main():
 
     raw = np.fromfile(args.data, dtype=np.uint8)
     count = int(raw[4:8].view(np.uint32)[0])
+    device = torch.device(args.device)
     images = torch.from_numpy(raw[20 : 20 + count * 784].reshape(count, 1, 28, 28).astype(np.float32) / 127.5 - 1)
+    images = images.to(device)
 
     variant, batch, nz = args.variant, args.batch, 100
-    g, d = generator(variant, nz, args.g_width), critic(variant, args.d_width)
+    g, d = generator(variant, nz, args.g_width).to(device), critic(variant, args.d_width).to(device)
     opt_g, opt_d = OPTIMIZERS[variant](g.parameters()), OPTIMIZERS[variant](d.parameters())
 
     def noise(real):
         return {
-            "epsilon": torch.rand(batch, 1, 1, 1),
-            "alpha": torch.rand(batch, 1, 1, 1),
+            "epsilon": torch.rand(batch, 1, 1, 1, device=device),
+            "alpha": torch.rand(batch, 1, 1, 1, device=device),
             "perturbation": torch.rand_like(real),
         }
 
     def critic_step():
-        real = images[torch.randint(0, count, (batch,))]
+        real = images[torch.randint(0, count, (batch,), device=device)]
         with torch.no_grad():
-            fake = g(torch.randn(batch, nz, 1, 1))
+            fake = g(torch.randn(batch, nz, 1, 1, device=device))
         loss, _ = critic_loss(variant, d, real, fake, noise(real))
         opt_d.zero_grad(set_to_none=True)
         loss.backward()
@@ -74,7 +78,7 @@ def main():
         return loss.item()
 
     def generator_step():
-        loss = generator_loss(variant, d, g(torch.randn(batch, nz, 1, 1)))
+        loss = generator_loss(variant, d, g(torch.randn(batch, nz, 1, 1, device=device)))
         opt_g.zero_grad(set_to_none=True)
         loss.backward()
         opt_g.step()
@@ -95,8 +99,9 @@ def main():
     print(
         json.dumps(
             {
-                "backend": "torch-cpu",
-                "name": f"PyTorch {torch.__version__} CPU, {threads} threads",
+                "backend": f"torch-{device.type}",
+                "name": f"PyTorch {torch.__version__} "
+                + (f"CUDA eager ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else f"CPU, {threads} threads"),
                 "batch": batch,
                 "firstStepMs": times[0],
                 "medianMs": kept[len(kept) // 2],
