@@ -108,17 +108,14 @@ if (browserBackends.length || firstSample) {
         await page.goto(`${urlOf(server)}index.html#backend=${backend}`);
         // The first grid on screen (the CPU module's preview, or the run's own if it came first), then
         // the run's own grid: the training module loaded, its device ready.
-        const first = await page.waitForFunction(() => {
+        const gridShown = async (runOnly) => (await page.waitForFunction((runOnly) => {
           const canvas = document.querySelector('gan-playground')?.shadowRoot?.querySelector('[data-role=samples]');
           const preview = canvas?.dataset.preview === 'true';
-          return (preview || canvas?.dataset.step !== undefined) && { ms: performance.now(), preview };
-        }, null, { timeout: 600_000, polling: 20 });
-        const { ms: shownMs, preview } = await first.jsonValue();
-        const own = await page.waitForFunction(() => {
-          const canvas = document.querySelector('gan-playground')?.shadowRoot?.querySelector('[data-role=samples]');
-          return canvas?.dataset.step !== undefined && performance.now();
-        }, null, { timeout: 600_000, polling: 50 });
-        firstSamples.push({ backend, ms: shownMs, preview, runMs: await own.jsonValue() });
+          return (canvas?.dataset.step !== undefined || (preview && !runOnly)) && { ms: performance.now(), preview };
+        }, runOnly, { timeout: 600_000, polling: 20 })).jsonValue();
+        const first = await gridShown(false);
+        const own = await gridShown(true);
+        firstSamples.push({ backend, ms: first.ms, preview: first.preview, runMs: own.ms });
         await page.close();
       }
     }

@@ -57,17 +57,19 @@ export async function open(url, b = env.browser, viewport = { width: 1100, heigh
 export const canvasPixels = (page, i = 0) => page.evaluate((i) => $grey($pg('samples', i)), i);
 
 /** `{ preview, pixels, message, step }` of the first playground's sample grid, its message and
- * step count as soon as `ready(canvas)` holds: read in the same task as the check, so that no
- * newer grid can come in between. */
-export const gridWhen = (page, ready) =>
-  page.evaluate((ready) => new Promise((resolve) => {
+ * step count, as soon as a grid is on screen (`runOnly`: the run's own grid, not the preview):
+ * read in the same task as the check, so that no newer grid can come in between. */
+export const gridWhen = (page, { runOnly = false } = {}) =>
+  page.evaluate((runOnly) => new Promise((resolve) => {
     const poll = () => {
       const c = $pg('samples');
-      if (c && new Function('canvas', `return (${ready})(canvas)`)(c)) resolve({ preview: c.dataset.preview === 'true', pixels: $grey(c), message: $pg('message').textContent, step: $pg('stat-step').textContent });
-      else setTimeout(poll, 10);
+      const preview = c?.dataset.preview === 'true';
+      if (c?.dataset.step !== undefined || (preview && !runOnly)) {
+        resolve({ preview, pixels: $grey(c), message: $pg('message').textContent, step: $pg('stat-step').textContent });
+      } else setTimeout(poll, 10);
     };
     poll();
-  }), ready.toString());
+  }), runOnly);
 
 export const stats = (xs) => {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -51,12 +51,12 @@ test('the page opens on a pretrained generator that draws digits before any trai
 
 test('the first samples come from the small CPU module, and the run then shows the same grid on WebGPU', { timeout: 600_000 }, async () => {
   const page = await open('');
-  const first = await gridWhen(page, (c) => c.dataset.preview === 'true' || c.dataset.step !== undefined);
+  const first = await gridWhen(page);
   assert.equal(first.preview, true, 'the CPU module draws before the full module is ready');
   assert.match(first.message, /trained beforehand/);
   const manifest = JSON.parse(readFileSync(join(root, 'www', 'pretrained', 'manifest.json'), 'utf8'));
   assert.equal(first.step, String(manifest.models.find((m) => m.variant === manifest.default).steps));
-  const own = await gridWhen(page, (c) => c.dataset.step !== undefined);
+  const own = await gridWhen(page, { runOnly: true });
   assert.equal(own.preview, false);
   assert.equal(await page.evaluate(() => $pg('backend').dataset.kind), 'webgpu');
   const worst = Math.max(...first.pixels.map((v, i) => Math.abs(v - own.pixels[i])));
