@@ -16,8 +16,31 @@ pub struct BackendInfo {
     pub fallback_reason: Option<String>,
 }
 
+/// Runs the module's static constructors, once.
+///
+/// cubecl's IR registers its dialects through `inventory`, whose registrations are constructors.
+/// A wasm module whose code never calls `__wasm_call_ctors` gets "command" linkage: the linker
+/// wraps every export, wasm-bindgen's glue exports included, in a call to all constructors. The
+/// glue calls such exports for each JS object a WebGPU call returns, so every dispatch ran all
+/// of cubecl's registrations again, and that was most of a WebGPU step's time. Calling them here
+/// (reached from the module's start function and from each device initialiser) gives the module
+/// "reactor" linkage: constructors run once, and exports are plain calls.
+pub fn run_static_constructors() {
+    #[cfg(target_family = "wasm")]
+    {
+        unsafe extern "C" {
+            fn __wasm_call_ctors();
+        }
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        // SAFETY: the linker's constructor list, run exactly once per instance (the `Once`), before
+        // any code that reads what the constructors register (every device goes through here).
+        ONCE.call_once(|| unsafe { __wasm_call_ctors() });
+    }
+}
+
 /// burn's CPU backend.
 pub fn cpu(fallback_reason: Option<String>) -> (Device, BackendInfo) {
+    run_static_constructors();
     // One thread everywhere: the browser has no shared-memory threads here, and natively flex's
     // rayon feature made the 2-D toys' small steps 1.5× slower for 18 % on a batch-64 dcgan28.
     let info = BackendInfo { kind: "cpu", name: "CPU (burn flex, 1 thread)".into(), fallback_reason };
@@ -29,6 +52,7 @@ pub fn cpu(fallback_reason: Option<String>) -> (Device, BackendInfo) {
 #[cfg(all(target_family = "wasm", feature = "webgpu"))]
 pub async fn webgpu() -> Result<(Device, BackendInfo), String> {
     use burn::tensor::wgpu::WgpuBackend;
+    run_static_constructors();
     let (device, setup) = Device::wgpu_options()
         .graphics_api(WgpuBackend::WebGpu)
         .init_with_setup_async()

@@ -61,6 +61,7 @@ async fn read_f32<const D: usize>(tensor: burn::tensor::Tensor<D>) -> Result<Flo
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
+    backend::run_static_constructors();
 }
 
 /// Chooses the device: "webgpu" (fall back to the CPU with a reason if it fails), or "cpu".

@@ -112,3 +112,33 @@ async fn pytorch_state_dicts_match_on_webgpu() {
     let errors = common::forward_errors(&gpu).await.unwrap();
     assert!(errors.iter().all(|e| *e <= 1e-4), "dcgan28 G, D and dcgan64 G relative errors: {errors:?}");
 }
+
+/// How often this test module's own static constructor has run.
+static CONSTRUCTOR_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+extern "C" fn count_constructor_run() {
+    CONSTRUCTOR_RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+// A constructor like the ones cubecl's IR registers its dialects with (`inventory`).
+#[used]
+#[unsafe(link_section = ".init_array")]
+static COUNT_CONSTRUCTOR_RUNS: extern "C" fn() = count_constructor_run;
+
+/// With "command" linkage every call from JS into the module reruns all static constructors;
+/// that cost a WebGPU step most of its time (see `backend::run_static_constructors`).
+#[wasm_bindgen_test]
+async fn calls_from_js_into_the_module_do_not_rerun_its_static_constructors() {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+    webgpu().await;
+    let runs = CONSTRUCTOR_RUNS.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(runs, 1, "the static constructors ran {runs} times before the first call from JS");
+    let callback = Closure::<dyn FnMut()>::new(|| {});
+    let function: &js_sys::Function = callback.as_ref().unchecked_ref();
+    for _ in 0..10 {
+        function.call0(&JsValue::NULL).unwrap();
+    }
+    let runs = CONSTRUCTOR_RUNS.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(runs, 1, "ten calls from JS (a closure) reran the static constructors: {runs} runs");
+}
