@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildAll } from './build.mjs';
 import { serve, urlOf } from './serve.mjs';
-import { ensureReferencePython, root, run } from './tools.mjs';
+import { CHROMIUM, CHROMIUM_QUIET, ensureReferencePython, root, run } from './tools.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
 const batch = Number(env('BENCH_BATCH', 8));
@@ -75,9 +75,8 @@ async function inPage(browser, url, label) {
 if (browserBackends.length || firstSample) {
   const server = await serve({ port: 0 });
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_QUIET, '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
   });
   try {
     const q = `batch=${batch}&steps=${steps}&warmup=${warmup}&g_width=${gWidth}&d_width=${dWidth}`;

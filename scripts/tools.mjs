@@ -9,6 +9,11 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WASM_PACK_VERSION = '0.15.1';
 
+// The system Chromium (never a downloaded one) and the flags every headless run here passes;
+// WebGPU (SwiftShader where there is no GPU) needs --enable-unsafe-webgpu on top.
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM_QUIET = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 // Cargo's build directory lives outside the checkout so that fresh clones (CI) reuse the
 // half-hour burn build. Override with CARGO_TARGET_DIR.
 export const cargoEnv = () => ({

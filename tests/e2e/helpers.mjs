@@ -5,10 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, urlOf } from '../../scripts/serve.mjs';
-import { root } from '../../scripts/tools.mjs';
+import { CHROMIUM, CHROMIUM_QUIET as QUIET, root } from '../../scripts/tools.mjs';
 
-export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-export const QUIET = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export { CHROMIUM, QUIET };
 export const OUT = join(root, 'test-results');
 
 /** {base, browser, server}, set before the file's tests run. */

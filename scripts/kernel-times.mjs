@@ -1,0 +1,125 @@
+// Where a WebGPU bench round's time goes: the GPU's kernels, or everything around them.
+//
+//   node scripts/kernel-times.mjs [variant] [g_width] [d_width] [batch]     (ns-gan 32 32 8)
+//
+// Runs www/bench.html (one warm-up round, then one timed round: a generator iteration and a
+// critic step) in headless Chromium, records every compute dispatch of the timed round (its
+// pipeline, bind groups and workgroup counts), and afterwards replays each dispatch alone, timed
+// from submit to onSubmittedWorkDone (minus an empty submit's round trip). The sum of the
+// replayed kernels against the round's wall time says whether the GPU's work or the rest (the
+// module's own code, the API calls, the readbacks) is the step's cost. Kernel names are cubecl's.
+// Uses pkg/ as it is: build first (npm run build).
+import { chromium } from 'playwright-core';
+import { serve, urlOf } from './serve.mjs';
+import { CHROMIUM, CHROMIUM_QUIET } from './tools.mjs';
+
+const [variant = 'ns-gan', gWidth = '32', dWidth = '32', batch = '8'] = process.argv.slice(2);
+
+// Installed before the page's scripts: remembers each pipeline's label and, once the bench says
+// its first (warm-up) round is done, every dispatch with the state it was encoded with.
+function recordDispatches() {
+  window.recorded = [];
+  let recording = false;
+  const labels = new WeakMap();
+  const { requestDevice } = GPUAdapter.prototype;
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    window.recordedDevice = await requestDevice.apply(this, args);
+    return window.recordedDevice;
+  };
+  for (const name of ['createComputePipeline', 'createComputePipelineAsync']) {
+    const create = GPUDevice.prototype[name];
+    GPUDevice.prototype[name] = function (descriptor) {
+      const label = descriptor.label || descriptor.compute?.module?.label || '?';
+      const made = create.call(this, descriptor);
+      if (made instanceof Promise) return made.then((pipeline) => (labels.set(pipeline, label), pipeline));
+      labels.set(made, label);
+      return made;
+    };
+  }
+  const pass = GPUComputePassEncoder.prototype;
+  const { setPipeline, setBindGroup, dispatchWorkgroups } = pass;
+  pass.setPipeline = function (pipeline) {
+    this.pipeline = pipeline;
+    return setPipeline.call(this, pipeline);
+  };
+  pass.setBindGroup = function (index, group, offsets) {
+    (this.groups ??= [])[index] = [group, offsets && Array.from(offsets)];
+    return setBindGroup.apply(this, arguments);
+  };
+  pass.dispatchWorkgroups = function (...counts) {
+    if (recording) window.recorded.push({ pipeline: this.pipeline, label: labels.get(this.pipeline) ?? '?', groups: [...(this.groups ?? [])], counts });
+    return dispatchWorkgroups.apply(this, counts);
+  };
+  const watch = setInterval(() => {
+    if ((document.getElementById('out')?.textContent ?? '').startsWith('step 1/')) {
+      recording = true;
+      clearInterval(watch);
+    }
+  }, 1);
+  window.stopRecording = () => {
+    recording = false;
+  };
+}
+
+// In the page, after the bench: each recorded dispatch alone, best of two after one untimed run.
+async function replayDispatches() {
+  window.stopRecording();
+  const device = window.recordedDevice;
+  const submit = async (encode) => {
+    const t = performance.now();
+    const encoder = device.createCommandEncoder();
+    encode(encoder);
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    return performance.now() - t;
+  };
+  const empty = [];
+  for (let i = 0; i < 5; i++) empty.push(await submit(() => {}));
+  const overhead = Math.min(...empty);
+  const kernels = [];
+  for (const d of window.recorded) {
+    const once = () => submit((encoder) => {
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(d.pipeline);
+      d.groups.forEach((g, i) => g && (g[1] ? pass.setBindGroup(i, g[0], g[1]) : pass.setBindGroup(i, g[0])));
+      pass.dispatchWorkgroups(...d.counts);
+      pass.end();
+    });
+    await once();
+    kernels.push({ label: d.label, ms: Math.max(0, Math.min(await once(), await once()) - overhead) });
+  }
+  return { kernels, overhead, result: window.benchResult };
+}
+
+const server = await serve({ port: 0 });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_QUIET, '--enable-unsafe-webgpu'] });
+try {
+  const page = await browser.newPage();
+  await page.addInitScript(recordDispatches);
+  const q = `variant=${variant}&backend=webgpu&batch=${batch}&steps=1&warmup=1&g_width=${gWidth}&d_width=${dWidth}`;
+  await page.goto(`${urlOf(server)}www/bench.html?${q}`);
+  await page.waitForFunction(() => window.benchResult, null, { timeout: 3_600_000, polling: 500 });
+  const { kernels, overhead, result } = await page.evaluate(replayDispatches);
+  if (result.error) throw new Error(result.error);
+  const round = result.medianMs + result.dStepMedianMs;
+  const total = kernels.reduce((s, k) => s + k.ms, 0);
+  console.log(`${variant}, G width ${gWidth}, D width ${dWidth}, batch ${batch}, on ${result.name}`);
+  console.log(`timed round (one generator iteration + one critic step): ${round.toFixed(0)} ms wall, ${kernels.length} dispatches`);
+  console.log(`its kernels replayed one by one: ${total.toFixed(0)} ms (${((100 * total) / round).toFixed(0)} % of the round; an empty submit's round trip, ${overhead.toFixed(2)} ms, taken off each)`);
+  const byKernel = new Map();
+  for (const k of kernels) {
+    // cubecl's labels end in a hash of the kernel's settings; group the settings together.
+    const name = k.label.replace(/_[0-9a-f]{8}$/, '');
+    const entry = byKernel.get(name) ?? { n: 0, ms: 0 };
+    entry.n += 1;
+    entry.ms += k.ms;
+    byKernel.set(name, entry);
+  }
+  console.log('\n| kernel | dispatches | ms | share of the kernels |\n|---|---:|---:|---:|');
+  for (const [name, { n, ms }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+    console.log(`| ${name} | ${n} | ${ms.toFixed(1)} | ${((100 * ms) / total).toFixed(1)} % |`);
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
