@@ -5,7 +5,7 @@
 // the first pretrained sample, and the size of what the page downloads. A benchmark, not a test.
 // Sizes: BENCH_BATCH (8), BENCH_STEPS (10), BENCH_WARMUP (2), BENCH_G_WIDTH (128), BENCH_D_WIDTH (64),
 // BENCH_BACKENDS ("webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch"), BENCH_VARIANTS ("ns-gan,lsgan,wgan-gp";
-// or "all"), BENCH_SOAK_STEPS (2000) and BENCH_SOAK_WEBGPU_STEPS (60): iterations of a small model
+// or "all"), BENCH_SOAK_STEPS (2000) and BENCH_SOAK_WEBGPU_STEPS (2000): iterations of a small model
 // on the CPU backend and on WebGPU, for memory growth (0 skips), BENCH_FIRST_SAMPLE (1: time
 // index.html to its first pretrained sample; 0 skips).
 // One iteration is a generator iteration: n_critic critic steps and one G step.
@@ -24,7 +24,7 @@ const warmup = Number(env('BENCH_WARMUP', 2));
 const gWidth = Number(env('BENCH_G_WIDTH', 128));
 const dWidth = Number(env('BENCH_D_WIDTH', 64));
 const soakSteps = Number(env('BENCH_SOAK_STEPS', 2000));
-const soakWebGpuSteps = Number(env('BENCH_SOAK_WEBGPU_STEPS', 60));
+const soakWebGpuSteps = Number(env('BENCH_SOAK_WEBGPU_STEPS', 2000));
 const firstSample = env('BENCH_FIRST_SAMPLE', '1') !== '0';
 const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch').split(',');
 const ALL_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan', 'began'];
@@ -93,7 +93,7 @@ if (browserBackends.length || firstSample) {
     }
     // Memory over many iterations of a small model, after 40 warm-up iterations: burn's GPU
     // memory pool adds buffers over the first ~30 (one per new size class) and then holds.
-    // SwiftShader runs WebGPU on the CPU, so its soak is shorter.
+    // On SwiftShader the WebGPU soak takes about 9 minutes (BENCH_SOAK_WEBGPU_STEPS shortens it).
     for (const [backend, n] of [['cpu', soakSteps], ['webgpu', soakWebGpuSteps]]) {
       if (!(n > 0) || !browserBackends.includes(backend)) continue;
       console.log(`memory: ${n} NS-GAN iterations on ${WHERE[backend]} (G width 8, D width 8, batch 4)…`);
