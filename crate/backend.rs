@@ -21,8 +21,9 @@ pub struct BackendInfo {
 /// cubecl's IR registers its dialects through `inventory`, whose registrations are constructors.
 /// A wasm module whose code never calls `__wasm_call_ctors` gets "command" linkage: the linker
 /// wraps every export, wasm-bindgen's glue exports included, in a call to all constructors. The
-/// glue calls such exports for each JS object a WebGPU call returns, so every dispatch ran all
-/// of cubecl's registrations again, and that was most of a WebGPU step's time. Calling them here
+/// glue calls such exports several times per dispatch (closures, promise callbacks, the results
+/// of fallible WebGPU calls), so every dispatch ran all of cubecl's registrations again, and that
+/// was most of a WebGPU step's time. Calling them here
 /// (reached from the module's start function and from each device initialiser) gives the module
 /// "reactor" linkage: constructors run once, and exports are plain calls.
 pub fn run_static_constructors() {
