@@ -23,9 +23,10 @@ pub struct BackendInfo {
 /// wraps every export, wasm-bindgen's glue exports included, in a call to all constructors. The
 /// glue calls such exports several times per dispatch (closures, promise callbacks, the results
 /// of fallible WebGPU calls), so every dispatch ran all of cubecl's registrations again, and that
-/// was most of a WebGPU step's time. Calling them here
-/// (reached from the module's start function and from each device initialiser) gives the module
-/// "reactor" linkage: constructors run once, and exports are plain calls.
+/// was most of a WebGPU step's time. Calling them here gives the module "reactor" linkage:
+/// constructors run once, and exports are plain calls. The page's module reaches this from its
+/// start function; the device initialisers call it too, for builds whose start function does not
+/// run first (the browser tests' harness).
 pub fn run_static_constructors() {
     #[cfg(target_family = "wasm")]
     {
