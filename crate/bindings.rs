@@ -13,8 +13,7 @@ use crate::backend::{self, BackendInfo};
 use crate::data::ImageDataset;
 use crate::gan;
 use crate::model::infer_generator;
-use crate::safetensors::{Dtype, SafeTensors};
-use crate::sampler::generator_prefix;
+use crate::safetensors::{self, Dtype, SafeTensors};
 use crate::trainer::{TrainConfig, Trainer};
 
 thread_local! {
@@ -118,20 +117,52 @@ pub fn variants() -> Result<JsValue, JsValue> {
     to_js(&all)
 }
 
-/// What a weights file holds, without loading it: `{ metadata, tensors, generator }` where
-/// `generator` is `{ model, nz, width, image }` when a generator is recognised (else null). Throws a
-/// specific error for a corrupt file.
+/// The limits the page checks before it reads a file, so that it can refuse at once:
+/// `{ weightFileBytes, headerBytes }`.
+#[wasm_bindgen]
+pub fn limits() -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Limits {
+        weight_file_bytes: u64,
+        header_bytes: u64,
+    }
+    to_js(&Limits {
+        weight_file_bytes: crate::weights::MAX_FILE_BYTES,
+        header_bytes: crate::safetensors::MAX_HEADER_BYTES,
+    })
+}
+
+/// The length of a weights file's header from its first 8 bytes, or a specific error (too
+/// short, a length over the limit or past the end of a file of `file_size` bytes).
+#[wasm_bindgen(js_name = weightsHeaderLength)]
+pub fn weights_header_length(first: &[u8], file_size: f64) -> Result<f64, JsValue> {
+    if !(file_size >= 0.0 && file_size <= crate::weights::MAX_FILE_BYTES as f64) {
+        return Err(err(format!("a weights file must be at most {} MiB", crate::weights::MAX_FILE_BYTES >> 20)));
+    }
+    Ok(safetensors::header_length(first, file_size as u64).map_err(err)? as f64)
+}
+
+/// What a weights file holds, from its first bytes (its length field and header) and its size,
+/// without reading its data: `{ metadata, tensors, generator }` where `generator` is
+/// `{ model, nz, width, image }` when a generator is recognised (else null). Throws a specific
+/// error for a corrupt header or one that does not fit the file's size.
 #[wasm_bindgen(js_name = inspectWeights)]
-pub fn inspect_weights(bytes: &[u8]) -> Result<JsValue, JsValue> {
-    let file = SafeTensors::parse(bytes).map_err(err)?;
+pub fn inspect_weights(prefix: &[u8], file_size: f64) -> Result<JsValue, JsValue> {
+    if !(file_size >= 0.0 && file_size <= crate::weights::MAX_FILE_BYTES as f64) {
+        return Err(err(format!("a weights file must be at most {} MiB", crate::weights::MAX_FILE_BYTES >> 20)));
+    }
+    let header = safetensors::Header::parse(prefix, file_size as usize).map_err(err)?;
     let out = js_sys::Object::new();
     let metadata = js_sys::Object::new();
-    for (k, v) in &file.metadata {
+    for (k, v) in &header.metadata {
         Reflect::set(&metadata, &k.as_str().into(), &v.as_str().into())?;
     }
     Reflect::set(&out, &"metadata".into(), &metadata)?;
-    Reflect::set(&out, &"tensors".into(), &(file.tensors.len() as u32).into())?;
-    let generator = match infer_generator(|n| file.get(n).map(|t| t.shape.clone()), generator_prefix(&file)) {
+    Reflect::set(&out, &"tensors".into(), &(header.tensors.len() as u32).into())?;
+    let shape_of = |name: &str| header.tensors.iter().find(|t| t.name == name).map(|t| t.shape.clone());
+    let prefix = if shape_of("generator.main.0.weight").is_some() { "generator." } else { "" };
+    let generator = match infer_generator(shape_of, prefix) {
         Ok(arch) => {
             let g = js_sys::Object::new();
             Reflect::set(&g, &"model".into(), &arch.model.into())?;

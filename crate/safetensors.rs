@@ -99,28 +99,51 @@ pub struct SafeTensors<'a> {
     pub metadata: BTreeMap<String, String>,
 }
 
-impl<'a> SafeTensors<'a> {
-    pub fn parse(bytes: &'a [u8]) -> Result<Self, String> {
-        let Some(length) = bytes.get(..8) else {
+/// A file's layout read from its first `8 + N` bytes alone: its tensors and metadata, checked
+/// against the file's total length. The page checks a dropped file this way before reading it all.
+#[derive(Debug)]
+pub struct Header {
+    /// Where the data section starts (8 + the header's length).
+    pub data_start: usize,
+    /// Tensors in file order (by data offset).
+    pub tensors: Vec<TensorInfo>,
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// The header length N from a file's first 8 bytes, refused above [`MAX_HEADER_BYTES`] and when
+/// the file is too short to hold it.
+pub fn header_length(first: &[u8], file_len: u64) -> Result<u64, String> {
+    let Some(length) = first.get(..8) else {
+        return Err(format!("not a safetensors file: it has {file_len} bytes, fewer than the 8 of the header length"));
+    };
+    let header_len = u64::from_le_bytes(length.try_into().map_err(|_| "unreachable")?);
+    if header_len > MAX_HEADER_BYTES {
+        return Err(format!(
+            "not a safetensors file: its header length field says {header_len} bytes (the limit is {MAX_HEADER_BYTES})"
+        ));
+    }
+    let available = file_len.saturating_sub(8);
+    if header_len > available {
+        return Err(format!(
+            "truncated file: the header should have {header_len} bytes but only {available} follow the length field"
+        ));
+    }
+    Ok(header_len)
+}
+
+impl Header {
+    /// Parses the header in `prefix` (the file's first bytes, at least 8 + N of them) of a file
+    /// of `file_len` bytes; every tensor must lie inside the file and together they must cover
+    /// the data section exactly.
+    pub fn parse(prefix: &[u8], file_len: usize) -> Result<Self, String> {
+        let header_len = header_length(prefix, file_len as u64)? as usize;
+        let data_start = 8 + header_len;
+        let Some(header) = prefix.get(8..data_start) else {
             return Err(format!(
-                "not a safetensors file: it has {} bytes, fewer than the 8 of the header length",
-                bytes.len()
+                "only {} bytes of the {header_len}-byte header were given",
+                prefix.len().saturating_sub(8)
             ));
         };
-        let header_len = u64::from_le_bytes(length.try_into().map_err(|_| "unreachable")?);
-        if header_len > MAX_HEADER_BYTES {
-            return Err(format!(
-                "not a safetensors file: its header length field says {header_len} bytes (the limit is {MAX_HEADER_BYTES})"
-            ));
-        }
-        let available = bytes.len() - 8;
-        if header_len as usize > available {
-            return Err(format!(
-                "truncated file: the header should have {header_len} bytes but only {available} follow the length field"
-            ));
-        }
-        let data_start = 8 + header_len as usize;
-        let header = &bytes[8..data_start];
         if header.first() != Some(&b'{') {
             return Err("not a safetensors file: the header does not start with a JSON object".into());
         }
@@ -128,7 +151,7 @@ impl<'a> SafeTensors<'a> {
         let header: Map<String, Value> =
             serde_json::from_str(header).map_err(|e| format!("the header is not valid JSON: {e}"))?;
 
-        let data_len = bytes.len() - data_start;
+        let data_len = file_len - data_start;
         let mut metadata = BTreeMap::new();
         let mut tensors = Vec::new();
         for (name, entry) in header {
@@ -165,12 +188,19 @@ impl<'a> SafeTensors<'a> {
             }
             covered = t.range.end;
         }
-        if covered != bytes.len() {
+        if covered != file_len {
             return Err(format!(
                 "{} bytes after the last tensor belong to no tensor (a corrupt or concatenated file?)",
-                bytes.len() - covered
+                file_len - covered
             ));
         }
+        Ok(Self { data_start, tensors, metadata })
+    }
+}
+
+impl<'a> SafeTensors<'a> {
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, String> {
+        let Header { tensors, metadata, .. } = Header::parse(bytes, bytes.len())?;
         Ok(Self { bytes, tensors, metadata })
     }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{BatchSampler, ImageDataset};
 use crate::gan::{self, Loss, Optimizer, Variant};
 use crate::model::dcgan28::Dcgan28;
-use crate::model::{Layer, LayerSpec, Sequential, largest_tensor_len};
+use crate::model::{Layer, LayerSpec, Sequential, largest_tensor_len, stored_value_count};
 use crate::rng::Rng;
 use crate::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
 use crate::weights;
@@ -92,6 +92,14 @@ impl TrainConfig {
                 MAX_TENSOR_BYTES >> 20
             ));
         }
+        let file_bytes = 4 * (stored_value_count(&generator) + stored_value_count(&critic)) as u64;
+        if file_bytes > weights::MAX_FILE_BYTES {
+            return Err(format!(
+                "these widths make a {} MiB weights file; the limit is {} MiB (lower the widths or nz)",
+                file_bytes >> 20,
+                weights::MAX_FILE_BYTES >> 20
+            ));
+        }
         if self.seed >= 1 << 53 {
             return Err(format!("seed must be below 2^53 (a JavaScript number holds it exactly), got {}", self.seed));
         }
@@ -132,6 +140,10 @@ impl TrainConfig {
 
 /// The largest tensor a step may allocate (WebGPU's default `maxStorageBufferBindingSize`).
 pub const MAX_TENSOR_BYTES: usize = 128 << 20;
+
+/// The most steps a weights file may say it was trained for: JavaScript numbers hold whole
+/// numbers exactly up to 2^53, and the page counts steps in them.
+pub const MAX_STEPS: u64 = (1 << 53) - 1;
 
 /// What the page shows after some steps, read from the device in one transaction.
 #[derive(Clone, Debug, Serialize)]
@@ -570,8 +582,17 @@ impl Trainer {
         let mut state = Vec::new();
         for t in file.tensors.iter().filter(|t| t.name.starts_with("state.")) {
             let values = file.f32_values(t)?;
+            if let Some(bad) = values.iter().position(|v| !v.is_finite()) {
+                return Err(format!("tensor \"{}\" holds a non-finite value ({}) at index {bad}", t.name, values[bad]));
+            }
             state.push((&t.name["state.".len()..], Tensor::<1>::from_data(TensorData::new(values, [t.len()]), &plain)));
         }
+        let steps = match file.metadata.get("steps") {
+            None => None,
+            Some(s) => Some(s.parse::<u64>().ok().filter(|&n| n <= MAX_STEPS).ok_or_else(|| {
+                format!("the metadata's \"steps\" must be a whole number up to {MAX_STEPS}, got {s:?}")
+            })?),
+        };
         // Nothing has changed so far; from here on nothing can fail but the state, checked first.
         let mut variant = gan::variant(&self.config.variant)?;
         for (name, value) in &state {
@@ -583,7 +604,7 @@ impl Trainer {
         let loaded =
             Loaded { generator: generator.is_some(), critic: critic.is_some(), metadata: file.metadata.clone() };
         // The step count goes on from the file's, so that a continued run counts on.
-        if let Some(steps) = file.metadata.get("steps").and_then(|s| s.parse().ok()) {
+        if let Some(steps) = steps {
             self.step = steps;
         }
         if let Some(g) = generator {

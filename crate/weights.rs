@@ -12,6 +12,12 @@ use burn::tensor::{Gradients, Tensor, TensorData, Transaction};
 use crate::model::{Layer, Sequential};
 use crate::safetensors::{Dtype, SafeTensors, TensorOut};
 
+/// The largest weights file the page reads (and the largest that `TrainConfig::validate` lets a
+/// run write, so that every run can be saved and loaded back): a file is held in the page's
+/// memory and copied into wasm32's (at most 4 GiB, shared with the run), about three copies at
+/// the peak. The page's own runs stay far below it (widths 256, nz 512: about 70 MB in f32).
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
 /// Which of a layer's tensors a name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {
@@ -150,6 +156,13 @@ pub async fn export(model: &Sequential, prefix: &str, dtype: Dtype, batches: i64
     let values = read(model, &entries).await?;
     let mut out = Vec::new();
     for (entry, values) in entries.iter().zip(values) {
+        // A diverged run's weights are worth nothing and would replace a good file.
+        if let Some(bad) = values.iter().position(|v| !v.is_finite()) {
+            return Err(format!(
+                "not saved: tensor \"{}\" holds a non-finite value ({}) at index {bad} (the run has diverged)",
+                entry.name, values[bad]
+            ));
+        }
         out.push(TensorOut::from_f32(&entry.name, entry.shape.clone(), &values, dtype)?);
         if entry.role == Role::RunningVar {
             out.push(TensorOut::i64_scalar(format!("{prefix}main.{}.num_batches_tracked", entry.layer), batches));

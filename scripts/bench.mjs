@@ -14,7 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { buildAll } from './build.mjs';
-import { serve, urlOf } from './serve.mjs';
+import { CSP, serve, urlOf } from './serve.mjs';
 import { CHROMIUM, CHROMIUM_QUIET, ensureReferencePython, root, run } from './tools.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
@@ -29,6 +29,9 @@ const firstSample = env('BENCH_FIRST_SAMPLE', '1') !== '0';
 const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch').split(',');
 const ALL_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan', 'began'];
 const variants = env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp') === 'all' ? ALL_VARIANTS : env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp').split(',');
+// www/bench-tfjs.html loads TF.js from node_modules, and TF.js's threaded wasm backend starts its
+// workers from blob: URLs that import a blob: script: the page's policy plus those.
+const TFJS_CSP = CSP.replace("script-src 'self'", "script-src 'self' blob:").replace("worker-src 'self'", "worker-src 'self' blob:");
 // The variants www/bench-tfjs.html writes in TF.js.
 const TFJS_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan'];
 const WHERE = {
@@ -73,7 +76,9 @@ async function inPage(browser, url, label) {
 }
 
 if (browserBackends.length || firstSample) {
+  // The core's pages under the site's own policy; the TF.js page from a second server.
   const server = await serve({ port: 0 });
+  const tfjsServer = await serve({ port: 0, extra: ['node_modules/@tensorflow'], csp: TFJS_CSP });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [...CHROMIUM_QUIET, '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
@@ -85,7 +90,7 @@ if (browserBackends.length || firstSample) {
         if (backend.startsWith('tfjs-') && !TFJS_VARIANTS.includes(variant)) continue;
         console.log(`${WHERE[backend]}, ${variant}: batch ${batch}, ${warmup} warm-up + ${steps} timed iterations…`);
         load.push(loadavg()[0]);
-        const r = await inPage(browser, `${urlOf(server)}${pageOf(variant, backend, q)}`, `${backend} ${variant}`);
+        const r = await inPage(browser, `${urlOf(backend.startsWith('tfjs-') ? tfjsServer : server)}${pageOf(variant, backend, q)}`, `${backend} ${variant}`);
         // Labelled by what ran, not by what was asked for (WebGPU may fall back to the CPU).
         const where = r.backend === 'cpu' && backend === 'webgpu' ? `browser, CPU (wasm), fallback: ${r.fallbackReason}` : WHERE[backend];
         rows.push({ variant, key: backend, where, ...r });
@@ -121,6 +126,7 @@ if (browserBackends.length || firstSample) {
   } finally {
     await browser.close();
     server.close();
+    tfjsServer.close();
   }
 }
 

@@ -1,9 +1,10 @@
 // `npm test`: every suite, in order of cost.
-//  1. native Rust tests on burn's CPU backend (cargo test --release)
-//  2. Rust tests in headless Chromium on real WebGPU (wasm-pack test --headless --chrome)
-//  3. PyTorch checks: our checkpoints load strictly into PyTorch and give the same G(z)
-//  4. page tests: playwright-core drives the system Chromium against the built page
-import { mkdtempSync } from 'node:fs';
+//  1. node unit tests (tests/node/*.test.mjs: the dev server, the page's modules that need no browser)
+//  2. native Rust tests on burn's CPU backend (cargo test --release)
+//  3. Rust tests in headless Chromium on real WebGPU (wasm-pack test --headless --chrome)
+//  4. PyTorch checks: our checkpoints load strictly into PyTorch and give the same G(z)
+//  5. page tests: playwright-core drives the system Chromium against the built page
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASM_CARGO_ARGS, buildWasm, cargoEnv, ensureNodeModules, ensureReferencePython, ensureRustTools, root, runTee } from './tools.mjs';
@@ -20,10 +21,17 @@ function count(output) {
   for (const m of output.matchAll(/^# pass (\d+)$/gm)) counts.passed += Number(m[1]);
   for (const m of output.matchAll(/^# fail (\d+)$/gm)) counts.failed += Number(m[1]);
 }
+// Every `*.test.mjs` of a folder of tests/, so that a new test file needs no line here.
+const testFiles = (folder) => readdirSync(join(root, 'tests', folder)).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('tests', folder, f));
 const stage = (name) => console.log(`\n=== ${name} (${((performance.now() - started) / 1000).toFixed(0)} s) ===`);
 
 try {
   ensureNodeModules();
+
+  // Seconds, and no build needed: first, so that they answer before the long stages start.
+  stage('node unit tests');
+  count(await runTee('node', ['--test', '--test-reporter=tap', ...testFiles('node')]));
+
   ensureRustTools();
   buildMnist();
   const python = ensureReferencePython();
@@ -48,7 +56,7 @@ try {
 
   stage('page tests (playwright-core + Chromium)');
   buildWasm();
-  count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', 'tests/e2e/page.test.mjs', 'tests/e2e/playground.test.mjs']));
+  count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', ...testFiles('e2e')]));
   stage('done');
   console.log(`total: ${counts.passed} passed, ${counts.failed} failed`);
 } catch (e) {

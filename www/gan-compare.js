@@ -6,21 +6,15 @@
 import './gan-playground.js';
 
 const SHARED = ['batch', 'g-width', 'd-width', 'nz', 'seed', 'speed', 'backend', 'dataset'];
-const STYLE = `
-:host { display: block; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1b; }
-.bar { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; margin-bottom: 0.6rem; }
-button { font: inherit; font-size: 0.9rem; padding: 0.3rem 0.7rem; border-radius: 6px; border: 1px solid #bbb; background: #fff; cursor: pointer; }
-button.primary { background: #1d1d1b; color: #fff; border-color: #1d1d1b; min-width: 6rem; }
-.runs { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 0.8rem; }
-h4 { margin: 0 0 0.3rem; font-size: 0.95rem; }
-.note { font-size: 0.85rem; color: #6b6b66; }`;
+// A stylesheet file, not a <style> element: the page's Content-Security-Policy has no 'unsafe-inline'.
+const STYLESHEET = new URL('./gan-compare.css', import.meta.url);
 
 export class GanCompare extends HTMLElement {
   connectedCallback() {
     if (this.shadowRoot) return;
     const root = this.attachShadow({ mode: 'open' });
     const ids = (this.getAttribute('variants') ?? 'ns-gan,wgan-gp').split(',').map((s) => s.trim()).filter(Boolean).slice(0, 4);
-    root.innerHTML = `<style>${STYLE}</style>
+    root.innerHTML = `<link rel="stylesheet" href="${STYLESHEET}">
       <div class="bar">
         <button class="primary" data-role="play">Play all</button>
         <button data-role="step">Step all</button>

@@ -18,7 +18,7 @@
 import { drawBars, drawChart } from './chart.js';
 import { getEngine } from './engine.js';
 import { drawGrid } from './grid.js';
-import { imagesToDataset } from './images.js';
+import { MAX_IMAGES, droppedFiles, imagesToDataset, isImageFile, refusals, walkNote } from './images.js';
 import { drawPlane, fromCanvas, pointsToDataset } from './plane.js';
 import { arithmetic, gaussians, interpolate, mean } from './latent.js';
 import { DEFAULTS, FIELDS, PRESETS, configOf, isPoints, parseState, serializeState, stateOfConfig } from './state.js';
@@ -126,31 +126,6 @@ function attributePairs(el) {
     pairs.push([key, key === 'pretrained' && value === '' ? '1' : value]);
   }
   return pairs;
-}
-
-const IMAGE_NAME = /\.(png|jpe?g|gif|webp|bmp|avif)$/i;
-const isImageFile = (file) => file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
-
-// The files of a drop, the files inside dropped folders included (read recursively).
-async function droppedFiles(transfer) {
-  const entries = [...transfer.items].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
-  if (!entries.length) return [...transfer.files];
-  const files = [];
-  const visit = async (entry) => {
-    if (entry.isFile) {
-      files.push(await new Promise((resolve, reject) => entry.file(resolve, reject)));
-      return;
-    }
-    const reader = entry.createReader();
-    // readEntries returns a folder's entries in batches, until an empty one.
-    for (;;) {
-      const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
-      if (!batch.length) return;
-      for (const child of batch) await visit(child);
-    }
-  };
-  for (const entry of entries) await visit(entry);
-  return files;
 }
 
 export class GanPlayground extends HTMLElement {
@@ -342,7 +317,7 @@ export class GanPlayground extends HTMLElement {
       // weights file.
       const files = await droppedFiles(e.dataTransfer);
       const images = files.filter(isImageFile);
-      if (images.length) this.loadImages(images);
+      if (images.length) this.loadImages(images, files.stopped);
       else if (files.length === 1 && !this.$('load').closest('[hidden]')) this.loadFile(files[0]);
     });
     on('copy-link', 'click', async () => {
@@ -392,24 +367,27 @@ export class GanPlayground extends HTMLElement {
   }
 
   // The user's images as this run's data (read here, in the page; nothing is uploaded).
-  async loadImages(files) {
+  // `stopped`: why a dropped folder was not read to its end (droppedFiles), said with the rest.
+  async loadImages(files, stopped = files?.stopped) {
     if (!files?.length) return;
     this.showMessage(`Reading ${files.length} image${files.length === 1 ? '' : 's'}…`);
     try {
-      const { bytes, count, channels, skipped, truncated } = await imagesToDataset(files);
+      const { bytes, count, channels, skipped, reasons, truncated } = await imagesToDataset(files);
       // What the generator will learn from: the first 16, at 28×28.
       const shown = Math.min(count, 16);
       const preview = Float32Array.from(bytes.subarray(20, 20 + shown * channels * 784), (v) => v / 127.5 - 1);
       drawGrid(this.$('your-images'), preview, [shown, channels, 28, 28]);
       this.send({ type: 'data', dataset: 'images', bytes }, [bytes.buffer]);
       const notes = [
-        skipped.length && `${skipped.length} file${skipped.length === 1 ? ' is' : 's are'} not an image this browser can read (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''})`,
-        truncated && `only the first 10,000 are used`,
+        skipped.length && `${skipped.length} file${skipped.length === 1 ? '' : 's'} left out (${refusals(skipped, reasons)})`,
+        truncated && `only the first ${MAX_IMAGES.toLocaleString('en')} are used`,
+        walkNote(stopped),
       ].filter(Boolean);
       const look = channels === 3 ? 'in colour (RGB; the FID-style scores, made for grey digits, are off for colour)' : 'in grey (light backgrounds inverted)';
       this.showMessage(`Training data: your ${count} image${count === 1 ? '' : 's'}, the centre square of each at 28×28 ${look}.${notes.length ? ` ${notes.join('; ')}.` : ''} They stay in this browser.`, 'note');
     } catch (e) {
-      this.showMessage(`Your images could not be used: ${e.message}. The run is unchanged.`, 'error');
+      const cut = walkNote(stopped);
+      this.showMessage(`Your images could not be used: ${e.message}${cut ? `; ${cut}` : ''}. The run is unchanged.`, 'error');
     }
   }
 
@@ -478,11 +456,12 @@ export class GanPlayground extends HTMLElement {
     }
   }
 
-  async loadFile(file) {
+  loadFile(file) {
     if (!file) return;
+    // The worker checks the file's size and header before it reads the rest (a File is a handle:
+    // nothing is read here).
     this.showMessage(`Loading ${file.name}…`);
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    this.send({ type: 'load', bytes, name: file.name }, [bytes.buffer]);
+    this.send({ type: 'load', file, name: file.name });
   }
 
   onMessage(msg) {

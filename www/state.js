@@ -52,12 +52,12 @@ function parseValue(field, text, variants) {
     case 'int': {
       const v = Number(text);
       if (!/^-?\d+$/.test(text) || v < field.min || v > field.max) return [undefined, `a whole number from ${field.min} to ${field.max}`];
-      return [v];
+      return [v + 0]; // -0 is 0: the link writes it so
     }
     case 'number': {
       const v = Number(text);
       if (text.trim() === '' || !Number.isFinite(v) || v < field.min || v > field.max) return [undefined, `a number from ${field.min} to ${field.max}`];
-      return [v];
+      return [v + 0];
     }
     case 'bool':
       if (['1', 'true'].includes(text)) return [true];
@@ -70,6 +70,14 @@ function parseValue(field, text, variants) {
     default:
       return [undefined, 'unknown'];
   }
+}
+
+/** Text from a link as a note quotes it: at most 40 characters, no control or direction marks
+ * (a link must not flood or rewrite the page's message). */
+function quoted(text) {
+  const chars = [...text];
+  const clipped = chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : text;
+  return clipped.replace(/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, '\ufffd');
 }
 
 /**
@@ -86,7 +94,7 @@ export function parseState(pairs, variants, base = DEFAULTS) {
   for (const [key, text] of entries) {
     if (key !== 'variant') continue;
     const [v, why] = parseValue(FIELDS.variant, text, variants);
-    if (v === undefined) notes.push(`variant=${text} (not ${why})`);
+    if (v === undefined) notes.push(`variant=${quoted(text)} (not ${why})`);
     else if (v !== state.variant) [state.variant, state.knobs] = [v, {}];
     if (v !== undefined) given.add('variant');
   }
@@ -96,14 +104,15 @@ export function parseState(pairs, variants, base = DEFAULTS) {
     const knob = knobs.find((k) => k.name === key);
     if (knob) {
       const [v, why] = parseValue(num(knob.min, knob.max), text, variants);
-      if (v === undefined) notes.push(`${key}=${text} (not ${why})`);
+      if (v === undefined) notes.push(`${key}=${quoted(text)} (not ${why})`);
       else (state.knobs[key] = v), given.add(key);
-    } else if (FIELDS[key]) {
+    } else if (Object.hasOwn(FIELDS, key)) {
+      // Own keys only: `constructor`, `__proto__` and the like are no settings.
       const [v, why] = parseValue(FIELDS[key], text, variants);
-      if (v === undefined) notes.push(`${key}=${text} (not ${why})`);
+      if (v === undefined) notes.push(`${key}=${quoted(text)} (not ${why})`);
       else (state[key] = v), given.add(key);
     } else {
-      notes.push(`${key} (no such setting${knobs.length || state.variant ? ` for ${state.variant}` : ''})`);
+      notes.push(`${quoted(key)} (no such setting${knobs.length || state.variant ? ` for ${state.variant}` : ''})`);
     }
   }
   // The user's images and drawings never leave their browser, so a link cannot bring them along.

@@ -8,7 +8,7 @@
 //               | {type: 'reset', config?} (merged into the run's config, e.g. {variant: 'wgan'})
 //               | {type: 'knob', name, value} (a variant setting, e.g. BEGAN's γ, mid-run)
 //               | {type: 'speed', stepsPerSec} (Infinity: as fast as the device goes)
-//               | {type: 'save'} | {type: 'load', bytes, name, target?}
+//               | {type: 'save'} | {type: 'load', file, name, target?} (a File: checked before it is read)
 //               | {type: 'latent'} | {type: 'setLatent', z} | {type: 'generate', z, tag}
 //               | {type: 'score', now?, every?} (score G now, and/or every `every` steps; 0: off)
 //               | {type: 'data', dataset, bytes} (train on a dataset file made in the page: the user's
@@ -212,17 +212,14 @@ class Run {
     this.post({ type: 'state', running: false });
   }
 
-  // Loads a weights file into a fresh run built for it: our files carry their run's config in the
-  // metadata; a bare PyTorch dcgan28 (or BEGAN) generator state dict gets this run's settings with
-  // its widths. The current run is only replaced once the new one holds the weights, so a bad file
-  // loses nothing.
-  loadWeights(bytes, name, target) {
-    let info;
-    try {
-      info = core.inspectWeights(bytes);
-    } catch (e) {
-      throw new Error(`${name}: ${e.message ?? e}`);
-    }
+  // Loads a weights file (a Blob) into a fresh run built for it: our files carry their run's config
+  // in the metadata; a bare PyTorch dcgan28 (or BEGAN) generator state dict gets this run's
+  // settings with its widths. The file is read only once its size and header passed (`info`, from
+  // inspectWeightsFile), and the current run is only replaced once the new one holds the weights,
+  // so a bad file loses nothing.
+  async loadWeights(blob, name, target, info) {
+    info ??= await inspectWeightsFile(core, blob, name);
+    const bytes = await readBlob(blob, name);
     let wanted;
     if (info.metadata.config) {
       try {
@@ -276,14 +273,14 @@ class Run {
       const url = new URL(weights, self.location.href);
       try {
         if (url.origin !== self.location.origin) throw new Error('only this site\'s own files can be loaded by URL');
-        loaded = this.loadWeights(await fetchBytes(url), url.pathname.split('/').pop());
+        loaded = await this.loadWeights(new Blob([await fetchBytes(url)]), url.pathname.split('/').pop());
       } catch (e) {
         this.post({ type: 'error', message: `The weights at ${weights} could not be loaded: ${e.message}` });
       }
     } else if (pretrained) {
       try {
         const file = await pretrainedFile(config);
-        if (file) loaded = this.loadWeights(file.bytes, file.name);
+        if (file) loaded = await this.loadWeights(new Blob([file.bytes]), file.name);
       } catch (e) {
         this.post({ type: 'error', message: `The pretrained weights could not be loaded (${e.message}); starting from random weights.` });
       }
@@ -310,8 +307,15 @@ class Run {
         return;
       }
       case 'load': {
+        // A file refused on its size or header changes nothing, not even whether the run trains.
+        let info;
+        try {
+          info = await inspectWeightsFile(core, msg.file, msg.name);
+        } catch (e) {
+          return this.post({ type: 'error', message: e.message });
+        }
         await this.stop();
-        const loaded = this.loadWeights(msg.bytes, msg.name, msg.target);
+        const loaded = await this.loadWeights(msg.file, msg.name, msg.target, info);
         this.rate = null;
         this.chunk = 1;
         this.post(loaded);
@@ -395,6 +399,33 @@ class Run {
   }
 }
 
+const megabytes = (bytes) => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0)} MB`;
+
+// What a weights file holds, from its size and its header alone (the core checks both, see
+// `inspectWeights` in crate/bindings.rs): a file that is too big, or is no weights file, is
+// refused before its data is read.
+async function inspectWeightsFile(module, blob, name) {
+  const { weightFileBytes } = module.limits();
+  if (blob.size > weightFileBytes) {
+    throw new Error(`${name} is ${megabytes(blob.size)}: weights files over ${megabytes(weightFileBytes)} are refused (a run of this page saves at most about 70 MB).`);
+  }
+  try {
+    const length = module.weightsHeaderLength(new Uint8Array(await blob.slice(0, 8).arrayBuffer()), blob.size);
+    return module.inspectWeights(new Uint8Array(await blob.slice(0, 8 + length).arrayBuffer()), blob.size);
+  } catch (e) {
+    throw new Error(`${name}: ${e.message ?? e}`);
+  }
+}
+
+// A Blob's bytes; a file that can no longer be read (moved, changed on disk) is named.
+async function readBlob(blob, name) {
+  try {
+    return new Uint8Array(await blob.arrayBuffer());
+  } catch (e) {
+    throw new Error(`${name} could not be read (${e.message ?? e})`);
+  }
+}
+
 // A same-site file's bytes; an HTTP error becomes an exception naming the file.
 async function fetchBytes(url) {
   const res = await fetch(url);
@@ -435,7 +466,7 @@ async function previewRun(run, config) {
   const module = await cpuModule;
   const file = module && !run.shown && (await pretrainedFile(config).finally(endHeadStart));
   if (!file || run.shown) return;
-  const { metadata } = module.inspectWeights(file.bytes);
+  const { metadata } = await inspectWeightsFile(module, new Blob([file.bytes]), file.name);
   const saved = JSON.parse(metadata.config ?? 'null');
   if (!Number.isSafeInteger(saved?.seed) || !Number.isSafeInteger(saved?.grid_samples)) return;
   const sampler = module.Sampler.load(file.bytes);

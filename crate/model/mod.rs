@@ -372,6 +372,14 @@ pub fn parameter_count(specs: &[LayerSpec]) -> usize {
         .sum()
 }
 
+/// Values a weights file holds for a spec: the parameters and BatchNorm's running mean and
+/// variance.
+pub fn stored_value_count(specs: &[LayerSpec]) -> usize {
+    let running: usize =
+        specs.iter().map(|s| if let LayerSpec::BatchNorm { features } = s { 2 * features } else { 0 }).sum();
+    parameter_count(specs) + running
+}
+
 /// Elements of the largest weight or activation that `specs` hold for a batch of `batch` inputs
 /// of shape `input` [C, H, W] (the WebGPU buffer limit applies to each tensor).
 pub fn largest_tensor_len(specs: &[LayerSpec], input: [usize; 3], batch: usize) -> usize {

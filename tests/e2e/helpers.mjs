@@ -15,7 +15,8 @@ export const env = {};
 
 before(async () => {
   mkdirSync(OUT, { recursive: true });
-  env.server = await serve({ port: 0 });
+  // The site, plus what tests load beside it: weight fixtures (?weights=) and pages written to test-results/.
+  env.server = await serve({ port: 0, extra: ['tests/fixtures', 'test-results'] });
   env.base = urlOf(env.server);
   env.browser = await chromium.launch({ executablePath: CHROMIUM, args: [...QUIET, '--enable-unsafe-webgpu'] });
 });
@@ -25,10 +26,23 @@ after(async () => {
   env.server?.close();
 });
 
-/** A page that records uncaught errors, console errors and the paths it requests. In the page, `$pg(role, i)` is the
- * part with `data-role=role` of the i-th <gan-playground> (inside its shadow root). */
+// In a document or a worker: passes each Content-Security-Policy violation to `report` as
+// `CSP: <directive> <blocked URI>`. (Chromium logs violations to the console too, but not always
+// with their directive.)
+const listenForViolations = (report) => (globalThis.document ?? globalThis).addEventListener('securitypolicyviolation', (e) => {
+  report(`CSP: ${e.violatedDirective} ${e.blockedURI || '(inline)'}${e.sourceFile ? ` at ${e.sourceFile}:${e.lineNumber}` : ''}`);
+});
+
+/** A page that records uncaught errors, console errors, CSP violations and the paths it requests. In the page,
+ * `$pg(role, i)` is the part with `data-role=role` of the i-th <gan-playground> (inside its shadow root). */
 export async function open(url, b = env.browser, viewport = { width: 1100, height: 900 }) {
   const page = await b.newPage({ viewport });
+  page.errors = [];
+  await page.exposeFunction('$cspViolation', (text) => page.errors.push(text));
+  await page.addInitScript(`(${listenForViolations})((text) => $cspViolation(text))`);
+  // A worker's violations fire on its own global, which init scripts do not reach: listen there as
+  // soon as it runs, and report through the console, which is recorded below.
+  page.on('worker', (w) => w.evaluate(`(${listenForViolations})((text) => console.error(text))`).catch(() => {}));
   await page.addInitScript(() => {
     // Every <gan-playground> in document order, those inside <gan-compare> included.
     window.$playgrounds = () => [...document.querySelectorAll('gan-playground, gan-compare')].flatMap((e) => (e.tagName === 'GAN-COMPARE' ? [...(e.shadowRoot?.querySelectorAll('gan-playground') ?? [])] : [e]));
@@ -43,7 +57,6 @@ export async function open(url, b = env.browser, viewport = { width: 1100, heigh
       return out;
     };
   });
-  page.errors = [];
   page.requested = []; // the paths the page and its worker fetched
   page.on('request', (r) => page.requested.push(new URL(r.url()).pathname));
   page.on('pageerror', (e) => page.errors.push(String(e)));

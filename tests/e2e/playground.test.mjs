@@ -410,7 +410,7 @@ test('your own images, grey or colour, become the training data, in the browser,
 
   // Only files that are no image: a clear error, and the run stays on MNIST.
   await page.setInputFiles(SEL('images'), [broken]);
-  await page.waitForFunction(() => /could not be used: none of the 1 file is an image/.test($pg('message').textContent), null, { timeout: 60_000 });
+  await page.waitForFunction(() => /could not be used: none of the 1 file is usable \(broken\.png: not a PNG, JPEG, GIF, WebP or BMP file\)/.test($pg('message').textContent), null, { timeout: 60_000 });
   assert.equal(await page.$eval(SEL('dataset'), (e) => e.value), 'mnist');
 
   await page.setInputFiles(SEL('images'), [...files, broken]);
@@ -422,7 +422,7 @@ test('your own images, grey or colour, become the training data, in the browser,
     hidden: c.hidden, width: c.width, centre: c.getContext('2d').getImageData(15, 15, 1, 1).data[0], corner: c.getContext('2d').getImageData(2, 2, 1, 1).data[0],
   }));
   assert.deepEqual(preview, { hidden: false, width: 8 * 29 + 1, centre: 255, corner: 0 });
-  assert.match(message, /1 file is not an image this browser can read \(broken\.png\)/);
+  assert.match(message, /1 file left out \(broken\.png: not a PNG, JPEG, GIF, WebP or BMP file\)/);
   await page.waitForFunction(() => !$pg('step').disabled, null, { timeout: 120_000 });
   await page.click(SEL('step'));
   await page.waitForFunction(() => $playgrounds()[0].progress.step === 1, null, { timeout: 120_000 });

@@ -1,0 +1,395 @@
+//! The command line: every command, option, type and default, parsed by clap. Ranges that the
+//! core checks (widths, batch, knobs) are left to `TrainConfig::validate`, so that the page and
+//! the command line refuse the same values with the same reasons.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::builder::PossibleValuesParser;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, value_parser};
+use gan_playground::backend::{self, BackendInfo};
+use gan_playground::data::{DATASETS, ImageDataset};
+use gan_playground::gan::{self, REGISTRY};
+use gan_playground::safetensors::Dtype;
+use gan_playground::trainer::TrainConfig;
+
+#[derive(Parser)]
+#[command(
+    name = "gan",
+    version,
+    about = "The GAN playground's core on the command line: train, sample, score and convert."
+)]
+pub struct Cli {
+    /// Where tensors live. auto: a hardware GPU where the machine has one, else the CPU.
+    #[arg(long, global = true, default_value = "auto", value_parser = ["auto", "gpu", "cpu"])]
+    backend: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a GAN: sample grids as PNG, a checkpoint (weights.safetensors) every --grid-every
+    /// steps, and the loss log losses.csv, appended as training goes, all in --out.
+    Train(TrainArgs),
+    /// Time generator iterations (n_critic critic steps + one generator step) and critic steps.
+    Bench(BenchArgs),
+    /// Draw samples from a weights file's generator (ours, or a PyTorch dcgan28/dcgan64 state dict).
+    Sample(SampleArgs),
+    /// Rewrite every float tensor of a weights file in another dtype.
+    Convert(ConvertArgs),
+    /// The contact sheet of several `gan train` runs: one strip of samples per variant.
+    Sheet(SheetArgs),
+    /// A variant's loss terms and every weight's gradient for given weights, data and noise.
+    Grads(GradsArgs),
+    /// The first images of a training set as one PNG grid.
+    Data(DataArgs),
+    /// Train the MNIST classifier behind the scores.
+    Classifier(ClassifierArgs),
+    /// FID-style distance and KID (and on triangles precision, recall and F1) of a generator.
+    Score(ScoreArgs),
+}
+
+impl Cli {
+    /// The command line, or exit with status 2: clap's reason, then the usage of the command
+    /// (clap shows it only for some mistakes; a bad value gets it too).
+    pub fn parse_or_exit() -> Self {
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        Self::try_parse_from(&args).unwrap_or_else(|e| {
+            if !e.use_stderr() || e.to_string().contains("Usage:") {
+                e.exit();
+            }
+            let mut command = Self::command();
+            command.build();
+            let name = args.iter().skip(1).find_map(|a| command.find_subcommand(a).map(|c| c.get_name().to_string()));
+            let usage = match name.and_then(|n| command.find_subcommand_mut(n)) {
+                Some(sub) => sub.render_usage(),
+                None => command.render_usage(),
+            };
+            let _ = e.print();
+            eprintln!("\n{usage}");
+            std::process::exit(2);
+        })
+    }
+
+    pub fn run(self) -> Result<(), String> {
+        let backend = self.backend;
+        match self.command {
+            Command::Train(a) => crate::train::train(&a, &backend),
+            Command::Bench(a) => crate::train::bench(&a, &backend),
+            Command::Sample(a) => crate::tools::sample(&a, &backend),
+            Command::Convert(a) => crate::tools::convert(&a),
+            Command::Sheet(a) => crate::tools::sheet(&a),
+            Command::Grads(a) => crate::tools::grads(&a, &backend),
+            Command::Data(a) => crate::tools::data(&a),
+            Command::Classifier(a) => crate::tools::classifier(&a, &backend),
+            Command::Score(a) => crate::tools::score(&a, &backend),
+        }
+    }
+}
+
+/// The device of `--backend`, said on stderr (with the reason where the CPU is a fallback).
+pub fn device(backend: &str) -> Result<(burn::tensor::Device, BackendInfo), String> {
+    let (device, info) = backend::native(backend)?;
+    match &info.fallback_reason {
+        Some(reason) => eprintln!("backend: {} (no GPU: {reason})", info.name),
+        None => eprintln!("backend: {}", info.name),
+    }
+    Ok((device, info))
+}
+
+fn variant_ids() -> PossibleValuesParser {
+    PossibleValuesParser::new(REGISTRY.iter().map(|r| r.id))
+}
+
+/// Where the training images come from.
+#[derive(Args)]
+pub struct Source {
+    /// The training data: a dataset file's (mnist, images, drawing) or generated.
+    #[arg(long, default_value = DATASETS[0], value_parser = PossibleValuesParser::new(DATASETS))]
+    pub dataset: String,
+    /// The dataset file of mnist, images and drawing (the GDS1 layout of crate/data).
+    #[arg(long, default_value = "www/data/mnist.bin")]
+    pub data: PathBuf,
+}
+
+impl Source {
+    /// The training set: the dataset file, or generated (triangles, the 2-D toys).
+    pub fn load(&self) -> Result<Arc<ImageDataset>, String> {
+        let bytes = match self.dataset.as_str() {
+            "mnist" | "images" | "drawing" => Some(std::fs::read(&self.data).map_err(|e| {
+                format!("cannot read {} ({e}); build it with `npm run build:data`", self.data.display())
+            })?),
+            _ => None,
+        };
+        let data = gan_playground::data::training_set(&self.dataset, bytes.as_deref());
+        data.map(Arc::new).map_err(|e| format!("{}: {e}", self.data.display()))
+    }
+}
+
+/// A run's settings: everything a `TrainConfig` holds. Unset values are the core's defaults.
+#[derive(Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub source: Source,
+    /// The loss.
+    #[arg(long, default_value = REGISTRY[0].id, value_parser = variant_ids())]
+    pub variant: String,
+    /// Examples per batch.
+    #[arg(long, default_value_t = TrainConfig::default().batch_size)]
+    pub batch: usize,
+    /// Seeds the weights, the batch order and the latents: the same seed gives the same run.
+    #[arg(long, default_value_t = TrainConfig::default().seed)]
+    pub seed: u64,
+    /// Latent size [default: 100; 2 for 2-D points].
+    #[arg(long)]
+    pub nz: Option<usize>,
+    /// Channels of G's last hidden layer (the first has twice as many).
+    #[arg(long, default_value_t = TrainConfig::default().model.g_width)]
+    pub g_width: usize,
+    /// Channels of the critic's first layer (the second has twice as many).
+    #[arg(long, default_value_t = TrainConfig::default().model.d_width)]
+    pub d_width: usize,
+    /// Learning rate of both networks [default: the variant's published one].
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Adam's β₁ [default: the variant's] (variants trained with Adam).
+    #[arg(long)]
+    pub beta1: Option<f32>,
+    /// Adam's β₂ [default: the variant's].
+    #[arg(long)]
+    pub beta2: Option<f32>,
+    /// Critic steps per generator step [default: the variant's].
+    #[arg(long)]
+    pub n_critic: Option<usize>,
+    /// The variant's own settings, e.g. gamma=0.7,lambda=5 (see the variant's file in crate/gan).
+    #[arg(long, value_delimiter = ',', value_parser = parse_knob)]
+    pub knobs: Vec<(String, f64)>,
+}
+
+/// A count of at least one (a count of zero would divide by zero, or do nothing).
+fn at_least_one(text: &str) -> Result<u64, String> {
+    text.parse().ok().filter(|&n| n >= 1).ok_or_else(|| "must be a whole number, at least 1".to_string())
+}
+
+fn at_least_two(text: &str) -> Result<u64, String> {
+    text.parse().ok().filter(|&n| n >= 2).ok_or_else(|| "must be a whole number, at least 2".to_string())
+}
+
+fn parse_knob(pair: &str) -> Result<(String, f64), String> {
+    let (name, value) = pair.split_once('=').ok_or_else(|| format!("expected name=value, got {pair:?}"))?;
+    let value = value.parse().map_err(|_| format!("{name} needs a number, got {value:?}"))?;
+    Ok((name.to_string(), value))
+}
+
+impl RunArgs {
+    /// The run's config, validated by the core.
+    pub fn config(&self) -> Result<TrainConfig, String> {
+        let mut config = TrainConfig {
+            variant: self.variant.clone(),
+            dataset: self.source.dataset.clone(),
+            batch_size: self.batch,
+            seed: self.seed,
+            n_critic: self.n_critic,
+            ..TrainConfig::default()
+        };
+        config.model.g_width = self.g_width;
+        config.model.d_width = self.d_width;
+        // 2-D points: a 2-D z by default (the page's plane draws its warped grid), more samples.
+        if config.is_points() {
+            (config.model.nz, config.grid_samples) = (2, 256);
+        }
+        config.model.nz = self.nz.unwrap_or(config.model.nz);
+        if self.lr.is_some() || self.beta1.is_some() || self.beta2.is_some() {
+            config.optimizer = Some(self.optimizer()?);
+        }
+        config.knobs = self.knobs.iter().cloned().collect();
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The variant's published optimiser with the given learning rate and betas.
+    fn optimizer(&self) -> Result<gan::Optimizer, String> {
+        Ok(match gan::variant(&self.variant)?.optimizer() {
+            gan::Optimizer::Adam { learning_rate, beta1, beta2 } => gan::Optimizer::Adam {
+                learning_rate: self.lr.unwrap_or(learning_rate),
+                beta1: self.beta1.unwrap_or(beta1),
+                beta2: self.beta2.unwrap_or(beta2),
+            },
+            gan::Optimizer::RmsProp { .. } if self.beta1.is_some() || self.beta2.is_some() => {
+                return Err(format!("{} trains with RMSProp, which has no β₁ or β₂", self.variant));
+            }
+            gan::Optimizer::RmsProp { learning_rate } => {
+                gan::Optimizer::RmsProp { learning_rate: self.lr.unwrap_or(learning_rate) }
+            }
+        })
+    }
+}
+
+/// Float types a weights file may be written in.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FloatType {
+    F32,
+    F16,
+    Bf16,
+}
+
+impl From<FloatType> for Dtype {
+    fn from(t: FloatType) -> Self {
+        match t {
+            FloatType::F32 => Dtype::F32,
+            FloatType::F16 => Dtype::F16,
+            FloatType::Bf16 => Dtype::BF16,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Generator iterations to train.
+    #[arg(long, default_value_t = 2000, value_parser = at_least_one)]
+    pub steps: u64,
+    /// Write a grid and a checkpoint every this many steps (and after the last).
+    #[arg(long, default_value_t = 250, value_parser = at_least_one)]
+    pub grid_every: u64,
+    /// The folder of the grids, the checkpoint and the loss log.
+    #[arg(long, default_value = "out/train")]
+    pub out: PathBuf,
+    /// Start from a checkpoint of the same model and variant.
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// The checkpoint's float type (bf16 is not offered: the page saves f32 or f16).
+    #[arg(long, default_value = "f32", value_parser = ["f32", "f16"])]
+    pub dtype: String,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Timed iterations.
+    #[arg(long, default_value_t = 10, value_parser = at_least_one)]
+    pub steps: u64,
+    /// Untimed iterations first (shader compilation, allocations).
+    #[arg(long, default_value_t = 2)]
+    pub warmup: u64,
+    /// One JSON line instead of a sentence.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct SampleArgs {
+    #[arg(long)]
+    pub weights: PathBuf,
+    /// The latents: a tensor `z` [N, nz, 1, 1]; else N(0, I) from --seed.
+    #[arg(long)]
+    pub z: Option<PathBuf>,
+    /// How many samples (without --z).
+    #[arg(long, default_value_t = 64, value_parser = value_parser!(u64).range(1..=1024))]
+    pub n: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// A PNG grid, or a .safetensors file holding the raw G(z) as `samples` (NCHW, f32).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct ConvertArgs {
+    #[arg(long = "in")]
+    pub input: PathBuf,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum)]
+    pub dtype: FloatType,
+}
+
+#[derive(Args)]
+pub struct SheetArgs {
+    /// The folder holding one `gan train` run per variant, in <runs>/<variant>.
+    #[arg(long, default_value = "out/sheet")]
+    pub runs: PathBuf,
+    #[arg(long, required = true, value_delimiter = ',', value_parser = variant_ids())]
+    pub variants: Vec<String>,
+    /// Samples per strip.
+    #[arg(long, default_value_t = 16, value_parser = value_parser!(u64).range(1..=64))]
+    pub samples: u64,
+    #[arg(long, default_value = "out/sheet")]
+    pub out_dir: PathBuf,
+}
+
+#[derive(Args)]
+pub struct GradsArgs {
+    #[arg(long, value_parser = variant_ids())]
+    pub variant: String,
+    /// Data, noise and (without --generator/--critic) the networks under `generator.` and `critic.`.
+    #[arg(long)]
+    pub inputs: PathBuf,
+    /// A PyTorch state dict of the generator (unprefixed).
+    #[arg(long)]
+    pub generator: Option<PathBuf>,
+    /// A PyTorch state dict of the critic (unprefixed).
+    #[arg(long)]
+    pub critic: Option<PathBuf>,
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct DataArgs {
+    #[command(flatten)]
+    pub source: Source,
+    #[arg(long, default_value_t = 64, value_parser = at_least_one)]
+    pub n: u64,
+    #[arg(long, default_value = "data.png")]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct ClassifierArgs {
+    #[command(flatten)]
+    pub source: Source,
+    #[arg(long, default_value_t = 15, value_parser = at_least_one)]
+    pub epochs: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value = "www/metrics/mnist-classifier.safetensors")]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct ScoreArgs {
+    #[arg(long)]
+    pub weights: PathBuf,
+    /// The real data to score against [default: the dataset the weights file names, else mnist].
+    #[arg(long, value_parser = ["mnist", "triangles"])]
+    pub dataset: Option<String>,
+    /// MNIST's dataset file.
+    #[arg(long, default_value = "www/data/mnist.bin")]
+    pub data: PathBuf,
+    /// Samples (and real images) scored.
+    #[arg(long, default_value_t = 2000, value_parser = at_least_two)]
+    pub n: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value = "www/metrics/mnist-classifier.safetensors")]
+    pub classifier: PathBuf,
+    /// One JSON line instead of sentences.
+    #[arg(long)]
+    pub json: bool,
+    /// Score real training images in place of samples (the floor of each score).
+    #[arg(long)]
+    pub real_vs_real: bool,
+    /// Triangles: held-out triangles inverted for recall.
+    #[arg(long, default_value_t = 200, value_parser = at_least_one)]
+    pub recall_n: u64,
+    /// Triangles: gradient steps of each inversion.
+    #[arg(long, default_value_t = 150, value_parser = at_least_one)]
+    pub inversion_steps: u64,
+    /// Triangles: how far (in pixels) a sample may lie from the manifold and still count.
+    #[arg(long, default_value_t = gan_playground::score::TOLERANCE_PIXELS)]
+    pub tolerance_pixels: f64,
+}

@@ -1,0 +1,250 @@
+//! The commands around training: samples, conversions, gradients, contact sheets, data grids,
+//! the scores' classifier and the scores.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::tensor::read_sync;
+use gan_playground::grads::{self, GradInputs};
+use gan_playground::image::tile_grid;
+use gan_playground::rng::Rng;
+use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
+use gan_playground::trainer::{latent, to_f32};
+use gan_playground::{classifier, data, sampler, score};
+
+use crate::cli::{ClassifierArgs, ConvertArgs, DataArgs, GradsArgs, SampleArgs, ScoreArgs, SheetArgs, device};
+use crate::output::{read, read_grid_tiles, write_atomic, write_png};
+
+/// A file's path and bytes, kept together so that a parse error can name the file.
+struct Loaded(PathBuf, Vec<u8>);
+
+impl Loaded {
+    fn read(path: &Path) -> Result<Self, String> {
+        Ok(Self(path.to_path_buf(), read(path)?))
+    }
+
+    fn parse(&self) -> Result<SafeTensors<'_>, String> {
+        SafeTensors::parse(&self.1).map_err(|e| format!("{}: {e}", self.0.display()))
+    }
+}
+
+/// Draws from the generator of a weights file (ours, or a PyTorch state dict of dcgan28 or
+/// dcgan64) in eval mode.
+pub fn sample(args: &SampleArgs, backend: &str) -> Result<(), String> {
+    let weights = Loaded::read(&args.weights)?;
+    let file = weights.parse()?;
+    let z_file = args.z.as_deref().map(Loaded::read).transpose()?;
+    let z_parsed = z_file.as_ref().map(Loaded::parse).transpose()?;
+    let (device, _) = device(backend)?;
+    let (generator, arch) = sampler::generator_from(&file, &device)?;
+    let z = match &z_parsed {
+        Some(z) => sampler::latent_from(z, arch.nz, &device)?,
+        None => latent(&mut Rng::new(args.seed), args.n as usize, arch.nz, &device),
+    };
+    let n = z.dims()[0];
+    let samples = to_f32(read_sync(generator.forward(z).into_data_async()).map_err(|e| format!("{e:?}"))?)?;
+    let [c, h, w] = arch.image;
+    if args.out.extension().is_some_and(|e| e == "safetensors") {
+        let tensor = TensorOut::from_f32("samples", vec![n, c, h, w], &samples, Dtype::F32)?;
+        let meta = BTreeMap::from([("model".to_string(), arch.model.to_string())]);
+        write_atomic(&args.out, &serialize(&[tensor], &meta)?)?;
+    } else {
+        let cols = (n as f64).sqrt().ceil() as usize;
+        let (gw, gh, gc, pixels) = tile_grid(&samples, [n, c, h, w], cols, 2);
+        write_png(&args.out, gw, gh, gc, &pixels)?;
+    }
+    println!("{n} samples of {} ({}) written to {}", arch.model, args.weights.display(), args.out.display());
+    Ok(())
+}
+
+/// Rewrites every float tensor of a weights file in another dtype (f16 halves the download);
+/// other tensors and the metadata are kept.
+pub fn convert(args: &ConvertArgs) -> Result<(), String> {
+    let source = Loaded::read(&args.input)?;
+    let file = source.parse()?;
+    let dtype = Dtype::from(args.dtype);
+    let mut tensors = Vec::new();
+    for t in &file.tensors {
+        tensors.push(match t.dtype {
+            Dtype::F32 | Dtype::F16 | Dtype::BF16 => {
+                TensorOut::from_f32(&t.name, t.shape.clone(), &file.f32_values(t)?, dtype)?
+            }
+            other => TensorOut {
+                name: t.name.clone(),
+                dtype: other,
+                shape: t.shape.clone(),
+                bytes: file.bytes_of(t).to_vec(),
+            },
+        });
+    }
+    let bytes = serialize(&tensors, &file.metadata)?;
+    write_atomic(&args.out, &bytes)?;
+    println!("{} → {} ({} → {} bytes)", args.input.display(), args.out.display(), source.1.len(), bytes.len());
+    Ok(())
+}
+
+/// A variant's loss terms and the gradients with respect to every weight, keyed by parameter
+/// name (see `gan_playground::grads`). The networks come from `--generator` / `--critic` or,
+/// when those are not given, from the inputs file under `generator.` and `critic.`.
+pub fn grads(args: &GradsArgs, backend: &str) -> Result<(), String> {
+    let inputs = Loaded::read(&args.inputs)?;
+    let (g_file, d_file) = (args.generator.as_deref().map(Loaded::read), args.critic.as_deref().map(Loaded::read));
+    let (g_file, d_file) = (g_file.transpose()?, d_file.transpose()?);
+    let inputs_file = inputs.parse()?;
+    let g_parsed = g_file.as_ref().map(Loaded::parse).transpose()?;
+    let d_parsed = d_file.as_ref().map(Loaded::parse).transpose()?;
+    let generator = g_parsed.as_ref().map_or((&inputs_file, "generator."), |f| (f, ""));
+    let critic = d_parsed.as_ref().map_or((&inputs_file, "critic."), |f| (f, ""));
+    let (device, _) = device(backend)?;
+    let grad_inputs = GradInputs::from_file(&args.variant, &inputs_file, generator, critic, &device)?;
+    let named = read_sync(grads::evaluate(grad_inputs))?;
+    let tensors = named
+        .iter()
+        .map(|n| TensorOut::from_f32(&n.name, n.shape.clone(), &n.values, Dtype::F32))
+        .collect::<Result<Vec<_>, _>>()?;
+    let metadata = BTreeMap::from([("variant".to_string(), args.variant.clone())]);
+    write_atomic(&args.out, &serialize(&tensors, &metadata)?)?;
+    for n in named.iter().filter(|n| n.shape.is_empty()) {
+        println!("{:<16} {}", n.name, n.values[0]);
+    }
+    println!("{} tensors written to {}", named.len(), args.out.display());
+    Ok(())
+}
+
+/// The contact sheet: for each variant's `gan train` run in `<runs>/<variant>`, the first
+/// `samples` images of its final grid as one strip `sheet-<variant>.png`, all strips stacked
+/// in `sheet.png`, and a Markdown table (variant, steps, wall time) on stdout.
+pub fn sheet(args: &SheetArgs) -> Result<(), String> {
+    let samples = args.samples as usize;
+    let mut all = Vec::new();
+    println!("| variant | samples (fixed z, final step) | steps | wall time |\n|---|---|---:|---:|");
+    for variant in &args.variants {
+        let dir = args.runs.join(variant);
+        let tiles = read_grid_tiles(&dir.join("grid.png"), samples)?;
+        let log = std::fs::read_to_string(dir.join("losses.csv")).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let last: Vec<&str> = log.lines().last().unwrap_or("").split(',').collect();
+        let (steps, secs) = (last.first().copied().unwrap_or("?"), last.get(3).copied().unwrap_or("?"));
+        let n = tiles.len() / 784;
+        let (w, h, c, pixels) = tile_grid(&tiles, [n, 1, 28, 28], n.max(1), 2);
+        let name = format!("sheet-{variant}.png");
+        write_png(&args.out_dir.join(&name), w, h, c, &pixels)?;
+        println!("| {variant} | ![{variant}](www/assets/{name}) | {steps} | {secs} s |");
+        all.extend(tiles);
+    }
+    let rows = all.len() / 784 / samples;
+    let (w, h, c, pixels) = tile_grid(&all, [rows * samples, 1, 28, 28], samples, 2);
+    write_png(&args.out_dir.join("sheet.png"), w, h, c, &pixels)
+}
+
+/// The first `--n` images of a training set as one PNG grid.
+pub fn data(args: &DataArgs) -> Result<(), String> {
+    let data = args.source.load()?;
+    let n = (args.n as usize).min(data.len());
+    let samples: Vec<f32> = (0..n).flat_map(|i| data.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
+    let (w, h, c, pixels) = tile_grid(&samples, [n, data.channels, data.height, data.width], 8, 2);
+    write_png(&args.out, w, h, c, &pixels)
+}
+
+/// Trains the MNIST classifier of the scores and writes it with its held-out accuracy.
+pub fn classifier(args: &ClassifierArgs, backend: &str) -> Result<(), String> {
+    let epochs = args.epochs as usize;
+    let data = args.source.load()?;
+    let (device, info) = device(backend)?;
+    println!("training the MNIST classifier on the digits not held out for {epochs} epochs on {}", info.name);
+    let start = Instant::now();
+    let model = classifier::train(&data, epochs, args.seed, &device, |epoch, loss| {
+        let loss = read_sync(loss.into_data_async()).ok().and_then(|d| to_f32(d).ok()).and_then(|v| v.first().copied());
+        let loss = loss.unwrap_or(f32::NAN);
+        println!("epoch {epoch}: last batch loss {loss:.4}  ({:.0} s)", start.elapsed().as_secs_f64());
+    });
+    let held_out = classifier::held_out(data.len());
+    let images = data.batch(&held_out, &device);
+    let predicted = read_sync(classifier::predict(&model, images).into_data_async()).map_err(|e| format!("{e:?}"))?;
+    let predicted = predicted.convert::<i64>().try_to_vec::<i64>().map_err(|e| format!("{e:?}"))?;
+    let correct = held_out.iter().zip(&predicted).filter(|&(&i, &p)| data.label(i) as i64 == p).count();
+    let accuracy = correct as f64 / held_out.len() as f64;
+    println!("held-out accuracy: {correct}/{} = {:.2} %", held_out.len(), 100.0 * accuracy);
+    let metadata = BTreeMap::from([
+        ("accuracy".to_string(), format!("{accuracy:.4}")),
+        ("held_out".to_string(), format!("every fifth MNIST digit of www/data/mnist.bin ({})", held_out.len())),
+        ("epochs".to_string(), epochs.to_string()),
+        ("seed".to_string(), args.seed.to_string()),
+        ("training_seconds".to_string(), format!("{:.0}", start.elapsed().as_secs_f64())),
+    ]);
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    write_atomic(&args.out, &read_sync(model.save(&metadata))?)?;
+    println!("wrote {}", args.out.display());
+    Ok(())
+}
+
+/// FID-style distance, KID and the class histogram of a generator's samples against real data:
+/// MNIST's held-out digits, or triangles drawn from a seed the training set does not use.
+pub fn score(args: &ScoreArgs, backend: &str) -> Result<(), String> {
+    let (device, _) = device(backend)?;
+    let classifier_file = Loaded::read(&args.classifier)?;
+    let classifier = classifier::Classifier::load(&classifier_file.1, &device)
+        .map_err(|e| format!("{}: {e}", args.classifier.display()))?;
+    let weights = Loaded::read(&args.weights)?;
+    let file = weights.parse()?;
+    let (generator, arch) = sampler::generator_from(&file, &device)?;
+    if arch.image != [1, 28, 28] {
+        return Err(format!("scores need 28×28 grey samples; this generator draws {:?}", arch.image));
+    }
+    let dataset = args.dataset.clone().or_else(|| file.metadata.get("dataset").cloned()).unwrap_or("mnist".into());
+    let real_set = |name: &str| -> Result<data::ImageDataset, String> {
+        match name {
+            "mnist" => {
+                let bytes = read(&args.data)?;
+                data::ImageDataset::from_bytes(&bytes).map_err(|e| format!("{}: {e}", args.data.display()))
+            }
+            "triangles" => data::training_set("triangles", None),
+            other => Err(format!("scores are defined for mnist and triangles, not {other}")),
+        }
+    };
+    let n = args.n as usize;
+    let real = score::reference_images(&dataset, &real_set(&dataset)?, n, &device)?;
+    let n = real.dims()[0];
+    // --real-vs-real: the same scores for real training images in place of samples (the floor).
+    let fake = if args.real_vs_real {
+        let data = real_set(&dataset)?;
+        let training: Vec<usize> = (0..data.len()).filter(|&i| !classifier::is_held_out(i)).collect();
+        let indices: Vec<usize> = (0..n).map(|i| training[i * training.len() / n]).collect();
+        data.batch(&indices, &device)
+    } else {
+        score::generate(&generator, arch.nz, n, args.seed, &device)
+    };
+    let scores = read_sync(score::score(&classifier, real, fake.clone(), args.seed))?;
+    // Triangles: precision and recall against the manifold (G on an autodiff device for inversion).
+    let triangle_scores = if dataset == "triangles" && !args.real_vs_real {
+        let autodiff = device.clone().autodiff();
+        let blank = gan_playground::model::Sequential::init(&arch.specs, &mut Rng::new(0), &autodiff);
+        let g = gan_playground::weights::load(&blank, &file, sampler::generator_prefix(&file))?;
+        let (recall_n, steps) = (args.recall_n as usize, args.inversion_steps as usize);
+        let t = score::triangle_precision_recall(&g, arch.nz, fake, recall_n, steps, args.seed, args.tolerance_pixels);
+        Some(read_sync(t)?)
+    } else {
+        None
+    };
+    if args.json {
+        let mut json = serde_json::to_value(&scores).map_err(|e| e.to_string())?;
+        if let (Some(t), Some(map)) = (&triangle_scores, json.as_object_mut()) {
+            map.insert("triangles".into(), serde_json::to_value(t).map_err(|e| e.to_string())?);
+        }
+        println!("{json}");
+    } else {
+        println!(
+            "{} samples vs {n} real ({dataset}): FID-style {:.3}  KID {:.4} ± {:.4}  classes {:?}",
+            scores.n, scores.fid, scores.kid, scores.kid_std, scores.classes
+        );
+        if let Some(t) = &triangle_scores {
+            println!(
+                "triangles: precision {:.3}  recall {:.3}  F1 {:.3}  (threshold: RMS {:.4}; median distance of samples to the manifold {:.4}, of held-out triangles to their inversions {:.4})",
+                t.precision, t.recall, t.f1, t.threshold, t.median_residual, t.median_inversion
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! `gan train` and `gan bench`: a run of the core's `Trainer` on the chosen backend.
+
+use std::time::Instant;
+
+use burn::tensor::read_sync;
+use gan_playground::safetensors::Dtype;
+use gan_playground::trainer::Trainer;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::{BenchArgs, TrainArgs, device};
+use crate::output::{LossLog, read, write_atomic, write_grid};
+
+/// Losses are read back (and logged, and checked) every this many steps: each read waits for
+/// the device, so not after every step.
+const LOG_EVERY: u64 = 10;
+
+pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
+    let config = args.run.config()?;
+    let data = args.run.source.load()?;
+    let (device, info) = device(backend)?;
+    let mut trainer = Trainer::new(config, data, &device)?;
+    if let Some(path) = &args.weights {
+        trainer.load_weights(&read(path)?, None).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let out = &args.out;
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let dtype = if args.dtype == "f16" { Dtype::F16 } else { Dtype::F32 };
+    let checkpoint = out.join("weights.safetensors");
+    println!(
+        "training {} on {} ({:?}, n_critic {}) on {} for {} steps ({})",
+        trainer.config().variant,
+        trainer.config().dataset,
+        trainer.optimizer(),
+        trainer.n_critic(),
+        info.name,
+        args.steps,
+        out.display()
+    );
+    let mut log = LossLog::create(&out.join("losses.csv"))?;
+    write_grid(&trainer, &out.join("grid_000000.png"))?;
+    let bar = ProgressBar::new(args.steps).with_style(
+        ProgressStyle::with_template("[{bar:30}] {pos}/{len}  {msg}  {per_sec}  eta {eta}")
+            .map_err(|e| e.to_string())?
+            .progress_chars("#>-"),
+    );
+    let start = Instant::now();
+    for step in 1..=args.steps {
+        trainer.train_step()?;
+        bar.inc(1);
+        let last = step == args.steps;
+        if step % LOG_EVERY == 0 || last {
+            let r = read_sync(trainer.readout(false))?;
+            let (d, g) = (r.d_loss.unwrap_or(f32::NAN), r.g_loss.unwrap_or(f32::NAN));
+            log.append(step, d, g, start.elapsed().as_secs_f64())?;
+            bar.set_message(format!("D {d:.3}  G {g:.3}"));
+            if !r.is_finite() {
+                bar.abandon();
+                return Err(format!(
+                    "losses became non-finite at step {step}; {} is kept from before (lower the learning rate?)",
+                    checkpoint.display()
+                ));
+            }
+        }
+        if step % args.grid_every == 0 || last {
+            write_grid(&trainer, &out.join(format!("grid_{step:06}.png")))?;
+            // The core refuses to save non-finite weights, so a diverged run never replaces the
+            // last good checkpoint.
+            let bytes = read_sync(trainer.save_weights(dtype)).map_err(|e| format!("step {step}: {e}"))?;
+            write_atomic(&checkpoint, &bytes)?;
+        }
+    }
+    bar.finish();
+    let secs = start.elapsed().as_secs_f64();
+    println!("done: {} steps in {secs:.0} s ({:.0} ms/step)", args.steps, 1000.0 * secs / args.steps as f64);
+    write_grid(&trainer, &out.join("grid.png"))
+}
+
+/// Times full generator iterations (n_critic D steps + one G step) and single D steps, each
+/// synced by a read-back of the losses.
+pub fn bench(args: &BenchArgs, backend: &str) -> Result<(), String> {
+    let config = args.run.config()?;
+    let data = args.run.source.load()?;
+    let (device, info) = device(backend)?;
+    let batch = config.batch_size;
+    let mut trainer = Trainer::new(config, data, &device)?;
+    let mut times = Vec::new();
+    let mut d_times = Vec::new();
+    for _ in 0..args.warmup + args.steps {
+        let t = Instant::now();
+        trainer.train_step()?;
+        read_sync(trainer.readout(false))?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        trainer.discriminator_step()?;
+        read_sync(trainer.readout(false))?;
+        d_times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let first = times[0];
+    let timed = sorted(&times[args.warmup as usize..]);
+    let d_timed = sorted(&d_times[args.warmup as usize..]);
+    let (median, d_median) = (timed[timed.len() / 2], d_timed[d_timed.len() / 2]);
+    let (min, max) = (timed[0], timed[timed.len() - 1]);
+    if args.json {
+        println!(
+            "{{\"backend\":\"native-{}\",\"name\":{:?},\"batch\":{batch},\"firstStepMs\":{first:.1},\"medianMs\":{median:.1},\"minMs\":{min:.1},\"maxMs\":{max:.1},\"steps\":{},\"dStepMedianMs\":{d_median:.1},\"nCritic\":{}}}",
+            info.kind,
+            info.name,
+            timed.len(),
+            trainer.n_critic()
+        );
+    } else {
+        println!(
+            "native ({}), batch {batch}: first iteration {first:.0} ms, median {median:.0} ms/iteration (min {min:.0}, max {max:.0}) over {} iterations; median {d_median:.0} ms per D step",
+            info.name,
+            timed.len()
+        );
+    }
+    Ok(())
+}
+
+fn sorted(times: &[f64]) -> Vec<f64> {
+    let mut times = times.to_vec();
+    times.sort_by(f64::total_cmp);
+    times
+}

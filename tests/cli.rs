@@ -1,0 +1,137 @@
+//! `gan` as a user types it: bad options refused with the usage before anything runs, the loss
+//! log written as training goes, and checkpoints that a crash or a diverged run cannot destroy.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
+
+const SMALL: &[&str] = &["--backend", "cpu", "--batch", "4", "--g-width", "8", "--d-width", "8"];
+
+fn gan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gan")).args(args).output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gan-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn mnist() -> String {
+    common::repo_file("www/data/mnist.bin").to_string_lossy().into_owned()
+}
+
+/// `gan train` of a small network into `out`, with extra options.
+fn train(out: &Path, extra: &[&str]) -> Output {
+    let (data, out) = (mnist(), out.to_string_lossy().into_owned());
+    let mut args = vec!["train", "--data", &data, "--out", &out];
+    args.extend_from_slice(SMALL);
+    args.extend_from_slice(extra);
+    gan(&args)
+}
+
+#[test]
+fn unknown_options_and_bad_values_are_refused_with_the_usage() {
+    for (args, says) in [
+        (&["train", "--stpes", "10"][..], "--stpes"),
+        (&["train", "--grid-every", "0"], "--grid-every"),
+        (&["train", "--steps", "0"], "--steps"),
+        (&["train", "--batch", "abc"], "abc"),
+        (&["train", "--variant", "nope"], "ns-gan"),
+        (&["train", "--dataset", "cifar"], "triangles"),
+        (&["train", "--knobs", "gamma"], "name=value"),
+        (&["bench", "--backend", "tpu"], "tpu"),
+        (&["sample"], "--weights"),
+        (&["convert", "--in", "a", "--out", "b", "--dtype", "f8"], "f8"),
+        (&["frobnicate"], "frobnicate"),
+        (&["train", "stray"], "stray"),
+    ] {
+        let out = gan(args);
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?} must be refused as a usage error: {text}");
+        assert!(text.contains(says), "{args:?}: the refusal names {says:?}: {text}");
+        assert!(text.contains("Usage:"), "{args:?}: the refusal shows the usage: {text}");
+        assert!(!text.contains("panicked"), "{args:?}: {text}");
+    }
+    // Values the core range-checks are refused with its reason, and nothing is written.
+    let dir = scratch("ranges");
+    let run = dir.join("run").to_string_lossy().into_owned();
+    let out = gan(&["train", "--backend", "cpu", "--data", &mnist(), "--g-width", "0", "--out", &run]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("g_width must be between 1 and"), "{}", stderr(&out));
+    assert!(!dir.join("run").exists());
+    assert!(gan(&["train", "--help"]).status.success());
+}
+
+#[test]
+fn training_writes_its_log_as_it_goes_and_checkpoints_whole() {
+    let dir = scratch("train");
+    let out = train(&dir, &["--steps", "20", "--grid-every", "10", "--seed", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = std::fs::read_to_string(dir.join("losses.csv")).unwrap();
+    let steps: Vec<&str> = log.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(steps, ["10", "20"]);
+    let bytes = std::fs::read(dir.join("weights.safetensors")).unwrap();
+    assert_eq!(SafeTensors::parse(&bytes).unwrap().metadata.get("steps").map(String::as_str), Some("20"));
+    for name in ["grid_000000.png", "grid_000010.png", "grid_000020.png", "grid.png"] {
+        assert!(dir.join(name).is_file(), "{name}");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(leftovers.iter().all(|n| !n.to_string_lossy().contains("partial")), "{leftovers:?}");
+}
+
+/// A copy of a checkpoint with the critic's weights multiplied by `factor`: still finite (so it
+/// loads), but its first step overflows.
+fn scaled_critic(bytes: &[u8], factor: f32) -> Vec<u8> {
+    let file = SafeTensors::parse(bytes).unwrap();
+    let tensors: Vec<TensorOut> = file
+        .tensors
+        .iter()
+        .map(|t| {
+            if t.name.starts_with("critic.") && t.name.ends_with(".weight") {
+                let values: Vec<f32> = file.f32_values(t).unwrap().iter().map(|v| v * factor).collect();
+                TensorOut::from_f32(&t.name, t.shape.clone(), &values, Dtype::F32).unwrap()
+            } else {
+                TensorOut {
+                    name: t.name.clone(),
+                    dtype: t.dtype,
+                    shape: t.shape.clone(),
+                    bytes: file.bytes_of(t).to_vec(),
+                }
+            }
+        })
+        .collect();
+    serialize(&tensors, &file.metadata).unwrap()
+}
+
+#[test]
+fn a_diverged_run_keeps_the_last_good_checkpoint_and_its_log() {
+    let dir = scratch("diverge");
+    assert!(train(&dir, &["--steps", "2"]).status.success());
+    let good = std::fs::read(dir.join("weights.safetensors")).unwrap();
+    let huge = dir.join("huge.safetensors");
+    std::fs::write(&huge, scaled_critic(&good, 1e30)).unwrap();
+
+    // A checkpoint is due after every step: the core refuses to save the diverged weights.
+    let out = train(&dir, &["--steps", "5", "--grid-every", "1", "--weights", &huge.to_string_lossy()]);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("non-finite"), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+    assert_eq!(std::fs::read(dir.join("weights.safetensors")).unwrap(), good, "the good checkpoint is kept");
+
+    // No checkpoint due: the losses are found non-finite at the first read-back, which is logged.
+    let out = train(&dir, &["--steps", "50", "--weights", &huge.to_string_lossy()]);
+    assert!(stderr(&out).contains("non-finite at step 10"), "{}", stderr(&out));
+    let log = std::fs::read_to_string(dir.join("losses.csv")).unwrap();
+    assert!(log.lines().nth(1).is_some_and(|l| l.starts_with("10,")), "{log}");
+    assert_eq!(std::fs::read(dir.join("weights.safetensors")).unwrap(), good);
+}

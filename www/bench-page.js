@@ -1,0 +1,91 @@
+// The core's side of `npm run bench`, loaded by www/bench.html.
+// Times full generator iterations (n_critic D steps + one G step) and single D steps in this page,
+// each synced by reading the losses back, as `npm run bench` asks: ?variant=ns-gan&backend=webgpu|cpu&batch=8&steps=10&warmup=2&g_width=&d_width=
+// Also reports live GPU buffers, wasm memory and JS heap, and their growth after the warm-up.
+import init, { initBackend, Session } from '../pkg/gan_playground.js';
+import { describeAdapter } from './adapter.js';
+import { timeRounds } from './bench-timing.js';
+
+// Live GPU buffers, counted where the page's WebGPU calls pass (before the core creates its
+// device), so that the bench can say whether a run keeps allocating. A buffer stops counting when
+// it is destroyed or collected (one dropped without destroy() is freed with its JS object).
+const gpu = { buffers: 0, bytes: 0 };
+if (globalThis.GPUDevice) {
+  const live = new WeakMap();
+  const release = (size) => {
+    gpu.buffers -= 1;
+    gpu.bytes -= size;
+  };
+  const collected = new FinalizationRegistry(release);
+  const { createBuffer } = GPUDevice.prototype;
+  const { destroy } = GPUBuffer.prototype;
+  GPUDevice.prototype.createBuffer = function (descriptor) {
+    const buffer = createBuffer.call(this, descriptor);
+    const token = {};
+    live.set(buffer, { size: descriptor.size, token });
+    collected.register(buffer, descriptor.size, token);
+    gpu.buffers += 1;
+    gpu.bytes += descriptor.size;
+    return buffer;
+  };
+  GPUBuffer.prototype.destroy = function () {
+    const entry = live.get(this);
+    if (entry) {
+      live.delete(this);
+      collected.unregister(entry.token);
+      release(entry.size);
+    }
+    return destroy.call(this);
+  };
+}
+// With --js-flags=--expose-gc (the bench passes it), collect garbage before reading the counts.
+const settle = async () => {
+  globalThis.gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+};
+
+const q = new URLSearchParams(location.search);
+const num = (k, d) => (q.has(k) ? Number(q.get(k)) : d);
+const out = document.getElementById('out');
+try {
+  const t0 = performance.now();
+  const wasm = await init();
+  const memory = () => ({
+    gpuBuffers: gpu.buffers, gpuBytes: gpu.bytes, wasmBytes: wasm.memory.buffer.byteLength,
+    jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
+  });
+  const backend = await initBackend(q.get('backend') || 'webgpu');
+  if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
+  const data = new Uint8Array(await (await fetch('data/mnist.bin')).arrayBuffer());
+  const config = { variant: q.get('variant') || 'ns-gan', batch_size: num('batch', 8), model: { g_width: num('g_width', 128), d_width: num('d_width', 64) } };
+  const session = Session.create(data, config);
+  const setupMs = performance.now() - t0;
+  const synced = async (work) => {
+    const t = performance.now();
+    work();
+    const r = await session.readout(false);
+    if (!r.finite) throw new Error(`non-finite loss at step ${r.step}`);
+    return performance.now() - t;
+  };
+  let afterWarmup = memory();
+  const timing = await timeRounds({
+    warmup: num('warmup', 2), steps: num('steps', 10), out,
+    iteration: () => synced(() => session.train(1)),
+    criticStep: () => synced(() => session.stepDiscriminator()),
+    afterWarmup: async () => {
+      await settle();
+      afterWarmup = memory();
+    },
+  });
+  await settle();
+  const end = memory();
+  const growth = Object.fromEntries(Object.keys(end).map((k) => [k, end[k] === null ? null : end[k] - afterWarmup[k]]));
+  window.benchResult = {
+    backend: backend.kind, name: backend.name, fallbackReason: backend.fallbackReason ?? null, batch: config.batch_size,
+    setupMs, ...timing, nCritic: session.schedule().nCritic, memory: end, growth,
+  };
+  out.textContent = JSON.stringify(window.benchResult, null, 2);
+} catch (e) {
+  window.benchResult = { error: String(e?.message ?? e) };
+  out.textContent = window.benchResult.error;
+}
