@@ -342,9 +342,19 @@ impl Session {
         Ok(js_sys::Uint8Array::from(bytes.as_slice()))
     }
 
-    /// Loads weights into this run: our files (generator./critic./state.) or a bare PyTorch state
-    /// dict with `target` "generator" or "critic". Resolves to `{ generator, critic, metadata }`.
-    /// On any error (thrown, with the reason) the run is exactly as it was.
+    /// The whole run as one safetensors file (see `checkpoint`): loading it into a run of the
+    /// same config goes on exactly where this one is. `history` (the page's charts, as text) is
+    /// kept in its metadata. Reads the GPU asynchronously.
+    #[wasm_bindgen(js_name = saveRun)]
+    pub async fn save_run(&self, history: Option<String>) -> Result<js_sys::Uint8Array, JsValue> {
+        let bytes = self.trainer.save_run(history.as_deref()).await.map_err(err)?;
+        Ok(js_sys::Uint8Array::from(bytes.as_slice()))
+    }
+
+    /// Loads weights into this run: our files (generator./critic./state., and a run's whole state
+    /// where the file holds one) or a bare PyTorch state dict with `target` "generator" or
+    /// "critic". Returns `{ generator, critic, resumed, metadata }`. On any error (thrown, with
+    /// the reason) the run is exactly as it was.
     #[wasm_bindgen(js_name = loadWeights)]
     pub fn load_weights(&mut self, bytes: &[u8], target: Option<String>) -> Result<JsValue, JsValue> {
         let loaded = self.trainer.load_weights(bytes, target.as_deref()).map_err(err)?;

@@ -5,13 +5,15 @@
 //! - [`data`]: image datasets and batching ([`image`]: sample grids as pixels)
 //! - [`model`]: networks as layer lists named like PyTorch's `nn.Sequential`
 //! - [`loss`]: loss building blocks from their formulas; [`gan`]: the GAN variants and their registry
-//! - [`trainer`]: the training loop and batched async read-outs
+//! - [`optim`]: Adam and RMSProp with their state in the open; [`trainer`]: the training loop and
+//!   batched async read-outs; [`checkpoint`]: a run's weights, or its whole state, as a file and back
 //! - [`safetensors`], [`weights`]: weight files (PyTorch's state-dict names) in and out;
 //!   [`sampler`]: G from any weights file; [`grads`]: a variant's losses and weight gradients on given inputs (for cross-framework checks)
 //! - [`backend`]: run-time device choice (WebGPU or CPU)
 //! - `bindings` (wasm only): the thin JavaScript interface, no ML logic
 
 pub mod backend;
+pub mod checkpoint;
 pub mod classifier;
 pub mod data;
 pub mod gan;
@@ -20,6 +22,7 @@ pub mod image;
 pub mod loss;
 pub mod metrics;
 pub mod model;
+pub mod optim;
 pub mod rng;
 pub mod safetensors;
 pub mod sampler;

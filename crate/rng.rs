@@ -17,6 +17,17 @@ impl Rng {
         Self { state: seed, spare_normal: None }
     }
 
+    /// Everything the generator holds, to be saved with a run: its state and the second normal
+    /// deviate of the last Box–Muller draw, if one is left over.
+    pub fn snapshot(&self) -> (u64, Option<f64>) {
+        (self.state, self.spare_normal)
+    }
+
+    /// The generator that `snapshot` described.
+    pub fn restore((state, spare_normal): (u64, Option<f64>)) -> Self {
+        Self { state, spare_normal }
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;

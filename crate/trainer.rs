@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData, Transaction};
 use serde::{Deserialize, Serialize};
 
@@ -15,8 +15,8 @@ use crate::data::{BatchSampler, ImageDataset};
 use crate::gan::{self, Loss, Optimizer, Variant};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{Layer, LayerSpec, Sequential, largest_tensor_len, stored_value_count};
+use crate::optim::Optim;
 use crate::rng::Rng;
-use crate::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
 use crate::weights;
 
 /// Everything that defines a run; the same config and seed give the same run.
@@ -192,22 +192,22 @@ impl Readout {
 }
 
 pub struct Trainer {
-    config: TrainConfig,
-    variant: Box<dyn Variant>,
+    pub(crate) config: TrainConfig,
+    pub(crate) variant: Box<dyn Variant>,
     optimizer: Optimizer,
     n_critic: usize,
     /// The autodiff device the networks train on.
-    device: Device,
-    generator: Sequential,
-    discriminator: Sequential,
-    optim_g: ModuleOptimizer,
-    optim_d: ModuleOptimizer,
-    data: Arc<ImageDataset>,
-    sampler: BatchSampler,
-    rng: Rng,
+    pub(crate) device: Device,
+    pub(crate) generator: Sequential,
+    pub(crate) discriminator: Sequential,
+    pub(crate) optim_g: Optim,
+    pub(crate) optim_d: Optim,
+    pub(crate) data: Arc<ImageDataset>,
+    pub(crate) sampler: BatchSampler,
+    pub(crate) rng: Rng,
     /// Latent vectors of the sample grid, on the plain (non-autodiff) device.
-    fixed_z: Tensor<4>,
-    step: u64,
+    pub(crate) fixed_z: Tensor<4>,
+    pub(crate) step: u64,
     last_d_loss: Option<Tensor<1>>,
     last_g_loss: Option<Tensor<1>>,
     /// The variant's latest read-outs, by name, on the plain device.
@@ -246,8 +246,8 @@ impl Trainer {
         let fixed_z = grid_latent_for_seed(config.seed, config.grid_samples, config.model.nz, &plain);
         let sampler = BatchSampler::new(data.len(), &mut rng);
         Ok(Self {
-            optim_g: build_optimizer(&optimizer),
-            optim_d: build_optimizer(&optimizer),
+            optim_g: Optim::new(optimizer),
+            optim_d: Optim::new(optimizer),
             config,
             variant,
             optimizer,
@@ -331,7 +331,7 @@ impl Trainer {
         let noise = gan::draw_noise(self.variant.as_ref(), real.dims(), &mut self.rng, &self.device);
         let loss = self.variant.critic_loss(&self.discriminator, real, fake.detach(), &noise)?;
         let grads = GradientsParams::from_grads(loss.value.backward(), &self.discriminator);
-        let stepped = self.optim_d.step(self.optimizer.learning_rate(), self.discriminator.clone(), grads);
+        let stepped = self.optim_d.step(self.discriminator.clone(), grads);
         self.discriminator = self.variant.after_critic_step(stepped);
         self.last_d_loss = Some(self.keep_readouts(&loss));
         Ok(loss.value.inner())
@@ -343,7 +343,7 @@ impl Trainer {
         let loss = self.variant.generator_loss(&self.discriminator, fake);
         // Gradients reach the critic's weights too, but only G's are kept and stepped.
         let grads = GradientsParams::from_grads(loss.value.backward(), &self.generator);
-        self.generator = self.optim_g.step(self.optimizer.learning_rate(), self.generator.clone(), grads);
+        self.generator = self.optim_g.step(self.generator.clone(), grads);
         self.last_g_loss = Some(self.keep_readouts(&loss));
         loss.value.inner()
     }
@@ -500,133 +500,6 @@ impl Trainer {
             readout.histogram = Some(Histogram::of(&weights, bins));
         }
         Ok(readout)
-    }
-}
-
-/// What `Trainer::load_weights` took from a file.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Loaded {
-    pub generator: bool,
-    pub critic: bool,
-    /// The file's `__metadata__`.
-    pub metadata: std::collections::BTreeMap<String, String>,
-}
-
-impl Trainer {
-    /// G and the critic (and the variant's state, e.g. BEGAN's k_t) as one safetensors file:
-    /// names `generator.main.*`, `critic.main.*`, `state.*`, and metadata describing the run, so
-    /// that the page and `gan` can rebuild the right model. Reads the device asynchronously.
-    pub async fn save_weights(&self, dtype: Dtype) -> Result<Vec<u8>, String> {
-        let mut tensors = weights::export(&self.generator, "generator.", dtype, self.step as i64).await?;
-        tensors.extend(weights::export(&self.discriminator, "critic.", dtype, self.step as i64).await?);
-        for (name, value) in self.variant.state() {
-            let values = to_f32(value.into_data_async().await.map_err(|e| format!("reading {name} failed: {e:?}"))?)?;
-            tensors.push(TensorOut::from_f32(format!("state.{name}"), vec![values.len()], &values, Dtype::F32)?);
-        }
-        serialize(&tensors, &self.metadata())
-    }
-
-    /// The metadata a weights file carries: enough to rebuild this run's networks.
-    pub fn metadata(&self) -> std::collections::BTreeMap<String, String> {
-        let c = &self.config;
-        [
-            ("format", "gan-playground weights 1".to_string()),
-            ("model", "dcgan28".to_string()),
-            ("variant", c.variant.clone()),
-            ("dataset", c.dataset.clone()),
-            ("nz", c.model.nz.to_string()),
-            ("g_width", c.model.g_width.to_string()),
-            ("d_width", c.model.d_width.to_string()),
-            ("steps", self.step.to_string()),
-            ("config", serde_json::to_string(c).unwrap_or_default()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    }
-
-    /// Replaces G and/or the critic with the weights in a safetensors file. Names under
-    /// `generator.` / `critic.` go to those networks; a bare PyTorch state dict (`main.*`) goes to
-    /// `target` ("generator" or "critic"). Everything is checked before anything changes: on any
-    /// error both networks are exactly as they were. Optimiser state is kept (same parameter ids).
-    pub fn load_weights(&mut self, bytes: &[u8], target: Option<&str>) -> Result<Loaded, String> {
-        let file = SafeTensors::parse(bytes)?;
-        let has = |prefix: &str| !weights::names_under(&file, prefix).is_empty();
-        let (g_prefix, d_prefix) = if has("generator.") || has("critic.") {
-            if let Some(other) = file
-                .tensors
-                .iter()
-                .map(|t| t.name.as_str())
-                .find(|n| !["generator.", "critic.", "state."].iter().any(|p| n.starts_with(p)))
-            {
-                return Err(format!("unexpected tensor \"{other}\" next to generator./critic. weights"));
-            }
-            (has("generator.").then_some("generator."), has("critic.").then_some("critic."))
-        } else {
-            match target {
-                Some("generator") => (Some(""), None),
-                Some("critic") => (None, Some("")),
-                None => return Err(
-                    "this file holds one network's state dict (main.*): say whether it is the generator or the critic"
-                        .into(),
-                ),
-                Some(other) => return Err(format!("unknown target \"{other}\" (use \"generator\" or \"critic\")")),
-            }
-        };
-        let generator =
-            g_prefix.map(|p| weights::load(&self.generator, &file, p).map_err(|e| format!("generator: {e}")));
-        let generator = generator.transpose()?;
-        let critic = d_prefix.map(|p| weights::load(&self.discriminator, &file, p).map_err(|e| format!("critic: {e}")));
-        let critic = critic.transpose()?;
-        let plain = self.device.clone().without_autodiff();
-        let mut state = Vec::new();
-        for t in file.tensors.iter().filter(|t| t.name.starts_with("state.")) {
-            let values = file.f32_values(t)?;
-            if let Some(bad) = values.iter().position(|v| !v.is_finite()) {
-                return Err(format!("tensor \"{}\" holds a non-finite value ({}) at index {bad}", t.name, values[bad]));
-            }
-            state.push((&t.name["state.".len()..], Tensor::<1>::from_data(TensorData::new(values, [t.len()]), &plain)));
-        }
-        let steps = match file.metadata.get("steps") {
-            None => None,
-            Some(s) => Some(s.parse::<u64>().ok().filter(|&n| n <= MAX_STEPS).ok_or_else(|| {
-                format!("the metadata's \"steps\" must be a whole number up to {MAX_STEPS}, got {s:?}")
-            })?),
-        };
-        // Nothing has changed so far; from here on nothing can fail but the state, checked first.
-        let mut variant = gan::variant(&self.config.variant)?;
-        for (name, value) in &state {
-            variant.set_state(name, value.clone())?;
-        }
-        for (name, value) in state {
-            self.variant.set_state(name, value)?;
-        }
-        let loaded =
-            Loaded { generator: generator.is_some(), critic: critic.is_some(), metadata: file.metadata.clone() };
-        // The step count goes on from the file's, so that a continued run counts on.
-        if let Some(steps) = steps {
-            self.step = steps;
-        }
-        if let Some(g) = generator {
-            self.generator = g;
-        }
-        if let Some(d) = critic {
-            self.discriminator = d;
-        }
-        Ok(loaded)
-    }
-}
-
-fn build_optimizer(optimizer: &Optimizer) -> ModuleOptimizer {
-    match *optimizer {
-        // ε = 1e-8 as PyTorch (burn's default is 1e-5).
-        Optimizer::Adam { beta1, beta2, .. } => {
-            AdamConfig::new().with_beta_1(beta1).with_beta_2(beta2).with_epsilon(1e-8).init()
-        }
-        // burn's RMSProp defaults to momentum 0.9; PyTorch's (and the WGAN paper's) has none.
-        Optimizer::RmsProp { .. } => {
-            RmsPropConfig::new().with_alpha(0.99).with_momentum(0.0).with_epsilon(1e-8).with_centered(false).init()
-        }
     }
 }
 

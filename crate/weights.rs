@@ -129,6 +129,23 @@ fn tensor_of(model: &Sequential, entry: &Entry) -> Tensor<1> {
     Leaf::of(model, entry).flat().detach()
 }
 
+/// The parameter id behind a trainable entry (`None` for buffers): how an optimiser's state,
+/// kept by id, is found by name.
+pub fn param_id(model: &Sequential, entry: &Entry) -> Option<burn::module::ParamId> {
+    let bias = |b: Option<&Param<Tensor<1>>>| b.map(|b| b.id);
+    match (&model.main[entry.layer], entry.role) {
+        (Layer::Conv(c), Role::Weight) => Some(c.weight.id),
+        (Layer::Conv(c), Role::Bias) => bias(c.bias.as_ref()),
+        (Layer::ConvTranspose(c), Role::Weight) => Some(c.weight.id),
+        (Layer::ConvTranspose(c), Role::Bias) => bias(c.bias.as_ref()),
+        (Layer::BatchNorm(bn), Role::Weight) => Some(bn.gamma.id),
+        (Layer::BatchNorm(bn), Role::Bias) => Some(bn.beta.id),
+        (Layer::LayerNorm(ln), Role::Weight) => Some(ln.gamma.id),
+        (Layer::LayerNorm(ln), Role::Bias) => bias(ln.beta.as_ref()),
+        _ => None,
+    }
+}
+
 /// ∂loss/∂(an entry's tensor), flattened, from the gradients of one backward; `None` for buffers
 /// and for parameters the loss does not depend on.
 pub fn gradient_of(model: &Sequential, entry: &Entry, grads: &Gradients) -> Option<Tensor<1>> {

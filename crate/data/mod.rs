@@ -196,6 +196,29 @@ impl BatchSampler {
         Self { order: rng.permutation(len), position: 0 }
     }
 
+    /// The current epoch's order and how far into it the sampler is (saved with a run).
+    pub fn parts(&self) -> (&[usize], usize) {
+        (&self.order, self.position)
+    }
+
+    /// A sampler part-way through an epoch of a dataset of `len` examples: `order` must be a
+    /// permutation of 0..len and `position` at most len.
+    pub fn from_parts(order: Vec<usize>, position: usize, len: usize) -> Result<Self, String> {
+        if order.len() != len {
+            return Err(format!("the saved batch order covers {} examples; this dataset has {len}", order.len()));
+        }
+        let mut seen = vec![false; len];
+        for &i in &order {
+            if i >= len || std::mem::replace(&mut seen[i], true) {
+                return Err("the saved batch order is not a permutation of the dataset".into());
+            }
+        }
+        if position > len {
+            return Err(format!("the saved batch position {position} lies past the epoch's {len} examples"));
+        }
+        Ok(Self { order, position })
+    }
+
     /// The next `batch_size` indices; a new shuffled epoch starts when the current one runs out.
     pub fn next_batch(&mut self, batch_size: usize, rng: &mut Rng) -> Vec<usize> {
         let mut batch = Vec::with_capacity(batch_size);

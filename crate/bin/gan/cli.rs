@@ -29,8 +29,9 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Train a GAN: sample grids as PNG, a checkpoint (weights.safetensors) every --grid-every
-    /// steps, and the loss log losses.csv, appended as training goes, all in --out.
+    /// Train a GAN: sample grids as PNG, checkpoints every --grid-every steps (weights.safetensors,
+    /// and run.safetensors, the whole run to --resume from), and the loss log losses.csv, appended
+    /// as training goes, all in --out.
     Train(TrainArgs),
     /// Time generator iterations (n_critic critic steps + one generator step) and critic steps.
     Bench(BenchArgs),
@@ -116,13 +117,18 @@ pub struct Source {
 impl Source {
     /// The training set: the dataset file, or generated (triangles, the 2-D toys).
     pub fn load(&self) -> Result<Arc<ImageDataset>, String> {
-        let bytes = match self.dataset.as_str() {
+        self.load_named(&self.dataset)
+    }
+
+    /// The training set called `dataset` (a resumed run's), from `--data` where it is a file's.
+    pub fn load_named(&self, dataset: &str) -> Result<Arc<ImageDataset>, String> {
+        let bytes = match dataset {
             "mnist" | "images" | "drawing" => Some(std::fs::read(&self.data).map_err(|e| {
                 format!("cannot read {} ({e}); build it with `npm run build:data`", self.data.display())
             })?),
             _ => None,
         };
-        let data = gan_playground::data::training_set(&self.dataset, bytes.as_deref());
+        let data = gan_playground::data::training_set(dataset, bytes.as_deref());
         data.map(Arc::new).map_err(|e| format!("{}: {e}", self.data.display()))
     }
 }
@@ -248,7 +254,7 @@ impl From<FloatType> for Dtype {
 pub struct TrainArgs {
     #[command(flatten)]
     pub run: RunArgs,
-    /// Generator iterations to train.
+    /// The step to stop at (a resumed run goes on from its own step to this one).
     #[arg(long, default_value_t = 2000, value_parser = at_least_one)]
     pub steps: u64,
     /// Write a grid and a checkpoint every this many steps (and after the last).
@@ -257,9 +263,15 @@ pub struct TrainArgs {
     /// The folder of the grids, the checkpoint and the loss log.
     #[arg(long, default_value = "out/train")]
     pub out: PathBuf,
-    /// Start from a checkpoint of the same model and variant.
-    #[arg(long)]
+    /// Start from the weights of a checkpoint of the same model and variant (the optimiser and
+    /// the data order start afresh).
+    #[arg(long, conflicts_with = "resume")]
     pub weights: Option<PathBuf>,
+    /// Go on with the run saved in a run.safetensors, exactly as if it had not stopped: its
+    /// settings (the run options above are not used, but --data is), weights, optimiser state,
+    /// data order, random stream and step.
+    #[arg(long)]
+    pub resume: Option<PathBuf>,
     /// The checkpoint's float type (bf16 is not offered: the page saves f32 or f16).
     #[arg(long, default_value = "f32", value_parser = ["f32", "f16"])]
     pub dtype: String,

@@ -101,9 +101,24 @@ pub fn read_grid_tiles(path: &Path, n: usize) -> Result<Vec<f32>, String> {
 pub struct LossLog(std::fs::File);
 
 impl LossLog {
-    pub fn create(path: &Path) -> Result<Self, String> {
-        let mut file = std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        writeln!(file, "step,d_loss,g_loss,seconds").map_err(|e| e.to_string())?;
+    /// The log of a run starting at step `from`: a new file from step 0, else the existing log's
+    /// lines up to `from` (a resumed run's later lines are of a run that is not this one).
+    pub fn open(path: &Path, from: u64) -> Result<Self, String> {
+        let cannot = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+        let kept: Vec<String> = match std::fs::read_to_string(path) {
+            Ok(text) if from > 0 => text
+                .lines()
+                .skip(1)
+                .filter(|l| l.split(',').next().and_then(|s| s.parse::<u64>().ok()).is_some_and(|s| s <= from))
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut file = std::fs::File::create(path).map_err(cannot)?;
+        writeln!(file, "step,d_loss,g_loss,seconds").map_err(cannot)?;
+        for line in kept {
+            writeln!(file, "{line}").map_err(cannot)?;
+        }
         Ok(Self(file))
     }
 

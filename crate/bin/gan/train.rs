@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use burn::tensor::read_sync;
+use gan_playground::backend::BackendInfo;
 use gan_playground::safetensors::Dtype;
 use gan_playground::trainer::Trainer;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -15,36 +16,36 @@ use crate::output::{LossLog, read, write_atomic, write_grid};
 const LOG_EVERY: u64 = 10;
 
 pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
-    let config = args.run.config()?;
-    let data = args.run.source.load()?;
-    let (device, info) = device(backend)?;
-    let mut trainer = Trainer::new(config, data, &device)?;
-    if let Some(path) = &args.weights {
-        trainer.load_weights(&read(path)?, None).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (mut trainer, info) = trainer(args, backend)?;
+    let first = trainer.step() + 1;
+    if first > args.steps {
+        return Err(format!("the run is at step {} already; --steps is the step to stop at", trainer.step()));
     }
     let out = &args.out;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let dtype = if args.dtype == "f16" { Dtype::F16 } else { Dtype::F32 };
-    let checkpoint = out.join("weights.safetensors");
+    let (weights, run) = (out.join("weights.safetensors"), out.join("run.safetensors"));
     println!(
-        "training {} on {} ({:?}, n_critic {}) on {} for {} steps ({})",
+        "training {} on {} ({:?}, n_critic {}) on {} from step {} to {} ({})",
         trainer.config().variant,
         trainer.config().dataset,
         trainer.optimizer(),
         trainer.n_critic(),
         info.name,
+        first - 1,
         args.steps,
         out.display()
     );
-    let mut log = LossLog::create(&out.join("losses.csv"))?;
-    write_grid(&trainer, &out.join("grid_000000.png"))?;
+    let mut log = LossLog::open(&out.join("losses.csv"), first - 1)?;
+    write_grid(&trainer, &out.join(format!("grid_{:06}.png", first - 1)))?;
     let bar = ProgressBar::new(args.steps).with_style(
         ProgressStyle::with_template("[{bar:30}] {pos}/{len}  {msg}  {per_sec}  eta {eta}")
             .map_err(|e| e.to_string())?
             .progress_chars("#>-"),
     );
+    bar.set_position(first - 1);
     let start = Instant::now();
-    for step in 1..=args.steps {
+    for step in first..=args.steps {
         trainer.train_step()?;
         bar.inc(1);
         let last = step == args.steps;
@@ -57,7 +58,7 @@ pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
                 bar.abandon();
                 return Err(format!(
                     "losses became non-finite at step {step}; {} is kept from before (lower the learning rate?)",
-                    checkpoint.display()
+                    weights.display()
                 ));
             }
         }
@@ -66,13 +67,42 @@ pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
             // The core refuses to save non-finite weights, so a diverged run never replaces the
             // last good checkpoint.
             let bytes = read_sync(trainer.save_weights(dtype)).map_err(|e| format!("step {step}: {e}"))?;
-            write_atomic(&checkpoint, &bytes)?;
+            write_atomic(&weights, &bytes)?;
+            write_atomic(&run, &read_sync(trainer.save_run(None)).map_err(|e| format!("step {step}: {e}"))?)?;
         }
     }
     bar.finish();
-    let secs = start.elapsed().as_secs_f64();
-    println!("done: {} steps in {secs:.0} s ({:.0} ms/step)", args.steps, 1000.0 * secs / args.steps as f64);
+    let (secs, trained) = (start.elapsed().as_secs_f64(), args.steps + 1 - first);
+    println!("done: {trained} steps in {secs:.0} s ({:.0} ms/step)", 1000.0 * secs / trained as f64);
     write_grid(&trainer, &out.join("grid.png"))
+}
+
+/// A new run of the command line's settings, or the run of `--resume`, or one starting from the
+/// weights of `--weights`.
+fn trainer(args: &TrainArgs, backend: &str) -> Result<(Trainer, BackendInfo), String> {
+    if let Some(path) = &args.resume {
+        let bytes = read(path)?;
+        let config = Trainer::config_of(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let data = args.run.source.load_named(&config.dataset)?;
+        let (device, info) = device(backend)?;
+        let (trainer, loaded) =
+            Trainer::resume(&bytes, data, &device).map_err(|e| format!("{}: {e}", path.display()))?;
+        if !loaded.resumed {
+            eprintln!(
+                "{}: a weights file, not a run's state: the optimiser and the data order start afresh",
+                path.display()
+            );
+        }
+        return Ok((trainer, info));
+    }
+    let config = args.run.config()?;
+    let data = args.run.source.load()?;
+    let (device, info) = device(backend)?;
+    let mut trainer = Trainer::new(config, data, &device)?;
+    if let Some(path) = &args.weights {
+        trainer.load_weights(&read(path)?, None).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok((trainer, info))
 }
 
 /// Times full generator iterations (n_critic D steps + one G step) and single D steps, each

@@ -1,0 +1,157 @@
+//! The optimisers of G and the critic, written out so that their whole state belongs to the run:
+//! it can be saved under the parameters' PyTorch names and restored into a new run exactly
+//! (burn's own keep it behind parameter ids that a new run does not share).
+//!
+//! The arithmetic is burn 0.22's Adam and RMSProp, operation for operation, with PyTorch's
+//! settings: Adam with ε = 1e-8; RMSProp with α = 0.99, ε = 1e-8, no momentum, not centred.
+//! With m, v the moments, t the step count and g the gradient:
+//!
+//! ```text
+//! Adam:    m ← β₁m + (1 − β₁)g    v ← β₂v + (1 − β₂)g²    t ← t + 1
+//!          p ← p − lr · (√(1 − β₂ᵗ) / (1 − β₁ᵗ)) · m / (√v + ε√(1 − β₂ᵗ))
+//! RMSProp: s ← αs + (1 − α)g²     p ← p − lr · g / (√s + ε)
+//! ```
+//!
+//! which is PyTorch's `p − lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)` rearranged.
+
+use std::collections::HashMap;
+
+use burn::module::{Module, ModuleMapper, Param, ParamId};
+use burn::optim::GradientsParams;
+use burn::tensor::Tensor;
+
+use crate::gan::Optimizer;
+use crate::model::Sequential;
+
+/// Adam's and RMSProp's ε, as PyTorch's (burn's default is 1e-5).
+pub const EPSILON: f32 = 1e-8;
+/// RMSProp's smoothing constant, as PyTorch's default.
+pub const RMSPROP_ALPHA: f32 = 0.99;
+
+/// One parameter's state, flattened (values in the parameter's own order).
+#[derive(Clone, Debug)]
+pub enum ParamState {
+    /// Adam: the step count and both moments (PyTorch's `step`, `exp_avg`, `exp_avg_sq`).
+    Adam { step: u64, exp_avg: Tensor<1>, exp_avg_sq: Tensor<1> },
+    /// RMSProp: the step count and the running mean of g² (PyTorch's `step`, `square_avg`).
+    RmsProp { step: u64, square_avg: Tensor<1> },
+}
+
+impl ParamState {
+    pub fn step(&self) -> u64 {
+        match self {
+            ParamState::Adam { step, .. } | ParamState::RmsProp { step, .. } => *step,
+        }
+    }
+
+    /// The state's tensors by PyTorch's names.
+    pub fn tensors(&self) -> Vec<(&'static str, Tensor<1>)> {
+        match self {
+            ParamState::Adam { exp_avg, exp_avg_sq, .. } => {
+                vec![("exp_avg", exp_avg.clone()), ("exp_avg_sq", exp_avg_sq.clone())]
+            }
+            ParamState::RmsProp { square_avg, .. } => vec![("square_avg", square_avg.clone())],
+        }
+    }
+}
+
+/// The names of the state tensors a rule keeps for each parameter.
+pub fn state_names(rule: &Optimizer) -> &'static [&'static str] {
+    match rule {
+        Optimizer::Adam { .. } => &["exp_avg", "exp_avg_sq"],
+        Optimizer::RmsProp { .. } => &["square_avg"],
+    }
+}
+
+/// An optimiser and its state, for one network.
+#[derive(Clone, Debug)]
+pub struct Optim {
+    rule: Optimizer,
+    states: HashMap<ParamId, ParamState>,
+}
+
+impl Optim {
+    pub fn new(rule: Optimizer) -> Self {
+        Self { rule, states: HashMap::new() }
+    }
+
+    pub fn rule(&self) -> Optimizer {
+        self.rule
+    }
+
+    /// One step of every parameter of `module` that has a gradient in `grads`.
+    pub fn step(&mut self, module: Sequential, grads: GradientsParams) -> Sequential {
+        module.map(&mut Stepper { rule: self.rule, grads, states: &mut self.states })
+    }
+
+    /// A parameter's state, once it has been stepped.
+    pub fn state(&self, id: ParamId) -> Option<&ParamState> {
+        self.states.get(&id)
+    }
+
+    /// Replaces every parameter's state (a restored run's).
+    pub fn set_states(&mut self, states: HashMap<ParamId, ParamState>) {
+        self.states = states;
+    }
+}
+
+struct Stepper<'a> {
+    rule: Optimizer,
+    grads: GradientsParams,
+    states: &'a mut HashMap<ParamId, ParamState>,
+}
+
+impl ModuleMapper for Stepper<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (id, tensor, mapper) = param.consume();
+        let Some(grad) = self.grads.remove::<D>(id) else {
+            return Param::from_mapped_value(id, tensor, mapper);
+        };
+        let require_grad = tensor.is_require_grad();
+        let value = tensor.inner();
+        let shape = value.shape();
+        let n = shape.num_elements();
+        let (delta, state) = update(&self.rule, grad.reshape([n]), self.states.remove(&id));
+        self.states.insert(id, state);
+        let mut next = Tensor::from_inner(value - delta.reshape(shape));
+        if require_grad {
+            next = next.require_grad();
+        }
+        Param::from_mapped_value(id, next, mapper)
+    }
+}
+
+/// The step to subtract from a parameter, and its new state.
+fn update(rule: &Optimizer, grad: Tensor<1>, state: Option<ParamState>) -> (Tensor<1>, ParamState) {
+    match *rule {
+        Optimizer::Adam { learning_rate, beta1, beta2 } => {
+            let (exp_avg, exp_avg_sq, step) = match state {
+                Some(ParamState::Adam { step, exp_avg, exp_avg_sq }) => (
+                    exp_avg.mul_scalar(beta1).add(grad.clone().mul_scalar(1.0 - beta1)),
+                    exp_avg_sq.mul_scalar(beta2).add(grad.square().mul_scalar(1.0 - beta2)),
+                    step + 1,
+                ),
+                _ => (grad.clone().mul_scalar(1.0 - beta1), grad.square().mul_scalar(1.0 - beta2), 1),
+            };
+            let t = step.min(i32::MAX as u64) as i32;
+            let bias_correction2_sqrt = (1.0 - beta2.powi(t)).sqrt();
+            let factor = bias_correction2_sqrt / (1.0 - beta1.powi(t));
+            let direction = exp_avg
+                .clone()
+                .mul_scalar(factor)
+                .div(exp_avg_sq.clone().sqrt().add_scalar(EPSILON * bias_correction2_sqrt));
+            (direction.mul_scalar(learning_rate), ParamState::Adam { step, exp_avg, exp_avg_sq })
+        }
+        Optimizer::RmsProp { learning_rate } => {
+            let (square_avg, step) = match state {
+                Some(ParamState::RmsProp { step, square_avg }) => (
+                    square_avg.mul_scalar(RMSPROP_ALPHA).add(grad.clone().square().mul_scalar(1.0 - RMSPROP_ALPHA)),
+                    step + 1,
+                ),
+                _ => (grad.clone().square().mul_scalar(1.0 - RMSPROP_ALPHA), 1),
+            };
+            let direction = grad.div(square_avg.clone().sqrt().add_scalar(EPSILON));
+            (direction.mul_scalar(learning_rate), ParamState::RmsProp { step, square_avg })
+        }
+    }
+}
