@@ -22,6 +22,7 @@ import { MAX_IMAGES, droppedFiles, imagesToDataset, isImageFile, refusals, walkN
 import { drawPlane, fromCanvas, pointsToDataset } from './plane.js';
 import { arithmetic, gaussians, interpolate, mean } from './latent.js';
 import { DEFAULTS, FIELDS, PRESETS, configOf, isPoints, parseState, serializeState, stateOfConfig } from './state.js';
+import { HISTORY_POINTS, askPersistence, describeSnapshot, dropSnapshots, snapshotKey } from './snapshots.js';
 
 const STYLESHEET = new URL('./playground.css', import.meta.url);
 const PARTS = ['bar', 'settings', 'samples', 'charts', 'scores', 'histogram', 'latent', 'files', 'status'];
@@ -29,7 +30,6 @@ const HIDDEN_BY_CONTROLS = { full: [], minimal: ['settings', 'latent', 'files', 
 // Names of the variants' own read-outs, as the page shows them.
 const READOUT_LABELS = { wasserstein: 'W estimate', gradient_norm: '‖∇D(x̂)‖', penalty: 'Penalty', k: 'k_t', m_global: 'M_global' };
 const SPEEDS = { max: 'Max', 30: '30 steps/s', 10: '10 steps/s', 3: '3 steps/s', 1: '1 step/s' };
-const HISTORY = 4000; // points kept per chart
 const INTERPOLATION_FRAMES = 8;
 const MIN_DRAWN_POINTS = 20; // a drawing trains once it has this many points
 const MAX_DRAWN_POINTS = 5000;
@@ -52,6 +52,7 @@ const TEMPLATE = `
     <label class="inline">Speed <select data-role="speed"></select></label>
     <div class="knobs" data-role="knobs"></div>
   </div>
+  <div data-part="status"><div class="row offer" data-role="offer" role="status" hidden><span data-role="offer-text"></span><button data-role="resume" class="primary">Resume</button><button data-role="fresh">Start fresh</button></div></div>
   <div class="body">
     <section class="settings" data-part="settings">
       <label class="field wide">Data <select data-role="dataset" disabled><optgroup label="Images"><option value="mnist">MNIST digits</option><option value="triangles">Triangles (the study's)</option><option value="images">Your images…</option></optgroup><optgroup label="2-D points"><option value="ring">Ring of 8 Gaussians</option><option value="grid">Grid of 25 Gaussians</option><option value="spiral">Spiral</option><option value="moons">Two moons</option><option value="drawing">Draw your own…</option></optgroup></select></label>
@@ -66,6 +67,7 @@ const TEMPLATE = `
       </div>
       <div class="row" data-role="link-row" hidden><button data-role="copy-link">Copy link</button></div>
       <p class="backend">Backend: <span data-role="backend">starting…</span></p>
+      <p class="backend" data-role="saved" hidden></p>
     </section>
     <section class="samples" data-part="samples">
       <h3 data-role="samples-title">Samples from a fixed z</h3>
@@ -122,7 +124,7 @@ function attributePairs(el) {
   const pairs = [];
   for (const { name, value } of el.attributes) {
     const key = name.replaceAll('-', '_');
-    if (['controls', 'hide', 'autoplay', 'hash', 'class', 'style', 'id', 'title', 'slot'].includes(key) || key.startsWith('data_') || key.startsWith('aria_')) continue;
+    if (['controls', 'hide', 'autoplay', 'autosave', 'resume', 'hash', 'class', 'style', 'id', 'title', 'slot'].includes(key) || key.startsWith('data_') || key.startsWith('aria_')) continue;
     pairs.push([key, key === 'pretrained' && value === '' ? '1' : value]);
   }
   return pairs;
@@ -211,10 +213,24 @@ export class GanPlayground extends HTMLElement {
       if (notes.length) this.showMessage(`Ignored from the link: ${notes.join('; ')}.`, 'note');
       this.$('variant').replaceChildren(...this.variants.map(({ id, title }) => new Option(title, id)));
       this.$('speed').value = state.speed;
+      // The run's last snapshot, if this widget saved one: resumed at once where the page says
+      // so (resume="auto"), else offered.
+      const key = this.getAttribute('autosave') === 'off' ? null : snapshotKey(location.pathname, this.place());
+      const saved = key && !this.weightsUrl ? await describeSnapshot(key) : null;
+      const resume = Boolean(saved) && this.getAttribute('resume') === 'auto';
+      // While the offer waits for an answer, this run saves nothing (it would replace the
+      // snapshot on offer).
+      const owned = !saved || resume ? key : null;
       this.run = engine.open(
-        { config: configOf(state, this.variants), pretrained: state.pretrained, weights: this.weightsUrl ?? undefined },
+        { config: configOf(state, this.variants), pretrained: state.pretrained && !resume, weights: this.weightsUrl ?? undefined, key: owned, resume },
         (msg) => this.onMessage(msg),
       );
+      if (saved && !resume) this.offerResume(key, saved);
+      if (key) {
+        // A page about to go away (reload, closed tab, another app in front) saves its runs.
+        addEventListener('pagehide', () => this.snapshot());
+        document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && this.snapshot());
+      }
       this.run.send({ type: 'speed', stepsPerSec: state.speed === 'max' ? Infinity : Number(state.speed) });
       info = await engine.ready();
     } catch (e) {
@@ -227,6 +243,43 @@ export class GanPlayground extends HTMLElement {
     this.$('backend').dataset.kind = b.kind;
     if (b.fallbackReason) this.showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${b.fallbackReason}.`);
     this.dispatchEvent(new CustomEvent('gan-ready', { detail: { backend: b } }));
+  }
+
+  /** Where this widget is on its page, for its snapshots: its id, else its place among the
+   * page's widgets (inside a <gan-compare>, that element's place and the widget's). */
+  place() {
+    if (this.id) return this.id;
+    const host = this.getRootNode().host;
+    const index = (root, el) => [...root.querySelectorAll(el.localName)].indexOf(el);
+    return host ? `${index(document, host)}.${index(this.getRootNode(), this)}` : String(index(document, this));
+  }
+
+  titleOf(variant) {
+    return this.variants?.find((v) => v.id === variant)?.title ?? variant;
+  }
+
+  // "Resume NS-GAN at step 1,240 (saved 14:02)": the offer stays until answered or the run is
+  // replaced; starting afresh forgets the snapshots.
+  offerResume(key, saved) {
+    const time = new Date(saved.savedAt).toLocaleString('en-GB', { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
+    this.$('offer-text').textContent = `Resume ${this.titleOf(saved.variant)} at step ${saved.step.toLocaleString('en')} (saved ${time})?`;
+    this.$('offer').hidden = false;
+    this.$('resume').onclick = () => {
+      this.$('offer').hidden = true;
+      this.showMessage('Resuming the saved run…');
+      this.send({ type: 'resume', key });
+    };
+    this.$('fresh').onclick = async () => {
+      this.$('offer').hidden = true;
+      await dropSnapshots(key);
+      this.send({ type: 'autosave', key });
+    };
+  }
+
+  /** Saves the run in the browser now (it also saves every few seconds of training, on Pause
+   * and when the page is hidden). */
+  snapshot() {
+    this.send({ type: 'snapshot' });
   }
 
   // Trains while on screen, so that an article full of widgets only trains the ones being read.
@@ -508,11 +561,25 @@ export class GanPlayground extends HTMLElement {
         const m = msg.metadata ?? {};
         const parts = [msg.generator && 'generator', msg.critic && 'critic'].filter(Boolean).join(' and ');
         const about = m.variant ? ` (${m.variant}, ${m.steps ?? '?'} steps on ${m.dataset ?? '?'})` : '';
-        this.showMessage(`Loaded the ${parts} from ${msg.name}${about}.`);
+        if (msg.resumed) this.showMessage(`Resumed ${this.titleOf(m.variant)} at step ${Number(m.steps).toLocaleString('en')} from ${msg.name}: weights, optimiser, data order and charts, exactly where it stopped.`, 'note');
+        else this.showMessage(`Loaded the ${parts} from ${msg.name}${about}${m.config ? ' (weights only: the optimiser and the data order start afresh)' : ''}.`);
         this.$('samples').dataset.loaded = msg.name;
-        this.history.length = 0;
+        // The charts of a resumed run come with it; they are drawn from its first read-out on.
+        this.loadedHistory = msg.history ?? [];
+        this.$('offer').hidden = true;
         break;
       }
+      case 'snapshot': {
+        const time = new Date(msg.savedAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+        this.$('saved').textContent = `Saved in this browser at step ${msg.step.toLocaleString('en')}, ${time}`;
+        this.$('saved').hidden = false;
+        this.dataset.savedStep = msg.step;
+        if (!this.askedPersistence) this.askedPersistence = askPersistence();
+        break;
+      }
+      case 'snapshot-failed':
+        this.showMessage(`This run could not be saved in the browser (${msg.message}); training goes on.`, 'note');
+        break;
       case 'sampling':
         // A generator the page cannot train (e.g. dcgan64): its samples only, until Reset.
         this.showMessage(`Showing samples of the ${msg.model} generator in ${msg.name} (${msg.image.join('×')} images). It is too big to train here: Reset goes back to training.`);
@@ -550,7 +617,8 @@ export class GanPlayground extends HTMLElement {
     if (msg.session < this.sessionShown) return; // progress of a run replaced by Reset
     if (msg.session > this.sessionShown) {
       this.sessionShown = msg.session;
-      this.history.length = 0;
+      this.history = this.loadedHistory ?? [];
+      this.loadedHistory = null;
       this.scores = [];
       this.$('score-stats').replaceChildren();
       this.$('chart-scores').hidden = true;
@@ -580,7 +648,7 @@ export class GanPlayground extends HTMLElement {
     // A D-only or G-only step keeps the iteration count: the newest point replaces the last.
     if (last && last.step === msg.step) this.history[this.history.length - 1] = point;
     else this.history.push(point);
-    if (this.history.length > HISTORY) this.history.splice(0, this.history.length - HISTORY);
+    if (this.history.length > HISTORY_POINTS) this.history.splice(0, this.history.length - HISTORY_POINTS);
     this.drawChartsSoon();
     this.dispatchEvent(new CustomEvent('gan-progress', { detail: { ...this.progress } }));
   }

@@ -9,6 +9,9 @@
 //               | {type: 'knob', name, value} (a variant setting, e.g. BEGAN's γ, mid-run)
 //               | {type: 'speed', stepsPerSec} (Infinity: as fast as the device goes)
 //               | {type: 'save'} | {type: 'load', file, name, target?} (a File: checked before it is read)
+//               | {type: 'snapshot'} (save the run now) | {type: 'resume', key} (go on from the snapshot in
+//                 folder `key`, and save there from now on) | {type: 'autosave', key} (save there from now on)
+//               ('open' also takes `key`, the run's snapshot folder, and `resume`: open on its snapshot)
 //               | {type: 'latent'} | {type: 'setLatent', z} | {type: 'generate', z, tag}
 //               | {type: 'score', now?, every?} (score G now, and/or every `every` steps; 0: off)
 //               | {type: 'data', dataset, bytes} (train on a dataset file made in the page: the user's
@@ -18,8 +21,9 @@
 //               and, each with the run's id:
 //               {type: 'config', config, schedule} | {type: 'progress', session, step, dLoss, gLoss, values, ...}
 //                 (on 2-D points, with the samples: plane = {surface, real, warped?})
-//               | {type: 'state', running} | {type: 'error', message, diverged}
-//               | {type: 'weights', bytes, name} | {type: 'loaded', name, generator, critic, metadata}
+//               | {type: 'state', running} | {type: 'error', message, diverged, rolledBack}
+//               | {type: 'weights', bytes, name} | {type: 'loaded', name, generator, critic, resumed, metadata, history}
+//               | {type: 'snapshot', step, variant, savedAt, bytes} | {type: 'snapshot-failed', message}
 //               | {type: 'sampling', name, model, image} then {type: 'samples', samples, shape}
 //               | {type: 'preview', samples, shape, step} (a pretrained run's grid, drawn before the run opens)
 //               | {type: 'latent', z, nz} | {type: 'generated', tag, samples, shape}
@@ -27,6 +31,7 @@
 // `session` counts a run's resets, so the page can drop progress of a run that was just replaced.
 import * as fullModule from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
+import { Autosave } from './autosave.js';
 import { isPoints } from './state.js';
 import { latticeLatents, surfacePoints } from './plane.js';
 
@@ -73,7 +78,12 @@ const yieldToEvents = () => new Promise((resolve) => {
   channel.port1.onmessage = resolve;
   channel.port2.postMessage(null);
 });
-class Diverged extends Error {}
+class Diverged extends Error {
+  constructor(message, step) {
+    super(message);
+    this.step = step;
+  }
+}
 
 /** One training run: its session (or a sample-only generator) and its training loop. */
 class Run {
@@ -93,6 +103,8 @@ class Run {
     this.scoreEvery = 0; // steps between automatic scores (0: only on request)
     this.lastScored = -Infinity;
     this.shown = false; // a grid of this run's own session has been sent (no preview after that)
+    this.autosave = new Autosave((msg) => this.post(msg));
+    this.snapshotWanted = false; // the page asked for a snapshot while the loop runs
   }
 
   // FID-style distance, KID and the class histogram of the current G (see crate/score.rs).
@@ -113,6 +125,7 @@ class Run {
     this.running = false;
     // A trap (RuntimeError) kills the wasm module, and with it every run.
     if (error instanceof WebAssembly.RuntimeError) return fatal(error);
+    if (error instanceof Diverged && this.autosave.key !== null) return this.rollBack(error);
     this.post({ type: 'state', running: false });
     this.post({ type: 'error', message: String(error?.message ?? error), diverged: error instanceof Diverged });
   }
@@ -147,7 +160,10 @@ class Run {
   async readout(withSamples) {
     if (withSamples) this.shown = true;
     const r = await this.session.readout(withSamples, withSamples ? HISTOGRAM_BINS : undefined);
-    const msg = { type: 'progress', session: this.sessionId, step: r.step, dLoss: r.dLoss, gLoss: r.gLoss, values: r.values, histogram: r.histogram, stepsPerSec: this.rate };
+    // A resumed run has not stepped yet: its losses at this step are the saved history's.
+    const saved = this.autosave.points.at(-1)?.step === r.step ? this.autosave.points.at(-1) : null;
+    const [dLoss, gLoss] = [r.dLoss ?? saved?.d ?? null, r.gLoss ?? saved?.g ?? null];
+    const msg = { type: 'progress', session: this.sessionId, step: r.step, dLoss, gLoss, values: r.values, histogram: r.histogram, stepsPerSec: this.rate };
     const transfer = [];
     if (r.samples) {
       const shape = this.exampleShape();
@@ -162,7 +178,8 @@ class Run {
       this.lastSamplesAt = performance.now();
     }
     this.post(msg, transfer);
-    if (!r.finite) throw new Diverged('The losses became NaN or infinite: training diverged. Reset to start again.');
+    this.autosave.record({ ...saved, step: r.step, d: dLoss, g: gLoss, rate: this.rate, ...r.values });
+    if (!r.finite) throw new Diverged('The losses became NaN or infinite: training diverged. Reset to start again.', r.step);
   }
 
   // The new session is built before the old one is freed, so a bad config leaves the old run (and
@@ -175,6 +192,33 @@ class Run {
     this.config = next.config();
     this.rate = null;
     this.chunk = 1;
+    this.autosave.clear();
+  }
+
+  // The run's snapshot (autosave.js), unless it only samples a generator it cannot train.
+  saveSnapshot() {
+    this.snapshotWanted = false;
+    if (!this.sampler) return this.autosave.save(this.session, { variant: this.config.variant });
+  }
+
+  // Training diverged: back to the last snapshot, paused, and say so. Without a snapshot from
+  // before the divergence, the run stops as it did before there were snapshots.
+  async rollBack(error) {
+    this.post({ type: 'state', running: false });
+    try {
+      const latest = await this.autosave.latest();
+      if (latest && latest.info.step < error.step) {
+        const loaded = await this.loadWeights(latest.file, 'the last snapshot');
+        this.post(loaded);
+        this.postConfig();
+        await this.readout(true);
+        const message = `Training diverged at step ${error.step}; rolled back to step ${latest.info.step}, the last snapshot. Try a lower learning rate.`;
+        return this.post({ type: 'error', message, rolledBack: true });
+      }
+    } catch (e) {
+      console.warn(`rollback failed: ${e.message ?? e}`);
+    }
+    this.post({ type: 'error', message: error.message, diverged: true });
   }
 
   async loop() {
@@ -187,6 +231,7 @@ class Run {
         this.scoreWanted = false;
         await this.score();
       }
+      if (this.snapshotWanted || this.autosave.due()) await this.saveSnapshot();
       // On the CPU backend a read-back resolves at once: give queued messages ('pause', other
       // runs' work) their turn before the next chunk.
       await yieldToEvents();
@@ -255,7 +300,10 @@ class Run {
     this.config = next.config();
     this.sampler?.free();
     this.sampler = null;
-    return { type: 'loaded', name, ...loaded };
+    // A run's whole state brings its charts along; weights alone start them afresh.
+    const { history, ...metadata } = loaded.metadata;
+    const points = loaded.resumed ? this.autosave.restore(history) : (this.autosave.clear(), []);
+    return { type: 'loaded', name, ...loaded, metadata, history: points };
   }
 
   // The sample-only generator's grid (a fixed seed, as the training grid's fixed z).
@@ -264,12 +312,20 @@ class Run {
     this.post({ type: 'samples', samples, shape }, [samples.buffer]);
   }
 
-  async open({ config, pretrained, weights }) {
+  async open({ config, pretrained, weights, key, resume }) {
     this.newSession(config);
+    this.autosave.key = key ?? null;
     // A run opens on weights from a same-origin URL when it names one, else on a trained generator
     // when it asks for one: the manifest's entry for its variant, if there is one.
     let loaded = null;
-    if (weights) {
+    if (resume) {
+      try {
+        const latest = await this.autosave.latest();
+        if (latest) loaded = await this.loadWeights(latest.file, 'the saved run');
+      } catch (e) {
+        this.post({ type: 'error', message: `The saved run could not be resumed (${e.message}); starting afresh.` });
+      }
+    } else if (weights) {
       const url = new URL(weights, self.location.href);
       try {
         if (url.origin !== self.location.origin) throw new Error('only this site\'s own files can be loaded by URL');
@@ -332,7 +388,22 @@ class Run {
         }
         return;
       case 'pause':
-        return this.stop();
+        await this.stop();
+        return this.saveSnapshot();
+      case 'snapshot':
+        // While training, the loop saves at its next turn (the session is busy in between).
+        if (this.running) this.snapshotWanted = true;
+        else await this.saveSnapshot();
+        return;
+      case 'autosave':
+        this.autosave.key = msg.key;
+        return;
+      case 'resume': {
+        this.autosave.key = msg.key;
+        const latest = await this.autosave.latest();
+        if (!latest) return this.post({ type: 'error', message: 'The saved run is gone (the browser may have cleared this site\'s storage).' });
+        return this.handle({ type: 'load', file: latest.file, name: 'the saved run' });
+      }
       case 'step':
         if (this.running || this.sampler) return;
         if (msg.part === 'd') this.session.stepDiscriminator();

@@ -1,0 +1,78 @@
+// A run's autosave, in the worker: its whole state (the core's run file, crate/checkpoint.rs) with
+// its chart history, every few seconds of training, on pause and when the page hides, into the
+// origin's storage (snapshots.js). What it saved is what a reload resumes from and what a
+// diverged run rolls back to.
+import { HISTORY_POINTS, describeSnapshot, snapshotFile, writeSnapshot } from './snapshots.js';
+
+/** Training time between two snapshots: a reload or a crash loses at most this much. */
+export const SNAPSHOT_EVERY_MS = 10_000;
+
+export class Autosave {
+  /** `post` sends a message to the run's page. */
+  constructor(post) {
+    this.post = post;
+    this.key = null; // the run's folder (snapshots.js); null: this run is not saved
+    this.points = []; // the chart history, as the page draws it
+    this.lastAt = performance.now();
+    this.savedStep = null;
+    this.failing = false;
+  }
+
+  /** One read-out's point; a point of the same step (a lone D or G step) replaces the last. */
+  record(point) {
+    if (this.points.at(-1)?.step === point.step) this.points[this.points.length - 1] = point;
+    else this.points.push(point);
+    if (this.points.length > HISTORY_POINTS) this.points.splice(0, this.points.length - HISTORY_POINTS);
+  }
+
+  /** The history a run file carried (its metadata's `history`), or none. */
+  restore(history) {
+    let points = [];
+    try {
+      const parsed = JSON.parse(history ?? '[]');
+      if (Array.isArray(parsed)) points = parsed.filter((p) => p && Number.isSafeInteger(p.step)).slice(-HISTORY_POINTS);
+    } catch {
+      // a history that is not ours is dropped; the run itself is whole
+    }
+    this.points = points;
+    return points;
+  }
+
+  /** A new run: nothing recorded, the last snapshot still the one on disk. */
+  clear() {
+    this.points = [];
+    this.lastAt = performance.now();
+  }
+
+  /** Whether enough training has gone by since the last snapshot. */
+  due() {
+    return this.key !== null && performance.now() - this.lastAt > SNAPSHOT_EVERY_MS;
+  }
+
+  /** Saves `session` (with `about`: { variant, title }) unless it is saved at this step already.
+   * A failure (storage full, a diverged run the core refuses to save) is said once, and
+   * training goes on. */
+  async save(session, about) {
+    if (this.key === null || !session) return;
+    this.lastAt = performance.now();
+    const step = session.step;
+    if (step === this.savedStep) return;
+    try {
+      const bytes = await session.saveRun(JSON.stringify(this.points));
+      const saved = await writeSnapshot(this.key, bytes, { ...about, step });
+      this.savedStep = step;
+      this.failing = false;
+      this.post({ type: 'snapshot', ...saved });
+    } catch (e) {
+      if (!this.failing) this.post({ type: 'snapshot-failed', message: String(e?.message ?? e) });
+      this.failing = true;
+    }
+  }
+
+  /** The newest snapshot on disk: { file, info }, or null. */
+  async latest() {
+    if (this.key === null) return null;
+    const info = await describeSnapshot(this.key);
+    return info && { info, file: await snapshotFile(this.key, info.slot) };
+  }
+}
