@@ -85,6 +85,14 @@ pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
     to_js(&info)
 }
 
+/// Panics, as a bug inside the core would: the module traps (a `WebAssembly.RuntimeError`) and
+/// runs nothing more. It is here for the page tests of recovery (a new worker restores every run
+/// from its snapshot); nothing else calls it.
+#[wasm_bindgen(js_name = panicForTests)]
+pub fn panic_for_tests() {
+    panic!("a panic raised on purpose (panicForTests)");
+}
+
 /// What the page needs to know of one variant.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -29,6 +29,8 @@ pub const EPSILON: f32 = 1e-8;
 pub const RMSPROP_ALPHA: f32 = 0.99;
 
 /// One parameter's state, flattened (values in the parameter's own order).
+// Both variants hold tensors (a tensor handle is large): boxing them would only add a hop.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum ParamState {
     /// Adam: the step count and both moments (PyTorch's `step`, `exp_avg`, `exp_avg_sq`).

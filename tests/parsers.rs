@@ -97,7 +97,7 @@ fn mutated_run_configs_never_panic_and_what_validates_builds() {
             // Replace one value (what follows a ':' up to the next ',' or '}') or one byte.
             let r = rng.next_u64();
             let colons: Vec<usize> = text.match_indices(':').map(|(i, _)| i + 1).collect();
-            if r % 3 > 0 && !colons.is_empty() {
+            if !r.is_multiple_of(3) && !colons.is_empty() {
                 let at = colons[(r >> 8) as usize % colons.len()];
                 let end = text[at..].find([',', '}']).map_or(text.len(), |e| at + e);
                 text.replace_range(at..end, tokens[(r >> 24) as usize % tokens.len()]);

@@ -1,7 +1,15 @@
 // The main thread's side of the training worker: one worker (one wasm module, one GPU device)
-// for every widget on the page, each widget holding its own run.
+// for every widget on the page, each widget holding its own run. When the worker fails in a way a
+// new one can recover from (a trap in the wasm module, a lost GPU device), the engine starts a new
+// worker and reopens every run from its last snapshot (www/autosave.js); two failures within a
+// minute stop the page with the reason.
 
 let engine = null;
+
+/** Failures within this time of each other stop the page instead of recovering again. */
+const RECOVERY_WINDOW_MS = 60_000;
+
+const REASONS = { gpu: 'The GPU was reset', trap: 'The training module crashed' };
 
 /** The page's engine, started on first use with the given backend preference ('webgpu' or 'cpu'). */
 export function getEngine(backend = 'webgpu') {
@@ -11,6 +19,7 @@ export function getEngine(backend = 'webgpu') {
 
 class Engine {
   constructor(backend) {
+    this.backend = backend;
     this.runs = new Map();
     this.nextId = 1;
     this.info = null; // {backend, variants} once the worker is ready
@@ -18,13 +27,17 @@ class Engine {
     this.failure = null;
     this.waiting = [];
     this.waitingForVariants = [];
+    this.lastRecovery = -Infinity;
     try {
       if (typeof WebAssembly !== 'object') throw new Error('this browser cannot run WebAssembly');
-      this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      this.startWorker();
     } catch (e) {
       this.failure = `The playground cannot start: ${e.message}.`;
-      return;
     }
+  }
+
+  startWorker() {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker.addEventListener('error', (e) => {
       e.preventDefault();
       this.die(`The training module failed to load${e.message ? `: ${e.message}` : ''}. If you run the page from a checkout, build it first with "npm run build".`);
@@ -37,19 +50,41 @@ class Engine {
       if (msg.type === 'ready') {
         this.info = { backend: msg.backend, variants: msg.variants };
         for (const w of this.waiting.splice(0)) w.resolve(this.info);
+        if (this.lastRecovery > -Infinity) for (const run of this.runs.values()) run.onMessage({ type: 'backend', backend: msg.backend });
       } else if (msg.type === 'fatal') {
-        this.die(`The playground stopped: ${msg.message}`);
+        if (msg.recoverable) this.recover(msg);
+        else this.die(`The playground stopped: ${msg.message}`);
       } else {
         this.runs.get(msg.run)?.onMessage(msg);
       }
     });
-    this.worker.postMessage({ type: 'init', backend });
+    this.worker.postMessage({ type: 'init', backend: this.backend });
   }
 
-  die(message) {
+  // A new worker in place of one that trapped or lost its GPU; each run reopens on its last
+  // snapshot (WebGPU is asked for again: the CPU takes over, saying why, if it cannot be had).
+  recover({ message, recoverable }) {
+    const reason = REASONS[recoverable] ?? 'The training module stopped';
+    const now = Date.now();
+    if (now - this.lastRecovery < RECOVERY_WINDOW_MS) {
+      this.die(`${reason} again within a minute (${message}), so the playground stopped. Reload the page to go on from the last snapshots.`, { reload: true });
+      return;
+    }
+    this.lastRecovery = now;
+    this.worker.terminate();
+    this.info = null;
+    this.startWorker();
+    for (const run of this.runs.values()) {
+      run.onMessage({ type: 'restarting', reason, detail: message });
+      this.worker.postMessage({ type: 'open', ...run.options, pretrained: false, weights: undefined, resume: true, recovering: reason, run: run.id });
+    }
+  }
+
+  die(message, { reload = false } = {}) {
     this.failure = message;
+    this.worker?.terminate();
     for (const w of [...this.waiting.splice(0), ...this.waitingForVariants.splice(0)]) w.reject(new Error(message));
-    for (const run of this.runs.values()) run.onMessage({ type: 'fatal', message });
+    for (const run of this.runs.values()) run.onMessage({ type: 'fatal', message, reload });
   }
 
   /** Resolves to {backend, variants} when the worker is ready; rejects with a readable reason. */
@@ -73,7 +108,12 @@ class Engine {
     const run = {
       id,
       onMessage,
-      send: (msg, transfer) => this.worker?.postMessage({ ...msg, run: id }, transfer ?? []),
+      // What a new worker needs to reopen the run (its snapshot folder follows the page's answer).
+      options: { ...options },
+      send: (msg, transfer) => {
+        if (msg.type === 'resume' || msg.type === 'autosave') run.options.key = msg.key;
+        this.worker?.postMessage({ ...msg, run: id }, transfer ?? []);
+      },
       close: () => {
         run.send({ type: 'close' });
         this.runs.delete(id);

@@ -116,7 +116,7 @@ const TEMPLATE = `
       <div class="arith" data-role="arith"><p class="hint">Choose "add it to a" above, click samples, then b and c.</p></div>
     </section>
   </div>
-  <div data-part="status"><p class="message" data-role="message" role="status" hidden></p></div>
+  <div data-part="status"><p class="message" data-role="message" role="status" hidden></p><button data-role="reload" hidden>Reload the page</button></div>
 </div>`;
 
 /** Attribute names are settings in state.js, with dashes for underscores. */
@@ -238,11 +238,14 @@ export class GanPlayground extends HTMLElement {
       this.$('backend').textContent = 'not available';
       return;
     }
-    const b = info.backend;
+    this.showBackend(info.backend);
+    if (info.backend.fallbackReason) this.showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${info.backend.fallbackReason}.`);
+    this.dispatchEvent(new CustomEvent('gan-ready', { detail: { backend: info.backend } }));
+  }
+
+  showBackend(b) {
     this.$('backend').textContent = b.kind === 'webgpu' || !b.fallbackReason ? b.name : `CPU fallback (${b.fallbackReason})`;
     this.$('backend').dataset.kind = b.kind;
-    if (b.fallbackReason) this.showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${b.fallbackReason}.`);
-    this.dispatchEvent(new CustomEvent('gan-ready', { detail: { backend: b } }));
   }
 
   /** Where this widget is on its page, for its snapshots: its id, else its place among the
@@ -561,7 +564,8 @@ export class GanPlayground extends HTMLElement {
         const m = msg.metadata ?? {};
         const parts = [msg.generator && 'generator', msg.critic && 'critic'].filter(Boolean).join(' and ');
         const about = m.variant ? ` (${m.variant}, ${m.steps ?? '?'} steps on ${m.dataset ?? '?'})` : '';
-        if (msg.resumed) this.showMessage(`Resumed ${this.titleOf(m.variant)} at step ${Number(m.steps).toLocaleString('en')} from ${msg.name}: weights, optimiser, data order and charts, exactly where it stopped.`, 'note');
+        if (msg.recovering) this.showMessage(`${msg.recovering}; resumed ${this.titleOf(m.variant)} from step ${Number(m.steps).toLocaleString('en')}, its last snapshot.`, 'note');
+        else if (msg.resumed) this.showMessage(`Resumed ${this.titleOf(m.variant)} at step ${Number(m.steps).toLocaleString('en')} from ${msg.name}: weights, optimiser, data order and charts, exactly where it stopped.`, 'note');
         else this.showMessage(`Loaded the ${parts} from ${msg.name}${about}${m.config ? ' (weights only: the optimiser and the data order start afresh)' : ''}.`);
         this.$('samples').dataset.loaded = msg.name;
         // The charts of a resumed run come with it; they are drawn from its first read-out on.
@@ -605,10 +609,27 @@ export class GanPlayground extends HTMLElement {
           for (const role of ['play', 'step-d', 'step-g', 'step']) this.$(role).disabled = true;
         }
         break;
+      case 'backend':
+        // The device of a new worker, after a failure (WebGPU again, or the CPU and why).
+        this.showBackend(msg.backend);
+        break;
+      case 'restarting':
+        // A new worker takes over; the run comes back from its last snapshot ('loaded').
+        this.showMessage(`${msg.reason} (${msg.detail}). Restoring the run from its last snapshot…`, 'error');
+        this.setControlsEnabled(false);
+        this.$('offer').hidden = true;
+        this.progress.running = false;
+        this.$('play').textContent = 'Play';
+        this.$('backend').textContent = 'starting again…';
+        break;
       case 'fatal':
         this.showMessage(msg.message, 'error');
         this.$('backend').textContent = 'not available';
         this.setControlsEnabled(false);
+        if (msg.reload) {
+          this.$('reload').hidden = false;
+          this.$('reload').onclick = () => location.reload();
+        }
         break;
     }
   }

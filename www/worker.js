@@ -11,13 +11,15 @@
 //               | {type: 'save'} | {type: 'load', file, name, target?} (a File: checked before it is read)
 //               | {type: 'snapshot'} (save the run now) | {type: 'resume', key} (go on from the snapshot in
 //                 folder `key`, and save there from now on) | {type: 'autosave', key} (save there from now on)
-//               ('open' also takes `key`, the run's snapshot folder, and `resume`: open on its snapshot)
+//               ('open' also takes `key`, the run's snapshot folder, `resume`: open on its snapshot, and
+//               `recovering`: why, when a new worker takes over from one that failed)
+//               | {type: 'panic-for-tests'} (a panic in the module, for the recovery tests)
 //               | {type: 'latent'} | {type: 'setLatent', z} | {type: 'generate', z, tag}
 //               | {type: 'score', now?, every?} (score G now, and/or every `every` steps; 0: off)
 //               | {type: 'data', dataset, bytes} (train on a dataset file made in the page: the user's
 //                 'images' (www/images.js) or 'drawing', points drawn on the plane (www/plane.js))
 // Messages out: {type: 'variants', variants} (early, from the CPU module) | {type: 'ready', backend, variants}
-//               | {type: 'fatal', message}
+//               | {type: 'fatal', message, recoverable?} ('trap' or 'gpu': a new worker can restore the runs)
 //               and, each with the run's id:
 //               {type: 'config', config, schedule} | {type: 'progress', session, step, dLoss, gLoss, values, ...}
 //                 (on 2-D points, with the samples: plane = {surface, real, warped?})
@@ -123,8 +125,10 @@ class Run {
 
   fail(error) {
     this.running = false;
-    // A trap (RuntimeError) kills the wasm module, and with it every run.
-    if (error instanceof WebAssembly.RuntimeError) return fatal(error);
+    // A trap (RuntimeError) kills the wasm module, and with it every run; a lost GPU device
+    // every run on it. The page starts a new worker and restores the runs from their snapshots.
+    if (error instanceof WebAssembly.RuntimeError) return fatal(error, 'trap');
+    if (deviceLost(error)) return fatal(error, 'gpu');
     if (error instanceof Diverged && this.autosave.key !== null) return this.rollBack(error);
     this.post({ type: 'state', running: false });
     this.post({ type: 'error', message: String(error?.message ?? error), diverged: error instanceof Diverged });
@@ -312,7 +316,7 @@ class Run {
     this.post({ type: 'samples', samples, shape }, [samples.buffer]);
   }
 
-  async open({ config, pretrained, weights, key, resume }) {
+  async open({ config, pretrained, weights, key, resume, recovering }) {
     this.newSession(config);
     this.autosave.key = key ?? null;
     // A run opens on weights from a same-origin URL when it names one, else on a trained generator
@@ -321,7 +325,8 @@ class Run {
     if (resume) {
       try {
         const latest = await this.autosave.latest();
-        if (latest) loaded = await this.loadWeights(latest.file, 'the saved run');
+        if (latest) loaded = { ...(await this.loadWeights(latest.file, 'the saved run')), recovering };
+        else if (recovering) this.post({ type: 'error', message: `${recovering}. This run had not been saved yet, so it starts afresh.` });
       } catch (e) {
         this.post({ type: 'error', message: `The saved run could not be resumed (${e.message}); starting afresh.` });
       }
@@ -398,6 +403,9 @@ class Run {
       case 'autosave':
         this.autosave.key = msg.key;
         return;
+      case 'panic-for-tests':
+        // A panic inside the module, as a bug would raise one: the page tests check recovery.
+        return core.panicForTests();
       case 'resume': {
         this.autosave.key = msg.key;
         const latest = await this.autosave.latest();
@@ -557,11 +565,18 @@ async function gunzip(bytes) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-function fatal(error) {
+// `recoverable`: 'trap' or 'gpu' when a new worker can take over (see engine.js), else absent.
+function fatal(error, recoverable) {
+  if (dead) return;
   dead = true;
   for (const run of runs.values()) run.running = false;
-  post({ type: 'fatal', message: String(error?.message ?? error) });
+  post({ type: 'fatal', message: String(error?.message ?? error).split('\n')[0], recoverable });
 }
+
+// A read-back on a device the browser took away fails with wgpu's "The device is poisoned",
+// caused by "A valid external Instance reference no longer exists" (a GPU process crash), or
+// with a lost device.
+const deviceLost = (error) => /device is poisoned|device (was |is )?lost|Instance reference no longer exists/i.test(String(error?.message ?? error));
 
 async function start(backendPreference) {
   const noWebGpu = !('gpu' in navigator);

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FORMATS, HEAD_BYTES, JPEG_SCAN_BYTES, imageSize, readImageSize } from '../../www/image-size.js';
 import { blackPng, bmp, gif, jpeg, png, reader, webp } from './image-files.mjs';
+import { prng } from './prng.mjs';
 
 const size = (format, width, height) => ({ format, width, height });
 
@@ -140,15 +141,6 @@ test('every prefix of every kind of file gives its size or says it is cut short'
   }
 });
 
-/** A small seeded PRNG (mulberry32): the same fuzz cases on every run. */
-function prng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** A size, or a refusal with a reason: nothing else, ever. */
 function assertAnswer(found, what) {

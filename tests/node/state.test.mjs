@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULTS, FIELDS, PRESETS, configOf, isPoints, parseState, serializeState, stateOfConfig } from '../../www/state.js';
+import { prng } from './prng.mjs';
 
 // The variants as the core lists them (crate/bindings.rs `variants`): f32 betas, as they arrive.
 const adam = (learning_rate, beta1, beta2) => ({ kind: 'adam', learning_rate, beta1: Math.fround(beta1), beta2: Math.fround(beta2) });
@@ -19,15 +20,6 @@ const VARIANTS = [
 ];
 const knobsOf = (variant) => VARIANTS.find((v) => v.id === variant).knobs;
 
-/** A small seeded PRNG (mulberry32): the same cases on every run. */
-function prng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 const random = prng(7);
 const pick = (list) => list[Math.floor(random() * list.length)];
 const between = (min, max) => min + random() * (max - min);
