@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::data::{BatchSampler, ImageDataset};
 use crate::gan::{self, Loss, Optimizer, Variant};
 use crate::model::dcgan28::Dcgan28;
-use crate::model::{Layer, LayerSpec, Sequential, largest_tensor_len, stored_value_count};
+use crate::model::{
+    Layer, LayerSpec, Sequential, activation_len, largest_tensor_len, parameter_count, stored_value_count,
+};
 use crate::optim::Optim;
 use crate::rng::Rng;
 use crate::weights;
@@ -92,6 +94,14 @@ impl TrainConfig {
                 MAX_TENSOR_BYTES >> 20
             ));
         }
+        let peak = self.peak_bytes(variant.as_ref());
+        if peak > MEMORY_BUDGET_BYTES {
+            return Err(format!(
+                "a training step of this run needs about {} MiB at its peak (weights, gradients, optimiser state and activations); the limit is {} MiB (lower the batch size or the widths)",
+                peak >> 20,
+                MEMORY_BUDGET_BYTES >> 20
+            ));
+        }
         let file_bytes = 4 * (stored_value_count(&generator) + stored_value_count(&critic)) as u64;
         if file_bytes > weights::MAX_FILE_BYTES {
             return Err(format!(
@@ -118,6 +128,20 @@ impl TrainConfig {
 }
 
 impl TrainConfig {
+    /// The bytes a training step holds at its peak, estimated (f32): every parameter four times
+    /// (its value, its gradient and Adam's two moments), and every activation twice (kept for the
+    /// backward pass, and its gradient): G's on a batch of z, the critic's on a real and a
+    /// generated batch, and on a third for the penalties' interpolated or perturbed examples.
+    pub fn peak_bytes(&self, variant: &dyn Variant) -> usize {
+        let (generator, critic) = self.layers(variant);
+        let parameters = parameter_count(&generator) + parameter_count(&critic);
+        let (batch, [c, h, w]) = (self.batch_size, self.data_shape());
+        let critic_batches = if variant.critic_noise([batch, c, h, w]).is_empty() { 2 } else { 3 };
+        let activations = activation_len(&generator, [self.model.nz, 1, 1], batch)
+            + critic_batches * activation_len(&critic, [c, h, w], batch);
+        4 * (4 * parameters + 2 * activations)
+    }
+
     /// Whether this run trains on 2-D points (MLPs) rather than images (dcgan28).
     pub fn is_points(&self) -> bool {
         crate::data::toy2d::is_points(&self.dataset)
@@ -140,6 +164,12 @@ impl TrainConfig {
 
 /// The largest tensor a step may allocate (WebGPU's default `maxStorageBufferBindingSize`).
 pub const MAX_TENSOR_BYTES: usize = 128 << 20;
+
+/// The most memory a training step may need ([`TrainConfig::peak_bytes`]): in the browser the CPU
+/// backend's wasm32 memory (4 GiB at most) also holds the module, the data and the page's copies,
+/// and browsers give a tab's WebGPU device a few GiB. The page's largest run (widths 256, nz 512,
+/// batch 256) needs about 1.4 GiB, 1.7 GiB with a gradient penalty.
+pub const MEMORY_BUDGET_BYTES: usize = 2 << 30;
 
 /// The most steps a weights file may say it was trained for: JavaScript numbers hold whole
 /// numbers exactly up to 2^53, and the page counts steps in them.

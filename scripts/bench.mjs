@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { buildAll } from './build.mjs';
 import { CSP, serve, urlOf } from './serve.mjs';
+import { SNAPSHOT_EVERY_MS } from '../www/autosave.js';
 import { CHROMIUM, CHROMIUM_QUIET, ensureReferencePython, root, run } from './tools.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
@@ -200,6 +201,17 @@ if (grown.length || soak.length) {
     const g = r.growth ?? {};
     const pair = (v, d, f) => (v == null ? '–' : `${f(v)} (${d >= 0 ? '+' : ''}${f(d)})`);
     console.log(`| ${r.run} | ${r.where} | ${r.steps} | ${pair(m.gpuBuffers, g.gpuBuffers, String)} | ${pair(m.gpuBytes, g.gpuBytes, mb)} | ${pair(m.wasmBytes, g.wasmBytes, mb)} | ${pair(m.jsHeapBytes, g.jsHeapBytes, mb)} | ${r.tensors == null ? '–' : `${r.tensors} (+${r.tensorGrowth})`} |`);
+  }
+}
+const snapshots = rows.filter((r) => r.snapshot);
+if (snapshots.length) {
+  // A snapshot is taken once per SNAPSHOT_EVERY_MS of training: the loop waits while the run is
+  // read and serialised; the file is written while training goes on.
+  const every = SNAPSHOT_EVERY_MS;
+  console.log(`\n| autosave | where | run file | read + serialise (ms, the loop waits) | OPFS write (ms, alongside training) | step-time overhead at one snapshot per ${every / 1000} s of training |\n|---|---|---:|---:|---:|---:|`);
+  for (const r of snapshots) {
+    const { bytes, saveMs, writeMs } = r.snapshot;
+    console.log(`| ${r.variant} | ${r.where} | ${mb(bytes)} | ${ms(saveMs)} | ${ms(writeMs)} | ${(100 * saveMs / every).toFixed(2)} % |`);
   }
 }
 if (firstSamples.length) {

@@ -158,6 +158,38 @@ fn bad_configs_are_rejected_with_a_reason() {
     assert!(err.contains("MiB"), "{err}");
 }
 
+/// Every tensor of a step may fit while all of them together do not: the estimate of a step's
+/// peak memory refuses such a run with its figures, and the page's largest run fits.
+#[test]
+fn a_run_that_would_run_out_of_memory_is_refused_with_the_figures() {
+    use gan_playground::trainer::{MEMORY_BUDGET_BYTES, TrainConfig};
+    let mut config = common::small_config(512, 512);
+    config.batch_size = 256;
+    let err = config.validate().unwrap_err();
+    assert!(
+        err.contains("needs about") && err.contains(&format!("the limit is {} MiB", MEMORY_BUDGET_BYTES >> 20)),
+        "{err}"
+    );
+    // The page's largest (state.js: widths 256, nz 512, batch 256) fits, for every variant
+    // (BEGAN's autoencoder is refused there already: one of its tensors would exceed 128 MiB).
+    for registered in gan_playground::gan::REGISTRY {
+        let mut page = common::small_config(256, 256);
+        page.model.nz = 512;
+        page.batch_size = 256;
+        page.variant = registered.id.into();
+        let peak = page.peak_bytes(gan_playground::gan::variant(registered.id).unwrap().as_ref());
+        println!("{}: the page's largest run needs about {} MiB", registered.id, peak >> 20);
+        assert!(peak < MEMORY_BUDGET_BYTES || registered.id == "began", "{}: {peak}", registered.id);
+        if let Err(e) = page.validate() {
+            assert!(registered.id == "began" && e.contains("tensor"), "{}: {e}", registered.id);
+        }
+    }
+    // The reference run: weights, gradients and Adam's moments alone are 4 × 1.92 M values.
+    let reference = TrainConfig::default();
+    let peak = reference.peak_bytes(gan_playground::gan::variant("ns-gan").unwrap().as_ref());
+    assert!(peak > 16 * 1_920_128 && peak < 256 << 20, "{peak}");
+}
+
 #[test]
 fn colour_images_of_your_own_train_a_three_channel_pair_whose_file_says_so() {
     let device = Device::flex();

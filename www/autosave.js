@@ -16,6 +16,7 @@ export class Autosave {
     this.lastAt = performance.now();
     this.savedStep = null;
     this.failing = false;
+    this.writing = null; // the write in progress, if any
   }
 
   /** One read-out's point; a point of the same step (a lone D or G step) replaces the last. */
@@ -49,29 +50,42 @@ export class Autosave {
     return this.key !== null && performance.now() - this.lastAt > SNAPSHOT_EVERY_MS;
   }
 
-  /** Saves `session` (with `about`: { variant, title }) unless it is saved at this step already.
-   * A failure (storage full, a diverged run the core refuses to save) is said once, and
-   * training goes on. */
+  /** Saves `session` (with `about`: { variant }) unless it is saved at this step already. The
+   * run is read at once (the caller's loop waits for that); the file is written while training
+   * goes on, one write at a time (a snapshot asked for while one is being written waits for
+   * it). Resolves once the run is read; `writing` settles once the file is on disk. A failure
+   * (storage full, a diverged run the core refuses to save) is said once, and training goes on. */
   async save(session, about) {
     if (this.key === null || !session) return;
+    await this.writing;
     this.lastAt = performance.now();
     const step = session.step;
     if (step === this.savedStep) return;
+    let bytes;
     try {
-      const bytes = await session.saveRun(JSON.stringify(this.points));
-      const saved = await writeSnapshot(this.key, bytes, { ...about, step });
-      this.savedStep = step;
-      this.failing = false;
-      this.post({ type: 'snapshot', ...saved });
+      bytes = await session.saveRun(JSON.stringify(this.points));
     } catch (e) {
-      if (!this.failing) this.post({ type: 'snapshot-failed', message: String(e?.message ?? e) });
-      this.failing = true;
+      return this.failed(e);
     }
+    const key = this.key;
+    this.writing = writeSnapshot(key, bytes, { ...about, step })
+      .then((saved) => {
+        this.savedStep = step;
+        this.failing = false;
+        this.post({ type: 'snapshot', ...saved });
+      }, (e) => this.failed(e))
+      .finally(() => (this.writing = null));
   }
 
-  /** The newest snapshot on disk: { file, info }, or null. */
+  failed(e) {
+    if (!this.failing) this.post({ type: 'snapshot-failed', message: String(e?.message ?? e) });
+    this.failing = true;
+  }
+
+  /** The newest snapshot on disk: { file, info }, or null (after the write in progress). */
   async latest() {
     if (this.key === null) return null;
+    await this.writing;
     const info = await describeSnapshot(this.key);
     return info && { info, file: await snapshotFile(this.key, info.slot) };
   }

@@ -5,6 +5,26 @@
 import init, { initBackend, Session } from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
 import { timeRounds } from './bench-timing.js';
+import { dropSnapshots, writeSnapshot } from './snapshots.js';
+
+// What autosave costs: the run file's size, the time to read it from the device and serialise it,
+// and the time to write it into OPFS (median of three).
+async function timeSnapshot(session) {
+  const times = { saveMs: [], writeMs: [] };
+  let bytes = 0;
+  for (let i = 0; i < 3; i++) {
+    let t = performance.now();
+    const run = await session.saveRun('[]');
+    times.saveMs.push(performance.now() - t);
+    t = performance.now();
+    await writeSnapshot('bench', run, { variant: 'bench', step: session.step });
+    times.writeMs.push(performance.now() - t);
+    bytes = run.length;
+  }
+  await dropSnapshots('bench');
+  const median = (xs) => xs.sort((a, b) => a - b)[1];
+  return { bytes, saveMs: median(times.saveMs), writeMs: median(times.writeMs) };
+}
 
 // Live GPU buffers, counted where the page's WebGPU calls pass (before the core creates its
 // device), so that the bench can say whether a run keeps allocating. A buffer stops counting when
@@ -79,10 +99,11 @@ try {
   });
   await settle();
   const end = memory();
+  const snapshot = await timeSnapshot(session);
   const growth = Object.fromEntries(Object.keys(end).map((k) => [k, end[k] === null ? null : end[k] - afterWarmup[k]]));
   window.benchResult = {
     backend: backend.kind, name: backend.name, fallbackReason: backend.fallbackReason ?? null, batch: config.batch_size,
-    setupMs, ...timing, nCritic: session.schedule().nCritic, memory: end, growth,
+    setupMs, ...timing, nCritic: session.schedule().nCritic, memory: end, growth, snapshot,
   };
   out.textContent = JSON.stringify(window.benchResult, null, 2);
 } catch (e) {

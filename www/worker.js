@@ -290,7 +290,12 @@ class Run {
       // A bare state dict that is no generator: a critic for this run (its shapes are checked).
       target ??= 'critic';
     }
-    const next = core.Session.create(this.dataFor(wanted ?? this.config), wanted ?? this.config);
+    let next;
+    try {
+      next = core.Session.create(this.dataFor(wanted ?? this.config), wanted ?? this.config);
+    } catch (e) {
+      throw new Error(`${name}: ${e.message ?? e}`);
+    }
     let loaded;
     try {
       loaded = next.loadWeights(bytes, target);

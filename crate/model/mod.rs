@@ -380,24 +380,41 @@ pub fn stored_value_count(specs: &[LayerSpec]) -> usize {
     parameter_count(specs) + running
 }
 
+/// Elements of every activation `specs` produce for a batch of `batch` inputs of shape `input`
+/// (the input included): what a forward pass keeps for its backward pass.
+pub fn activation_len(specs: &[LayerSpec], input: [usize; 3], batch: usize) -> usize {
+    let mut shape = input;
+    let mut total = batch * shape.iter().product::<usize>();
+    for spec in specs {
+        shape = output_shape(spec, shape);
+        total += batch * shape.iter().product::<usize>();
+    }
+    total
+}
+
+/// The shape [C, H, W] a layer makes of an input of shape `shape`.
+fn output_shape(spec: &LayerSpec, shape: [usize; 3]) -> [usize; 3] {
+    match *spec {
+        LayerSpec::Conv(c) => {
+            let side = |n: usize| (n + 2 * c.padding).saturating_sub(c.kernel) / c.stride + 1;
+            [c.output, side(shape[1]), side(shape[2])]
+        }
+        LayerSpec::ConvTranspose(c) => {
+            let side = |n: usize| ((n.max(1) - 1) * c.stride + c.kernel).saturating_sub(2 * c.padding);
+            [c.output, side(shape[1]), side(shape[2])]
+        }
+        LayerSpec::Upsample => [shape[0], 2 * shape[1], 2 * shape[2]],
+        _ => shape,
+    }
+}
+
 /// Elements of the largest weight or activation that `specs` hold for a batch of `batch` inputs
 /// of shape `input` [C, H, W] (the WebGPU buffer limit applies to each tensor).
 pub fn largest_tensor_len(specs: &[LayerSpec], input: [usize; 3], batch: usize) -> usize {
     let mut shape = input;
     let mut largest = batch * shape.iter().product::<usize>();
     for spec in specs {
-        shape = match *spec {
-            LayerSpec::Conv(c) => {
-                let side = |n: usize| (n + 2 * c.padding).saturating_sub(c.kernel) / c.stride + 1;
-                [c.output, side(shape[1]), side(shape[2])]
-            }
-            LayerSpec::ConvTranspose(c) => {
-                let side = |n: usize| ((n.max(1) - 1) * c.stride + c.kernel).saturating_sub(2 * c.padding);
-                [c.output, side(shape[1]), side(shape[2])]
-            }
-            LayerSpec::Upsample => [shape[0], 2 * shape[1], 2 * shape[2]],
-            _ => shape,
-        };
+        shape = output_shape(spec, shape);
         let weights = parameter_count(std::slice::from_ref(spec));
         largest = largest.max(batch * shape.iter().product::<usize>()).max(weights);
     }

@@ -9,21 +9,32 @@ import { blackPng, png } from '../node/image-files.mjs';
 
 const widget = (variant) => `<gan-playground variant="${variant}" backend="cpu" batch="4" g-width="8" d-width="8" eager controls="full"></gan-playground>`;
 
-test('a 600 MB weights file is refused at once while another widget keeps training', { timeout: 600_000 }, async () => {
+/** A page of two small widgets on the CPU, each with its file buttons. */
+function twoWidgets() {
   writeFileSync(join(OUT, 'two-widgets-files.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="../www/favicon.svg">
 <script type="module" src="../www/gan-playground.js"></script>
 ${widget('ns-gan')}
 ${widget('lsgan')}`);
+  return 'test-results/two-widgets-files.html';
+}
+
+/** Both widgets ready, the second one training. */
+async function trainSecond(page) {
+  await page.waitForFunction(() => [0, 1].every((i) => $pg('samples', i)?.dataset.step === '0' && !$pg('load', i).disabled), null, { timeout: 180_000 });
+  await page.evaluate(() => $playgrounds()[1].start());
+  await page.waitForFunction(() => $playgrounds()[1].progress.step >= 2, null, { timeout: 300_000 });
+}
+
+test('a 600 MB weights file is refused at once while another widget keeps training', { timeout: 600_000 }, async () => {
+  const url = twoWidgets();
   // A sparse file: 600 MB on paper, nothing on disk.
   const big = join(OUT, 'big.safetensors');
   const fd = openSync(big, 'w');
   ftruncateSync(fd, 600 * 2 ** 20);
   closeSync(fd);
 
-  const page = await open('test-results/two-widgets-files.html');
-  await page.waitForFunction(() => [0, 1].every((i) => $pg('samples', i)?.dataset.step === '0' && !$pg('load', i).disabled), null, { timeout: 180_000 });
-  await page.evaluate(() => $playgrounds()[1].start());
-  await page.waitForFunction(() => $playgrounds()[1].progress.step >= 2, null, { timeout: 300_000 });
+  const page = await open(url);
+  await trainSecond(page);
 
   const input = await page.evaluateHandle(() => $pg('load', 0));
   const t0 = Date.now();
@@ -73,6 +84,33 @@ test('an image bomb is refused from its header, named with its size, and the res
   await page.waitForFunction(() => $playgrounds()[0].progress.step === 1, null, { timeout: 120_000 });
   const p = await page.evaluate(() => ({ ...$playgrounds()[0].progress }));
   assert.ok(Number.isFinite(p.dLoss) && Number.isFinite(p.gLoss));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+/** A valid safetensors file of one tiny tensor whose metadata asks for `config`. */
+function fileWithConfig(config) {
+  const header = Buffer.from(JSON.stringify({
+    __metadata__: { format: 'gan-playground weights 1', config: JSON.stringify(config) },
+    'generator.main.0.weight': { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+  }));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  return Buffer.concat([length, header, Buffer.alloc(4)]);
+}
+
+test('a weights file whose run would not fit in memory is refused with the figures while another widget trains on', { timeout: 600_000 }, async () => {
+  const page = await open(twoWidgets());
+  await trainSecond(page);
+  const big = join(OUT, 'huge-run.safetensors');
+  writeFileSync(big, fileWithConfig({ variant: 'ns-gan', dataset: 'mnist', batch_size: 256, model: { nz: 100, g_width: 512, d_width: 512, channels: 1 } }));
+  await (await page.evaluateHandle(() => $pg('load', 0))).setInputFiles(big);
+  await page.waitForFunction(() => /^huge-run\.safetensors: a training step of this run needs about \d+ MiB at its peak .*the limit is 2048 MiB/.test($pg('message', 0).textContent), null, { timeout: 60_000 });
+  const step = await page.evaluate(() => $playgrounds()[1].progress.step);
+  await page.waitForFunction((s) => $playgrounds()[1].progress.step > s, step, { timeout: 120_000 });
+  assert.equal(await page.evaluate(() => $pg('samples', 0).dataset.step), '0', 'the refused widget\'s run is as it was');
+  assert.equal(await page.evaluate(() => $pg('g_width', 0)?.value ?? $pg('fields', 0).querySelector('[data-field="g_width"]').value), '8');
+  await page.evaluate(() => $playgrounds()[1].pause());
   assert.deepEqual(page.errors, []);
   await page.close();
 });
