@@ -63,6 +63,7 @@ const TEMPLATE = `
       <div class="fields" data-role="fields"></div>
       <div class="row" data-part="files">
         <button data-role="save" disabled title="G, the critic and the run's settings as one .safetensors file">Download weights</button>
+        <button data-role="save-run" disabled title="The whole run (weights, optimiser state, data order, charts) to resume elsewhere: Load weights here, or gan train --resume">Download run</button>
         <label class="button">Load weights…<input type="file" data-role="load" accept=".safetensors" hidden disabled></label>
       </div>
       <div class="row" data-role="link-row" hidden><button data-role="copy-link">Copy link</button></div>
@@ -324,7 +325,7 @@ export class GanPlayground extends HTMLElement {
   }
 
   setControlsEnabled(enabled) {
-    for (const role of ['play', 'step-d', 'step-g', 'step', 'reset', 'variant', 'dataset', 'save', 'load', 'score-now']) this.$(role).disabled = !enabled;
+    for (const role of ['play', 'step-d', 'step-g', 'step', 'reset', 'variant', 'dataset', 'save', 'save-run', 'load', 'score-now']) this.$(role).disabled = !enabled;
   }
 
   wire() {
@@ -360,6 +361,10 @@ export class GanPlayground extends HTMLElement {
     on('save', 'click', () => {
       this.$('save').disabled = true;
       this.send({ type: 'save' });
+    });
+    on('save-run', 'click', () => {
+      this.$('save-run').disabled = true;
+      this.send({ type: 'save', whole: true });
     });
     on('load', 'change', () => {
       this.loadFile(this.$('load').files[0]);
@@ -558,6 +563,7 @@ export class GanPlayground extends HTMLElement {
         a.click();
         setTimeout(() => URL.revokeObjectURL(url), 60_000);
         this.$('save').disabled = false;
+        this.$('save-run').disabled = false;
         break;
       }
       case 'loaded': {
@@ -587,7 +593,7 @@ export class GanPlayground extends HTMLElement {
       case 'sampling':
         // A generator the page cannot train (e.g. dcgan64): its samples only, until Reset.
         this.showMessage(`Showing samples of the ${msg.model} generator in ${msg.name} (${msg.image.join('×')} images). It is too big to train here: Reset goes back to training.`);
-        for (const role of ['play', 'step-d', 'step-g', 'step', 'save']) this.$(role).disabled = true;
+        for (const role of ['play', 'step-d', 'step-g', 'step', 'save', 'save-run']) this.$(role).disabled = true;
         break;
       case 'preview':
         // The pretrained grid, drawn before the run opened; the run's first read-out redraws it.
@@ -604,6 +610,7 @@ export class GanPlayground extends HTMLElement {
       case 'error':
         this.showMessage(msg.message, 'error');
         this.$('save').disabled = false;
+        this.$('save-run').disabled = false;
         if (msg.diverged) {
           // Training on NaN weights is pointless: only Reset helps.
           for (const role of ['play', 'step-d', 'step-g', 'step']) this.$(role).disabled = true;

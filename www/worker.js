@@ -8,7 +8,8 @@
 //               | {type: 'reset', config?} (merged into the run's config, e.g. {variant: 'wgan'})
 //               | {type: 'knob', name, value} (a variant setting, e.g. BEGAN's γ, mid-run)
 //               | {type: 'speed', stepsPerSec} (Infinity: as fast as the device goes)
-//               | {type: 'save'} | {type: 'load', file, name, target?} (a File: checked before it is read)
+//               | {type: 'save', whole?} (the weights, or with `whole` the whole run) | {type: 'load', file, name, target?}
+//                 (a File: checked before it is read)
 //               | {type: 'snapshot'} (save the run now) | {type: 'resume', key} (go on from the snapshot in
 //                 folder `key`, and save there from now on) | {type: 'autosave', key} (save there from now on)
 //               ('open' also takes `key`, the run's snapshot folder, `resume`: open on its snapshot, and
@@ -368,8 +369,10 @@ class Run {
         runs.delete(this.id);
         return;
       case 'save': {
-        const bytes = await this.session.saveWeights('f32');
-        this.post({ type: 'weights', bytes, name: `${this.config.variant}-step${this.session.step}.safetensors` }, [bytes.buffer]);
+        // The weights (for PyTorch, or to start from), or the whole run (to resume exactly).
+        const name = `${this.config.variant}-step${this.session.step}${msg.whole ? '-run' : ''}.safetensors`;
+        const bytes = msg.whole ? await this.session.saveRun(JSON.stringify(this.autosave.points)) : await this.session.saveWeights('f32');
+        this.post({ type: 'weights', bytes, name }, [bytes.buffer]);
         return;
       }
       case 'load': {

@@ -3,8 +3,10 @@
 // never interrupted); a diverged run rolls back to its last snapshot and can train on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cargoEnv, root } from '../../scripts/tools.mjs';
 import { OUT, env, open } from './helpers.mjs';
 
 const LINK = '?backend=cpu&g_width=8&d_width=8&batch=4&seed=3&pretrained=0';
@@ -113,5 +115,32 @@ test('a diverged run rolls back to its last snapshot and can train on', { timeou
   const p = await progress(page);
   assert.ok(Number.isFinite(p.dLoss) && Number.isFinite(p.gLoss), 'it trains on from the snapshot');
   assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a run moves from the page to the command line and back, and trains on', { timeout: 600_000 }, async () => {
+  const page = await open(LINK);
+  await ready(page);
+  await stepTo(page, 3);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(SEL('save-run'))]);
+  assert.equal(download.suggestedFilename(), 'ns-gan-step3-run.safetensors');
+  const work = mkdtempSync(join(OUT, 'moved-'));
+  const file = join(work, 'page.safetensors');
+  await download.saveAs(file);
+  // Natively, from step 3 to step 5: the file's config, optimiser state and data order.
+  const gan = join(cargoEnv().CARGO_TARGET_DIR, 'release', 'gan');
+  execFileSync(gan, ['train', '--backend', 'cpu', '--resume', file, '--steps', '5', '--data', join(root, 'www', 'data', 'mnist.bin'), '--out', work]);
+  // And back in a fresh page: the run file resumes at step 5.
+  const back = await open(LINK);
+  await ready(back);
+  await back.setInputFiles(SEL('load'), join(work, 'run.safetensors'));
+  await back.waitForFunction(() => /^Resumed NS-GAN \(DCGAN\) at step 5 from run\.safetensors/.test($pg('message').textContent) && $pg('samples').dataset.step === '5', null, { timeout: 120_000 });
+  const history = await back.evaluate(() => $playgrounds()[0].history.map((p) => p.step));
+  assert.deepEqual(history.slice(0, 4), [0, 1, 2, 3], 'the page\'s charts travel with the run');
+  await stepTo(back, 6);
+  const p = await progress(back);
+  assert.ok(Number.isFinite(p.dLoss) && Number.isFinite(p.gLoss));
+  assert.deepEqual([...page.errors, ...back.errors], []);
+  await back.close();
   await page.close();
 });

@@ -16,7 +16,7 @@ use crate::output::{LossLog, read, write_atomic, write_grid};
 const LOG_EVERY: u64 = 10;
 
 pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
-    let (mut trainer, info) = trainer(args, backend)?;
+    let (mut trainer, info, history) = trainer(args, backend)?;
     let first = trainer.step() + 1;
     if first > args.steps {
         return Err(format!("the run is at step {} already; --steps is the step to stop at", trainer.step()));
@@ -68,7 +68,8 @@ pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
             // last good checkpoint.
             let bytes = read_sync(trainer.save_weights(dtype)).map_err(|e| format!("step {step}: {e}"))?;
             write_atomic(&weights, &bytes)?;
-            write_atomic(&run, &read_sync(trainer.save_run(None)).map_err(|e| format!("step {step}: {e}"))?)?;
+            let state = read_sync(trainer.save_run(history.as_deref())).map_err(|e| format!("step {step}: {e}"))?;
+            write_atomic(&run, &state)?;
         }
     }
     bar.finish();
@@ -77,9 +78,10 @@ pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
     write_grid(&trainer, &out.join("grid.png"))
 }
 
-/// A new run of the command line's settings, or the run of `--resume`, or one starting from the
-/// weights of `--weights`.
-fn trainer(args: &TrainArgs, backend: &str) -> Result<(Trainer, BackendInfo), String> {
+/// A new run of the command line's settings, or the run of `--resume` (with the page's chart
+/// history, if the file came from the page: it is passed on to the run files written here), or
+/// one starting from the weights of `--weights`.
+fn trainer(args: &TrainArgs, backend: &str) -> Result<(Trainer, BackendInfo, Option<String>), String> {
     if let Some(path) = &args.resume {
         let bytes = read(path)?;
         let config = Trainer::config_of(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -93,7 +95,7 @@ fn trainer(args: &TrainArgs, backend: &str) -> Result<(Trainer, BackendInfo), St
                 path.display()
             );
         }
-        return Ok((trainer, info));
+        return Ok((trainer, info, loaded.metadata.get("history").cloned()));
     }
     let config = args.run.config()?;
     let data = args.run.source.load()?;
@@ -102,7 +104,7 @@ fn trainer(args: &TrainArgs, backend: &str) -> Result<(Trainer, BackendInfo), St
     if let Some(path) = &args.weights {
         trainer.load_weights(&read(path)?, None).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    Ok((trainer, info))
+    Ok((trainer, info, None))
 }
 
 /// Times full generator iterations (n_critic D steps + one G step) and single D steps, each
