@@ -13,6 +13,7 @@ export class Autosave {
     this.post = post;
     this.key = null; // the run's folder (snapshots.js); null: this run is not saved
     this.points = []; // the chart history, as the page draws it
+    this.scores = []; // the scores, as the worker sent them
     this.lastAt = performance.now();
     this.savedStep = null;
     this.failing = false;
@@ -26,22 +27,35 @@ export class Autosave {
     if (this.points.length > HISTORY_POINTS) this.points.splice(0, this.points.length - HISTORY_POINTS);
   }
 
-  /** The history a run file carried (its metadata's `history`), or none. */
+  /** A score, saved with the run (the page's score charts come back with it). */
+  recordScore(score) {
+    this.scores.push(score);
+    if (this.scores.length > HISTORY_POINTS) this.scores.shift();
+  }
+
+  /** What a run file carries as its metadata's `history`: { points, scores }. */
+  history() {
+    return JSON.stringify({ points: this.points, scores: this.scores });
+  }
+
+  /** The history a run file carried, or none: { points, scores }. */
   restore(history) {
-    let points = [];
+    const steps = (list) => (Array.isArray(list) ? list.filter((p) => p && Number.isSafeInteger(p.step)).slice(-HISTORY_POINTS) : []);
+    let parsed = null;
     try {
-      const parsed = JSON.parse(history ?? '[]');
-      if (Array.isArray(parsed)) points = parsed.filter((p) => p && Number.isSafeInteger(p.step)).slice(-HISTORY_POINTS);
+      parsed = JSON.parse(history ?? 'null');
     } catch {
       // a history that is not ours is dropped; the run itself is whole
     }
-    this.points = points;
-    return points;
+    this.points = steps(parsed?.points);
+    this.scores = steps(parsed?.scores);
+    return { points: this.points, scores: this.scores };
   }
 
   /** A new run: nothing recorded, the last snapshot still the one on disk. */
   clear() {
     this.points = [];
+    this.scores = [];
     this.lastAt = performance.now();
   }
 
@@ -63,7 +77,7 @@ export class Autosave {
     if (step === this.savedStep) return;
     let bytes;
     try {
-      bytes = await session.saveRun(JSON.stringify(this.points));
+      bytes = await session.saveRun(this.history());
     } catch (e) {
       return this.failed(e);
     }

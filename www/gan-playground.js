@@ -575,7 +575,7 @@ export class GanPlayground extends HTMLElement {
         else this.showMessage(`Loaded the ${parts} from ${msg.name}${about}${m.config ? ' (weights only: the optimiser and the data order start afresh)' : ''}.`);
         this.$('samples').dataset.loaded = msg.name;
         // The charts of a resumed run come with it; they are drawn from its first read-out on.
-        this.loadedHistory = msg.history ?? [];
+        this.loadedHistory = { points: msg.history ?? [], scores: msg.scores ?? [] };
         this.$('offer').hidden = true;
         break;
       }
@@ -645,13 +645,15 @@ export class GanPlayground extends HTMLElement {
     if (msg.session < this.sessionShown) return; // progress of a run replaced by Reset
     if (msg.session > this.sessionShown) {
       this.sessionShown = msg.session;
-      this.history = this.loadedHistory ?? [];
+      const restored = this.loadedHistory;
       this.loadedHistory = null;
+      this.history = restored?.points ?? [];
       this.scores = [];
       this.$('score-stats').replaceChildren();
       this.$('chart-scores').hidden = true;
       this.$('chart-precision').hidden = true;
       delete this.$('samples').dataset.model;
+      for (const score of restored?.scores ?? []) this.onScore({ ...score, session: msg.session });
     }
     Object.assign(this.progress, { step: msg.step, dLoss: msg.dLoss, gLoss: msg.gLoss, values: msg.values ?? {} });
     this.$('stat-step').textContent = msg.step;

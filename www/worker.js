@@ -25,7 +25,7 @@
 //               {type: 'config', config, schedule} | {type: 'progress', session, step, dLoss, gLoss, values, ...}
 //                 (on 2-D points, with the samples: plane = {surface, real, warped?})
 //               | {type: 'state', running} | {type: 'error', message, diverged, rolledBack}
-//               | {type: 'weights', bytes, name} | {type: 'loaded', name, generator, critic, resumed, metadata, history}
+//               | {type: 'weights', bytes, name} | {type: 'loaded', name, generator, critic, resumed, metadata, history, scores}
 //               | {type: 'snapshot', step, variant, savedAt, bytes} | {type: 'snapshot-failed', message}
 //               | {type: 'sampling', name, model, image} then {type: 'samples', samples, shape}
 //               | {type: 'preview', samples, shape, step} (a pretrained run's grid, drawn before the run opens)
@@ -117,7 +117,9 @@ class Run {
     const t0 = performance.now();
     const s = await this.session.score(scorer, SCORE_SAMPLES);
     this.lastScored = this.session.step;
-    this.post({ type: 'score', session: this.sessionId, step: this.session.step, ms: performance.now() - t0, ...s });
+    const score = { step: this.session.step, ms: performance.now() - t0, ...s };
+    this.autosave.recordScore(score);
+    this.post({ type: 'score', session: this.sessionId, ...score });
   }
 
   post(msg, transfer) {
@@ -312,8 +314,8 @@ class Run {
     this.sampler = null;
     // A run's whole state brings its charts along; weights alone start them afresh.
     const { history, ...metadata } = loaded.metadata;
-    const points = loaded.resumed ? this.autosave.restore(history) : (this.autosave.clear(), []);
-    return { type: 'loaded', name, ...loaded, metadata, history: points };
+    const restored = loaded.resumed ? this.autosave.restore(history) : (this.autosave.clear(), { points: [], scores: [] });
+    return { type: 'loaded', name, ...loaded, metadata, history: restored.points, scores: restored.scores };
   }
 
   // The sample-only generator's grid (a fixed seed, as the training grid's fixed z).
@@ -371,7 +373,7 @@ class Run {
       case 'save': {
         // The weights (for PyTorch, or to start from), or the whole run (to resume exactly).
         const name = `${this.config.variant}-step${this.session.step}${msg.whole ? '-run' : ''}.safetensors`;
-        const bytes = msg.whole ? await this.session.saveRun(JSON.stringify(this.autosave.points)) : await this.session.saveWeights('f32');
+        const bytes = msg.whole ? await this.session.saveRun(this.autosave.history()) : await this.session.saveWeights('f32');
         this.post({ type: 'weights', bytes, name }, [bytes.buffer]);
         return;
       }

@@ -44,11 +44,16 @@ test('a reload mid-run offers the run back, and it goes on exactly as if never i
   const page = await open(LINK);
   await ready(page);
   await stepTo(page, 5);
+  await page.click(SEL('score-now'));
+  await page.waitForFunction(() => $playgrounds()[0].scores?.length === 1, null, { timeout: 120_000 });
+  const scored = await page.evaluate(() => $pg('score-stats').textContent);
   await snapshot(page, 5);
   await page.reload();
   await resume(page, 5);
   const history = await page.evaluate(() => $playgrounds()[0].history.map((p) => p.step));
   assert.deepEqual(history, [0, 1, 2, 3, 4, 5], 'the charts come back with the run');
+  assert.deepEqual(await page.evaluate(() => $playgrounds()[0].scores.map((s) => s.step)), [5], 'and its scores');
+  assert.equal(await page.evaluate(() => $pg('score-stats').textContent), scored);
   await stepTo(page, 8);
   const resumed = await progress(page);
 
