@@ -233,6 +233,7 @@ export class GanPlayground extends HTMLElement {
         document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && this.snapshot());
       }
       this.run.send({ type: 'speed', stepsPerSec: state.speed === 'max' ? Infinity : Number(state.speed) });
+      for (const [msg, transfer] of this.early?.splice(0) ?? []) this.run.send(msg, transfer);
       info = await engine.ready();
     } catch (e) {
       this.showMessage(e.message, 'error');
@@ -297,8 +298,11 @@ export class GanPlayground extends HTMLElement {
     this.$('play').addEventListener('click', () => (this.userControlled = true), { once: true });
   }
 
+  // Calls made before the run is open (an embedding page's el.start() right after it inserts the
+  // element, or on a widget not yet scrolled near) are kept, in order, until it is.
   send(msg, transfer) {
-    this.run?.send(msg, transfer);
+    if (this.run) this.run.send(msg, transfer);
+    else (this.early ??= []).push([msg, transfer]);
   }
 
   start() { this.send({ type: 'start' }); }

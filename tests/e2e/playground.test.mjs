@@ -171,6 +171,23 @@ test('two widgets on one page train independently on one worker', { timeout: 600
   await page.close();
 });
 
+test('a widget inserted by script trains when started at once, before its run is open', { timeout: 300_000 }, async () => {
+  writeFileSync(join(OUT, 'inserted.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="../www/favicon.svg">
+<script type="module" src="../www/gan-playground.js"></script>`);
+  const page = await open('test-results/inserted.html');
+  await page.waitForFunction(() => customElements.get('gan-playground'));
+  await page.evaluate(() => {
+    const el = Object.assign(document.createElement('gan-playground'), {});
+    for (const [k, v] of Object.entries({ backend: 'cpu', batch: '4', 'g-width': '8', 'd-width': '8', speed: '30' })) el.setAttribute(k, v);
+    document.body.append(el);
+    el.start(); // before the element has even booted
+  });
+  await page.waitForFunction(() => $playgrounds()[0].progress.step >= 3, null, { timeout: 180_000 });
+  await page.evaluate(() => $playgrounds()[0].pause());
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('the page stays responsive while training', { timeout: 600_000 }, async () => {
   const page = await open(`${CPU_SMALL.replace('batch=4', 'batch=16')}&g_width=32&d_width=16`);
   await page.waitForSelector(`${SEL('play')}:not([disabled])`, { timeout: 120_000 });
