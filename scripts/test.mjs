@@ -1,6 +1,6 @@
 // `npm test`: every suite, in order of cost.
 //  1. node unit tests (tests/node/*.test.mjs: the dev server, the page's modules that need no browser)
-//  2. native Rust tests on burn's CPU backend (cargo test --release)
+//  2. native Rust tests on burn's CPU backend (cargo test --release), then the lints (npm run lint)
 //  3. Rust tests in headless Chromium on real WebGPU (wasm-pack test --headless --chrome)
 //  4. PyTorch checks: our checkpoints load strictly into PyTorch and give the same G(z)
 //  5. page tests: playwright-core drives the system Chromium against the built page
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASM_CARGO_ARGS, buildWasm, cargoEnv, ensureNodeModules, ensureReferencePython, ensureRustTools, root, runTee } from './tools.mjs';
 import { buildMnist } from './build-data.mjs';
+import { lint } from './lint.mjs';
 
 const started = performance.now();
 const counts = { passed: 0, failed: 0 };
@@ -38,6 +39,10 @@ try {
 
   stage('native tests (CPU backend)');
   count(await runTee('cargo', ['test', '--release']));
+
+  // Formatting and lints fail the run as a failing suite does.
+  stage('lints (cargo fmt --check, cargo clippy -D warnings, eslint)');
+  await lint();
 
   stage('browser tests (WebGPU in headless Chromium)');
   count(await runTee('wasm-pack', ['--log-level', 'warn', 'test', '--headless', '--chrome', '--chromedriver', '/usr/bin/chromedriver', '--release', '--mode', 'no-install', '--', '--test', 'web', ...WASM_CARGO_ARGS], {

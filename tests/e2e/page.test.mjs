@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, urlOf } from '../../scripts/serve.mjs';
 import { root } from '../../scripts/tools.mjs';
-import { CHROMIUM, OUT, QUIET, canvasPixels, env, gridWhen, open, stats } from './helpers.mjs';
+import { CHROMIUM, OUT, QUIET, canvasPixels, gridWhen, open, stats } from './helpers.mjs';
 
 const SMALL = '?g_width=8&d_width=8&batch=8';
 

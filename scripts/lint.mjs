@@ -1,0 +1,17 @@
+// `npm run lint`: the Rust formatter and linter (warnings are errors) and ESLint
+// (eslint.config.mjs), each saying what it found. A stage of `npm test`.
+import { fileURLToPath } from 'node:url';
+import { runTee } from './tools.mjs';
+
+export async function lint() {
+  await runTee('cargo', ['fmt', '--check']);
+  await runTee('cargo', ['clippy', '--release', '--all-targets', '--', '-D', 'warnings']);
+  await runTee('npx', ['--no-install', 'eslint', '--max-warnings', '0', '.']);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  lint().catch((e) => {
+    console.error(`npm run lint failed: ${e.message}`);
+    process.exit(1);
+  });
+}
