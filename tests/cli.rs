@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
+use gan_playground::safetensors::SafeTensors;
 
 const SMALL: &[&str] = &["--backend", "cpu", "--batch", "4", "--g-width", "8", "--d-width", "8"];
 
@@ -88,37 +88,13 @@ fn training_writes_its_log_as_it_goes_and_checkpoints_whole() {
     assert!(leftovers.iter().all(|n| !n.to_string_lossy().contains("partial")), "{leftovers:?}");
 }
 
-/// A copy of a checkpoint with the critic's weights multiplied by `factor`: still finite (so it
-/// loads), but its first step overflows.
-fn scaled_critic(bytes: &[u8], factor: f32) -> Vec<u8> {
-    let file = SafeTensors::parse(bytes).unwrap();
-    let tensors: Vec<TensorOut> = file
-        .tensors
-        .iter()
-        .map(|t| {
-            if t.name.starts_with("critic.") && t.name.ends_with(".weight") {
-                let values: Vec<f32> = file.f32_values(t).unwrap().iter().map(|v| v * factor).collect();
-                TensorOut::from_f32(&t.name, t.shape.clone(), &values, Dtype::F32).unwrap()
-            } else {
-                TensorOut {
-                    name: t.name.clone(),
-                    dtype: t.dtype,
-                    shape: t.shape.clone(),
-                    bytes: file.bytes_of(t).to_vec(),
-                }
-            }
-        })
-        .collect();
-    serialize(&tensors, &file.metadata).unwrap()
-}
-
 #[test]
 fn a_diverged_run_keeps_the_last_good_checkpoint_and_its_log() {
     let dir = scratch("diverge");
     assert!(train(&dir, &["--steps", "2"]).status.success());
     let good = std::fs::read(dir.join("weights.safetensors")).unwrap();
     let huge = dir.join("huge.safetensors");
-    std::fs::write(&huge, scaled_critic(&good, 1e30)).unwrap();
+    std::fs::write(&huge, common::scaled_critic(&good, 1e30)).unwrap();
 
     // A checkpoint is due after every step: the core refuses to save the diverged weights.
     let out = train(&dir, &["--steps", "5", "--grid-every", "1", "--weights", &huge.to_string_lossy()]);

@@ -24,6 +24,31 @@ pub fn blobs(count: usize, seed: u64) -> ImageDataset {
     ImageDataset::new(1, 28, 28, pixels, vec![255; count]).expect("valid dataset")
 }
 
+/// A copy of an f32 checkpoint with the critic's weights multiplied by `factor`: still finite,
+/// so it loads, but with a large factor its next step overflows (a run made to diverge).
+pub fn scaled_critic(bytes: &[u8], factor: f32) -> Vec<u8> {
+    use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
+    let file = SafeTensors::parse(bytes).expect("a valid checkpoint");
+    let tensors: Vec<TensorOut> = file
+        .tensors
+        .iter()
+        .map(|t| {
+            if t.name.starts_with("critic.") && t.name.ends_with(".weight") {
+                let values: Vec<f32> = file.f32_values(t).unwrap().iter().map(|v| v * factor).collect();
+                TensorOut::from_f32(&t.name, t.shape.clone(), &values, Dtype::F32).unwrap()
+            } else {
+                TensorOut {
+                    name: t.name.clone(),
+                    dtype: t.dtype,
+                    shape: t.shape.clone(),
+                    bytes: file.bytes_of(t).to_vec(),
+                }
+            }
+        })
+        .collect();
+    serialize(&tensors, &file.metadata).unwrap()
+}
+
 /// A narrow dcgan28: same layers and shapes as the reference, fewer channels, small batches.
 pub fn small_config(width: usize, batch_size: usize) -> TrainConfig {
     TrainConfig {
