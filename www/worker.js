@@ -177,6 +177,7 @@ class Run {
       msg.samples = r.samples;
       msg.shape = [r.samples.length / (shape[0] * shape[1] * shape[2]), ...shape];
       transfer.push(r.samples.buffer);
+      this.samplesStep = r.step;
       if (isPoints(this.config.dataset)) {
         msg.plane = await this.plane();
         // The surface and the grid are new each time: moved, not copied (the real points are kept).
@@ -404,6 +405,8 @@ class Run {
         return;
       case 'pause':
         await this.stop();
+        // The last read-back may have skipped the grid (fast steps): a paused run shows its own step.
+        if (this.session && !this.sampler && this.samplesStep !== this.session.step) await this.readout(true);
         return this.saveSnapshot();
       case 'snapshot':
         // While training, the loop saves at its next turn (the session is busy in between).
