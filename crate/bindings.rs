@@ -11,7 +11,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::backend::{self, BackendInfo};
 use crate::data::ImageDataset;
-use crate::gan;
 use crate::model::infer_generator;
 use crate::safetensors::{self, Dtype, SafeTensors};
 use crate::trainer::{TrainConfig, Trainer};
@@ -53,7 +52,7 @@ fn err(message: impl Into<String>) -> JsValue {
 /// A device tensor's values, read asynchronously (a synchronous read-back panics in the browser).
 async fn read_f32<const D: usize>(tensor: burn::tensor::Tensor<D>) -> Result<Float32Array, JsValue> {
     let data = tensor.into_data_async().await.map_err(|e| err(format!("reading from the device failed: {e:?}")))?;
-    let values = crate::trainer::to_f32(data).map_err(err)?;
+    let values = crate::tensor::to_f32(data).map_err(err)?;
     Ok(Float32Array::from(values.as_slice()))
 }
 
@@ -93,36 +92,11 @@ pub fn panic_for_tests() {
     panic!("a panic raised on purpose (panicForTests)");
 }
 
-/// What the page needs to know of one variant.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VariantInfo {
-    id: &'static str,
-    title: &'static str,
-    knobs: Vec<gan::Knob>,
-    /// The published optimiser settings, `{ kind, learning_rate, beta1?, beta2? }`.
-    optimizer: gan::Optimizer,
-    n_critic: usize,
-}
-
-/// The GAN variants the core knows, in registry order:
-/// `[{ id, title, knobs: [{ name, label, value, min, max }], optimizer, nCritic }]`.
+/// What a run can be: datasets, settings (ranges, defaults, labels), variants (knobs, read-outs);
+/// see [`crate::schema`].
 #[wasm_bindgen]
-pub fn variants() -> Result<JsValue, JsValue> {
-    let all: Vec<VariantInfo> = gan::REGISTRY
-        .iter()
-        .map(|r| {
-            let variant = (r.make)();
-            VariantInfo {
-                id: r.id,
-                title: r.title,
-                knobs: variant.knobs(),
-                optimizer: variant.optimizer(),
-                n_critic: variant.n_critic(),
-            }
-        })
-        .collect();
-    to_js(&all)
+pub fn schema() -> Result<JsValue, JsValue> {
+    to_js(&crate::schema::schema())
 }
 
 /// The limits the page checks before it reads a file, so that it can refuse at once:
@@ -213,7 +187,7 @@ impl Sampler {
 
     /// G(z) for `n` (1 to 64) latent vectors from `seed`: `{ samples: Float32Array, shape: [n, c, h, w] }`.
     pub async fn sample(&self, n: u32, seed: f64) -> Result<JsValue, JsValue> {
-        let z = crate::trainer::latent(
+        let z = crate::tensor::latent(
             &mut crate::rng::Rng::new(whole_seed(seed)?),
             sample_count(n, 64)?,
             self.arch.nz,
@@ -474,7 +448,7 @@ impl Session {
         let data = tx.execute_async().await.map_err(|e| err(format!("reading the plane failed: {e:?}")))?;
         let out = js_sys::Object::new();
         for (name, d) in ["surface", "warped"].into_iter().zip(data) {
-            Reflect::set(&out, &name.into(), &Float32Array::from(crate::trainer::to_f32(d).map_err(err)?.as_slice()))?;
+            Reflect::set(&out, &name.into(), &Float32Array::from(crate::tensor::to_f32(d).map_err(err)?.as_slice()))?;
         }
         Ok(out.into())
     }

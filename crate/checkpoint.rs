@@ -28,7 +28,8 @@ use crate::model::Sequential;
 use crate::optim::{Optim, ParamState, state_names};
 use crate::rng::Rng;
 use crate::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
-use crate::trainer::{MAX_STEPS, TrainConfig, Trainer, to_f32};
+use crate::tensor::to_f32;
+use crate::trainer::{MAX_STEPS, TrainConfig, Trainer};
 use crate::weights;
 
 pub const WEIGHTS_FORMAT: &str = "gan-playground weights 1";

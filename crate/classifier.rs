@@ -128,7 +128,7 @@ impl Classifier {
         }
         for ((name, shape), t) in TENSORS.iter().zip(flat) {
             let data = t.into_data_async().await.map_err(|e| format!("reading {name}: {e:?}"))?;
-            let values = crate::trainer::to_f32(data)?;
+            let values = crate::tensor::to_f32(data)?;
             tensors.push(TensorOut::from_f32(*name, shape.to_vec(), &values, Dtype::F32)?);
         }
         serialize(&tensors, metadata)

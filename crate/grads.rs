@@ -18,7 +18,7 @@ use crate::gan::{self, Variant};
 use crate::model::dcgan28::Dcgan28;
 use crate::model::{LayerSpec, Sequential};
 use crate::safetensors::SafeTensors;
-use crate::trainer::to_f32;
+use crate::tensor::to_f32;
 use crate::weights;
 
 /// A named f32 tensor read back from the device.

@@ -26,7 +26,9 @@ pub mod optim;
 pub mod rng;
 pub mod safetensors;
 pub mod sampler;
+pub mod schema;
 pub mod score;
+pub mod tensor;
 pub mod trainer;
 pub mod weights;
 

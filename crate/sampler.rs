@@ -29,7 +29,7 @@ pub fn generator_from(file: &SafeTensors, device: &Device) -> Result<(Sequential
 /// The `n` samples of the grid that a training run seeded `seed` shows of the eval-mode generator
 /// `g`: the run's latent vectors, BatchNorm on the grid batch's statistics, as `Trainer::grid`.
 pub fn run_grid(g: &Sequential, seed: u64, n: usize, nz: usize, device: &Device) -> Tensor<4> {
-    g.forward_batch_statistics(crate::trainer::grid_latent_for_seed(seed, n, nz, device))
+    g.forward_batch_statistics(crate::tensor::grid_latent_for_seed(seed, n, nz, device))
 }
 
 /// The latent batch `z` [N, nz, 1, 1] of a file.

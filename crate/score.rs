@@ -12,7 +12,7 @@ use crate::data::triangles::Triangle;
 use crate::metrics::{Features, frechet_distance, kernel_inception_distance};
 use crate::model::Sequential;
 use crate::rng::Rng;
-use crate::trainer::{latent, to_f32};
+use crate::tensor::{latent, to_f32};
 
 /// Images per forward pass.
 const BATCH: usize = 100;

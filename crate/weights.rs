@@ -163,7 +163,7 @@ pub async fn read(model: &Sequential, entries: &[Entry]) -> Result<Vec<Vec<f32>>
         tx = tx.register(tensor_of(model, entry).inner());
     }
     let data = tx.execute_async().await.map_err(|e| format!("reading weights from the device failed: {e:?}"))?;
-    data.into_iter().map(crate::trainer::to_f32).collect()
+    data.into_iter().map(crate::tensor::to_f32).collect()
 }
 
 /// The tensors of `model` ready to serialise, in `dtype` (F32, F16 or BF16). BatchNorm layers get

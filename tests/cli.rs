@@ -61,12 +61,20 @@ fn unknown_options_and_bad_values_are_refused_with_the_usage() {
         assert!(text.contains("Usage:"), "{args:?}: the refusal shows the usage: {text}");
         assert!(!text.contains("panicked"), "{args:?}: {text}");
     }
-    // Values the core range-checks are refused with its reason, and nothing is written.
+    // A value out of the core's range for a setting is refused with the range, and nothing is written.
     let dir = scratch("ranges");
     let run = dir.join("run").to_string_lossy().into_owned();
     let out = gan(&["train", "--backend", "cpu", "--data", &mnist(), "--g-width", "0", "--out", &run]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("g_width must be between 1 and"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("must be a whole number from 1 to 1024"), "{}", stderr(&out));
+    // The schema lists every setting with its range, as the page reads it.
+    let out = gan(&["schema", "--json"]);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let batch = schema["settings"].as_array().unwrap().iter().find(|s| s["name"] == "batch").unwrap();
+    assert_eq!(
+        (batch["min"].as_f64(), batch["max"].as_f64(), batch["default"].as_f64()),
+        (Some(1.0), Some(1024.0), Some(64.0))
+    );
     assert!(!dir.join("run").exists());
     assert!(gan(&["train", "--help"]).status.success());
 }

@@ -12,7 +12,8 @@ use gan_playground::gan::Optimizer;
 use gan_playground::model::dcgan28::Dcgan28;
 use gan_playground::model::{Layer, Sequential, parameter_count};
 use gan_playground::rng::Rng;
-use gan_playground::trainer::{Trainer, latent, to_f32};
+use gan_playground::tensor::{latent, to_f32};
+use gan_playground::trainer::Trainer;
 
 fn values(t: Tensor<1>) -> Vec<f32> {
     to_f32(t.into_data()).unwrap()
@@ -147,7 +148,7 @@ fn bad_configs_are_rejected_with_a_reason() {
     let mut config = common::small_config(8, 8);
     config.batch_size = 0;
     let err = Trainer::new(config, Arc::new(common::blobs(4, 1)), &device).err().unwrap();
-    assert!(err.contains("batch_size"), "{err}");
+    assert_eq!(err, "batch must be a whole number from 1 to 1024, got 0");
     let mut config = common::small_config(8, 8);
     config.optimizer = Some(Optimizer::Adam { learning_rate: f64::NAN, beta1: 0.5, beta2: 0.999 });
     assert!(Trainer::new(config, Arc::new(common::blobs(4, 1)), &device).is_err());
@@ -159,7 +160,7 @@ fn bad_configs_are_rejected_with_a_reason() {
 }
 
 /// Every tensor of a step may fit while all of them together do not: the estimate of a step's
-/// peak memory refuses such a run with its figures, and the page's largest run fits.
+/// peak memory refuses such a run with its figures, and a large run of the page's presets' shape fits.
 #[test]
 fn a_run_that_would_run_out_of_memory_is_refused_with_the_figures() {
     use gan_playground::trainer::{MEMORY_BUDGET_BYTES, TrainConfig};
@@ -170,7 +171,7 @@ fn a_run_that_would_run_out_of_memory_is_refused_with_the_figures() {
         err.contains("needs about") && err.contains(&format!("the limit is {} MiB", MEMORY_BUDGET_BYTES >> 20)),
         "{err}"
     );
-    // The page's largest (state.js: widths 256, nz 512, batch 256) fits, for every variant
+    // Widths 256, nz 512, batch 256 fit, for every variant
     // (BEGAN's autoencoder is refused there already: one of its tensors would exceed 128 MiB).
     for registered in gan_playground::gan::REGISTRY {
         let mut page = common::small_config(256, 256);
@@ -178,7 +179,7 @@ fn a_run_that_would_run_out_of_memory_is_refused_with_the_figures() {
         page.batch_size = 256;
         page.variant = registered.id.into();
         let peak = page.peak_bytes(gan_playground::gan::variant(registered.id).unwrap().as_ref());
-        println!("{}: the page's largest run needs about {} MiB", registered.id, peak >> 20);
+        println!("{}: widths 256, nz 512, batch 256 need about {} MiB", registered.id, peak >> 20);
         assert!(peak < MEMORY_BUDGET_BYTES || registered.id == "began", "{}: {peak}", registered.id);
         if let Err(e) = page.validate() {
             assert!(registered.id == "began" && e.contains("tensor"), "{}: {e}", registered.id);

@@ -12,7 +12,8 @@ use gan_playground::model::Sequential;
 use gan_playground::optim::{EPSILON, Optim, RMSPROP_ALPHA};
 use gan_playground::rng::Rng;
 use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
-use gan_playground::trainer::{Readout, Trainer, latent, to_f32};
+use gan_playground::tensor::{latent, to_f32};
+use gan_playground::trainer::{Readout, Trainer};
 use gan_playground::weights;
 
 fn trainer(variant: &str) -> Trainer {

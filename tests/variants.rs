@@ -11,7 +11,8 @@ use burn::tensor::{Device, Tensor, TensorData, read_sync};
 use gan_playground::gan::{self, REGISTRY, Variant};
 use gan_playground::model::{ConvSpec, Layer, LayerSpec, Sequential};
 use gan_playground::rng::Rng;
-use gan_playground::trainer::{Trainer, to_f32};
+use gan_playground::tensor::to_f32;
+use gan_playground::trainer::Trainer;
 
 const REAL: [f32; 5] = [2.5, -0.3, 0.0, 12.0, -40.0];
 const FAKE: [f32; 5] = [-1.0, 0.7, 30.0, -3.0, 0.1];
@@ -147,6 +148,13 @@ fn every_variant_trains_a_few_steps_with_finite_losses() {
         }
         let r = read_sync(trainer.readout(true)).unwrap();
         assert!(r.is_finite(), "{id}: {r:?}");
+        // It reports the read-outs it declares (the page's schema lists them), each labelled.
+        let mut reported: Vec<&str> = r.values.iter().map(|(name, _)| name.as_str()).collect();
+        let mut declared = gan::variant(id).unwrap().readouts().to_vec();
+        reported.sort();
+        declared.sort();
+        assert_eq!(reported, declared, "{id}");
+        assert!(declared.iter().all(|n| gan::READOUT_LABELS.iter().any(|(name, _)| name == n)), "{id}");
         let samples = r.samples.unwrap();
         assert!(samples.iter().all(|v| v.is_finite()), "{id}");
         // Every G but BEGAN's ends in tanh; BEGAN's output layer is linear, as in its paper.

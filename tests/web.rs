@@ -13,7 +13,8 @@ use gan_playground::backend;
 use gan_playground::gan;
 use gan_playground::model::Sequential;
 use gan_playground::rng::Rng;
-use gan_playground::trainer::{Trainer, latent, to_f32};
+use gan_playground::tensor::{latent, to_f32};
+use gan_playground::trainer::Trainer;
 use wasm_bindgen_test::*;
 
 // In a dedicated worker, like the page's core: long synchronous steps (kernel compilation, CPU

@@ -11,7 +11,7 @@ use gan_playground::gan;
 use gan_playground::model::Sequential;
 use gan_playground::rng::Rng;
 use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
-use gan_playground::trainer::{latent, to_f32};
+use gan_playground::tensor::{latent, to_f32};
 use gan_playground::weights;
 
 fn networks(seed: u64) -> (Sequential, Sequential) {
@@ -183,7 +183,7 @@ mod trainer_files {
         let (g, arch) = gan_playground::sampler::generator_from(&SafeTensors::parse(&bytes).unwrap(), &device).unwrap();
         let config = a.config();
         let alone = gan_playground::sampler::run_grid(&g, config.seed, config.grid_samples, arch.nz, &device);
-        let alone = gan_playground::trainer::to_f32(alone.into_data()).unwrap();
+        let alone = gan_playground::tensor::to_f32(alone.into_data()).unwrap();
         assert_eq!(alone, grid(&a));
     }
 

@@ -22,11 +22,11 @@ class Engine {
     this.backend = backend;
     this.runs = new Map();
     this.nextId = 1;
-    this.info = null; // {backend, variants} once the worker is ready
-    this.variantList = null; // the variants, known before the rest when the CPU module loads first
+    this.info = null; // {backend, schema} once the worker is ready
+    this.schemaDoc = null; // the core's schema, known before the rest when the CPU module loads first
     this.failure = null;
     this.waiting = [];
-    this.waitingForVariants = [];
+    this.waitingForSchema = [];
     this.lastRecovery = -Infinity;
     try {
       if (typeof WebAssembly !== 'object') throw new Error('this browser cannot run WebAssembly');
@@ -43,12 +43,12 @@ class Engine {
       this.die(`The training module failed to load${e.message ? `: ${e.message}` : ''}. If you run the page from a checkout, build it first with "npm run build".`);
     });
     this.worker.addEventListener('message', ({ data: msg }) => {
-      if (msg.type === 'variants' || msg.type === 'ready') {
-        this.variantList ??= msg.variants;
-        for (const w of this.waitingForVariants.splice(0)) w.resolve(this.variantList);
+      if (msg.type === 'schema' || msg.type === 'ready') {
+        this.schemaDoc ??= msg.schema;
+        for (const w of this.waitingForSchema.splice(0)) w.resolve(this.schemaDoc);
       }
       if (msg.type === 'ready') {
-        this.info = { backend: msg.backend, variants: msg.variants };
+        this.info = { backend: msg.backend, schema: msg.schema };
         for (const w of this.waiting.splice(0)) w.resolve(this.info);
         if (this.lastRecovery > -Infinity) for (const run of this.runs.values()) run.onMessage({ type: 'backend', backend: msg.backend });
       } else if (msg.type === 'fatal') {
@@ -83,22 +83,23 @@ class Engine {
   die(message, { reload = false } = {}) {
     this.failure = message;
     this.worker?.terminate();
-    for (const w of [...this.waiting.splice(0), ...this.waitingForVariants.splice(0)]) w.reject(new Error(message));
+    for (const w of [...this.waiting.splice(0), ...this.waitingForSchema.splice(0)]) w.reject(new Error(message));
     for (const run of this.runs.values()) run.onMessage({ type: 'fatal', message, reload });
   }
 
-  /** Resolves to {backend, variants} when the worker is ready; rejects with a readable reason. */
+  /** Resolves to {backend, schema} when the worker is ready; rejects with a readable reason. */
   ready() {
     if (this.failure) return Promise.reject(new Error(this.failure));
     if (this.info) return Promise.resolve(this.info);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
-  /** Resolves to the GAN variants as soon as the worker knows them (before `ready`). */
-  variants() {
+  /** Resolves to the core's schema (datasets, settings, variants: crate/schema.rs) as soon as
+   * the worker knows it (before `ready`). */
+  schema() {
     if (this.failure) return Promise.reject(new Error(this.failure));
-    if (this.variantList) return Promise.resolve(this.variantList);
-    return new Promise((resolve, reject) => this.waitingForVariants.push({ resolve, reject }));
+    if (this.schemaDoc) return Promise.resolve(this.schemaDoc);
+    return new Promise((resolve, reject) => this.waitingForSchema.push({ resolve, reject }));
   }
 
   /** A new run; `onMessage` receives its messages (see worker.js). It may open before `ready`:

@@ -21,14 +21,13 @@ import { drawGrid } from './grid.js';
 import { MAX_IMAGES, droppedFiles, imagesToDataset, isImageFile, refusals, walkNote } from './images.js';
 import { drawPlane, fromCanvas, pointsToDataset } from './plane.js';
 import { arithmetic, gaussians, interpolate, mean } from './latent.js';
-import { DEFAULTS, FIELDS, PRESETS, configOf, isPoints, parseState, serializeState, stateOfConfig } from './state.js';
+import { PRESETS, settingsFor } from './state.js';
 import { HISTORY_POINTS, askPersistence, describeSnapshot, dropSnapshots, snapshotKey } from './snapshots.js';
 
 const STYLESHEET = new URL('./playground.css', import.meta.url);
 const PARTS = ['bar', 'settings', 'samples', 'charts', 'scores', 'histogram', 'latent', 'files', 'status'];
 const HIDDEN_BY_CONTROLS = { full: [], minimal: ['settings', 'latent', 'files', 'step-buttons', 'scores'], none: ['bar', 'settings', 'latent', 'files', 'scores'] };
 // Names of the variants' own read-outs, as the page shows them.
-const READOUT_LABELS = { wasserstein: 'W estimate', gradient_norm: '‖∇D(x̂)‖', penalty: 'Penalty', k: 'k_t', m_global: 'M_global' };
 const SPEEDS = { max: 'Max', 30: '30 steps/s', 10: '10 steps/s', 3: '3 steps/s', 1: '1 step/s' };
 const INTERPOLATION_FRAMES = 8;
 const MIN_DRAWN_POINTS = 20; // a drawing trains once it has this many points
@@ -55,7 +54,7 @@ const TEMPLATE = `
   <div data-part="status"><div class="row offer" data-role="offer" role="status" hidden><span data-role="offer-text"></span><button data-role="resume" class="primary">Resume</button><button data-role="fresh">Start fresh</button></div></div>
   <div class="body">
     <section class="settings" data-part="settings">
-      <label class="field wide">Data <select data-role="dataset" disabled><optgroup label="Images"><option value="mnist">MNIST digits</option><option value="triangles">Triangles (the study's)</option><option value="images">Your images…</option></optgroup><optgroup label="2-D points"><option value="ring">Ring of 8 Gaussians</option><option value="grid">Grid of 25 Gaussians</option><option value="spiral">Spiral</option><option value="moons">Two moons</option><option value="drawing">Draw your own…</option></optgroup></select></label>
+      <label class="field wide">Data <select data-role="dataset" disabled></select></label>
       <input type="file" data-role="images" accept="image/*" multiple hidden>
       <canvas class="strip-canvas" data-role="your-images" hidden aria-label="The first of your images, as the generator sees them"></canvas>
       <label class="field wide">Preset <select data-role="preset"><option value="">Choose…</option></select></label>
@@ -183,15 +182,16 @@ export class GanPlayground extends HTMLElement {
   }
 
   /** The settings from the URL (hash, then query, for the page's element) and the attributes. */
-  initialState(variants) {
-    const base = this.hasAttribute('hash') ? DEFAULTS : { ...DEFAULTS, pretrained: false };
+  initialState() {
+    const { defaults } = this.settings;
+    const base = this.hasAttribute('hash') ? defaults : { ...defaults, pretrained: false };
     const pairs = [...attributePairs(this)];
     if (this.hasAttribute('hash')) {
       pairs.push(...new URLSearchParams(location.search), ...new URLSearchParams(location.hash.slice(1)));
     }
     // Page-level keys of the query that are not settings.
     const pagePairs = pairs.filter(([k]) => k !== 'weights');
-    const parsed = parseState(pagePairs, variants, base);
+    const parsed = this.settings.parseState(pagePairs, base);
     // ?weights= is relative to the page (the worker would resolve it against its own URL).
     const weights = this.hasAttribute('hash') && new URLSearchParams(location.search).get('weights');
     if (weights) this.weightsUrl = new URL(weights, location.href).href;
@@ -204,15 +204,23 @@ export class GanPlayground extends HTMLElement {
     // (the page's element reads the hash first, as for every setting; then the query).
     const linked = (this.hasAttribute('hash') && new URLSearchParams(location.hash.slice(1)).get('backend')) || query.get('backend');
     const engine = getEngine(this.getAttribute('backend') ?? (linked === 'cpu' ? 'cpu' : 'webgpu'));
-    // The run opens as soon as the variants are known: a pretrained one shows its samples (drawn
+    // The run opens as soon as the schema is known: a pretrained one shows its samples (drawn
     // by the small CPU module) while the full module, WebGPU and the data still load.
     let info;
     try {
-      this.variants = await engine.variants();
-      const { state, notes } = this.initialState(this.variants);
+      this.schema = await engine.schema();
+      this.settings = settingsFor(this.schema);
+      this.variants = this.schema.variants;
+      const { state, notes } = this.initialState();
       this.state = state;
       if (notes.length) this.showMessage(`Ignored from the link: ${notes.join('; ')}.`, 'note');
       this.$('variant').replaceChildren(...this.variants.map(({ id, title }) => new Option(title, id)));
+      this.$('dataset').replaceChildren(...[['images', 'Images'], ['points', '2-D points']].map(([kind, label]) => {
+        const group = document.createElement('optgroup');
+        group.label = label;
+        group.append(...this.schema.datasets.filter((d) => d.kind === kind).map((d) => new Option(d.label, d.id)));
+        return group;
+      }));
       this.$('speed').value = state.speed;
       // The run's last snapshot, if this widget saved one: resumed at once where the page says
       // so (resume="auto"), else offered.
@@ -223,7 +231,7 @@ export class GanPlayground extends HTMLElement {
       // snapshot on offer).
       const owned = !saved || resume ? key : null;
       this.run = engine.open(
-        { config: configOf(state, this.variants), pretrained: state.pretrained && !resume, weights: this.weightsUrl ?? undefined, key: owned, resume },
+        { config: this.settings.configOf(state), pretrained: state.pretrained && !resume, weights: this.weightsUrl ?? undefined, key: owned, resume },
         (msg) => this.onMessage(msg),
       );
       if (saved && !resume) this.offerResume(key, saved);
@@ -315,7 +323,7 @@ export class GanPlayground extends HTMLElement {
     const variantChanged = changes.variant && changes.variant !== this.state.variant;
     this.state = { ...this.state, ...(variantChanged && { knobs: {} }), ...changes, pretrained: false };
     this.showMessage(null);
-    this.send({ type: 'reset', config: configOf(this.state, this.variants) });
+    this.send({ type: 'reset', config: this.settings.configOf(this.state) });
     this.pins = [];
     this.groups = { a: [], b: [], c: [] };
     this.renderLatent();
@@ -419,7 +427,7 @@ export class GanPlayground extends HTMLElement {
   /** A hash edited by hand (or a pasted link) resets the run to its state. */
   applyHash() {
     if (!this.variants || location.hash.slice(1) === this.writtenHash) return;
-    const { state, notes } = parseState(new URLSearchParams(location.hash.slice(1)), this.variants, { ...DEFAULTS, speed: this.state.speed });
+    const { state, notes } = this.settings.parseState(new URLSearchParams(location.hash.slice(1)), { ...this.settings.defaults, speed: this.state.speed });
     if (notes.length) this.showMessage(`Ignored from the link: ${notes.join('; ')}.`, 'note');
     this.$('speed').value = state.speed;
     this.reset(state);
@@ -427,7 +435,7 @@ export class GanPlayground extends HTMLElement {
 
   writeHash() {
     if (!this.hasAttribute('hash') || !this.state) return;
-    this.writtenHash = serializeState(this.state);
+    this.writtenHash = this.settings.serializeState(this.state);
     history.replaceState(null, '', `${location.pathname}${location.search}#${this.writtenHash}`);
   }
 
@@ -506,7 +514,7 @@ export class GanPlayground extends HTMLElement {
 
   // Images or points: which views the run's data has.
   renderMode() {
-    const points = isPoints(this.state.dataset) || this.drawMode;
+    const points = this.settings.isPoints(this.state.dataset) || this.drawMode;
     const userHidden = (part) => this.hiddenParts.has(part);
     this.$('samples').hidden = points;
     this.$('plane').hidden = !points;
@@ -532,7 +540,7 @@ export class GanPlayground extends HTMLElement {
   onMessage(msg) {
     switch (msg.type) {
       case 'config':
-        this.state = stateOfConfig(msg.config, this.state, this.variants);
+        this.state = this.settings.stateOfConfig(msg.config, this.state);
         this.nz = msg.config.model.nz;
         this.channels = msg.config.model.channels ?? 1;
         this.renderConfig(msg.schedule);
@@ -725,7 +733,7 @@ export class GanPlayground extends HTMLElement {
     this.$('variant').value = s.variant;
     this.$('dataset').value = s.dataset;
     this.$('your-images').hidden = s.dataset !== 'images';
-    if (s.dataset === 'drawing' || !isPoints(s.dataset)) this.drawMode = false;
+    if (s.dataset === 'drawing' || !this.settings.isPoints(s.dataset)) this.drawMode = false;
     this.renderMode();
     const n = (v) => +Number(v).toPrecision(6); // f32 settings print as 0.9, not 0.8999999761581421
     const opt = schedule.kind === 'adam'
@@ -757,24 +765,19 @@ export class GanPlayground extends HTMLElement {
     }));
   }
 
-  // The hyperparameters; a change starts a fresh run with it (the networks or the optimiser change).
+  // The hyperparameters, as the core's schema lists them; a change starts a fresh run with it (the
+  // networks or the optimiser change). Points: MLPs with a 2-D z; their widths are hidden units.
   renderFields(schedule) {
     const s = this.state;
-    const adam = schedule.kind === 'adam';
-    const rows = [
-      ['lr', 'Learning rate', schedule.learning_rate, 'any'],
-      ...(adam ? [['beta1', 'Adam β₁', schedule.beta1, 'any'], ['beta2', 'Adam β₂', schedule.beta2, 'any']] : []),
-      ['n_critic', 'D steps per G step', schedule.nCritic, 1],
-      ['batch', 'Batch size', s.batch, 1],
-      // Points: MLPs with a 2-D z; their widths are hidden units.
-      ...(isPoints(s.dataset) ? [] : [['nz', 'z size', s.nz, 1]]),
-      ['g_width', isPoints(s.dataset) ? 'G hidden units' : 'G width', s.g_width, 1],
-      ['d_width', isPoints(s.dataset) ? 'D hidden units' : 'D width', s.d_width, 1],
-      ['seed', 'Seed', s.seed, 1],
-    ];
+    const points = this.settings.isPoints(s.dataset);
+    // The optimiser's values in use (the variant's unless set), under the settings' names.
+    const inUse = { lr: schedule.learning_rate, beta1: schedule.beta1, beta2: schedule.beta2, n_critic: schedule.nCritic };
+    const rows = this.schema.settings
+      .filter((f) => !(f.imagesOnly && points) && !(f.adamOnly && schedule.kind !== 'adam'))
+      .map((f) => [f.name, (points && f.pointsLabel) || f.label, f.name in inUse ? inUse[f.name] : s[f.name], f.kind === 'int' ? 1 : 'any']);
     const fields = this.$('fields');
     fields.replaceChildren(...rows.map(([key, label, value, step]) => {
-      const f = FIELDS[key];
+      const f = this.settings.fields[key];
       const el = document.createElement('label');
       el.className = 'field';
       el.innerHTML = `<span>${label}</span><input type="number" data-field="${key}" min="${f.min}" max="${f.max}" step="${step}">`;
@@ -794,6 +797,10 @@ export class GanPlayground extends HTMLElement {
     }));
   }
 
+  readoutLabel(name) {
+    return this.schema?.readouts.find((r) => r.name === name)?.label ?? name;
+  }
+
   showValues(values) {
     const box = this.$('variant-stats');
     const entries = Object.entries(values ?? {});
@@ -802,7 +809,7 @@ export class GanPlayground extends HTMLElement {
       let dd = box.querySelector(`[data-name="${name}"]`);
       if (!dd) {
         const div = document.createElement('div');
-        div.innerHTML = `<dt>${READOUT_LABELS[name] ?? name}</dt><dd data-name="${name}"></dd>`;
+        div.innerHTML = `<dt>${this.readoutLabel(name)}</dt><dd data-name="${name}"></dd>`;
         box.append(div);
         dd = div.querySelector('dd');
       }
@@ -836,7 +843,7 @@ export class GanPlayground extends HTMLElement {
         box.dataset.names = names.join();
         box.replaceChildren(...names.map((name) => Object.assign(document.createElement('canvas'), { className: 'chart small', title: name })));
       }
-      names.forEach((name, i) => drawChart(box.children[i], [{ name: READOUT_LABELS[name] ?? name, color: gColor, points: h.map((p) => [p.step, p[name]]) }], { title: READOUT_LABELS[name] ?? name }));
+      names.forEach((name, i) => drawChart(box.children[i], [{ name: this.readoutLabel(name), color: gColor, points: h.map((p) => [p.step, p[name]]) }], { title: this.readoutLabel(name) }));
       drawChart(this.$('chart-rate'), [{ name: 'steps/s', color: css(this, '--muted') || '#6b6b66', points: h.map((p) => [p.step, p.rate]) }], { title: 'Steps per second' });
     });
   }

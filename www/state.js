@@ -2,40 +2,18 @@
 // (`#variant=wgan&lr=0.0001&batch=32`), as tensorflow/playground keeps its state: a copied link
 // reopens the same setup, seed included. Values that do not parse or lie out of range are
 // ignored, each with a note saying why; they never reach the core.
+//
+// What a run can be (datasets, settings with ranges and defaults, variants and their knobs) is
+// the core's schema (crate/schema.rs), read once from the module: `settingsFor(schema)` builds
+// the fields, the defaults and the functions over them. Only the page's own settings live here.
 
-const int = (min, max) => ({ kind: 'int', min, max });
-const num = (min, max) => ({ kind: 'number', min, max });
-
-/** Every setting: its type and range. `null` defaults mean "the variant's own" (its paper's). */
-export const FIELDS = {
-  variant: { kind: 'variant' },
-  dataset: { kind: 'enum', values: ['mnist', 'triangles', 'images', 'ring', 'grid', 'spiral', 'moons', 'drawing'] },
-  lr: num(1e-6, 0.1),
-  beta1: num(0, 0.999),
-  beta2: num(0, 0.9999),
-  n_critic: int(1, 20),
-  batch: int(1, 256),
-  nz: int(1, 512),
-  g_width: int(1, 256),
-  d_width: int(1, 256),
-  seed: int(0, 2 ** 31 - 1),
+/** Settings of the page itself (not of the run): how fast, from trained weights, on which device. */
+const PAGE_FIELDS = {
   speed: { kind: 'enum', values: ['max', '30', '10', '3', '1'] },
   pretrained: { kind: 'bool' },
   backend: { kind: 'enum', values: ['webgpu', 'cpu'] },
 };
-
-/** The 2-D point sets (crate/data/toy2d.rs): trained with MLPs and a 2-D z, drawn as a plane. */
-export const POINT_SETS = ['ring', 'grid', 'spiral', 'moons', 'drawing'];
-export const isPoints = (dataset) => POINT_SETS.includes(dataset);
-/** Generated points per plane (the core's grid of fixed z). */
-const PLANE_SAMPLES = 256;
-
-/** The state a fresh page starts from: the core's defaults (`TrainConfig::default`). */
-export const DEFAULTS = {
-  variant: 'ns-gan', dataset: 'mnist', lr: null, beta1: null, beta2: null, n_critic: null,
-  batch: 64, nz: 100, g_width: 128, d_width: 64, seed: 1, speed: 'max', pretrained: true, backend: 'webgpu',
-  knobs: {},
-};
+const PAGE_DEFAULTS = { speed: 'max', pretrained: true, backend: 'webgpu' };
 
 /** Settings that define the networks or the data order: a link that sets one starts from scratch. */
 const FROM_SCRATCH = ['g_width', 'd_width', 'nz', 'batch', 'seed'];
@@ -46,6 +24,42 @@ export const PRESETS = {
   sheet: { title: 'Digits in 2,000 steps (batch 32, widths 64/32)', values: { lr: null, beta1: null, beta2: null, n_critic: null, knobs: {}, batch: 32, g_width: 64, d_width: 32, nz: 100 } },
   quick: { title: 'Quick (batch 16, widths 32/16)', values: { lr: null, beta1: null, beta2: null, n_critic: null, knobs: {}, batch: 16, g_width: 32, d_width: 16, nz: 100 } },
 };
+
+/**
+ * The settings of the core's `schema`: `fields` (every key of a state: its type and range),
+ * `defaults` (a fresh page's state; `null`: the variant's own), and the functions below bound to
+ * them.
+ */
+export function settingsFor(schema) {
+  const fields = {
+    variant: { kind: 'variant' },
+    dataset: { kind: 'enum', values: schema.datasets.map((d) => d.id) },
+    ...Object.fromEntries(schema.settings.map((s) => [s.name, { kind: s.kind, min: s.min, max: s.max }])),
+    ...PAGE_FIELDS,
+  };
+  const defaults = {
+    variant: schema.variants[0].id,
+    dataset: schema.datasets[0].id,
+    ...Object.fromEntries(schema.settings.map((s) => [s.name, s.default])),
+    ...PAGE_DEFAULTS,
+    knobs: {},
+  };
+  const ctx = { schema, fields, defaults };
+  return {
+    fields,
+    defaults,
+    isPoints: (dataset) => isPoints(schema, dataset),
+    parseState: (pairs, base = defaults) => parseState(ctx, pairs, base),
+    serializeState: (state) => serializeState(ctx, state),
+    configOf: (state) => configOf(ctx, state),
+    stateOfConfig: (config, state) => stateOfConfig(ctx, config, state),
+  };
+}
+
+/** Whether `dataset` is a set of 2-D points (MLPs, drawn as a plane) rather than images. */
+export function isPoints(schema, dataset) {
+  return schema.datasets.some((d) => d.id === dataset && d.kind === 'points');
+}
 
 function parseValue(field, text, variants) {
   switch (field.kind) {
@@ -85,7 +99,8 @@ function quoted(text) {
  * Knob names come from the chosen variant. Returns {state, notes, given}: `notes` lists what was
  * ignored and why; `given` the keys that were taken.
  */
-export function parseState(pairs, variants, base = DEFAULTS) {
+function parseState({ schema, fields, defaults }, pairs, base) {
+  const variants = schema.variants;
   const state = structuredClone(base);
   const notes = [];
   const given = new Set();
@@ -93,7 +108,7 @@ export function parseState(pairs, variants, base = DEFAULTS) {
   // The variant first: it decides which knobs exist.
   for (const [key, text] of entries) {
     if (key !== 'variant') continue;
-    const [v, why] = parseValue(FIELDS.variant, text, variants);
+    const [v, why] = parseValue(fields.variant, text, variants);
     if (v === undefined) notes.push(`variant=${quoted(text)} (not ${why})`);
     else if (v !== state.variant) [state.variant, state.knobs] = [v, {}];
     if (v !== undefined) given.add('variant');
@@ -103,12 +118,12 @@ export function parseState(pairs, variants, base = DEFAULTS) {
     if (key === 'variant') continue;
     const knob = knobs.find((k) => k.name === key);
     if (knob) {
-      const [v, why] = parseValue(num(knob.min, knob.max), text, variants);
+      const [v, why] = parseValue({ kind: 'number', min: knob.min, max: knob.max }, text, variants);
       if (v === undefined) notes.push(`${key}=${quoted(text)} (not ${why})`);
       else (state.knobs[key] = v), given.add(key);
-    } else if (Object.hasOwn(FIELDS, key)) {
+    } else if (Object.hasOwn(fields, key)) {
       // Own keys only: `constructor`, `__proto__` and the like are no settings.
-      const [v, why] = parseValue(FIELDS[key], text, variants);
+      const [v, why] = parseValue(fields[key], text, variants);
       if (v === undefined) notes.push(`${key}=${quoted(text)} (not ${why})`);
       else (state[key] = v), given.add(key);
     } else {
@@ -116,11 +131,11 @@ export function parseState(pairs, variants, base = DEFAULTS) {
     }
   }
   // The user's images and drawings never leave their browser, so a link cannot bring them along.
-  if (state.dataset === 'images' || state.dataset === 'drawing') {
-    notes.push(state.dataset === 'images'
-      ? 'dataset=images (your images stay in the browser they were chosen in: choose them again)'
-      : 'dataset=drawing (a drawing stays in the browser it was drawn in: draw it again)');
-    state.dataset = DEFAULTS.dataset;
+  if (schema.datasets.find((d) => d.id === state.dataset)?.fromUser) {
+    notes.push(isPoints(schema, state.dataset)
+      ? `dataset=${state.dataset} (a drawing stays in the browser it was drawn in: draw it again)`
+      : `dataset=${state.dataset} (your images stay in the browser they were chosen in: choose them again)`);
+    state.dataset = defaults.dataset;
     given.delete('dataset');
   }
   // Unless the link says otherwise, open on a trained generator only where no size or seed is set.
@@ -129,13 +144,13 @@ export function parseState(pairs, variants, base = DEFAULTS) {
 }
 
 /** The state as `key=value&…`, defaults left out (the variant always written). */
-export function serializeState(state) {
+function serializeState({ fields, defaults }, state) {
   const parts = [`variant=${state.variant}`];
-  for (const key of Object.keys(FIELDS)) {
+  for (const key of Object.keys(fields)) {
     if (key === 'variant' || state[key] === null || state[key] === undefined) continue;
     // `pretrained` is always written: whether a link with sizes in it opens on trained weights
     // must not depend on the default.
-    if (state[key] === DEFAULTS[key] && key !== 'pretrained') continue;
+    if (state[key] === defaults[key] && key !== 'pretrained') continue;
     const v = state[key];
     parts.push(`${key}=${typeof v === 'boolean' ? Number(v) : v}`);
   }
@@ -144,8 +159,8 @@ export function serializeState(state) {
 }
 
 /** The core's TrainConfig for a state (`null` settings take the variant's published values). */
-export function configOf(state, variants) {
-  const info = variants.find((v) => v.id === state.variant);
+function configOf({ schema }, state) {
+  const info = schema.variants.find((v) => v.id === state.variant);
   const config = {
     variant: state.variant,
     dataset: state.dataset,
@@ -155,7 +170,7 @@ export function configOf(state, variants) {
     knobs: { ...state.knobs },
   };
   // Points: a 2-D z, so that the plane can show G's warped latent grid; more samples to plot.
-  if (isPoints(state.dataset)) Object.assign(config, { grid_samples: PLANE_SAMPLES, model: { ...config.model, nz: 2 } });
+  if (isPoints(schema, state.dataset)) Object.assign(config, { grid_samples: schema.points.gridSamples, model: { ...config.model, nz: schema.points.nz } });
   if (state.n_critic !== null) config.n_critic = state.n_critic;
   if (info && (state.lr !== null || state.beta1 !== null || state.beta2 !== null)) {
     const o = { ...info.optimizer };
@@ -173,8 +188,8 @@ export function configOf(state, variants) {
  * The state of a run as the core reports it (`config` after defaults and any loaded file), keeping
  * the page-only settings of `state`. Optimiser values equal to the variant's stay `null`.
  */
-export function stateOfConfig(config, state, variants) {
-  const info = variants.find((v) => v.id === config.variant);
+function stateOfConfig({ schema }, config, state) {
+  const info = schema.variants.find((v) => v.id === config.variant);
   const next = {
     ...state,
     variant: config.variant,
@@ -182,7 +197,7 @@ export function stateOfConfig(config, state, variants) {
     batch: config.batch_size,
     seed: config.seed,
     // A run on points has a 2-D z whatever the setting: keep the setting for image runs.
-    nz: isPoints(config.dataset) ? state.nz : config.model.nz,
+    nz: isPoints(schema, config.dataset) ? state.nz : config.model.nz,
     g_width: config.model.g_width,
     d_width: config.model.d_width,
     n_critic: config.n_critic ?? null,

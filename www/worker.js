@@ -19,7 +19,7 @@
 //               | {type: 'score', now?, every?} (score G now, and/or every `every` steps; 0: off)
 //               | {type: 'data', dataset, bytes} (train on a dataset file made in the page: the user's
 //                 'images' (www/images.js) or 'drawing', points drawn on the plane (www/plane.js))
-// Messages out: {type: 'variants', variants} (early, from the CPU module) | {type: 'ready', backend, variants}
+// Messages out: {type: 'schema', schema} (early, from the CPU module) | {type: 'ready', backend, schema}
 //               | {type: 'fatal', message, recoverable?} ('trap' or 'gpu': a new worker can restore the runs)
 //               and, each with the run's id:
 //               {type: 'config', config, schedule} | {type: 'progress', session, step, dLoss, gLoss, values, ...}
@@ -35,7 +35,7 @@
 import * as fullModule from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
 import { Autosave } from './autosave.js';
-import { isPoints } from './state.js';
+import { isPoints as isPointsIn } from './state.js';
 import { latticeLatents, surfacePoints } from './plane.js';
 
 // MNIST as gzip (1.6 MB instead of 7.9; scripts/build-data.mjs), inflated here.
@@ -71,6 +71,7 @@ const OPEN_WAIT_MS = 300;
 let opened = false; // a run has been opened
 let manifest = null; // the pretrained manifest (a promise), fetched once
 const pretrainedBytes = new Map(); // a pretrained file's bytes (a promise), by file name
+let schema = null; // the core's schema (crate/schema.rs), read once
 let dead = false; // the wasm module trapped: nothing more can run in this worker
 const runs = new Map();
 
@@ -612,8 +613,10 @@ async function start(backendPreference) {
     throw new Error(`could not load the MNIST data (${e.message})`);
   });
   started = true;
-  post({ type: 'ready', backend, variants: core.variants() });
+  post({ type: 'ready', backend, schema: core.schema() });
 }
+
+const isPoints = (dataset) => isPointsIn((schema ??= core.schema()), dataset);
 
 // Each run handles its messages one at a time, so that a reset never races a read-back; runs
 // do not wait for each other.
@@ -621,13 +624,13 @@ const queues = new Map();
 self.onmessage = ({ data: msg }) => {
   if (dead) return;
   if (msg.type === 'init') {
-    // The CPU module first: it is the smaller download, and it tells the page the variants.
+    // The CPU module first: it is the smaller download, and it tells the page the schema.
     cpuModule = loadCpuModule().catch((e) => {
       console.warn(`No CPU module (${e.message ?? e}); the first samples wait for the full module.`);
       return null;
     });
     cpuModule.then((module) => {
-      if (module && !started) post({ type: 'variants', variants: module.variants() });
+      if (module && !started) post({ type: 'schema', schema: module.schema() });
       setTimeout(() => opened || endHeadStart(), module ? OPEN_WAIT_MS : 0);
     });
     ready = start(msg.backend).catch(fatal);

@@ -20,10 +20,49 @@ use crate::rng::Rng;
 const MAGIC: &[u8; 4] = b"GDS1";
 const HEADER_LEN: usize = 20;
 
-/// The datasets a run can train on, by the name in its config: MNIST, the study's triangles,
-/// "images", the user's own (the page turns PNG/JPEG files into a dataset file, see `www/images.js`),
-/// and the 2-D point sets of [`toy2d`] ("drawing": points the user drew on the page).
-pub const DATASETS: &[&str] = &["mnist", "triangles", "images", "ring", "grid", "spiral", "moons", "drawing"];
+/// What a dataset holds: images (dcgan28's networks) or 2-D points (MLPs, drawn as a plane).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Images,
+    Points,
+}
+
+/// A dataset a run can train on, as the page and `gan` name it.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dataset {
+    /// The name in a run's config.
+    pub id: &'static str,
+    /// How the page names it.
+    pub label: &'static str,
+    pub kind: Kind,
+    /// The user's own data (their images, their drawing): a file the page builds in their
+    /// browser, which a link cannot bring along.
+    pub from_user: bool,
+}
+
+/// Every dataset, in the order the page lists them: MNIST, the study's triangles, "images", the
+/// user's own (the page turns PNG/JPEG files into a dataset file, see `www/images.js`), and the
+/// 2-D point sets of [`toy2d`] ("drawing": points the user drew on the page).
+pub const DATASETS: &[Dataset] = &[
+    Dataset { id: "mnist", label: "MNIST digits", kind: Kind::Images, from_user: false },
+    Dataset { id: "triangles", label: "Triangles (the study's)", kind: Kind::Images, from_user: false },
+    Dataset { id: "images", label: "Your images…", kind: Kind::Images, from_user: true },
+    Dataset { id: "ring", label: "Ring of 8 Gaussians", kind: Kind::Points, from_user: false },
+    Dataset { id: "grid", label: "Grid of 25 Gaussians", kind: Kind::Points, from_user: false },
+    Dataset { id: "spiral", label: "Spiral", kind: Kind::Points, from_user: false },
+    Dataset { id: "moons", label: "Two moons", kind: Kind::Points, from_user: false },
+    Dataset { id: toy2d::DRAWING, label: "Draw your own…", kind: Kind::Points, from_user: true },
+];
+
+/// The dataset called `id`, or an error listing the known ones.
+pub fn dataset(id: &str) -> Result<&'static Dataset, String> {
+    DATASETS.iter().find(|d| d.id == id).ok_or_else(|| {
+        let known: Vec<_> = DATASETS.iter().map(|d| d.id).collect();
+        format!("unknown dataset \"{id}\" (known: {})", known.join(", "))
+    })
+}
 
 /// How many triangles make the training set, and from which seed: fixed, so that every run (and
 /// every held-out set drawn from another seed) agrees on the data.
@@ -49,7 +88,7 @@ pub fn training_set(name: &str, file: Option<&[u8]>) -> Result<ImageDataset, Str
         }
         toy if toy2d::TOYS.contains(&toy) => toy2d::toy(toy),
         "triangles" => Ok(triangles::triangles(TRIANGLES_TRAINING.0, TRIANGLES_TRAINING.1)?.0),
-        other => Err(format!("unknown dataset \"{other}\" (known: {})", DATASETS.join(", "))),
+        other => Err(dataset(other).err().unwrap_or_else(|| format!("no training set for \"{other}\""))),
     }
 }
 

@@ -26,11 +26,6 @@ pub const DRAWING: &str = "drawing";
 /// Points in a generated set.
 pub const POINTS: usize = 2000;
 
-/// Whether the dataset `name` is a set of 2-D points (trained with MLPs) rather than images.
-pub fn is_points(name: &str) -> bool {
-    name == DRAWING || TOYS.contains(&name)
-}
-
 /// The point set `name` (one of [`TOYS`]), [`POINTS`] points from a fixed seed.
 pub fn toy(name: &str) -> Result<ImageDataset, String> {
     let mut rng = Rng::new(0x2D + TOYS.iter().position(|&t| t == name).ok_or(format!("no 2-D toy \"{name}\""))? as u64);

@@ -110,6 +110,10 @@ impl Variant for Began {
         "began"
     }
 
+    fn readouts(&self) -> &'static [&'static str] {
+        &["k", "m_global"]
+    }
+
     fn optimizer(&self) -> Optimizer {
         Optimizer::Adam { learning_rate: 1e-4, beta1: 0.5, beta2: 0.999 }
     }

@@ -33,6 +33,10 @@ impl Variant for Dragan {
         "dragan"
     }
 
+    fn readouts(&self) -> &'static [&'static str] {
+        &["gradient_norm", "penalty"]
+    }
+
     fn optimizer(&self) -> Optimizer {
         Optimizer::Adam { learning_rate: 1e-4, beta1: 0.5, beta2: 0.9 }
     }

@@ -32,22 +32,6 @@ impl Optimizer {
             Optimizer::Adam { learning_rate, .. } | Optimizer::RmsProp { learning_rate } => learning_rate,
         }
     }
-
-    /// Rejects values that would make the optimiser produce NaN or do nothing sensible.
-    pub fn validate(&self) -> Result<(), String> {
-        let lr = self.learning_rate();
-        if !(lr.is_finite() && lr > 0.0 && lr < 1.0) {
-            return Err(format!("learning_rate must be in (0, 1), got {lr}"));
-        }
-        if let Optimizer::Adam { beta1, beta2, .. } = *self {
-            for (name, b) in [("beta1", beta1), ("beta2", beta2)] {
-                if !(0.0..1.0).contains(&b) {
-                    return Err(format!("{name} must be in [0, 1), got {b}"));
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 /// A setting of a variant that the user may change, even while training (BEGAN's γ, WGAN's c).
@@ -80,6 +64,15 @@ impl Loss {
     }
 }
 
+/// How the page labels each variant's read-outs, by name.
+pub const READOUT_LABELS: &[(&str, &str)] = &[
+    ("wasserstein", "W estimate"),
+    ("gradient_norm", "‖∇D(x̂)‖"),
+    ("penalty", "Penalty"),
+    ("k", "k_t"),
+    ("m_global", "M_global"),
+];
+
 /// One member of the GAN family: its losses, what runs after a critic step, its schedule and defaults.
 pub trait Variant: Send {
     /// The registry key, e.g. "wgan".
@@ -91,6 +84,12 @@ pub trait Variant: Send {
     /// Critic (D) steps per generator step.
     fn n_critic(&self) -> usize {
         1
+    }
+
+    /// The names of the numbers its losses report besides their values ([`Loss::with`]), each
+    /// labelled in [`READOUT_LABELS`].
+    fn readouts(&self) -> &'static [&'static str] {
+        &[]
     }
 
     /// The generator's layers for a `dcgan28` of the given sizes (DCGAN's G unless the variant needs another).

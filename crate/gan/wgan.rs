@@ -26,6 +26,10 @@ impl Variant for Wgan {
         "wgan"
     }
 
+    fn readouts(&self) -> &'static [&'static str] {
+        &["wasserstein"]
+    }
+
     fn optimizer(&self) -> Optimizer {
         Optimizer::RmsProp { learning_rate: 5e-5 }
     }

@@ -46,6 +46,10 @@ impl Variant for WganGp {
         "wgan-gp"
     }
 
+    fn readouts(&self) -> &'static [&'static str] {
+        &["wasserstein", "gradient_norm", "penalty"]
+    }
+
     fn optimizer(&self) -> Optimizer {
         Optimizer::Adam { learning_rate: 1e-4, beta1: 0.0, beta2: 0.9 }
     }

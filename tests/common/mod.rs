@@ -147,7 +147,7 @@ pub async fn forward_errors(device: &burn::tensor::Device) -> Result<[f32; 3], S
     let fake64 = g_64.forward(sampler::latent_from(&io64, arch64.nz, device)?);
     let data = Transaction::default().register(fake).register(logits).register(fake64).execute_async().await;
     let data = data.map_err(|e| format!("{e:?}"))?;
-    let values: Vec<Vec<f32>> = data.into_iter().map(gan_playground::trainer::to_f32).collect::<Result<_, _>>()?;
+    let values: Vec<Vec<f32>> = data.into_iter().map(gan_playground::tensor::to_f32).collect::<Result<_, _>>()?;
     let expect = |file: &SafeTensors, name: &str| file.f32_values(file.get(name).ok_or("missing expected tensor")?);
     Ok([
         relative_error(&values[0], &expect(&io28, "samples")?),

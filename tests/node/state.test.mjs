@@ -1,23 +1,15 @@
-// Properties of www/state.js, the settings in the link, over random and hostile hashes: parsing
+// Properties of www/state.js over the core's schema, the settings in the link, over random and hostile hashes: parsing
 // never throws, every taken value is in its field's range, every ignored one is noted, a
 // serialised state reads back as itself, and nothing reaches Object.prototype.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULTS, FIELDS, PRESETS, configOf, isPoints, parseState, serializeState, stateOfConfig } from '../../www/state.js';
+import { PRESETS, settingsFor } from '../../www/state.js';
 import { prng } from './prng.mjs';
+import { SCHEMA } from './schema.mjs';
 
-// The variants as the core lists them (crate/bindings.rs `variants`): f32 betas, as they arrive.
-const adam = (learning_rate, beta1, beta2) => ({ kind: 'adam', learning_rate, beta1: Math.fround(beta1), beta2: Math.fround(beta2) });
-const knob = (name, value, min, max) => ({ name, label: name, value, min, max });
-const VARIANTS = [
-  { id: 'ns-gan', title: 'NS-GAN (DCGAN)', knobs: [], optimizer: adam(2e-4, 0.5, 0.999), nCritic: 1 },
-  { id: 'mm-gan', title: 'MM-GAN (minimax)', knobs: [], optimizer: adam(2e-4, 0.5, 0.999), nCritic: 1 },
-  { id: 'lsgan', title: 'LSGAN', knobs: [], optimizer: adam(2e-4, 0.5, 0.999), nCritic: 1 },
-  { id: 'wgan', title: 'WGAN (clipping)', knobs: [knob('clip', 0.01, 0.001, 0.1)], optimizer: { kind: 'rmsprop', learning_rate: 5e-5 }, nCritic: 5 },
-  { id: 'wgan-gp', title: 'WGAN-GP', knobs: [knob('lambda', 10, 0, 100)], optimizer: adam(1e-4, 0, 0.9), nCritic: 5 },
-  { id: 'dragan', title: 'DRAGAN', knobs: [knob('lambda', 10, 0, 100)], optimizer: adam(1e-4, 0.5, 0.9), nCritic: 1 },
-  { id: 'began', title: 'BEGAN', knobs: [knob('gamma', 0.5, 0.3, 1), knob('lambda_k', 1e-3, 0, 0.1)], optimizer: adam(1e-4, 0.5, 0.999), nCritic: 1 },
-];
+const S = settingsFor(SCHEMA);
+const { fields: FIELDS, defaults: DEFAULTS, serializeState, configOf, stateOfConfig } = S;
+const VARIANTS = SCHEMA.variants;
 const knobsOf = (variant) => VARIANTS.find((v) => v.id === variant).knobs;
 
 const random = prng(7);
@@ -122,7 +114,7 @@ function randomState() {
   return state;
 }
 
-const parse = (hash) => parseState(new URLSearchParams(hash), VARIANTS);
+const parse = (hash) => S.parseState(new URLSearchParams(hash));
 const prototypeKeys = () => Object.getOwnPropertyNames(Object.prototype).sort();
 
 test('hostile hashes: no throw, every taken value in range, every ignored one noted, the last one wins', { timeout: 120_000 }, () => {
@@ -136,7 +128,7 @@ test('hostile hashes: no throw, every taken value in range, every ignored one no
 
     // Each pair alone, over the variant the hash ends on: taken silently, or noted.
     const pairs = [...new URLSearchParams(hash)].filter(([k]) => k !== '');
-    const alone = (k, t) => parseState([['variant', state.variant], [k, t]], VARIANTS);
+    const alone = (k, t) => S.parseState([['variant', state.variant], [k, t]]);
     const own = (k, t) => ['images', 'drawing'].includes(t) && k === 'dataset';
     const ignored = pairs.filter(([k, t]) => !own(k, t) && alone(k, t).notes.length > 0).length;
     const lastDataset = pairs.filter(([k, t]) => k === 'dataset' && FIELDS.dataset.values.includes(t)).at(-1)?.[1];
@@ -163,7 +155,7 @@ test('hostile hashes: no throw, every taken value in range, every ignored one no
 test('pairs given as they are (attributes: no URL decoding) never throw and stay in range', () => {
   for (let n = 0; n < 2000; n++) {
     const pairs = Array.from({ length: Math.floor(random() * 8) }, () => [pick([...KEYS, ...HOSTILE_KEYS]), randomValue(pick(KEYS))]);
-    assertValid(parseState(pairs, VARIANTS, { ...DEFAULTS, pretrained: false }).state, JSON.stringify(pairs).slice(0, 300));
+    assertValid(S.parseState(pairs, { ...DEFAULTS, pretrained: false }).state, JSON.stringify(pairs).slice(0, 300));
   }
 });
 
@@ -175,7 +167,7 @@ test('a serialised state reads back as itself, with no notes', () => {
     assert.deepEqual(notes, [], text);
     assert.deepEqual(read, state, text);
     // Through the query's and the attributes' route too: pairs over the element's base.
-    assert.deepEqual(parseState(new URLSearchParams(text), VARIANTS, { ...DEFAULTS, pretrained: false }).state, state, text);
+    assert.deepEqual(S.parseState(new URLSearchParams(text), { ...DEFAULTS, pretrained: false }).state, state, text);
   }
 });
 
@@ -193,9 +185,9 @@ test("configOf and stateOfConfig: the core's config of a state gives the state b
   const sixDigits = (v) => +v.toPrecision(6);
   for (let n = 0; n < 3000; n++) {
     const state = random() < 0.5 ? randomState() : parse(randomHash()).state;
-    const config = configOf(state, VARIANTS);
+    const config = configOf(state);
     assert.deepEqual([config.model.g_width, config.batch_size, config.seed], [state.g_width, state.batch, state.seed]);
-    assert.equal(config.model.nz, isPoints(state.dataset) ? 2 : state.nz);
+    assert.equal(config.model.nz, S.isPoints(state.dataset) ? SCHEMA.points.nz : state.nz);
     // Optimiser values equal to the variant's read back as null; RMSProp has no betas.
     const published = VARIANTS.find((v) => v.id === state.variant).optimizer;
     const own = (v, d) => (v === null || v === undefined || Math.abs(v - d) <= 1e-9 * Math.max(1, Math.abs(d)) ? null : sixDigits(v));
@@ -205,7 +197,7 @@ test("configOf and stateOfConfig: the core's config of a state gives the state b
       beta1: published.kind === 'adam' ? own(state.beta1, published.beta1) : null,
       beta2: published.kind === 'adam' ? own(state.beta2, published.beta2) : null,
     };
-    assert.deepEqual(stateOfConfig(config, state, VARIANTS), expected, JSON.stringify(state));
+    assert.deepEqual(stateOfConfig(config, state), expected, JSON.stringify(state));
   }
 });
 
@@ -217,7 +209,7 @@ test('prototype keys are no settings; -0 is 0; long or control text is quoted sh
   ]);
   assert.ok(Object.is(state.seed, 0) && Object.is(state.beta1, 0));
   assert.equal(({}).polluted, undefined);
-  assert.deepEqual(parse(`batch=${'9'.repeat(1000)}`).notes, [`batch=${'9'.repeat(40)}… (not a whole number from 1 to 256)`]);
-  assert.deepEqual(parse('batch=abc').notes, ['batch=abc (not a whole number from 1 to 256)']);
+  assert.deepEqual(parse(`batch=${'9'.repeat(1000)}`).notes, [`batch=${'9'.repeat(40)}… (not a whole number from 1 to 1024)`]);
+  assert.deepEqual(parse('batch=abc').notes, ['batch=abc (not a whole number from 1 to 1024)']);
   assert.deepEqual(parse(`variant=${encodeURIComponent('\u202eevil\n')}`).notes[0], 'variant=\ufffdevil\ufffd (not one of ns-gan, mm-gan, lsgan, wgan, wgan-gp, dragan, began)');
 });

@@ -1,6 +1,6 @@
-//! The command line: every command, option, type and default, parsed by clap. Ranges that the
-//! core checks (widths, batch, knobs) are left to `TrainConfig::validate`, so that the page and
-//! the command line refuse the same values with the same reasons.
+//! The command line: every command, option, type and default, parsed by clap. A run's settings
+//! take their ranges, defaults and help from the core's table (`trainer::settings`), so that the
+//! page and the command line accept the same values and refuse the rest with the same reasons.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use gan_playground::data::{DATASETS, ImageDataset};
 use gan_playground::gan::{self, REGISTRY};
 use gan_playground::safetensors::Dtype;
 use gan_playground::trainer::TrainConfig;
+use gan_playground::trainer::settings::{self, POINTS_GRID_SAMPLES, POINTS_NZ};
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +50,8 @@ enum Command {
     Classifier(ClassifierArgs),
     /// FID-style distance and KID (and on triangles precision, recall and F1) of a generator.
     Score(ScoreArgs),
+    /// What a run can be: the datasets, every setting (range, default, label) and the variants.
+    Schema(SchemaArgs),
 }
 
 impl Cli {
@@ -85,6 +88,7 @@ impl Cli {
             Command::Data(a) => crate::tools::data(&a),
             Command::Classifier(a) => crate::tools::classifier(&a, &backend),
             Command::Score(a) => crate::tools::score(&a, &backend),
+            Command::Schema(a) => crate::tools::schema(&a),
         }
     }
 }
@@ -103,11 +107,42 @@ fn variant_ids() -> PossibleValuesParser {
     PossibleValuesParser::new(REGISTRY.iter().map(|r| r.id))
 }
 
+fn dataset_ids() -> PossibleValuesParser {
+    PossibleValuesParser::new(DATASETS.iter().map(|d| d.id))
+}
+
+/// A setting's help: the core's line and its range.
+fn help(name: &str) -> String {
+    let setting = settings::setting_named(name).expect("a setting of trainer::settings");
+    format!("{} ({})", setting.help, setting.expected())
+}
+
+/// A whole-number setting, checked against its range in the core's table.
+fn whole<T: TryFrom<u64>>(name: &'static str) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        let setting = settings::setting_named(name).expect("a setting of trainer::settings");
+        let value = text.parse::<u64>().map_err(|_| format!("must be {}", setting.expected()))?;
+        let value = setting.check(value as f64).map_err(|_| format!("must be {}", setting.expected()))?;
+        T::try_from(value as u64).map_err(|_| format!("must be {}", setting.expected()))
+    }
+}
+
+/// A number setting, checked against its range in the core's table.
+fn number(name: &'static str) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        let setting = settings::setting_named(name).expect("a setting of trainer::settings");
+        text.parse::<f64>()
+            .ok()
+            .and_then(|v| setting.check(v).ok())
+            .ok_or_else(|| format!("must be {}", setting.expected()))
+    }
+}
+
 /// Where the training images come from.
 #[derive(Args)]
 pub struct Source {
     /// The training data: a dataset file's (mnist, images, drawing) or generated.
-    #[arg(long, default_value = DATASETS[0], value_parser = PossibleValuesParser::new(DATASETS))]
+    #[arg(long, default_value = DATASETS[0].id, value_parser = dataset_ids())]
     pub dataset: String,
     /// The dataset file of mnist, images and drawing (the GDS1 layout of crate/data).
     #[arg(long, default_value = "www/data/mnist.bin")]
@@ -141,34 +176,25 @@ pub struct RunArgs {
     /// The loss.
     #[arg(long, default_value = REGISTRY[0].id, value_parser = variant_ids())]
     pub variant: String,
-    /// Examples per batch.
-    #[arg(long, default_value_t = TrainConfig::default().batch_size)]
+    #[arg(long, help = help("batch"), default_value_t = TrainConfig::default().batch_size, value_parser = whole::<usize>("batch"))]
     pub batch: usize,
-    /// Seeds the weights, the batch order and the latents: the same seed gives the same run.
-    #[arg(long, default_value_t = TrainConfig::default().seed)]
+    #[arg(long, help = help("seed"), default_value_t = TrainConfig::default().seed, value_parser = whole::<u64>("seed"))]
     pub seed: u64,
-    /// Latent size [default: 100; 2 for 2-D points].
-    #[arg(long)]
+    #[arg(long, help = help("nz"), value_parser = whole::<usize>("nz"))]
     pub nz: Option<usize>,
-    /// Channels of G's last hidden layer (the first has twice as many).
-    #[arg(long, default_value_t = TrainConfig::default().model.g_width)]
+    #[arg(long, help = help("g_width"), default_value_t = TrainConfig::default().model.g_width, value_parser = whole::<usize>("g_width"))]
     pub g_width: usize,
-    /// Channels of the critic's first layer (the second has twice as many).
-    #[arg(long, default_value_t = TrainConfig::default().model.d_width)]
+    #[arg(long, help = help("d_width"), default_value_t = TrainConfig::default().model.d_width, value_parser = whole::<usize>("d_width"))]
     pub d_width: usize,
-    /// Learning rate of both networks [default: the variant's published one].
-    #[arg(long)]
+    #[arg(long, help = format!("{} [default: the variant's]", help("lr")), value_parser = number("lr"))]
     pub lr: Option<f64>,
-    /// Adam's β₁ [default: the variant's] (variants trained with Adam).
-    #[arg(long)]
-    pub beta1: Option<f32>,
-    /// Adam's β₂ [default: the variant's].
-    #[arg(long)]
-    pub beta2: Option<f32>,
-    /// Critic steps per generator step [default: the variant's].
-    #[arg(long)]
+    #[arg(long, help = format!("{} [default: the variant's]", help("beta1")), value_parser = number("beta1"))]
+    pub beta1: Option<f64>,
+    #[arg(long, help = format!("{} [default: the variant's]", help("beta2")), value_parser = number("beta2"))]
+    pub beta2: Option<f64>,
+    #[arg(long, help = format!("{} [default: the variant's]", help("n_critic")), value_parser = whole::<usize>("n_critic"))]
     pub n_critic: Option<usize>,
-    /// The variant's own settings, e.g. gamma=0.7,lambda=5 (see the variant's file in crate/gan).
+    /// The variant's own settings, e.g. gamma=0.7,lambda=5 (`gan schema` lists them).
     #[arg(long, value_delimiter = ',', value_parser = parse_knob)]
     pub knobs: Vec<(String, f64)>,
 }
@@ -203,7 +229,7 @@ impl RunArgs {
         config.model.d_width = self.d_width;
         // 2-D points: a 2-D z by default (the page's plane draws its warped grid), more samples.
         if config.is_points() {
-            (config.model.nz, config.grid_samples) = (2, 256);
+            (config.model.nz, config.grid_samples) = (POINTS_NZ, POINTS_GRID_SAMPLES);
         }
         config.model.nz = self.nz.unwrap_or(config.model.nz);
         if self.lr.is_some() || self.beta1.is_some() || self.beta2.is_some() {
@@ -219,8 +245,8 @@ impl RunArgs {
         Ok(match gan::variant(&self.variant)?.optimizer() {
             gan::Optimizer::Adam { learning_rate, beta1, beta2 } => gan::Optimizer::Adam {
                 learning_rate: self.lr.unwrap_or(learning_rate),
-                beta1: self.beta1.unwrap_or(beta1),
-                beta2: self.beta2.unwrap_or(beta2),
+                beta1: self.beta1.map_or(beta1, |b| b as f32),
+                beta2: self.beta2.map_or(beta2, |b| b as f32),
             },
             gan::Optimizer::RmsProp { .. } if self.beta1.is_some() || self.beta2.is_some() => {
                 return Err(format!("{} trains with RMSProp, which has no β₁ or β₂", self.variant));
@@ -404,4 +430,11 @@ pub struct ScoreArgs {
     /// Triangles: how far (in pixels) a sample may lie from the manifold and still count.
     #[arg(long, default_value_t = gan_playground::score::TOLERANCE_PIXELS)]
     pub tolerance_pixels: f64,
+}
+
+#[derive(Args)]
+pub struct SchemaArgs {
+    /// Print it as JSON (the document the page reads); else as a table.
+    #[arg(long)]
+    pub json: bool,
 }

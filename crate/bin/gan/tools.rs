@@ -10,10 +10,12 @@ use gan_playground::grads::{self, GradInputs};
 use gan_playground::image::tile_grid;
 use gan_playground::rng::Rng;
 use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
-use gan_playground::trainer::{latent, to_f32};
+use gan_playground::tensor::{latent, to_f32};
 use gan_playground::{classifier, data, sampler, score};
 
-use crate::cli::{ClassifierArgs, ConvertArgs, DataArgs, GradsArgs, SampleArgs, ScoreArgs, SheetArgs, device};
+use crate::cli::{
+    ClassifierArgs, ConvertArgs, DataArgs, GradsArgs, SampleArgs, SchemaArgs, ScoreArgs, SheetArgs, device,
+};
 use crate::output::{read, read_grid_tiles, write_atomic, write_png};
 
 /// A file's path and bytes, kept together so that a parse error can name the file.
@@ -245,6 +247,38 @@ pub fn score(args: &ScoreArgs, backend: &str) -> Result<(), String> {
                 t.precision, t.recall, t.f1, t.threshold, t.median_residual, t.median_inversion
             );
         }
+    }
+    Ok(())
+}
+
+/// The core's schema: as JSON (what the page reads), or as a table for people.
+pub fn schema(args: &SchemaArgs) -> Result<(), String> {
+    let schema = gan_playground::schema::schema();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?);
+        return Ok(());
+    }
+    let ids = |kind| schema.datasets.iter().filter(|d| d.kind == kind).map(|d| d.id).collect::<Vec<_>>().join(", ");
+    println!("datasets: images {}; 2-D points {}", ids(data::Kind::Images), ids(data::Kind::Points));
+    println!("\nsettings:");
+    for s in &schema.settings {
+        let default = s.default.map_or("the variant's".to_string(), |d| d.to_string());
+        println!(
+            "  --{:<10} {} ({}; default {default})",
+            s.setting.name.replace('_', "-"),
+            s.setting.label,
+            s.setting.expected()
+        );
+    }
+    println!("\nvariants:");
+    for v in &schema.variants {
+        let knobs: Vec<_> = v.knobs.iter().map(|k| format!("{}={} [{}, {}]", k.name, k.value, k.min, k.max)).collect();
+        println!(
+            "  {:<8} {}{}",
+            v.id,
+            v.title,
+            if knobs.is_empty() { String::new() } else { format!("; knobs {}", knobs.join(", ")) }
+        );
     }
     Ok(())
 }
