@@ -11,7 +11,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::backend::{self, BackendInfo};
 use crate::data::ImageDataset;
-use crate::model::infer_generator;
 use crate::safetensors::{self, Dtype, SafeTensors};
 use crate::trainer::{TrainConfig, Trainer};
 
@@ -135,29 +134,17 @@ pub fn inspect_weights(prefix: &[u8], file_size: f64) -> Result<JsValue, JsValue
         return Err(err(format!("a weights file must be at most {} MiB", crate::weights::MAX_FILE_BYTES >> 20)));
     }
     let header = safetensors::Header::parse(prefix, file_size as usize).map_err(err)?;
-    let out = js_sys::Object::new();
-    let metadata = js_sys::Object::new();
-    for (k, v) in &header.metadata {
-        Reflect::set(&metadata, &k.as_str().into(), &v.as_str().into())?;
-    }
-    Reflect::set(&out, &"metadata".into(), &metadata)?;
-    Reflect::set(&out, &"tensors".into(), &(header.tensors.len() as u32).into())?;
-    let shape_of = |name: &str| header.tensors.iter().find(|t| t.name == name).map(|t| t.shape.clone());
-    let prefix = if shape_of("generator.main.0.weight").is_some() { "generator." } else { "" };
-    let generator = match infer_generator(shape_of, prefix) {
-        Ok(arch) => {
-            let g = js_sys::Object::new();
-            Reflect::set(&g, &"model".into(), &arch.model.into())?;
-            Reflect::set(&g, &"nz".into(), &(arch.nz as u32).into())?;
-            Reflect::set(&g, &"width".into(), &(arch.width as u32).into())?;
-            let image: js_sys::Array = arch.image.iter().map(|&d| JsValue::from(d as u32)).collect();
-            Reflect::set(&g, &"image".into(), &image)?;
-            g.into()
-        }
-        Err(_) => JsValue::NULL,
-    };
-    Reflect::set(&out, &"generator".into(), &generator)?;
-    Ok(out.into())
+    to_js(&crate::loading::FileInfo::of(&header))
+}
+
+/// What loading a file of header `info` (from `inspectWeights`) into a run of `current` means:
+/// `{ kind: 'train', config, target }` or `{ kind: 'sample' }` (see [`crate::loading::plan`]).
+#[wasm_bindgen(js_name = planLoad)]
+pub fn plan_load(info: JsValue, current: JsValue) -> Result<JsValue, JsValue> {
+    let info: crate::loading::FileInfo =
+        serde_wasm_bindgen::from_value(info).map_err(|e| err(format!("invalid file info: {e}")))?;
+    let current = serde_wasm_bindgen::from_value(current).map_err(|e| err(format!("invalid config: {e}")))?;
+    to_js(&crate::loading::plan(&info, &current).map_err(err)?)
 }
 
 /// A generator loaded only to draw samples (e.g. pytorch/examples' 64×64 RGB `dcgan64`, too big

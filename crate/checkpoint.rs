@@ -112,7 +112,7 @@ impl Trainer {
         let c = &self.config;
         [
             ("format", format.to_string()),
-            ("model", "dcgan28".to_string()),
+            ("model", c.architecture(self.variant.as_ref()).to_string()),
             ("variant", c.variant.clone()),
             ("dataset", c.dataset.clone()),
             ("nz", c.model.nz.to_string()),

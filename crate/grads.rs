@@ -15,7 +15,7 @@
 use burn::tensor::{Device, Tensor, TensorData, Transaction};
 
 use crate::gan::{self, Variant};
-use crate::model::dcgan28::Dcgan28;
+use crate::model::Sizes;
 use crate::model::{LayerSpec, Sequential};
 use crate::safetensors::SafeTensors;
 use crate::tensor::to_f32;
@@ -61,7 +61,7 @@ impl GradInputs {
         let (Some(&nz), Some(&g_first), Some(&d_first)) = (z_shape.get(1), g0.get(1), d0.first()) else {
             return Err("z, generator main.0.weight and critic main.0.weight must have at least two axes".into());
         };
-        let with = |g_width, d_width| Dcgan28 { nz, g_width, d_width, channels: 1 };
+        let with = |g_width, d_width| Sizes { nz, g_width, d_width, channels: 1 };
         let g_width = width_for(g_first, "generator", |w| variant.generator_layers(&with(w, 1)))?;
         let d_width = width_for(d_first, "critic", |w| variant.critic_layers(&with(1, w)))?;
         let model = with(g_width, d_width);

@@ -19,6 +19,7 @@ pub mod data;
 pub mod gan;
 pub mod grads;
 pub mod image;
+pub mod loading;
 pub mod loss;
 pub mod metrics;
 pub mod model;

@@ -20,6 +20,13 @@ buildMnist();
 run('cargo', ['build', '--release', '--bin', 'gan'], { env: cargoEnv() });
 const gan = (...args) => run(join(cargoEnv().CARGO_TARGET_DIR, 'release', 'gan'), args);
 
+/** The metadata of a safetensors file (what the run that wrote it says of itself). */
+function metadataOf(path) {
+  const bytes = readFileSync(path);
+  const n = Number(bytes.readBigUInt64LE(0));
+  return JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')).__metadata__ ?? {};
+}
+
 /** The tensors of a safetensors file as Float32Arrays (F32 only: what `gan sample` writes). */
 function readSafetensors(path) {
   const bytes = readFileSync(path);
@@ -56,7 +63,7 @@ for (const variant of variants) {
   copyFileSync(join(runDir, 'grid.png'), join(runDir, 'grid-final.png'));
   models.push({
     variant,
-    model: 'dcgan28',
+    model: metadataOf(join(outDir, file)).model, // the networks' architecture (began28 for BEGAN)
     dataset: 'mnist',
     file,
     dtype: 'F16',

@@ -9,8 +9,8 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, read_sync};
 use gan_playground::data::ImageDataset;
 use gan_playground::gan::Optimizer;
-use gan_playground::model::dcgan28::Dcgan28;
 use gan_playground::model::{Layer, Sequential, parameter_count};
+use gan_playground::model::{Sizes, dcgan28};
 use gan_playground::rng::Rng;
 use gan_playground::tensor::{latent, to_f32};
 use gan_playground::trainer::Trainer;
@@ -29,13 +29,13 @@ fn mnist() -> Arc<ImageDataset> {
 fn dcgan28_has_pytorchs_parameter_counts() {
     // sum(p.numel() for p in net.parameters()) of the shared spec's nn.Sequential in PyTorch:
     // G = 100·256·7·7 + 2·256 + 256·128·4·4 + 2·128 + 128·1·4·4; D = 1·64·16 + 64·128·16 + 2·128 + 128·49.
-    let spec = Dcgan28::default();
-    assert_eq!(parameter_count(&spec.generator()), 1_781_504);
-    assert_eq!(parameter_count(&spec.discriminator()), 138_624);
+    let spec = Sizes::default();
+    assert_eq!(parameter_count(&dcgan28::generator(&spec)), 1_781_504);
+    assert_eq!(parameter_count(&dcgan28::discriminator(&spec)), 138_624);
     let device = Device::flex();
     let mut rng = Rng::new(0);
-    let g = Sequential::init(&spec.generator(), &mut rng, &device);
-    let d = Sequential::init(&spec.discriminator(), &mut rng, &device);
+    let g = Sequential::init(&dcgan28::generator(&spec), &mut rng, &device);
+    let d = Sequential::init(&dcgan28::discriminator(&spec), &mut rng, &device);
     assert_eq!(g.trainable_parameter_count(), 1_781_504);
     assert_eq!(d.trainable_parameter_count(), 138_624);
     // burn's count adds BatchNorm's running mean and variance (PyTorch's buffers).
@@ -46,10 +46,10 @@ fn dcgan28_has_pytorchs_parameter_counts() {
 #[test]
 fn dcgan28_layer_shapes_follow_the_spec() {
     let device = Device::flex();
-    let spec = Dcgan28::default();
+    let spec = Sizes::default();
     let mut rng = Rng::new(0);
-    let g = Sequential::init(&spec.generator(), &mut rng, &device).valid();
-    let d = Sequential::init(&spec.discriminator(), &mut rng, &device).valid();
+    let g = Sequential::init(&dcgan28::generator(&spec), &mut rng, &device).valid();
+    let d = Sequential::init(&dcgan28::discriminator(&spec), &mut rng, &device).valid();
     let mut x = latent(&mut rng, 3, 100, &device);
     let mut shapes = Vec::new();
     for layer in &g.main {
@@ -68,7 +68,7 @@ fn dcgan28_layer_shapes_follow_the_spec() {
 #[test]
 fn dcgan_initialisation_has_the_published_statistics() {
     let device = Device::flex();
-    let g = Sequential::init(&Dcgan28::default().generator(), &mut Rng::new(4), &device);
+    let g = Sequential::init(&dcgan28::generator(&Sizes::default()), &mut Rng::new(4), &device);
     let Layer::ConvTranspose(conv) = &g.main[0] else { panic!("main.0 is a transposed conv") };
     let w = to_f32(conv.weight.val().into_data()).unwrap();
     let mean = w.iter().sum::<f32>() / w.len() as f32;

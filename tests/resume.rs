@@ -165,7 +165,7 @@ fn the_optimisers_follow_pytorchs_formulas() {
     for rule in [adam, rmsprop] {
         let model = common::small_config(4, 4).model;
         let device = Device::flex().autodiff();
-        let mut g = Sequential::init(&model.generator(), &mut Rng::new(1), &device);
+        let mut g = Sequential::init(&gan_playground::model::dcgan28::generator(&model), &mut Rng::new(1), &device);
         let mut optim = Optim::new(rule);
         let entries: Vec<_> = weights::entries(&g, "").into_iter().filter(|e| e.trainable).collect();
         let read = |g: &Sequential| read_sync(weights::read(g, &entries)).unwrap();
@@ -219,7 +219,7 @@ fn the_optimisers_step_as_burns_did() {
     for rule in [adam, Optimizer::RmsProp { learning_rate: 0.01 }] {
         let model = common::small_config(4, 4).model;
         let device = Device::flex().autodiff();
-        let mut ours = Sequential::init(&model.generator(), &mut Rng::new(1), &device);
+        let mut ours = Sequential::init(&gan_playground::model::dcgan28::generator(&model), &mut Rng::new(1), &device);
         let mut theirs = ours.clone();
         let mut optim = Optim::new(rule);
         let mut burns = match rule {

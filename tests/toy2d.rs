@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use burn::tensor::{Tensor, TensorData, read_sync};
 use gan_playground::data::training_set;
-use gan_playground::model::dcgan28::Dcgan28;
+use gan_playground::model::Sizes;
 use gan_playground::trainer::{TrainConfig, Trainer};
 
 /// 8 ring centres.
@@ -35,7 +35,7 @@ fn ring_fit(points: &[f32]) -> (f32, usize) {
 
 fn config(variant: &str) -> TrainConfig {
     TrainConfig {
-        model: Dcgan28 { nz: 2, g_width: 64, d_width: 64, channels: 1 },
+        model: Sizes { nz: 2, g_width: 64, d_width: 64, channels: 1 },
         variant: variant.into(),
         dataset: "ring".into(),
         batch_size: 64,

@@ -143,8 +143,12 @@ fn circumcentre(t: &Triangle) -> [f64; 2] {
 fn an_untrained_generator_has_neither_precision_nor_recall_on_triangles() {
     use burn::tensor::read_sync;
     let (device, _) = gan_playground::backend::cpu(None);
-    let arch = gan_playground::model::dcgan28::Dcgan28 { nz: 100, g_width: 8, d_width: 8, channels: 1 };
-    let g = gan_playground::model::Sequential::init(&arch.generator(), &mut Rng::new(3), &device.clone().autodiff());
+    let arch = gan_playground::model::Sizes { nz: 100, g_width: 8, d_width: 8, channels: 1 };
+    let g = gan_playground::model::Sequential::init(
+        &gan_playground::model::dcgan28::generator(&arch),
+        &mut Rng::new(3),
+        &device.clone().autodiff(),
+    );
     let samples = gan_playground::score::generate(&burn::module::Module::valid(&g), 100, 50, 1, &device);
     let scores = read_sync(gan_playground::score::triangle_precision_recall(&g, 100, samples, 10, 20, 1, 1.0)).unwrap();
     assert_eq!((scores.n, scores.m), (50, 10));

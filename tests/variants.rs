@@ -227,7 +227,11 @@ fn the_hand_written_input_gradient_equals_autodiffs() {
 #[test]
 fn the_input_gradient_refuses_a_batchnorm_critic() {
     let device = Device::flex();
-    let d = Sequential::init(&common::small_config(8, 8).model.discriminator(), &mut Rng::new(1), &device);
+    let d = Sequential::init(
+        &gan_playground::model::dcgan28::discriminator(&common::small_config(8, 8).model),
+        &mut Rng::new(1),
+        &device,
+    );
     assert!(d.input_gradient(inputs(&device)).unwrap_err().contains("BatchNorm"));
 }
 

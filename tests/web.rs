@@ -41,8 +41,8 @@ async fn webgpu() -> Device {
 async fn forward(device: &Device) -> (Vec<f32>, Vec<f32>) {
     let spec = common::small_config(16, 4).model;
     let mut rng = Rng::new(11);
-    let g = Sequential::init(&spec.generator(), &mut rng, device).valid();
-    let d = Sequential::init(&spec.discriminator(), &mut rng, device).valid();
+    let g = Sequential::init(&dcgan28::generator(&spec), &mut rng, device).valid();
+    let d = Sequential::init(&dcgan28::discriminator(&spec), &mut rng, device).valid();
     let images = g.forward(latent(&mut rng, 4, spec.nz, device));
     let logits = d.forward(images.clone());
     let mut out = Transaction::default().register(images).register(logits).execute_async().await.unwrap().into_iter();

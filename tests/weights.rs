@@ -18,7 +18,7 @@ fn networks(seed: u64) -> (Sequential, Sequential) {
     let model = common::small_config(8, 4).model;
     let device = Device::flex().autodiff();
     let mut rng = Rng::new(seed);
-    let g = Sequential::init(&model.generator(), &mut rng, &device);
+    let g = Sequential::init(&gan_playground::model::dcgan28::generator(&model), &mut rng, &device);
     let critic = gan::variant("wgan-gp").unwrap().critic_layers(&model);
     (g, Sequential::init(&critic, &mut rng, &device))
 }
@@ -150,7 +150,7 @@ mod trainer_files {
         let mut bytes = read_sync(a.save_weights(Dtype::F32)).unwrap();
         let file = SafeTensors::parse(&bytes).unwrap();
         for (key, value) in
-            [("model", "dcgan28"), ("variant", "began"), ("steps", "3"), ("g_width", "8"), ("dataset", "mnist")]
+            [("model", "began28"), ("variant", "began"), ("steps", "3"), ("g_width", "8"), ("dataset", "mnist")]
         {
             assert_eq!(file.metadata.get(key).map(String::as_str), Some(value), "{key}");
         }
@@ -247,5 +247,26 @@ mod trainer_files {
         assert!(loaded.generator && !loaded.critic);
         let error = common::relative_error(&grid(&b), &grid(&a));
         assert!(error < 2e-3, "f16 weights give nearly the same samples ({error})");
+    }
+
+    /// A file names its networks' real architecture: dcgan28, began28 for BEGAN, mlp2d on points.
+    #[test]
+    fn a_file_says_which_architecture_its_networks_have() {
+        for (variant, dataset, expected) in
+            [("ns-gan", "mnist", "dcgan28"), ("began", "mnist", "began28"), ("wgan-gp", "ring", "mlp2d")]
+        {
+            let mut config = common::small_config(8, 4);
+            (config.variant, config.dataset) = (variant.into(), dataset.into());
+            let data = if dataset == "mnist" {
+                common::blobs(16, 1)
+            } else {
+                config.model.nz = 2;
+                gan_playground::data::training_set(dataset, None).unwrap()
+            };
+            let t = Trainer::new(config, Arc::new(data), &Device::flex()).unwrap();
+            let bytes = read_sync(t.save_weights(Dtype::F32)).unwrap();
+            let file = SafeTensors::parse(&bytes).unwrap();
+            assert_eq!(file.metadata.get("model").map(String::as_str), Some(expected), "{variant} on {dataset}");
+        }
     }
 }

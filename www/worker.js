@@ -266,38 +266,32 @@ class Run {
     this.post({ type: 'state', running: false });
   }
 
-  // Loads a weights file (a Blob) into a fresh run built for it: our files carry their run's config
-  // in the metadata; a bare PyTorch dcgan28 (or BEGAN) generator state dict gets this run's
-  // settings with its widths. The file is read only once its size and header passed (`info`, from
+  // Loads a weights file (a Blob) into a fresh run built for it, as the core plans from the
+  // file's header (crate/loading.rs: the file's own run, this run fitted to a bare generator, or
+  // sampling only). The file is read only once its size and header passed (`info`, from
   // inspectWeightsFile), and the current run is only replaced once the new one holds the weights,
   // so a bad file loses nothing.
   async loadWeights(blob, name, target, info) {
     info ??= await inspectWeightsFile(core, blob, name);
+    let plan;
+    try {
+      plan = core.planLoad(info, this.config);
+    } catch (e) {
+      throw new Error(`${name}: ${e.message ?? e}`);
+    }
     const bytes = await readBlob(blob, name);
-    let wanted;
-    if (info.metadata.config) {
-      try {
-        wanted = { ...this.config, ...JSON.parse(info.metadata.config) };
-      } catch {
-        throw new Error(`${name}: the "config" in its metadata is not valid JSON`);
-      }
-    } else if (info.generator?.model === 'dcgan28' || info.generator?.model === 'began28') {
-      const variant = info.generator.model === 'began28' ? 'began' : this.config.variant === 'began' ? 'ns-gan' : this.config.variant;
-      wanted = { ...this.config, variant, model: { ...this.config.model, nz: info.generator.nz, g_width: info.generator.width } };
-      target ??= 'generator';
-    } else if (info.generator) {
-      // Not a dcgan28: too big to train here, but the page can draw from it.
+    if (plan.kind === 'sample') {
+      // Too big to train here, but the page can draw from it.
       const next = core.Sampler.load(bytes);
       this.sampler?.free();
       this.sampler = next;
       return { type: 'sampling', name, model: next.model, image: info.generator.image };
-    } else {
-      // A bare state dict that is no generator: a critic for this run (its shapes are checked).
-      target ??= 'critic';
     }
+    const wanted = plan.config;
+    target ??= plan.target ?? undefined;
     let next;
     try {
-      next = core.Session.create(this.dataFor(wanted ?? this.config), wanted ?? this.config);
+      next = core.Session.create(this.dataFor(wanted), wanted);
     } catch (e) {
       throw new Error(`${name}: ${e.message ?? e}`);
     }

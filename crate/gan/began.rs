@@ -6,82 +6,15 @@
 //! γ = 0.5 (the diversity/quality dial, 0.3–1.0), λ_k = 1e-3, Adam(1e-4, β = (0.5, 0.999)),
 //! D and G updated once per iteration, as in the paper.
 //!
-//! Architecture, for 28×28 (a departure from §3.5, for the reason below):
-//! - G ([`generator`]): a fully connected layer from z to 2w×7×7 and BatchNorm, then twice nearest
-//!   2× upsampling, a 3×3 convolution, BatchNorm and LeakyReLU(0.2) (2w then w channels), and a 3×3
-//!   output convolution with tanh (w = `g_width`).
-//! - D ([`autoencoder`]): a 3×3 stride-2 convolution with ReLU (d×14×14, d = `d_width`), a fully
-//!   connected layer to a 32-value code with BatchNorm and ReLU, a fully connected layer back to
-//!   d×14×14 with BatchNorm and ReLU, nearest 2× upsampling and a linear 3×3 convolution. Fully
-//!   connected layers are written as convolutions to and from a 1×1 map (the same map), so that
-//!   the file layout is the other variants'.
-//!
-//! Why not the paper's networks (ELU decoders, no normalisation, a 64-value code in the middle of
-//! two mirrored stacks)? Scaled to 28×28 they drew grey noise, then blobs, for thousands of steps:
-//! L(G(z)) never fell below γ·L(x), so k_t stayed at 0 and D was a plain autoencoder of the data,
-//! which reconstructs smooth grey images about as well as digits. A narrow, normalised bottleneck
-//! reconstructs digits and little else, so G learns to draw digits even while k_t is still small;
-//! with BatchNorm and tanh in G its samples look like digits within 500 steps.
-//! The convolutions that BatchNorm follows have no bias (it would be removed again); the others do.
-//! Weights start with He's initialisation.
+//! Its networks are `began28` ([`crate::model::began28`]: why they depart from the paper is said
+//! there), or mlp2d's autoencoder on 2-D points.
 //! k_t lives on the device and is updated there, so no read-back is needed between steps.
 
 use burn::tensor::Tensor;
 
 use super::{Knob, Loss, Optimizer, Variant};
-use crate::model::dcgan28::Dcgan28;
-use crate::model::{ConvSpec, LayerSpec, Sequential};
-
-/// A convolution with bias and He initialisation.
-fn conv(input: usize, output: usize, kernel: usize, stride: usize, padding: usize) -> LayerSpec {
-    LayerSpec::Conv(ConvSpec::new(input, output, kernel, stride, padding).with_bias().with_he_init())
-}
-
-/// The same without a bias, for a convolution that BatchNorm follows (which removes any constant).
-fn normalised_conv(input: usize, output: usize, kernel: usize, padding: usize) -> LayerSpec {
-    LayerSpec::Conv(ConvSpec::new(input, output, kernel, 1, padding).with_he_init())
-}
-
-/// A fully connected layer from a 1×1 map to a k×k one, for BatchNorm to follow.
-fn normalised_fully_connected(input: usize, output: usize, kernel: usize) -> LayerSpec {
-    LayerSpec::ConvTranspose(ConvSpec::new(input, output, kernel, 1, 0).with_he_init())
-}
-
-/// G: z [B, nz, 1, 1] → 2w×7×7 → 2w×14×14 → w×28×28 → c×28×28 in [-1, 1].
-pub fn generator(nz: usize, w: usize, c: usize) -> Vec<LayerSpec> {
-    use LayerSpec::{BatchNorm, LeakyRelu, Tanh, Upsample};
-    vec![
-        normalised_fully_connected(nz, 2 * w, 7),
-        BatchNorm { features: 2 * w },
-        Upsample,
-        normalised_conv(2 * w, 2 * w, 3, 1),
-        BatchNorm { features: 2 * w },
-        LeakyRelu { slope: 0.2 },
-        Upsample,
-        normalised_conv(2 * w, w, 3, 1),
-        BatchNorm { features: w },
-        LeakyRelu { slope: 0.2 },
-        conv(w, c, 3, 1, 1),
-        Tanh,
-    ]
-}
-
-/// D: c×28×28 → d×14×14 → code [B, code, 1, 1] → d×14×14 → c×28×28 (linear output).
-pub fn autoencoder(code: usize, d: usize, c: usize) -> Vec<LayerSpec> {
-    use LayerSpec::{BatchNorm, Relu, Upsample};
-    vec![
-        conv(c, d, 3, 2, 1),
-        Relu,
-        normalised_conv(d, code, 14, 0),
-        BatchNorm { features: code },
-        Relu,
-        normalised_fully_connected(code, d, 14),
-        BatchNorm { features: d },
-        Relu,
-        Upsample,
-        conv(d, c, 3, 1, 1),
-    ]
-}
+use crate::model::began28;
+use crate::model::{LayerSpec, Sequential, Sizes};
 
 pub struct Began {
     pub gamma: f64,
@@ -118,15 +51,19 @@ impl Variant for Began {
         Optimizer::Adam { learning_rate: 1e-4, beta1: 0.5, beta2: 0.999 }
     }
 
-    fn generator_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
-        generator(model.nz, model.g_width, model.channels)
+    fn architecture(&self) -> &'static str {
+        "began28"
     }
 
-    fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
-        autoencoder(self.code, model.d_width, model.channels)
+    fn generator_layers(&self, model: &Sizes) -> Vec<LayerSpec> {
+        began28::generator(model.nz, model.g_width, model.channels)
     }
 
-    fn point_critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+    fn critic_layers(&self, model: &Sizes) -> Vec<LayerSpec> {
+        began28::autoencoder(self.code, model.d_width, model.channels)
+    }
+
+    fn point_critic_layers(&self, model: &Sizes) -> Vec<LayerSpec> {
         crate::model::mlp2d::autoencoder(model)
     }
 

@@ -14,7 +14,7 @@ use burn::tensor::Tensor;
 use super::ns_gan::NsGan;
 use super::wgan_gp::{WganGp, gradient_penalty};
 use super::{Knob, Loss, Optimizer, Variant, noise_at};
-use crate::model::dcgan28::Dcgan28;
+use crate::model::Sizes;
 use crate::model::{LayerSpec, Sequential};
 
 pub struct Dragan {
@@ -41,7 +41,7 @@ impl Variant for Dragan {
         Optimizer::Adam { learning_rate: 1e-4, beta1: 0.5, beta2: 0.9 }
     }
 
-    fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+    fn critic_layers(&self, model: &Sizes) -> Vec<LayerSpec> {
         WganGp::default().critic_layers(model)
     }
 

@@ -12,8 +12,7 @@ pub mod wgan_gp;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use crate::model::dcgan28::Dcgan28;
-use crate::model::{LayerSpec, Sequential, mlp2d};
+use crate::model::{LayerSpec, Sequential, Sizes, dcgan28, mlp2d};
 use crate::rng::Rng;
 
 /// The optimiser both networks train with.
@@ -92,19 +91,24 @@ pub trait Variant: Send {
         &[]
     }
 
+    /// The architecture of its networks on images (`crate::model`), as weight files name it.
+    fn architecture(&self) -> &'static str {
+        "dcgan28"
+    }
+
     /// The generator's layers for a `dcgan28` of the given sizes (DCGAN's G unless the variant needs another).
-    fn generator_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
-        model.generator()
+    fn generator_layers(&self, model: &Sizes) -> Vec<LayerSpec> {
+        dcgan28::generator(model)
     }
 
     /// The critic's layers for a `dcgan28` of the given sizes (DCGAN's D unless the variant needs another).
-    fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
-        model.discriminator()
+    fn critic_layers(&self, model: &Sizes) -> Vec<LayerSpec> {
+        dcgan28::discriminator(model)
     }
 
     /// The critic's layers for 2-D points (an MLP, [`mlp2d::discriminator`], unless the variant
     /// needs another; G is always [`mlp2d::generator`]).
-    fn point_critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+    fn point_critic_layers(&self, model: &Sizes) -> Vec<LayerSpec> {
         mlp2d::discriminator(model)
     }
 

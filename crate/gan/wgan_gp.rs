@@ -14,7 +14,7 @@
 use burn::tensor::Tensor;
 
 use super::{Knob, Loss, Optimizer, Variant, noise_at, scores};
-use crate::model::dcgan28::Dcgan28;
+use crate::model::Sizes;
 use crate::model::{LayerSpec, Sequential};
 
 pub struct WganGp {
@@ -58,10 +58,9 @@ impl Variant for WganGp {
         5
     }
 
-    fn critic_layers(&self, model: &Dcgan28) -> Vec<LayerSpec> {
+    fn critic_layers(&self, model: &Sizes) -> Vec<LayerSpec> {
         // dcgan28's only BatchNorm normalises the 7×7 map.
-        model
-            .discriminator()
+        crate::model::dcgan28::discriminator(model)
             .into_iter()
             .map(|layer| match layer {
                 LayerSpec::BatchNorm { features } => LayerSpec::LayerNorm { shape: [features, 7, 7] },

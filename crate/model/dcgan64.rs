@@ -4,6 +4,7 @@
 
 use super::ConvSpec;
 use super::LayerSpec::{self, *};
+use super::recognise::{GeneratorArch, Shapes};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dcgan64 {
@@ -58,4 +59,18 @@ impl Dcgan64 {
             Conv(ConvSpec::new(8 * d, 1, 4, 1, 0)),
         ]
     }
+}
+
+/// A dcgan64 generator: a 4×4 first kernel and five transposed convolutions.
+pub fn recognise(first: &[usize], shapes: Shapes, prefix: &str) -> Option<Result<GeneratorArch, String>> {
+    let &[nz, c0, 4, _] = first else { return None };
+    let Some(last) = shapes(&format!("{prefix}main.12.weight")) else {
+        return Some(Err(format!("a 4×4 first kernel means dcgan64, but \"{prefix}main.12.weight\" is missing")));
+    };
+    let nc = last.get(1).copied().unwrap_or(0);
+    if !(1..=4).contains(&nc) {
+        return Some(Err(format!("\"{prefix}main.12.weight\" has shape {last:?}: not a dcgan64 output layer")));
+    }
+    let model = Dcgan64 { nz, ngf: c0 / 8, ndf: 64, nc };
+    Some(Ok(GeneratorArch { model: "dcgan64", nz, width: c0 / 8, image: [nc, 64, 64], specs: model.generator() }))
 }

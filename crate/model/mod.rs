@@ -2,9 +2,15 @@
 //! whose layer `i` holds PyTorch's `main.i` (index gaps for ReLU/Tanh included), so weight
 //! files written by `nn.Sequential(...)` code map onto it one to one.
 
+pub mod began28;
 pub mod dcgan28;
 pub mod dcgan64;
 pub mod mlp2d;
+mod recognise;
+mod sizes;
+
+pub use recognise::{GENERATORS, GeneratorArch, Recogniser, Shapes, infer_generator};
+pub use sizes::Sizes;
 
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
@@ -419,63 +425,4 @@ pub fn largest_tensor_len(specs: &[LayerSpec], input: [usize; 3], batch: usize) 
         largest = largest.max(batch * shape.iter().product::<usize>()).max(weights);
     }
     largest
-}
-
-/// A generator architecture a weight file can hold, with its image shape [C, H, W].
-#[derive(Clone, Debug, PartialEq)]
-pub struct GeneratorArch {
-    /// "dcgan28", "began28" (BEGAN's G for 28×28) or "dcgan64".
-    pub model: &'static str,
-    pub nz: usize,
-    /// The `g_width` of dcgan28 and began28, or dcgan64's ngf.
-    pub width: usize,
-    pub image: [usize; 3],
-    pub specs: Vec<LayerSpec>,
-}
-
-/// Recognises the generator in a set of named shapes (names under `prefix`): dcgan28 (a 7×7
-/// first kernel) or dcgan64 (a 4×4 first kernel and five transposed convolutions), with the widths
-/// read off the shapes. Every shape is checked later, when the weights are loaded.
-pub fn infer_generator(shape_of: impl Fn(&str) -> Option<Vec<usize>>, prefix: &str) -> Result<GeneratorArch, String> {
-    let first = shape_of(&format!("{prefix}main.0.weight"))
-        .ok_or_else(|| format!("no generator weights: the file has no \"{prefix}main.0.weight\""))?;
-    let [nz, c0, k, _] = first[..] else {
-        return Err(format!(
-            "\"{prefix}main.0.weight\" has shape {first:?}; a generator's first layer is [nz, C, k, k]"
-        ));
-    };
-    // BEGAN's G (see `crate::gan::began`) starts like dcgan28's (a 7×7 fully connected layer and
-    // BatchNorm); then it upsamples into a 3×3 convolution where dcgan28 has a 4×4 transposed one.
-    let third = shape_of(&format!("{prefix}main.3.weight")).unwrap_or_default();
-    // Image channels: the output dimension of the last layer (grey 1, or RGB 3).
-    let channels = |name: &str, axis: usize| -> Result<usize, String> {
-        let shape = shape_of(&format!("{prefix}{name}")).ok_or_else(|| format!("\"{prefix}{name}\" is missing"))?;
-        match shape.get(axis) {
-            Some(&c) if c == 1 || c == 3 => Ok(c),
-            _ => Err(format!("\"{prefix}{name}\" has shape {shape:?}: not a grey or RGB output layer")),
-        }
-    };
-    match k {
-        7 if third.get(2) == Some(&3) => {
-            let c = channels("main.10.weight", 0)?;
-            let specs = crate::gan::began::generator(nz, c0 / 2, c);
-            Ok(GeneratorArch { model: "began28", nz, width: c0 / 2, image: [c, 28, 28], specs })
-        }
-        7 => {
-            let model = dcgan28::Dcgan28 { nz, g_width: c0 / 2, d_width: 64, channels: channels("main.6.weight", 1)? };
-            Ok(GeneratorArch { model: "dcgan28", nz, width: c0 / 2, image: model.image(), specs: model.generator() })
-        }
-        4 => {
-            let last = shape_of(&format!("{prefix}main.12.weight")).ok_or_else(|| {
-                format!("a 4×4 first kernel means dcgan64, but \"{prefix}main.12.weight\" is missing")
-            })?;
-            let nc = last.get(1).copied().unwrap_or(0);
-            if !(1..=4).contains(&nc) {
-                return Err(format!("\"{prefix}main.12.weight\" has shape {last:?}: not a dcgan64 output layer"));
-            }
-            let model = dcgan64::Dcgan64 { nz, ngf: c0 / 8, ndf: 64, nc };
-            Ok(GeneratorArch { model: "dcgan64", nz, width: c0 / 8, image: [nc, 64, 64], specs: model.generator() })
-        }
-        _ => Err(format!("\"{prefix}main.0.weight\" has shape {first:?}: neither dcgan28 (7×7) nor dcgan64 (4×4)")),
-    }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::gan::{self, Optimizer, Variant};
-use crate::model::dcgan28::Dcgan28;
+use crate::model::Sizes;
 use crate::model::{LayerSpec, activation_len, largest_tensor_len, parameter_count, stored_value_count};
 use crate::weights;
 
@@ -11,7 +11,7 @@ use crate::weights;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TrainConfig {
-    pub model: Dcgan28,
+    pub model: Sizes,
     /// A key of `gan::REGISTRY`.
     pub variant: String,
     /// The name of the training data, recorded in weight files (e.g. "mnist").
@@ -32,7 +32,7 @@ impl Default for TrainConfig {
     /// DCGAN: the non-saturating loss at batch 64 with the variant's own optimiser settings.
     fn default() -> Self {
         Self {
-            model: Dcgan28::default(),
+            model: Sizes::default(),
             variant: gan::REGISTRY[0].id.to_string(),
             dataset: "mnist".to_string(),
             batch_size: 64,
@@ -116,6 +116,12 @@ impl TrainConfig {
     /// Whether this run trains on 2-D points (MLPs) rather than images (dcgan28).
     pub fn is_points(&self) -> bool {
         crate::data::dataset(&self.dataset).is_ok_and(|d| d.kind == crate::data::Kind::Points)
+    }
+
+    /// The architecture of this run's networks, as its weight files name it: mlp2d on 2-D points,
+    /// else the variant's (dcgan28, or began28 for BEGAN).
+    pub fn architecture(&self, variant: &dyn Variant) -> &'static str {
+        if self.is_points() { crate::model::mlp2d::NAME } else { variant.architecture() }
     }
 
     /// The shape of one training example: a C×28×28 image, or a point (2×1×1).

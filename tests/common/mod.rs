@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use gan_playground::data::ImageDataset;
-use gan_playground::model::dcgan28::Dcgan28;
+use gan_playground::model::Sizes;
 use gan_playground::rng::Rng;
 use gan_playground::trainer::TrainConfig;
 
@@ -52,7 +52,7 @@ pub fn scaled_critic(bytes: &[u8], factor: f32) -> Vec<u8> {
 /// A narrow dcgan28: same layers and shapes as the reference, fewer channels, small batches.
 pub fn small_config(width: usize, batch_size: usize) -> TrainConfig {
     TrainConfig {
-        model: Dcgan28 { nz: 100, g_width: width, d_width: width, channels: 1 },
+        model: Sizes { nz: 100, g_width: width, d_width: width, channels: 1 },
         batch_size,
         grid_samples: 16,
         ..TrainConfig::default()
@@ -128,7 +128,7 @@ pub async fn forward_errors(device: &burn::tensor::Device) -> Result<[f32; 3], S
     use burn::module::Module;
     use burn::tensor::Transaction;
     use forward_fixtures::*;
-    use gan_playground::model::{Sequential, dcgan28::Dcgan28};
+    use gan_playground::model::{Sequential, Sizes, dcgan28};
     use gan_playground::safetensors::SafeTensors;
     use gan_playground::sampler;
     use gan_playground::weights;
@@ -138,7 +138,8 @@ pub async fn forward_errors(device: &burn::tensor::Device) -> Result<[f32; 3], S
     let (g, arch) = sampler::generator_from(&g28, device)?;
     assert_eq!(arch.model, "dcgan28");
     let d_width = d28.get("main.0.weight").ok_or("no main.0.weight")?.shape[0];
-    let blank = Sequential::init(&Dcgan28 { d_width, ..Dcgan28::default() }.discriminator(), &mut Rng::new(0), device);
+    let blank =
+        Sequential::init(&dcgan28::discriminator(&Sizes { d_width, ..Sizes::default() }), &mut Rng::new(0), device);
     let d = weights::load(&blank, &d28, "")?.valid();
     let (g_64, arch64) = sampler::generator_from(&g64, device)?;
     assert_eq!((arch64.model, arch64.image), ("dcgan64", [3, 64, 64]));
