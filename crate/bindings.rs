@@ -344,39 +344,21 @@ impl Session {
         }
         let device = self.trainer.grid_latent().device();
         let config = self.trainer.config();
-        let real =
-            crate::score::reference_images(&config.dataset, self.trainer.data(), n as usize, &device).map_err(err)?;
-        let n = real.dims()[0];
-        let generator = burn::module::Module::valid(self.trainer.generator());
-        let fake = crate::score::generate(&generator, config.model.nz, n, config.seed ^ 0x5C0E, &device);
-        let scores = crate::score::score(&scorer.classifier, real, fake.clone(), config.seed).await.map_err(err)?;
-        let triangles = if config.dataset == "triangles" {
-            let g = self.trainer.generator();
-            let (m, steps) = PAGE_RECALL_TRIANGLES;
-            Some(
-                crate::score::triangle_precision_recall(
-                    g,
-                    config.model.nz,
-                    fake,
-                    m,
-                    steps,
-                    config.seed ^ 0x5C0E,
-                    crate::score::TOLERANCE_PIXELS,
-                )
-                .await
-                .map_err(err)?,
-            )
-        } else {
-            None
-        };
-        #[derive(Serialize)]
-        struct WithTriangles {
-            #[serde(flatten)]
-            scores: crate::score::Scores,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            triangles: Option<crate::score::TriangleScores>,
-        }
-        to_js(&WithTriangles { scores, triangles })
+        let (m, steps) = PAGE_RECALL_TRIANGLES;
+        let recall = crate::score::Recall { m, steps, tolerance_pixels: crate::score::TOLERANCE_PIXELS };
+        let evaluation = crate::score::evaluate(
+            &scorer.classifier,
+            self.trainer.generator(),
+            config.model.nz,
+            &config.dataset,
+            self.trainer.data(),
+            (n as usize, config.seed ^ 0x5C0E),
+            recall,
+            &device,
+        )
+        .await
+        .map_err(err)?;
+        to_js(&evaluation)
     }
 
     /// The sample grid's latent vectors as a Float32Array [N·nz] (N vectors of `nz`).

@@ -242,3 +242,49 @@ pub async fn triangle_precision_recall(
     let (median_residual, median_inversion) = (median(&mut residuals), median(&mut inverted));
     Ok(TriangleScores { precision, recall, f1, threshold, median_residual, median_inversion, n, m })
 }
+
+/// Everything a score reports: the classifier's scores and, on triangles, precision and recall.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evaluation {
+    #[serde(flatten)]
+    pub scores: Scores,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triangles: Option<TriangleScores>,
+}
+
+/// How recall is measured on triangles: `m` held-out triangles, each inverted in `steps` steps,
+/// within a displacement of `tolerance_pixels`.
+#[derive(Clone, Copy, Debug)]
+pub struct Recall {
+    pub m: usize,
+    pub steps: usize,
+    pub tolerance_pixels: f64,
+}
+
+/// The scores of a generator, the page's and `gan score`'s alike: `n` samples (latents drawn with
+/// `seed`) against `n` real images of `dataset` ([`reference_images`]; `data` is its set), and on
+/// triangles precision and recall. `generator` lives on an autodiff device (recall inverts it); the
+/// samples are drawn from its eval copy onto `device`, the plain device of the scores.
+#[allow(clippy::too_many_arguments)]
+pub async fn evaluate(
+    classifier: &Classifier,
+    generator: &Sequential,
+    nz: usize,
+    dataset: &str,
+    data: &ImageDataset,
+    (n, seed): (usize, u64),
+    recall: Recall,
+    device: &Device,
+) -> Result<Evaluation, String> {
+    let real = reference_images(dataset, data, n, device)?;
+    let n = real.dims()[0];
+    let fake = generate(&generator.valid(), nz, n, seed, device);
+    let scores = score(classifier, real, fake.clone(), seed).await?;
+    let triangles = if dataset == "triangles" {
+        let Recall { m, steps, tolerance_pixels } = recall;
+        Some(triangle_precision_recall(generator, nz, fake, m, steps, seed, tolerance_pixels).await?)
+    } else {
+        None
+    };
+    Ok(Evaluation { scores, triangles })
+}

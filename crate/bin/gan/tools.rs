@@ -191,7 +191,8 @@ pub fn score(args: &ScoreArgs, backend: &str) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", args.classifier.display()))?;
     let weights = Loaded::read(&args.weights)?;
     let file = weights.parse()?;
-    let (generator, arch) = sampler::generator_from(&file, &device)?;
+    let shapes = |name: &str| file.get(name).map(|t| t.shape.clone());
+    let arch = gan_playground::model::infer_generator(shapes, sampler::generator_prefix(&file))?;
     if arch.image != [1, 28, 28] {
         return Err(format!("scores need 28×28 grey samples; this generator draws {:?}", arch.image));
     }
@@ -206,42 +207,38 @@ pub fn score(args: &ScoreArgs, backend: &str) -> Result<(), String> {
             other => Err(format!("scores are defined for mnist and triangles, not {other}")),
         }
     };
+    let data = real_set(&dataset)?;
     let n = args.n as usize;
-    let real = score::reference_images(&dataset, &real_set(&dataset)?, n, &device)?;
-    let n = real.dims()[0];
-    // --real-vs-real: the same scores for real training images in place of samples (the floor).
-    let fake = if args.real_vs_real {
-        let data = real_set(&dataset)?;
+    let evaluation = if args.real_vs_real {
+        // The same scores for real training images in place of samples: the floor.
+        let real = score::reference_images(&dataset, &data, n, &device)?;
+        let n = real.dims()[0];
         let training: Vec<usize> = (0..data.len()).filter(|&i| !classifier::is_held_out(i)).collect();
         let indices: Vec<usize> = (0..n).map(|i| training[i * training.len() / n]).collect();
-        data.batch(&indices, &device)
+        let scores = read_sync(score::score(&classifier, real, data.batch(&indices, &device), args.seed))?;
+        score::Evaluation { scores, triangles: None }
     } else {
-        score::generate(&generator, arch.nz, n, args.seed, &device)
-    };
-    let scores = read_sync(score::score(&classifier, real, fake.clone(), args.seed))?;
-    // Triangles: precision and recall against the manifold (G on an autodiff device for inversion).
-    let triangle_scores = if dataset == "triangles" && !args.real_vs_real {
+        // G on an autodiff device: recall on triangles inverts it.
         let autodiff = device.clone().autodiff();
         let blank = gan_playground::model::Sequential::init(&arch.specs, &mut Rng::new(0), &autodiff);
         let g = gan_playground::weights::load(&blank, &file, sampler::generator_prefix(&file))?;
-        let (recall_n, steps) = (args.recall_n as usize, args.inversion_steps as usize);
-        let t = score::triangle_precision_recall(&g, arch.nz, fake, recall_n, steps, args.seed, args.tolerance_pixels);
-        Some(read_sync(t)?)
-    } else {
-        None
+        let recall = score::Recall {
+            m: args.recall_n as usize,
+            steps: args.inversion_steps as usize,
+            tolerance_pixels: args.tolerance_pixels,
+        };
+        read_sync(score::evaluate(&classifier, &g, arch.nz, &dataset, &data, (n, args.seed), recall, &device))?
     };
+    let (scores, triangle_scores) = (&evaluation.scores, &evaluation.triangles);
+    let n = scores.n;
     if args.json {
-        let mut json = serde_json::to_value(&scores).map_err(|e| e.to_string())?;
-        if let (Some(t), Some(map)) = (&triangle_scores, json.as_object_mut()) {
-            map.insert("triangles".into(), serde_json::to_value(t).map_err(|e| e.to_string())?);
-        }
-        println!("{json}");
+        println!("{}", serde_json::to_string(&evaluation).map_err(|e| e.to_string())?);
     } else {
         println!(
             "{} samples vs {n} real ({dataset}): FID-style {:.3}  KID {:.4} ± {:.4}  classes {:?}",
             scores.n, scores.fid, scores.kid, scores.kid_std, scores.classes
         );
-        if let Some(t) = &triangle_scores {
+        if let Some(t) = triangle_scores {
             println!(
                 "triangles: precision {:.3}  recall {:.3}  F1 {:.3}  (threshold: RMS {:.4}; median distance of samples to the manifold {:.4}, of held-out triangles to their inversions {:.4})",
                 t.precision, t.recall, t.f1, t.threshold, t.median_residual, t.median_inversion
