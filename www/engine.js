@@ -102,7 +102,7 @@ class Engine {
     return new Promise((resolve, reject) => this.waitingForSchema.push({ resolve, reject }));
   }
 
-  /** A new run; `onMessage` receives its messages (see worker.js). It may open before `ready`:
+  /** A new run; `onMessage` receives its messages (declared in www/worker/protocol.js). It may open before `ready`:
    * the run starts once the worker is ready, and a pretrained run shows a preview meanwhile. */
   open(options, onMessage) {
     const id = this.nextId++;

@@ -1,0 +1,92 @@
+// The latent-space tools of <gan-playground>: pinned samples, interpolation between two pins and
+// vector arithmetic on z. Methods of the element (mixed into its prototype).
+import { drawGrid } from '../grid.js';
+import { arithmetic, interpolate, mean } from '../latent.js';
+
+const INTERPOLATION_FRAMES = 8;
+
+export const latentTools = {
+  clickSample(e) {
+    if (!this.gridZ || this.shadowRoot.querySelector('[data-part="latent"]').hidden) return;
+    const canvas = this.$('samples');
+    const rect = canvas.getBoundingClientRect();
+    const tile = 29; // 28 pixels and a 1-pixel gap
+    const x = Math.floor(((e.clientX - rect.left) / rect.width) * canvas.width / tile);
+    const y = Math.floor(((e.clientY - rect.top) / rect.height) * canvas.height / tile);
+    const k = y * 8 + x;
+    if (x < 0 || x >= 8 || k >= this.gridSize) return;
+    const z = this.gridZ.slice(k * this.nz, (k + 1) * this.nz);
+    const mode = this.$('click-mode').value;
+    if (mode === 'pin') {
+      this.pins.push(z);
+      if (this.pins.length > 8) this.pins.shift();
+    } else {
+      this.groups[mode].push(z);
+    }
+    this.renderLatent();
+  },
+
+  refreshLatentSoon() {
+    const now = performance.now();
+    if (now - (this.latentAt ?? 0) < 1500) return;
+    this.renderLatent();
+  },
+
+  // One generate call for every latent view: pins, interpolation frames, the group means and a − b + c.
+  renderLatent() {
+    if (this.shadowRoot.querySelector('[data-part="latent"]').hidden) return;
+    const zs = [...this.pins];
+    this.layout = { pins: [0, this.pins.length] };
+    if (this.pins.length >= 2) {
+      const frames = interpolate(this.pins[0], this.pins[1], INTERPOLATION_FRAMES, this.$('interp-mode').value === 'slerp');
+      this.layout.interp = [zs.length, zs.length + frames.length];
+      zs.push(...frames);
+    }
+    const { a, b, c } = this.groups;
+    const means = [a, b, c].map((g) => (g.length ? mean(g) : null));
+    if (means.some(Boolean)) {
+      this.layout.arith = [zs.length, means.map((m) => (m ? zs.push(m) - 1 : -1))];
+      if (means.every(Boolean)) this.layout.result = zs.push(arithmetic(...means)) - 1;
+    }
+    if (!zs.length) {
+      this.drawLatent(new Float32Array(0), [0, 1, 28, 28]);
+      return;
+    }
+    this.latentAt = performance.now();
+    this.latentTag = (this.latentTag ?? 0) + 1;
+    this.send({ type: 'generate', z: new Float32Array(zs.flat()), tag: this.latentTag });
+  },
+
+  drawLatent(samples, shape) {
+    const per = shape[1] * shape[2] * shape[3];
+    const pick = (from, to) => samples.subarray(from * per, to * per);
+    const pinBox = this.$('pins');
+    if (!this.pins.length) pinBox.innerHTML = '<p class="hint">Click samples in the grid to pin them.</p>';
+    else {
+      const canvas = pinBox.querySelector('canvas') ?? pinBox.appendChild(document.createElement('canvas'));
+      pinBox.querySelector('.hint')?.remove();
+      canvas.className = 'strip-canvas';
+      drawGrid(canvas, pick(...this.layout.pins), [this.pins.length, ...shape.slice(1)], this.pins.length);
+    }
+    const interp = this.$('interpolation');
+    interp.hidden = !this.layout.interp;
+    if (this.layout.interp) drawGrid(interp, pick(...this.layout.interp), [INTERPOLATION_FRAMES, ...shape.slice(1)], INTERPOLATION_FRAMES);
+    const arith = this.$('arith');
+    if (!this.layout.arith) {
+      arith.innerHTML = '<p class="hint">Choose "add it to a" above, click samples, then b and c.</p>';
+      return;
+    }
+    const [, slots] = this.layout.arith;
+    const cells = [...'abc'].map((g, i) => [`mean ${g} (${this.groups[g].length})`, slots[i]]);
+    cells.push(['a − b + c', this.layout.result ?? -1]);
+    arith.replaceChildren(...cells.map(([label, slot], i) => {
+      const fig = document.createElement('figure');
+      const canvas = document.createElement('canvas');
+      canvas.className = 'tile';
+      canvas.dataset.slot = String(i);
+      if (slot >= 0) drawGrid(canvas, pick(slot, slot + 1), [1, ...shape.slice(1)], 1);
+      fig.append(canvas, Object.assign(document.createElement('figcaption'), { textContent: label }));
+      return fig;
+    }));
+  },
+};

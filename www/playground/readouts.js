@@ -1,0 +1,136 @@
+// What <gan-playground> shows of a run as it trains: the step and losses, the variant's read-outs,
+// the charts, the critic's weight histogram and the scores. Methods of the element (mixed into its
+// prototype).
+import { drawBars, drawChart } from '../chart.js';
+import { drawGrid } from '../grid.js';
+import { drawPlane } from '../plane.js';
+import { HISTORY_POINTS } from '../snapshots.js';
+import { css, fmt } from './format.js';
+
+export const readouts = {
+  onProgress(msg) {
+    if (msg.session < this.sessionShown) return; // progress of a run replaced by Reset
+    if (msg.session > this.sessionShown) {
+      this.sessionShown = msg.session;
+      const restored = this.loadedHistory;
+      this.loadedHistory = null;
+      this.history = restored?.points ?? [];
+      this.scores = [];
+      this.$('score-stats').replaceChildren();
+      this.$('chart-scores').hidden = true;
+      this.$('chart-precision').hidden = true;
+      delete this.$('samples').dataset.model;
+      for (const score of restored?.scores ?? []) this.onScore({ ...score, session: msg.session });
+    }
+    Object.assign(this.progress, { step: msg.step, dLoss: msg.dLoss, gLoss: msg.gLoss, values: msg.values ?? {} });
+    this.$('stat-step').textContent = msg.step;
+    this.$('stat-d').textContent = fmt(msg.dLoss);
+    this.$('stat-g').textContent = fmt(msg.gLoss);
+    this.$('stat-rate').textContent = msg.stepsPerSec ? fmt(msg.stepsPerSec, msg.stepsPerSec < 10 ? 2 : 0) : '–';
+    this.showValues(msg.values);
+    if (msg.histogram) this.drawHistogram(msg.histogram);
+    if (msg.plane) {
+      if (!this.drawMode) drawPlane(this.$('plane'), { ...msg.plane, fake: msg.samples });
+      this.$('plane').dataset.step = msg.step;
+    }
+    if (msg.samples) {
+      if (!msg.plane) drawGrid(this.$('samples'), msg.samples, msg.shape);
+      this.$('samples').dataset.step = msg.step;
+      delete this.$('samples').dataset.preview;
+      this.progress.samplesStep = msg.step;
+      this.refreshLatentSoon();
+    }
+    const last = this.history.at(-1);
+    const point = { step: msg.step, d: msg.dLoss, g: msg.gLoss, rate: msg.stepsPerSec, ...msg.values };
+    // A D-only or G-only step keeps the iteration count: the newest point replaces the last.
+    if (last && last.step === msg.step) this.history[this.history.length - 1] = point;
+    else this.history.push(point);
+    if (this.history.length > HISTORY_POINTS) this.history.splice(0, this.history.length - HISTORY_POINTS);
+    this.drawChartsSoon();
+    this.dispatchEvent(new CustomEvent('gan-progress', { detail: { ...this.progress } }));
+  },
+
+  onScore(msg) {
+    this.$('score-now').disabled = false;
+    if (msg.session !== this.sessionShown) return;
+    this.scores ??= [];
+    this.scores.push({ step: msg.step, fid: msg.fid, kid: msg.kid, triangles: msg.triangles });
+    this.lastScore = msg;
+    const box = this.$('score-stats');
+    box.innerHTML = `<div><dt>FID-style</dt><dd data-name="fid">${fmt(msg.fid, 1)}</dd></div><div><dt>KID</dt><dd data-name="kid">${fmt(msg.kid, 1)}</dd></div>`;
+    const t = msg.triangles;
+    if (t) {
+      // Precision/recall on the triangle manifold (crate/score.rs): tolerance = a one-pixel shift.
+      const tip = `within ${fmt(t.threshold, 3)} RMS of a true triangle (a triangle moved by one pixel is that far from itself); precision over ${t.n} samples, recall over ${t.m} held-out triangles found by latent inversion`;
+      box.insertAdjacentHTML('beforeend', ['precision', 'recall', 'f1'].map((k) => `<div title="${tip}"><dt>${k === 'f1' ? 'F1' : k[0].toUpperCase() + k.slice(1)}</dt><dd data-name="${k}">${fmt(t[k], 2)}</dd></div>`).join(''));
+    }
+    const chart = this.$('chart-scores');
+    chart.hidden = this.scores.length < 2;
+    if (!chart.hidden) drawChart(chart, [{ name: 'FID-style', color: css(this, '--d') || '#d9480f', points: this.scores.map((p) => [p.step, p.fid]) }], { title: 'FID-style distance (lower is closer to the data)' });
+    const rated = this.scores.filter((p) => p.triangles);
+    const prChart = this.$('chart-precision');
+    prChart.hidden = rated.length < 2;
+    if (!prChart.hidden) {
+      drawChart(prChart, [
+        { name: 'precision', color: css(this, '--d') || '#d9480f', points: rated.map((p) => [p.step, p.triangles.precision]) },
+        { name: 'recall', color: css(this, '--g') || '#1971c2', points: rated.map((p) => [p.step, p.triangles.recall]) },
+      ], { title: 'Triangles: precision and recall' });
+    }
+    const digits = this.state.dataset === 'mnist';
+    this.$('classes').hidden = !digits;
+    this.$('classes-legend').hidden = !digits;
+    if (digits) drawBars(this.$('classes'), msg.classes, css(this, '--g') || '#1971c2');
+    this.dispatchEvent(new CustomEvent('gan-score', { detail: msg }));
+  },
+
+  readoutLabel(name) {
+    return this.schema?.readouts.find((r) => r.name === name)?.label ?? name;
+  },
+
+  showValues(values) {
+    const box = this.$('variant-stats');
+    const entries = Object.entries(values ?? {});
+    if (box.children.length !== entries.length) box.replaceChildren();
+    for (const [name, value] of entries) {
+      let dd = box.querySelector(`[data-name="${name}"]`);
+      if (!dd) {
+        const div = document.createElement('div');
+        div.innerHTML = `<dt>${this.readoutLabel(name)}</dt><dd data-name="${name}"></dd>`;
+        box.append(div);
+        dd = div.querySelector('dd');
+      }
+      dd.textContent = fmt(value);
+    }
+  },
+
+  drawHistogram({ limit, counts }) {
+    if (this.$('histogram').closest('[hidden]')) return;
+    drawBars(this.$('histogram'), counts, css(this, '--fg') || '#1d1d1b');
+    const n = counts.reduce((a, b) => a + b, 0);
+    this.$('histogram-range').textContent = `${n.toLocaleString('en')} weights in [−${+limit.toPrecision(3)}, ${+limit.toPrecision(3)}]`;
+  },
+
+  drawChartsSoon() {
+    if (this.chartsPending) return;
+    this.chartsPending = true;
+    requestAnimationFrame(() => {
+      this.chartsPending = false;
+      if (this.$('chart-losses').closest('[hidden]')) return;
+      const h = this.history;
+      const dColor = css(this, '--d') || '#d9480f';
+      const gColor = css(this, '--g') || '#1971c2';
+      drawChart(this.$('chart-losses'), [
+        { name: 'D loss', color: dColor, points: h.map((p) => [p.step, p.d]) },
+        { name: 'G loss', color: gColor, points: h.map((p) => [p.step, p.g]) },
+      ], { title: 'Losses' });
+      const names = Object.keys(h.at(-1) ?? {}).filter((k) => !['step', 'd', 'g', 'rate'].includes(k));
+      const box = this.$('readout-charts');
+      if (box.dataset.names !== names.join()) {
+        box.dataset.names = names.join();
+        box.replaceChildren(...names.map((name) => Object.assign(document.createElement('canvas'), { className: 'chart small', title: name })));
+      }
+      names.forEach((name, i) => drawChart(box.children[i], [{ name: this.readoutLabel(name), color: gColor, points: h.map((p) => [p.step, p[name]]) }], { title: this.readoutLabel(name) }));
+      drawChart(this.$('chart-rate'), [{ name: 'steps/s', color: css(this, '--muted') || '#6b6b66', points: h.map((p) => [p.step, p.rate]) }], { title: 'Steps per second' });
+    });
+  },
+};

@@ -1,0 +1,54 @@
+// The messages between the page (www/engine.js and the widgets) and the worker, declared once:
+// each type with the fields it carries besides `type`. Every message about a run also carries
+// `run`, the run's id (so no field is called `run`). The worker ignores, with a warning, a type
+// that is not declared here, and a page test checks that both sides use exactly these.
+
+/** Page → worker. */
+export const TO_WORKER = {
+  init: ['backend'], // once, before anything else
+  // A new run with id `run`: `key` is its snapshot folder, `resume` opens it on its snapshot,
+  // `recovering` says why when a new worker takes over from one that failed.
+  open: ['config', 'pretrained', 'weights', 'key', 'resume', 'recovering'],
+  start: [],
+  pause: [],
+  step: ['part'], // 'both' | 'd' | 'g'
+  close: [],
+  reset: ['config'], // merged into the run's config, e.g. {variant: 'wgan'}
+  knob: ['name', 'value'], // a variant setting (BEGAN's γ) mid-run
+  speed: ['stepsPerSec'], // Infinity: as fast as the device goes
+  save: ['whole'], // the weights, or with `whole` the whole run
+  load: ['file', 'name', 'target'], // a File: checked before it is read
+  snapshot: [], // save the run now
+  resume: ['key'], // go on from the snapshot in folder `key`, and save there from now on
+  autosave: ['key'], // save there from now on
+  'panic-for-tests': [], // a panic in the module, for the recovery tests
+  latent: [],
+  setLatent: ['z'],
+  generate: ['z', 'tag'],
+  score: ['now', 'every'], // score G now, and/or every `every` steps (0: off)
+  // A dataset file made in the page: the user's 'images' (www/images.js) or a 'drawing'
+  // (www/plane.js).
+  data: ['dataset', 'bytes'],
+};
+
+/** Worker → page. `session` counts a run's resets, so the page can drop a replaced run's progress. */
+export const FROM_WORKER = {
+  schema: ['schema'], // early, from the CPU module: the core's schema (crate/schema.rs)
+  ready: ['backend', 'schema'],
+  fatal: ['message', 'recoverable'], // 'trap' or 'gpu': a new worker can restore the runs
+  config: ['config', 'schedule'],
+  // On 2-D points, with the samples: plane = {surface, real, warped?}.
+  progress: ['session', 'step', 'dLoss', 'gLoss', 'values', 'histogram', 'stepsPerSec', 'samples', 'shape', 'plane'],
+  state: ['running'],
+  error: ['message', 'diverged', 'rolledBack'],
+  weights: ['bytes', 'name'],
+  loaded: ['name', 'generator', 'critic', 'resumed', 'metadata', 'history', 'scores', 'recovering'],
+  snapshot: ['step', 'variant', 'savedAt', 'bytes'],
+  'snapshot-failed': ['message'],
+  sampling: ['name', 'model', 'image'], // then 'samples'
+  samples: ['samples', 'shape'],
+  preview: ['samples', 'shape', 'step'], // a pretrained run's grid, drawn before the run opens
+  latent: ['z', 'nz'],
+  generated: ['tag', 'samples', 'shape'],
+  score: ['session', 'step', 'ms', 'n', 'fid', 'kid', 'kid_std', 'classes', 'triangles'],
+};
