@@ -16,7 +16,7 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 import { buildAll } from './build.mjs';
 import { CSP, serve, urlOf } from './serve.mjs';
 import { SNAPSHOT_EVERY_MS } from '../www/autosave.js';
-import { CHROMIUM, CHROMIUM_QUIET, ensureReferencePython, root, run } from './tools.mjs';
+import { CHROMIUM, CHROMIUM_QUIET, coreSchema, ensureReferencePython, root, run } from './tools.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
 const batch = Number(env('BENCH_BATCH', 8));
@@ -28,12 +28,12 @@ const soakSteps = Number(env('BENCH_SOAK_STEPS', 2000));
 const soakWebGpuSteps = Number(env('BENCH_SOAK_WEBGPU_STEPS', 2000));
 const firstSample = env('BENCH_FIRST_SAMPLE', '1') !== '0';
 const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch').split(',');
-const ALL_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan', 'began'];
-const variants = env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp') === 'all' ? ALL_VARIANTS : env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp').split(',');
+const wanted = env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp');
+const variants = wanted === 'all' ? coreSchema().variants.map((v) => v.id) : wanted.split(',');
 // www/bench-tfjs.html loads TF.js from node_modules, and TF.js's threaded wasm backend starts its
 // workers from blob: URLs that import a blob: script: the page's policy plus those.
 const TFJS_CSP = CSP.replace("script-src 'self'", "script-src 'self' blob:").replace("worker-src 'self'", "worker-src 'self' blob:");
-// The variants www/bench-tfjs.html writes in TF.js.
+// The variants www/bench-tfjs.html writes in TF.js (by hand, on purpose: an independent port).
 const TFJS_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan'];
 const WHERE = {
   webgpu: 'browser, WebGPU', cpu: 'browser, CPU (wasm)', 'tfjs-webgpu': 'browser, TF.js webgpu', 'tfjs-wasm': 'browser, TF.js wasm',

@@ -1,6 +1,6 @@
 // Set-up shared by the npm scripts: installs what a fresh machine lacks (the wasm32 target,
 // wasm-pack, the wasm-bindgen CLI matching Cargo.lock, npm packages) and builds the artifacts.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -51,6 +51,13 @@ export function runTee(command, args, { env = cargoEnv(), cwd = root } = {}) {
 function output(command, args) {
   const r = spawnSync(command, args, { env: cargoEnv(), encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** The core's schema (datasets, settings, variants: crate/schema.rs) from `gan schema --json`:
+ * lists of variants in tests and benches come from it, not from copies. */
+export function coreSchema() {
+  const out = execFileSync('cargo', ['run', '--quiet', '--bin', 'gan', '--', 'schema', '--json'], { cwd: root, env: cargoEnv(), encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out);
 }
 
 export function lockedVersion(crate) {

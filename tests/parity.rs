@@ -7,13 +7,21 @@ mod common;
 
 use burn::tensor::{Device, read_sync};
 
+/// Every registered variant, found from the core's registry: a new one without its PyTorch fixture
+/// (scripts/torch_reference.py fixtures) fails here.
 #[test]
 fn every_variant_matches_pytorch_on_the_cpu() {
     let device = Device::flex();
-    for (variant, bytes) in common::GRAD_FIXTURES {
-        let (worst, name) = read_sync(common::check_grad_fixture(variant, bytes, &device, 1e-4)).unwrap();
+    for variant in gan_playground::gan::REGISTRY.iter().map(|r| r.id) {
+        let path = common::repo_file(&format!("tests/fixtures/grads/{variant}.safetensors"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{variant}: no fixture {} ({e})", path.display()));
+        let (worst, name) = read_sync(common::check_grad_fixture(variant, &bytes, &device, 1e-4)).unwrap();
         println!("{variant:>8}: worst relative error {worst:.2e} ({name})");
     }
+    // The browser test embeds the same fixtures (a wasm test reads no files): the same variants.
+    let embedded: Vec<&str> = common::GRAD_FIXTURES.iter().map(|(id, _)| *id).collect();
+    let registered: Vec<&str> = gan_playground::gan::REGISTRY.iter().map(|r| r.id).collect();
+    assert_eq!(embedded, registered, "tests/common/mod.rs GRAD_FIXTURES lists the registry's variants");
 }
 
 /// `gan grads` on a fixture file writes, under each name, what PyTorch computed.

@@ -66,7 +66,8 @@ pub fn relative_error(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale
 }
 
-/// The variants' PyTorch fixtures (made by `scripts/torch_reference.py fixtures`).
+/// The variants' PyTorch fixtures (made by `scripts/torch_reference.py fixtures`), embedded for the
+/// browser test (tests/parity.rs checks that they are the registry's).
 pub const GRAD_FIXTURES: &[(&str, &[u8])] = &[
     ("ns-gan", include_bytes!("../fixtures/grads/ns-gan.safetensors")),
     ("mm-gan", include_bytes!("../fixtures/grads/mm-gan.safetensors")),
