@@ -19,9 +19,27 @@ use std::collections::HashMap;
 use burn::module::{Module, ModuleMapper, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
 
-use crate::gan::Optimizer;
 use crate::model::Sequential;
+
+/// The optimiser both networks train with.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Optimizer {
+    /// Adam with PyTorch's ε = 1e-8.
+    Adam { learning_rate: f64, beta1: f32, beta2: f32 },
+    /// RMSProp as PyTorch's defaults have it: α = 0.99, ε = 1e-8, no momentum, not centred.
+    RmsProp { learning_rate: f64 },
+}
+
+impl Optimizer {
+    pub fn learning_rate(&self) -> f64 {
+        match *self {
+            Optimizer::Adam { learning_rate, .. } | Optimizer::RmsProp { learning_rate } => learning_rate,
+        }
+    }
+}
 
 /// Adam's and RMSProp's ε, as PyTorch's (burn's default is 1e-5).
 pub const EPSILON: f32 = 1e-8;

@@ -10,28 +10,12 @@ pub mod wgan;
 pub mod wgan_gp;
 
 use burn::tensor::{Device, Tensor, TensorData};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use crate::optim::Optimizer;
 
 use crate::model::{LayerSpec, Sequential, Sizes, dcgan28, mlp2d};
 use crate::rng::Rng;
-
-/// The optimiser both networks train with.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Optimizer {
-    /// Adam with PyTorch's ε = 1e-8.
-    Adam { learning_rate: f64, beta1: f32, beta2: f32 },
-    /// RMSProp as PyTorch's defaults have it: α = 0.99, ε = 1e-8, no momentum, not centred.
-    RmsProp { learning_rate: f64 },
-}
-
-impl Optimizer {
-    pub fn learning_rate(&self) -> f64 {
-        match *self {
-            Optimizer::Adam { learning_rate, .. } | Optimizer::RmsProp { learning_rate } => learning_rate,
-        }
-    }
-}
 
 /// A setting of a variant that the user may change, even while training (BEGAN's γ, WGAN's c).
 #[derive(Clone, Debug, PartialEq, Serialize)]

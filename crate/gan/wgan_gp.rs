@@ -28,7 +28,7 @@ impl Default for WganGp {
     }
 }
 
-/// ‖g_b‖₂ for each sample of a [B, C, H, W] gradient, as a [B] vector.
+/// ‖g_b‖₂ for each sample of a `[B, C, H, W]` gradient, as a `[B]` vector.
 pub fn per_sample_norm(gradient: Tensor<4>) -> Tensor<1> {
     let [b, c, h, w] = gradient.dims();
     gradient.reshape([b, c * h * w]).square().sum_dim(1).sqrt().reshape([b])

@@ -1,7 +1,7 @@
 //! The training loop of one GAN: data → G and D → loss → optimiser steps.
 //!
 //! Every method that trains only queues device work; nothing here reads the device back except
-//! [`Trainer::readout`] ([`readout`]), which is async and batches all of its reads into one
+//! [`Trainer::readout`] (`readout.rs`), which is async and batches all of its reads into one
 //! transaction (synchronous reads panic on WebGPU in the browser). [`config`] holds what defines a
 //! run and its limits.
 

@@ -1,22 +1,17 @@
-//! The JavaScript interface: a thin layer over [`crate::trainer`]. Errors cross as exceptions
-//! carrying a message; no input from JavaScript may panic the module.
+//! A training run for the page ([`Session`]) and the classifier its scores use ([`Scorer`]).
 
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use burn::tensor::Device;
 use js_sys::{Float32Array, Reflect};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::backend::{self, BackendInfo};
+use super::{chosen_device, err, read_f32, to_js};
 use crate::data::ImageDataset;
-use crate::safetensors::{self, Dtype, SafeTensors};
+use crate::safetensors::Dtype;
 use crate::trainer::{TrainConfig, Trainer};
 
 thread_local! {
-    /// The device chosen by `initBackend`; burn allows one WebGPU initialisation per worker.
-    static BACKEND: RefCell<Option<(Device, BackendInfo)>> = const { RefCell::new(None) };
     /// The triangles training set, made on first use.
     static TRIANGLES: RefCell<Option<Arc<ImageDataset>>> = const { RefCell::new(None) };
 }
@@ -30,201 +25,6 @@ const MAX_GENERATED_VALUES: usize = 64 * 784;
 
 /// More steps per call would queue unbounded GPU work before the next read-back.
 const MAX_STEPS_PER_CALL: u32 = 1000;
-
-/// Rust values as plain JavaScript objects (maps too, not ES `Map`s: the page spreads, reads and
-/// re-sends them, e.g. the config's `knobs` and a file's metadata).
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| err(e.to_string()))
-}
-
-/// The device `initBackend` chose, or an error saying that `action` needs it first.
-fn chosen_device(action: &str) -> Result<Device, JsValue> {
-    BACKEND
-        .with_borrow(|b| b.as_ref().map(|(d, _)| d.clone()))
-        .ok_or_else(|| err(format!("call initBackend before {action}")))
-}
-
-fn err(message: impl Into<String>) -> JsValue {
-    js_sys::Error::new(&message.into()).into()
-}
-
-/// A device tensor's values, read asynchronously (a synchronous read-back panics in the browser).
-async fn read_f32<const D: usize>(tensor: burn::tensor::Tensor<D>) -> Result<Float32Array, JsValue> {
-    let data = tensor.into_data_async().await.map_err(|e| err(format!("reading from the device failed: {e:?}")))?;
-    let values = crate::tensor::to_f32(data).map_err(err)?;
-    Ok(Float32Array::from(values.as_slice()))
-}
-
-#[wasm_bindgen(start)]
-fn start() {
-    console_error_panic_hook::set_once();
-    backend::run_static_constructors();
-}
-
-/// Chooses the device: "webgpu" (fall back to the CPU with a reason if it fails), or "cpu".
-/// Later calls return the first choice. Resolves to `{ kind, name, fallbackReason }`.
-#[wasm_bindgen(js_name = initBackend)]
-pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
-    if let Some(info) = BACKEND.with_borrow(|b| b.as_ref().map(|(_, info)| info.clone())) {
-        return to_js(&info);
-    }
-    let chosen = match preference.as_str() {
-        "cpu" => backend::cpu(None),
-        "webgpu" | "auto" => match backend::webgpu().await {
-            Ok(chosen) => chosen,
-            Err(reason) => backend::cpu(Some(reason)),
-        },
-        other => {
-            return Err(err(format!("unknown backend \"{other}\" (use \"webgpu\" or \"cpu\")")));
-        }
-    };
-    let info = chosen.1.clone();
-    BACKEND.with_borrow_mut(|b| *b = Some(chosen));
-    to_js(&info)
-}
-
-/// Panics, as a bug inside the core would: the module traps (a `WebAssembly.RuntimeError`) and
-/// runs nothing more. It is here for the page tests of recovery (a new worker restores every run
-/// from its snapshot); nothing else calls it.
-#[wasm_bindgen(js_name = panicForTests)]
-pub fn panic_for_tests() {
-    panic!("a panic raised on purpose (panicForTests)");
-}
-
-/// What a run can be: datasets, settings (ranges, defaults, labels), variants (knobs, read-outs);
-/// see [`crate::schema`].
-#[wasm_bindgen]
-pub fn schema() -> Result<JsValue, JsValue> {
-    to_js(&crate::schema::schema())
-}
-
-/// The limits the page checks before it reads a file, so that it can refuse at once:
-/// `{ weightFileBytes, headerBytes }`.
-#[wasm_bindgen]
-pub fn limits() -> Result<JsValue, JsValue> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Limits {
-        weight_file_bytes: u64,
-        header_bytes: u64,
-    }
-    to_js(&Limits {
-        weight_file_bytes: crate::weights::MAX_FILE_BYTES,
-        header_bytes: crate::safetensors::MAX_HEADER_BYTES,
-    })
-}
-
-/// The length of a weights file's header from its first 8 bytes, or a specific error (too
-/// short, a length over the limit or past the end of a file of `file_size` bytes).
-#[wasm_bindgen(js_name = weightsHeaderLength)]
-pub fn weights_header_length(first: &[u8], file_size: f64) -> Result<f64, JsValue> {
-    if !(file_size >= 0.0 && file_size <= crate::weights::MAX_FILE_BYTES as f64) {
-        return Err(err(format!("a weights file must be at most {} MiB", crate::weights::MAX_FILE_BYTES >> 20)));
-    }
-    Ok(safetensors::header_length(first, file_size as u64).map_err(err)? as f64)
-}
-
-/// What a weights file holds, from its first bytes (its length field and header) and its size,
-/// without reading its data: `{ metadata, tensors, generator }` where `generator` is
-/// `{ model, nz, width, image }` when a generator is recognised (else null). Throws a specific
-/// error for a corrupt header or one that does not fit the file's size.
-#[wasm_bindgen(js_name = inspectWeights)]
-pub fn inspect_weights(prefix: &[u8], file_size: f64) -> Result<JsValue, JsValue> {
-    if !(file_size >= 0.0 && file_size <= crate::weights::MAX_FILE_BYTES as f64) {
-        return Err(err(format!("a weights file must be at most {} MiB", crate::weights::MAX_FILE_BYTES >> 20)));
-    }
-    let header = safetensors::Header::parse(prefix, file_size as usize).map_err(err)?;
-    to_js(&crate::loading::FileInfo::of(&header))
-}
-
-/// What loading a file of header `info` (from `inspectWeights`) into a run of `current` means:
-/// `{ kind: 'train', config, target }` or `{ kind: 'sample' }` (see [`crate::loading::plan`]).
-#[wasm_bindgen(js_name = planLoad)]
-pub fn plan_load(info: JsValue, current: JsValue) -> Result<JsValue, JsValue> {
-    let info: crate::loading::FileInfo =
-        serde_wasm_bindgen::from_value(info).map_err(|e| err(format!("invalid file info: {e}")))?;
-    let current = serde_wasm_bindgen::from_value(current).map_err(|e| err(format!("invalid config: {e}")))?;
-    to_js(&crate::loading::plan(&info, &current).map_err(err)?)
-}
-
-/// A generator loaded only to draw samples (e.g. pytorch/examples' 64×64 RGB `dcgan64`, too big
-/// to train in a tab), in eval mode.
-#[wasm_bindgen]
-pub struct Sampler {
-    generator: crate::model::Sequential,
-    arch: crate::model::GeneratorArch,
-    device: Device,
-}
-
-#[wasm_bindgen]
-impl Sampler {
-    /// Loads the generator of a weights file (ours or a PyTorch state dict). Call `initBackend` first.
-    pub fn load(bytes: &[u8]) -> Result<Sampler, JsValue> {
-        let device = chosen_device("loading a sampler")?;
-        let file = SafeTensors::parse(bytes).map_err(err)?;
-        let (generator, arch) = crate::sampler::generator_from(&file, &device).map_err(err)?;
-        Ok(Sampler { generator, arch, device })
-    }
-
-    /// "dcgan28" or "dcgan64".
-    #[wasm_bindgen(getter)]
-    pub fn model(&self) -> String {
-        self.arch.model.to_string()
-    }
-
-    /// G(z) for `n` (1 to 64) latent vectors from `seed`: `{ samples: Float32Array, shape: [n, c, h, w] }`.
-    pub async fn sample(&self, n: u32, seed: f64) -> Result<JsValue, JsValue> {
-        let z = crate::tensor::latent(
-            &mut crate::rng::Rng::new(whole_seed(seed)?),
-            sample_count(n, 64)?,
-            self.arch.nz,
-            &self.device,
-        );
-        self.images(n, self.generator.forward(z)).await
-    }
-
-    /// The `n` (1 to 256) samples of the grid a training run seeded `seed` shows of this generator
-    /// (the same latent vectors, BatchNorm on the grid batch's statistics), as `sample` returns them.
-    pub async fn grid(&self, n: u32, seed: f64) -> Result<JsValue, JsValue> {
-        let grid = crate::sampler::run_grid(
-            &self.generator,
-            whole_seed(seed)?,
-            sample_count(n, 256)?,
-            self.arch.nz,
-            &self.device,
-        );
-        self.images(n, grid).await
-    }
-}
-
-impl Sampler {
-    /// `{ samples: Float32Array, shape: [n, c, h, w] }` of `n` generated images.
-    async fn images(&self, n: u32, images: burn::tensor::Tensor<4>) -> Result<JsValue, JsValue> {
-        let samples = read_f32(images).await?;
-        let [c, h, w] = self.arch.image;
-        let result = js_sys::Object::new();
-        Reflect::set(&result, &"samples".into(), &samples.into())?;
-        let shape: js_sys::Array = [n as usize, c, h, w].iter().map(|&d| JsValue::from(d as u32)).collect();
-        Reflect::set(&result, &"shape".into(), &shape)?;
-        Ok(result.into())
-    }
-}
-
-/// A count of samples to draw: 1 to `max`.
-fn sample_count(n: u32, max: u32) -> Result<usize, JsValue> {
-    if !(1..=max).contains(&n) {
-        return Err(err(format!("n must be between 1 and {max}, got {n}")));
-    }
-    Ok(n as usize)
-}
-
-/// A seed from JavaScript: a whole number that a double holds exactly.
-fn whole_seed(seed: f64) -> Result<u64, JsValue> {
-    if !((0.0..9007199254740992.0).contains(&seed) && seed.fract() == 0.0) {
-        return Err(err(format!("seed must be a whole number below 2^53, got {seed}")));
-    }
-    Ok(seed as u64)
-}
 
 /// The MNIST classifier whose features the scores compare (www/metrics/mnist-classifier.safetensors).
 #[wasm_bindgen]
