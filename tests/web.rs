@@ -11,7 +11,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Transaction};
 use gan_playground::backend;
 use gan_playground::gan;
-use gan_playground::model::Sequential;
+use gan_playground::model::{Sequential, dcgan28};
 use gan_playground::rng::Rng;
 use gan_playground::tensor::{latent, to_f32};
 use gan_playground::trainer::Trainer;
