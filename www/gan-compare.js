@@ -2,9 +2,13 @@
 // the same data from the same seed, their grids and curves side by side — the experiment of
 // "Are GANs Created Equal?" in miniature. Shared settings (batch, g_width, d_width, nz, seed,
 // speed, backend) are attributes, as on <gan-playground>; each run is a <gan-playground>
-// without its own controls, driven together from one bar.
+// without its own controls, driven together from one bar. `columns` gives each column its own
+// settings, `|`-separated, as a link writes them: variants="began,began,began"
+// columns="gamma=0.3|gamma=0.5|gamma=0.9", or one loss over seeds: columns="seed=1|seed=2|seed=3".
 import './gan-playground.js';
 
+// Attributes a column may not set: they are the element's, not a run's settings.
+const NOT_SETTINGS = ['class', 'style', 'id', 'slot', 'title', 'hash', 'controls', 'hide', 'show', 'autosave', 'resume', 'eager', 'autoplay'];
 const SHARED = ['batch', 'g-width', 'd-width', 'nz', 'seed', 'speed', 'backend', 'dataset'];
 // A stylesheet file, not a <style> element: the page's Content-Security-Policy has no 'unsafe-inline'.
 const STYLESHEET = new URL('./gan-compare.css', import.meta.url);
@@ -19,11 +23,12 @@ export class GanCompare extends HTMLElement {
         <button class="primary" data-role="play">Play all</button>
         <button data-role="step">Step all</button>
         <button data-role="reset">Reset all</button>
-        <span class="note">Same data, same seed, each variant with its published optimiser.</span>
+        <span class="note">${this.hasAttribute('columns') ? 'Same data and networks; each column with the settings in its title.' : 'Same data, same seed, each variant with its published optimiser.'}</span>
       </div>
       <div class="runs"></div>`;
     const hide = this.getAttribute('hide') ?? 'settings,latent,files,histogram';
-    this.playgrounds = ids.map((id) => {
+    const columns = (this.getAttribute('columns') ?? '').split('|').map((c) => [...new URLSearchParams(c.trim())]);
+    this.playgrounds = ids.map((id, i) => {
       const cell = document.createElement('div');
       const el = document.createElement('gan-playground');
       el.setAttribute('variant', id);
@@ -31,10 +36,15 @@ export class GanCompare extends HTMLElement {
       el.setAttribute('hide', hide);
       el.dataset.variant = id;
       for (const name of SHARED) if (this.hasAttribute(name)) el.setAttribute(name, this.getAttribute(name));
-      cell.append(Object.assign(document.createElement('h4'), { textContent: id }), el);
+      // The column's own settings: attributes of its playground, checked there as any setting is.
+      const own = (columns[i] ?? []).filter(([key]) => /^[a-z][a-z0-9_]*$/.test(key) && !key.startsWith('on') && !NOT_SETTINGS.includes(key));
+      for (const [key, value] of own) el.setAttribute(key.replaceAll('_', '-'), value);
+      const suffix = own.length ? ` (${own.map(([k, v]) => `${k} = ${v}`).join(', ')})` : '';
+      cell.append(Object.assign(document.createElement('h3'), { textContent: id + suffix }), el);
       root.querySelector('.runs').append(cell);
       el.addEventListener('gan-config', () => {
-        cell.querySelector('h4').textContent = el.shadowRoot.querySelector('[data-role="variant"]').selectedOptions[0]?.text ?? id;
+        const title = el.shadowRoot.querySelector('[data-role="variant"]').selectedOptions[0]?.text ?? id;
+        cell.querySelector('h3').textContent = title + suffix;
       }, { once: true });
       return el;
     });

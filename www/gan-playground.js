@@ -7,7 +7,8 @@
 // Attributes: variant, dataset (mnist, triangles, or a 2-D point set: ring, grid, spiral, moons),
 // pretrained (boolean), controls ("full" | "minimal" | "none"),
 // hide (comma-separated parts: bar, settings, samples, charts, scores, histogram, latent, files,
-// status),
+// status), show (parts the controls level hides that this one shows, e.g. controls="minimal"
+// show="latent"),
 // autoplay (boolean: train while on screen), hash (boolean: mirror the state in the page's URL
 // hash; one element per page), eager (boolean: start before the element comes near the screen),
 // and any setting of the core's schema by name (lr, beta1, beta2, n_critic, batch, nz, g_width,
@@ -15,7 +16,8 @@
 // knobs such as gamma, clip, lambda.
 // Every element on a page shares one worker and one GPU device, and trains its own run.
 // Script API: start(), pause(), reset(partialState?), step('both' | 'd' | 'g'), `state`,
-// `progress`; events 'gan-ready', 'gan-progress', 'gan-config', 'gan-score'.
+// `progress`, `histogram` (the critic's latest weight histogram: {limit, counts, step});
+// events 'gan-ready', 'gan-progress', 'gan-config', 'gan-score'.
 //
 // This file is the element's controller: its life cycle, its run and the worker's messages. Its
 // parts are in www/playground/: the markup (template.js), the settings panel, the data sources
@@ -32,12 +34,14 @@ import { wiring } from './playground/wiring.js';
 import { askPersistence, describeSnapshot, dropSnapshots, snapshotKey } from './snapshots.js';
 import { PRESETS, settingsFor } from './state.js';
 
+let fallbackNoted = false; // the CPU-fallback note was shown by a widget of this page
+
 /** Attribute names are settings (state.js), with dashes for underscores. */
 function attributePairs(el) {
   const pairs = [];
   for (const { name, value } of el.attributes) {
     const key = name.replaceAll('-', '_');
-    if (['controls', 'hide', 'autoplay', 'autosave', 'resume', 'hash', 'class', 'style', 'id', 'title', 'slot'].includes(key) || key.startsWith('data_') || key.startsWith('aria_')) continue;
+    if (['controls', 'hide', 'show', 'eager', 'autoplay', 'autosave', 'resume', 'hash', 'class', 'style', 'id', 'title', 'slot'].includes(key) || key.startsWith('data_') || key.startsWith('aria_')) continue;
     pairs.push([key, key === 'pretrained' && value === '' ? '1' : value]);
   }
   return pairs;
@@ -60,7 +64,10 @@ export class GanPlayground extends HTMLElement {
     if (this.$) return;
     this.shadowRoot.innerHTML = TEMPLATE;
     this.$ = (role) => this.shadowRoot.querySelector(`[data-role="${role}"]`);
-    const hidden = new Set([...(HIDDEN_BY_CONTROLS[this.getAttribute('controls') ?? 'full'] ?? []), ...(this.getAttribute('hide') ?? '').split(',').map((s) => s.trim())]);
+    const list = (name) => (this.getAttribute(name) ?? '').split(',').map((s) => s.trim());
+    const shown = list('show');
+    const byControls = (HIDDEN_BY_CONTROLS[this.getAttribute('controls') ?? 'full'] ?? []).filter((part) => !shown.includes(part));
+    const hidden = new Set([...byControls, ...list('hide')]);
     this.hiddenParts = hidden;
     for (const part of [...PARTS, 'step-buttons', 'latent-tools']) {
       const hide = hidden.has(part) || (part === 'latent-tools' && hidden.has('latent'));
@@ -162,7 +169,11 @@ export class GanPlayground extends HTMLElement {
       return;
     }
     this.showBackend(info.backend);
-    if (info.backend.fallbackReason) this.showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${info.backend.fallbackReason}.`);
+    // The fallback is the page's, not each widget's: the first widget says it once.
+    if (info.backend.fallbackReason && !fallbackNoted) {
+      fallbackNoted = true;
+      this.showMessage(`WebGPU is not available, so training runs on the CPU and will be slow: ${info.backend.fallbackReason}.`);
+    }
     this.dispatchEvent(new CustomEvent('gan-ready', { detail: { backend: info.backend } }));
   }
 

@@ -233,9 +233,9 @@ test('the article loads with every widget alive and no console errors', { timeou
     await page.waitForTimeout(300);
   }
   await page.waitForFunction((n) => [...Array(n).keys()].every((i) => $pg('samples', i)?.dataset.step !== undefined), count, { timeout: 600_000, polling: 1000 });
-  // Alive: each draws samples, and each can be stepped.
+  // Alive: each draws samples (a grid, or on 2-D points the plane), and each can be stepped.
   for (let i = 0; i < count; i++) {
-    const s = stats(await canvasPixels(page, i));
+    const s = stats(await page.evaluate((i) => $grey($pg('plane', i).hidden ? $pg('samples', i) : $pg('plane', i)), i));
     assert.ok(s.std > 3, `widget ${i} draws samples (std ${s.std.toFixed(1)})`);
   }
   await page.evaluate(() => $playgrounds().forEach((el) => el.step()));

@@ -66,6 +66,8 @@ export const latentTools = {
       const canvas = pinBox.querySelector('canvas') ?? pinBox.appendChild(document.createElement('canvas'));
       pinBox.querySelector('.hint')?.remove();
       canvas.className = 'strip-canvas';
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `${this.pins.length} pinned samples`);
       drawGrid(canvas, pick(...this.layout.pins), [this.pins.length, ...shape.slice(1)], this.pins.length);
     }
     const interp = this.$('interpolation');
@@ -83,6 +85,8 @@ export const latentTools = {
       const fig = document.createElement('figure');
       const canvas = document.createElement('canvas');
       canvas.className = 'tile';
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', label);
       canvas.dataset.slot = String(i);
       if (slot >= 0) drawGrid(canvas, pick(slot, slot + 1), [1, ...shape.slice(1)], 1);
       fig.append(canvas, Object.assign(document.createElement('figcaption'), { textContent: label }));

@@ -28,7 +28,10 @@ export const readouts = {
     this.$('stat-g').textContent = fmt(msg.gLoss);
     this.$('stat-rate').textContent = msg.stepsPerSec ? fmt(msg.stepsPerSec, msg.stepsPerSec < 10 ? 2 : 0) : '–';
     this.showValues(msg.values);
-    if (msg.histogram) this.drawHistogram(msg.histogram);
+    if (msg.histogram) {
+      this.histogram = { ...msg.histogram, step: msg.step };
+      this.drawHistogram(msg.histogram);
+    }
     if (msg.plane) {
       if (!this.drawMode) drawPlane(this.$('plane'), { ...msg.plane, fake: msg.samples });
       this.$('plane').dataset.step = msg.step;
@@ -127,7 +130,12 @@ export const readouts = {
       const box = this.$('readout-charts');
       if (box.dataset.names !== names.join()) {
         box.dataset.names = names.join();
-        box.replaceChildren(...names.map((name) => Object.assign(document.createElement('canvas'), { className: 'chart small', title: name })));
+        box.replaceChildren(...names.map((name) => {
+          const canvas = Object.assign(document.createElement('canvas'), { className: 'chart small', title: name });
+          canvas.setAttribute('role', 'img');
+          canvas.setAttribute('aria-label', `${this.readoutLabel(name)} over steps`);
+          return canvas;
+        }));
       }
       names.forEach((name, i) => drawChart(box.children[i], [{ name: this.readoutLabel(name), color: gColor, points: h.map((p) => [p.step, p[name]]) }], { title: this.readoutLabel(name) }));
       drawChart(this.$('chart-rate'), [{ name: 'steps/s', color: css(this, '--muted') || '#6b6b66', points: h.map((p) => [p.step, p.rate]) }], { title: 'Steps per second' });

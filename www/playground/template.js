@@ -26,7 +26,7 @@ export const TEMPLATE = `
     <section class="settings" data-part="settings">
       <label class="field wide">Data <select data-role="dataset" disabled></select></label>
       <input type="file" data-role="images" accept="image/*" multiple hidden>
-      <canvas class="strip-canvas" data-role="your-images" hidden aria-label="The first of your images, as the generator sees them"></canvas>
+      <canvas role="img" class="strip-canvas" data-role="your-images" hidden aria-label="The first of your images, as the generator sees them"></canvas>
       <label class="field wide">Preset <select data-role="preset"><option value="">Choose…</option></select></label>
       <p class="schedule" data-role="schedule"></p>
       <div class="fields" data-role="fields"></div>
@@ -41,8 +41,8 @@ export const TEMPLATE = `
     </section>
     <section class="samples" data-part="samples">
       <h3 data-role="samples-title">Samples from a fixed z</h3>
-      <canvas data-role="samples" class="grid" width="233" height="233" aria-label="Grid of generated samples"></canvas>
-      <canvas data-role="plane" class="plane" width="320" height="320" hidden aria-label="The plane: real and generated points, the critic's opinion and the generator's warped latent grid"></canvas>
+      <canvas role="img" data-role="samples" class="grid" width="233" height="233" aria-label="Grid of generated samples"></canvas>
+      <canvas role="img" data-role="plane" class="plane" width="320" height="320" hidden aria-label="The plane: real and generated points, the critic's opinion and the generator's warped latent grid"></canvas>
       <p class="legend" data-role="plane-legend" hidden><span class="swatch real"></span>real <span class="swatch fake"></span>generated; lines: the grid of z as G bends it; background: D's opinion, <span class="swatch more"></span>more real, <span class="swatch less"></span>less real.</p>
       <div class="row" data-role="draw-tools" hidden><button data-role="use-drawing" class="primary" disabled>Train on this drawing</button><button data-role="clear-drawing">Clear</button></div>
       <div class="row" data-part="latent-tools"><button data-role="new-z">New z</button>
@@ -58,21 +58,21 @@ export const TEMPLATE = `
         <div><dt>G loss</dt><dd data-role="stat-g">–</dd></div>
       </dl>
       <dl class="stats" data-role="variant-stats"></dl>
-      <canvas class="chart" data-role="chart-losses" aria-label="D and G loss over steps"></canvas>
+      <canvas role="img" class="chart" data-role="chart-losses" aria-label="D and G loss over steps"></canvas>
       <div data-role="readout-charts"></div>
-      <canvas class="chart small" data-role="chart-rate" aria-label="Steps per second"></canvas>
+      <canvas role="img" class="chart small" data-role="chart-rate" aria-label="Steps per second"></canvas>
       <div data-part="scores">
         <h3>Scores <button data-role="score-now" disabled title="FID-style distance and KID of 500 samples against 500 real images, on the MNIST classifier's features; on triangles also precision and recall">Score now</button>
           <label class="inline">every <select data-role="score-every"><option value="0">—</option><option value="100">100 steps</option><option value="500">500 steps</option><option value="2000">2,000 steps</option></select></label></h3>
         <dl class="stats" data-role="score-stats"></dl>
-        <canvas class="chart small" data-role="chart-scores" hidden aria-label="FID-style distance over steps"></canvas>
-        <canvas class="chart small" data-role="chart-precision" hidden aria-label="Precision and recall on triangles over steps"></canvas>
-        <canvas class="chart small" data-role="classes" hidden aria-label="Predicted digit classes of the samples"></canvas>
+        <canvas role="img" class="chart small" data-role="chart-scores" hidden aria-label="FID-style distance over steps"></canvas>
+        <canvas role="img" class="chart small" data-role="chart-precision" hidden aria-label="Precision and recall on triangles over steps"></canvas>
+        <canvas role="img" class="chart small" data-role="classes" hidden aria-label="Predicted digit classes of the samples"></canvas>
         <p class="legend" data-role="classes-legend" hidden>Classes 0–9 the classifier sees in the samples: a lopsided histogram is mode collapse.</p>
       </div>
       <div data-part="histogram">
         <h3>Critic weights</h3>
-        <canvas class="chart small" data-role="histogram" aria-label="Histogram of the critic's convolution weights"></canvas>
+        <canvas role="img" class="chart small" data-role="histogram" aria-label="Histogram of the critic's convolution weights"></canvas>
         <p class="legend" data-role="histogram-range"></p>
       </div>
     </section>
@@ -80,8 +80,8 @@ export const TEMPLATE = `
       <h3>Pinned samples</h3>
       <div class="strip" data-role="pins"><p class="hint">Click samples in the grid to pin them.</p></div>
       <h3>Interpolation from the first pin to the second
-        <label class="inline"><select data-role="interp-mode"><option value="slerp">spherical</option><option value="lerp">linear</option></select></label></h3>
-      <canvas class="strip-canvas" data-role="interpolation" aria-label="Interpolation between two pinned samples"></canvas>
+        <label class="inline"><select data-role="interp-mode" aria-label="Interpolation"><option value="slerp">spherical</option><option value="lerp">linear</option></select></label></h3>
+      <canvas role="img" class="strip-canvas" data-role="interpolation" aria-label="Interpolation between two pinned samples"></canvas>
       <h3>Vector arithmetic: mean(a) − mean(b) + mean(c) <button data-role="clear-groups">Clear</button></h3>
       <div class="arith" data-role="arith"><p class="hint">Choose "add it to a" above, click samples, then b and c.</p></div>
     </section>

@@ -1,0 +1,98 @@
+// The article's figures show what their text says, measured on what they draw, and the article and
+// the playground pass an accessibility check (axe-core, WCAG 2 A and AA rules) with no serious or
+// critical violation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { OUT, open } from './helpers.mjs';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical violations on the page as it is now (shadow roots included). */
+async function accessibilityViolations(page) {
+  await page.evaluate(AXE); // through the debugger protocol: the page's CSP does not apply
+  const results = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }));
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' > ')).join('; ')}`);
+}
+
+/** Scrolls through the page so that every lazy widget starts. */
+async function scrollThrough(page) {
+  for (let y = 0; y < (await page.evaluate(() => document.body.scrollHeight)); y += 700) {
+    await page.evaluate((y) => window.scrollTo(0, y), y);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** The index among `$playgrounds()` of the playgrounds of the n-th <gan-compare> on the page. */
+const compareRuns = (page, n) => page.evaluate((n) => {
+  const compare = document.querySelectorAll('gan-compare')[n];
+  const all = $playgrounds();
+  return [...compare.shadowRoot.querySelectorAll('gan-playground')].map((el) => all.indexOf(el));
+}, n);
+
+test('the article and the playground pass axe-core with no serious or critical violation', { timeout: 900_000 }, async () => {
+  for (const url of ['www/article.html?backend=cpu', '?backend=cpu']) {
+    const page = await open(url, undefined, { width: 1280, height: 1000 });
+    await scrollThrough(page);
+    await page.waitForFunction(() => $playgrounds().every((el) => el.state), null, { timeout: 300_000, polling: 1000 });
+    assert.deepEqual(page.errors, []);
+    // (axe applies styles of its own while it checks, which the page's policy refuses and logs.)
+    const violations = await accessibilityViolations(page);
+    assert.deepEqual(violations, [], `${url}:\n${violations.join('\n')}`);
+    await page.close();
+  }
+});
+
+test("the clipping figure: WGAN's weights pile up at ±c after its first critic step, not at step 0; WGAN-GP's do not", { timeout: 900_000 }, async () => {
+  const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
+  await page.evaluate(() => document.querySelector('#wgan-gp').scrollIntoView());
+  // The clipping figure is the article's third <gan-compare>: WGAN, then WGAN-GP.
+  const [wgan, gp] = await compareRuns(page, 2);
+  assert.deepEqual(await page.evaluate(([a, b]) => [a, b].map((i) => $playgrounds()[i].getAttribute('variant')), [wgan, gp]), ['wgan', 'wgan-gp']);
+  // The share of weights in the two outermost bins of the critic's weight histogram.
+  const atEdges = (i) => page.evaluate((i) => {
+    const { counts, limit, step } = $playgrounds()[i].histogram;
+    const n = counts.reduce((a, b) => a + b, 0);
+    return { share: (counts[0] + counts.at(-1)) / n, limit, step };
+  }, i);
+  await page.waitForFunction(([a, b]) => [a, b].every((i) => $playgrounds()[i].histogram?.step === 0), [wgan, gp], { timeout: 300_000, polling: 500 });
+  const before = await atEdges(wgan);
+  await page.evaluate(([a, b]) => [a, b].forEach((i) => $playgrounds()[i].step()), [wgan, gp]);
+  await page.waitForFunction(([a, b]) => [a, b].every((i) => $playgrounds()[i].histogram?.step >= 1), [wgan, gp], { timeout: 300_000, polling: 500 });
+  const after = await atEdges(wgan);
+  const penalised = await atEdges(gp);
+  console.log(`WGAN: ${(100 * before.share).toFixed(1)} % at the edges at step 0 (limit ${before.limit.toFixed(3)}), ${(100 * after.share).toFixed(1)} % after a step (limit ${after.limit.toFixed(3)}); WGAN-GP ${(100 * penalised.share).toFixed(1)} %`);
+  assert.ok(before.share < 0.05 && before.limit > 0.03, 'at step 0 the critic is DCGAN-initialised, not clipped');
+  assert.ok(Math.abs(after.limit - 0.01) < 1e-6 && after.share > 0.5, 'after the first critic step most weights sit at ±c');
+  assert.ok(penalised.share < 0.05, "WGAN-GP's weights stay spread out");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('per-column settings: the BEGAN figure trains three values of γ, the conclusion three seeds, each drawing its own samples', { timeout: 900_000 }, async () => {
+  const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
+  await page.evaluate(() => document.querySelector('#began').scrollIntoView());
+  const began = await compareRuns(page, 3);
+  await page.evaluate(() => document.querySelector('#equal').scrollIntoView());
+  const seeds = await compareRuns(page, 4);
+  await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].state && $pg('samples', i).dataset.step === '0'), [...began, ...seeds], { timeout: 300_000, polling: 500 });
+  const knobs = await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].state.knobs.gamma), began);
+  assert.deepEqual(knobs, [0.3, 0.5, 0.9]);
+  const titles = await page.evaluate(() => [...document.querySelectorAll('gan-compare')[3].shadowRoot.querySelectorAll('h3')].map((h) => h.textContent));
+  assert.deepEqual(titles, ['BEGAN (gamma = 0.3)', 'BEGAN (gamma = 0.5)', 'BEGAN (gamma = 0.9)']);
+  assert.deepEqual(await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].state.seed), seeds), [1, 2, 3]);
+  // Different seeds: different initial generators and latents, so different grids.
+  const grids = await page.evaluate((ids) => ids.map((i) => $grey($pg('samples', i))), seeds);
+  for (const [a, b] of [[0, 1], [1, 2], [0, 2]]) {
+    const diff = grids[a].reduce((s, v, k) => s + Math.abs(v - grids[b][k]), 0) / grids[a].length;
+    assert.ok(diff > 1, `seeds ${a + 1} and ${b + 1} draw different grids (mean |Δ| ${diff.toFixed(2)})`);
+  }
+  await page.evaluate(() => document.querySelector('#began').scrollIntoView());
+  await page.screenshot({ path: join(OUT, 'article-began.png') });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
