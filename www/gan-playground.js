@@ -9,7 +9,7 @@
 // hide (comma-separated parts: bar, settings, samples, charts, scores, histogram, latent, files,
 // status), show (parts the controls level hides that this one shows, e.g. controls="minimal"
 // show="latent"),
-// autoplay (boolean: train while on screen), hash (boolean: mirror the state in the page's URL
+// autoplay (boolean: train while on screen, unless the reader prefers reduced motion), hash (boolean: mirror the state in the page's URL
 // hash; one element per page), eager (boolean: start before the element comes near the screen),
 // and any setting of the core's schema by name (lr, beta1, beta2, n_critic, batch, nz, g_width,
 // d_width, seed; `gan schema` lists them with their ranges), speed, backend, and the variant's
@@ -275,7 +275,8 @@ export class GanPlayground extends HTMLElement {
         this.setControlsEnabled(true);
         this.$('load').disabled = false;
         this.send({ type: 'latent' });
-        if (this.hasAttribute('autoplay') && !this.observer) this.autoplay();
+        // A reader who asked for less motion starts figures with Play.
+        if (this.hasAttribute('autoplay') && !this.observer && !matchMedia('(prefers-reduced-motion: reduce)').matches) this.autoplay();
         this.dispatchEvent(new CustomEvent('gan-config', { detail: { state: this.state } }));
         break;
       case 'progress':

@@ -96,3 +96,16 @@ test('per-column settings: the BEGAN figure trains three values of γ, the concl
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("a caption names the variant its figure shows, also after the reader switches it", { timeout: 600_000 }, async () => {
+  const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
+  await page.evaluate(() => document.querySelector('#lsgan').scrollIntoView());
+  const select = page.locator('#lsgan ~ figure gan-playground [data-role="variant"]').first();
+  await page.waitForFunction(() => !document.querySelector('#lsgan ~ figure gan-playground').shadowRoot.querySelector('[data-role="variant"]').disabled, null, { timeout: 300_000 });
+  const caption = () => page.evaluate(() => document.querySelector('#lsgan ~ figure figcaption [data-variant]').textContent);
+  assert.equal(await caption(), 'LSGAN');
+  await select.selectOption('wgan');
+  await page.waitForFunction(() => document.querySelector('#lsgan ~ figure figcaption [data-variant]').textContent === 'WGAN (clipping)', null, { timeout: 300_000 });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
