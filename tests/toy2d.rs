@@ -99,3 +99,22 @@ fn points_and_images_do_not_mix() {
     let err = Trainer::new(images, Arc::new(training_set("ring", None).unwrap()), &device).err().unwrap();
     assert!(err.contains("needs 1×28×28 images"), "{err}");
 }
+
+/// Mode coverage counts what it says: the data covers all its modes, a collapsed generator one,
+/// points between the modes none.
+#[test]
+fn mode_coverage_counts_the_modes_a_set_of_points_reaches() {
+    use gan_playground::data::toy2d::{coverage, points_of, toy};
+    for (name, modes) in [("ring", 8), ("grid", 25)] {
+        let own: Vec<f32> = points_of(&toy(name).unwrap()).into_iter().flatten().collect();
+        let c = coverage(name, &own).unwrap();
+        assert_eq!((c.covered, c.modes), (modes, modes), "{name}");
+        assert!(c.near > 0.98, "{name}: {}", c.near);
+    }
+    let collapsed: Vec<f32> = (0..256).flat_map(|i| [0.75 + 0.001 * (i % 7) as f32, 0.0]).collect();
+    assert_eq!(coverage("ring", &collapsed).unwrap().covered, 1);
+    let between = vec![0.0f32; 512];
+    let c = coverage("ring", &between).unwrap();
+    assert_eq!((c.covered, c.near), (0, 0.0));
+    assert!(coverage("spiral", &between).is_none());
+}

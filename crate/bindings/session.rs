@@ -279,6 +279,9 @@ impl Session {
         if let Some(samples) = &readout.samples {
             set("samples", Float32Array::from(samples.as_slice()).into())?;
         }
+        if let Some(coverage) = &readout.coverage {
+            set("coverage", to_js(coverage)?)?;
+        }
         Ok(out.into())
     }
 }

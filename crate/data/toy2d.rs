@@ -74,3 +74,43 @@ pub fn points_of(data: &ImageDataset) -> Vec<[f32; 2]> {
     let value = |p: u8| p as f32 * (2.0 / 255.0) - 1.0;
     (0..data.len()).map(|i| data.image(i)).map(|p| [value(p[0]), value(p[1])]).collect()
 }
+
+/// The Gaussian mixtures' modes, their centres and σ: `ring` and `grid` (the other sets are curves).
+pub fn modes(name: &str) -> Option<(Vec<[f64; 2]>, f64)> {
+    match name {
+        "ring" => Some(((0..8).map(|k| k as f64 * PI / 4.0).map(|a| [0.75 * a.cos(), 0.75 * a.sin()]).collect(), 0.04)),
+        "grid" => Some(((0..25).map(|i| [-0.8 + 0.4 * (i % 5) as f64, -0.8 + 0.4 * (i / 5) as f64]).collect(), 0.03)),
+        _ => None,
+    }
+}
+
+/// How well generated points cover a mixture's modes, as the mode-collapse literature counts it: a
+/// point is near a mode within 3σ of its centre, and a mode is covered when at least a quarter of
+/// its fair share of the points (n / 4K for K modes) is near it.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    pub covered: usize,
+    pub modes: usize,
+    /// The share of the points near some mode (the samples' quality, apart from their variety).
+    pub near: f64,
+}
+
+/// The coverage of `points` (x, y pairs) on the mixture `name`, or `None` where it has no modes.
+pub fn coverage(name: &str, points: &[f32]) -> Option<Coverage> {
+    let (centres, sigma) = modes(name)?;
+    let n = points.len() / 2;
+    let mut near = vec![0usize; centres.len()];
+    for p in points.chunks_exact(2) {
+        let d2 = |c: &[f64; 2]| (f64::from(p[0]) - c[0]).powi(2) + (f64::from(p[1]) - c[1]).powi(2);
+        if let Some(k) = (0..centres.len()).find(|&k| d2(&centres[k]) <= (3.0 * sigma).powi(2)) {
+            near[k] += 1;
+        }
+    }
+    let needed = (n as f64 / (4.0 * centres.len() as f64)).max(1.0);
+    Some(Coverage {
+        covered: near.iter().filter(|&&c| c as f64 >= needed).count(),
+        modes: centres.len(),
+        near: if n == 0 { 0.0 } else { near.iter().sum::<usize>() as f64 / n as f64 },
+    })
+}

@@ -21,6 +21,8 @@ pub struct Readout {
     pub samples: Option<Vec<f32>>,
     /// The critic's convolution weights, binned.
     pub histogram: Option<Histogram>,
+    /// On a mixture of Gaussians (ring, grid): how many modes the grid's samples cover.
+    pub coverage: Option<crate::data::toy2d::Coverage>,
 }
 
 /// Counts of values in equal bins over [−limit, limit], limit = max |value|.
@@ -96,8 +98,15 @@ impl Trainer {
             }
         }
         let data = tx.execute_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;
-        let mut readout =
-            Readout { step: self.step, d_loss: None, g_loss: None, values: Vec::new(), samples: None, histogram: None };
+        let mut readout = Readout {
+            step: self.step,
+            d_loss: None,
+            g_loss: None,
+            values: Vec::new(),
+            samples: None,
+            histogram: None,
+            coverage: None,
+        };
         let mut weights = Vec::new();
         for (slot, data) in slots.into_iter().zip(data) {
             let values = to_f32(data)?;
@@ -108,6 +117,9 @@ impl Trainer {
                 Slot::Samples => readout.samples = Some(values),
                 Slot::Weights => weights.extend(values),
             }
+        }
+        if let Some(samples) = readout.samples.as_deref().filter(|_| self.config.is_points()) {
+            readout.coverage = crate::data::toy2d::coverage(&self.config.dataset, samples);
         }
         if let Some(bins) = histogram_bins {
             readout.histogram = Some(Histogram::of(&weights, bins));

@@ -109,3 +109,26 @@ test("a caption names the variant its figure shows, also after the reader switch
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('the ring figure counts the modes each generator covers, as its caption says', { timeout: 900_000 }, async () => {
+  const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
+  await page.evaluate(() => document.querySelector('#wgan').scrollIntoView());
+  const runs = await compareRuns(page, 1);
+  await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].coverage), runs, { timeout: 300_000, polling: 500 });
+  const start = await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].progress.step), runs);
+  await page.evaluate((ids) => ids.forEach((i) => $playgrounds()[i].start()), runs);
+  await page.waitForFunction(([ids, s]) => ids.every((i, k) => $playgrounds()[i].progress.step >= s[k] + 200), [runs, start], { timeout: 600_000, polling: 1000 });
+  await page.evaluate((ids) => ids.forEach((i) => $playgrounds()[i].pause()), runs);
+  const seen = await page.evaluate((ids) => ids.map((i) => {
+    const el = $playgrounds()[i];
+    return { variant: el.state.variant, step: el.progress.step, ...el.coverage, text: el.shadowRoot.querySelector('[data-role="coverage"]').textContent };
+  }), runs);
+  console.log(seen.map((s) => `${s.variant} at step ${s.step}: ${s.covered} of ${s.modes} modes, ${(100 * s.near).toFixed(0)} % near a mode`).join('; '));
+  for (const s of seen) {
+    assert.equal(s.modes, 8);
+    assert.ok(Number.isInteger(s.covered) && s.covered >= 0 && s.covered <= 8 && s.near >= 0 && s.near <= 1, JSON.stringify(s));
+    assert.ok(s.text.startsWith(`Modes covered: ${s.covered} of 8`), s.text);
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

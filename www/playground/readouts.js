@@ -35,6 +35,7 @@ export const readouts = {
     if (msg.plane) {
       if (!this.drawMode) drawPlane(this.$('plane'), { ...msg.plane, fake: msg.samples });
       this.$('plane').dataset.step = msg.step;
+      this.showCoverage(msg.coverage);
     }
     if (msg.samples) {
       if (!msg.plane) drawGrid(this.$('samples'), msg.samples, msg.shape);
@@ -84,6 +85,15 @@ export const readouts = {
     this.$('classes-legend').hidden = !digits;
     if (digits) drawBars(this.$('classes'), msg.classes, css(this, '--g') || '#1971c2');
     this.dispatchEvent(new CustomEvent('gan-score', { detail: msg }));
+  },
+
+  // How many of a mixture's modes the generated points reach (crate/data/toy2d.rs): mode collapse
+  // as a number.
+  showCoverage(coverage) {
+    const line = this.$('coverage');
+    line.hidden = !coverage || this.drawMode;
+    this.coverage = coverage ?? null;
+    if (coverage) line.textContent = `Modes covered: ${coverage.covered} of ${coverage.modes} · ${Math.round(100 * coverage.near)} % of the generated points near a mode`;
   },
 
   readoutLabel(name) {

@@ -37,8 +37,9 @@ export const FROM_WORKER = {
   ready: ['backend', 'schema'],
   fatal: ['message', 'recoverable'], // 'trap' or 'gpu': a new worker can restore the runs
   config: ['config', 'schedule'],
-  // On 2-D points, with the samples: plane = {surface, real, warped?}.
-  progress: ['session', 'step', 'dLoss', 'gLoss', 'values', 'histogram', 'stepsPerSec', 'samples', 'shape', 'plane'],
+  // On 2-D points, with the samples: plane = {surface, real, warped?}, and on a mixture of
+  // Gaussians coverage = {covered, modes, near}.
+  progress: ['session', 'step', 'dLoss', 'gLoss', 'values', 'histogram', 'coverage', 'stepsPerSec', 'samples', 'shape', 'plane'],
   state: ['running'],
   error: ['message', 'diverged', 'rolledBack'],
   weights: ['bytes', 'name'],

@@ -109,7 +109,7 @@ export class Run {
     // A resumed run has not stepped yet: its losses at this step are the saved history's.
     const saved = this.autosave.points.at(-1)?.step === r.step ? this.autosave.points.at(-1) : null;
     const [dLoss, gLoss] = [r.dLoss ?? saved?.d ?? null, r.gLoss ?? saved?.g ?? null];
-    const msg = { type: 'progress', session: this.sessionId, step: r.step, dLoss, gLoss, values: r.values, histogram: r.histogram, stepsPerSec: this.rate };
+    const msg = { type: 'progress', session: this.sessionId, step: r.step, dLoss, gLoss, values: r.values, histogram: r.histogram, coverage: r.coverage, stepsPerSec: this.rate };
     const transfer = [];
     if (r.samples) {
       const shape = this.exampleShape();
