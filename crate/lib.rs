@@ -14,7 +14,8 @@
 //! - [`checkpoint`]: a run's weights, or its whole state, as a file and back; [`loading`]: what a
 //!   file means for a run; [`sampler`]: G from any weights file; [`grads`]: a variant's losses and
 //!   weight gradients on given inputs (for cross-framework checks)
-//! - [`classifier`], [`metrics`], [`score`]: the scores of a generator
+//! - [`classifier`], [`metrics`], [`score`]: the scores of a generator; [`study`]: "Are GANs
+//!   Created Equal?"'s search as a plan of runs and their results
 //! - [`schema`]: what a run can be (datasets, settings, variants), for the page and `gan`
 //! - [`backend`]: run-time device choice (WebGPU or CPU)
 //! - `bindings` (wasm only): the thin JavaScript interface, no ML logic
@@ -36,6 +37,7 @@ pub mod safetensors;
 pub mod sampler;
 pub mod schema;
 pub mod score;
+pub mod study;
 pub mod tensor;
 pub mod trainer;
 pub mod weights;

@@ -52,6 +52,9 @@ enum Command {
     Score(ScoreArgs),
     /// What a run can be: the datasets, every setting (range, default, label) and the variants.
     Schema(SchemaArgs),
+    /// "Are GANs Created Equal?"'s search: plan runs from the study's ranges, then run them.
+    #[command(subcommand)]
+    Study(StudyAction),
 }
 
 impl Cli {
@@ -89,6 +92,8 @@ impl Cli {
             Command::Classifier(a) => crate::tools::classifier(&a, &backend),
             Command::Score(a) => crate::tools::score(&a, &backend),
             Command::Schema(a) => crate::tools::schema(&a),
+            Command::Study(StudyAction::Plan(a)) => crate::study::plan(&a),
+            Command::Study(StudyAction::Run(a)) => crate::study::run(&a, &backend),
         }
     }
 }
@@ -437,4 +442,64 @@ pub struct SchemaArgs {
     /// Print it as JSON (the document the page reads); else as a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum StudyAction {
+    /// Write a plan: for each variant, --settings runs (the first with the variant's published
+    /// settings, the others drawn from the study's ranges), reproducible from --draw-seed.
+    Plan(StudyPlanArgs),
+    /// Run the plan's runs that have no result yet, one after another, appending one JSON line per
+    /// finished run to --results (an interrupted study goes on where it stopped).
+    Run(StudyRunArgs),
+}
+
+#[derive(Args)]
+pub struct StudyPlanArgs {
+    #[command(flatten)]
+    pub source: Source,
+    /// The variants to search.
+    #[arg(long, required = true, value_delimiter = ',', value_parser = variant_ids())]
+    pub variants: Vec<String>,
+    /// Runs per variant.
+    #[arg(long, default_value_t = 8, value_parser = at_least_one)]
+    pub settings: u64,
+    /// Steps each run trains.
+    #[arg(long, default_value_t = 200, value_parser = at_least_one)]
+    pub steps: u64,
+    /// Seeds the hyperparameter draws.
+    #[arg(long, default_value_t = 1)]
+    pub draw_seed: u64,
+    #[arg(long, help = help("seed"), default_value_t = TrainConfig::default().seed, value_parser = whole::<u64>("seed"))]
+    pub seed: u64,
+    #[arg(long, help = help("batch"), default_value_t = TrainConfig::default().batch_size, value_parser = whole::<usize>("batch"))]
+    pub batch: usize,
+    #[arg(long, help = help("g_width"), default_value_t = TrainConfig::default().model.g_width, value_parser = whole::<usize>("g_width"))]
+    pub g_width: usize,
+    #[arg(long, help = help("d_width"), default_value_t = TrainConfig::default().model.d_width, value_parser = whole::<usize>("d_width"))]
+    pub d_width: usize,
+    /// The plan file.
+    #[arg(long, default_value = "out/study/plan.json")]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct StudyRunArgs {
+    /// The plan file (`gan study plan`).
+    #[arg(long, default_value = "out/study/plan.json")]
+    pub plan: PathBuf,
+    /// The results file, appended to.
+    #[arg(long, default_value = "out/study/results.jsonl")]
+    pub results: PathBuf,
+    /// The dataset file of mnist, images and drawing.
+    #[arg(long, default_value = "www/data/mnist.bin")]
+    pub data: PathBuf,
+    #[arg(long, default_value = "www/metrics/mnist-classifier.safetensors")]
+    pub classifier: PathBuf,
+    /// Samples (and real images) each run is scored on.
+    #[arg(long, default_value_t = 500, value_parser = at_least_two)]
+    pub n: u64,
+    /// Stop after this many runs (the rest wait for the next `gan study run`).
+    #[arg(long, value_parser = at_least_one)]
+    pub limit: Option<u64>,
 }

@@ -11,6 +11,8 @@ mod cli;
 #[cfg(not(target_family = "wasm"))]
 mod output;
 #[cfg(not(target_family = "wasm"))]
+mod study;
+#[cfg(not(target_family = "wasm"))]
 mod tools;
 #[cfg(not(target_family = "wasm"))]
 mod train;

@@ -1,0 +1,96 @@
+//! "Are GANs Created Equal?"'s search: a plan is reproducible from its seed and draws from the
+//! study's ranges within the core's, and `gan study run` resumes an interrupted study without
+//! redoing finished runs.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use gan_playground::gan;
+use gan_playground::study::{read_results, search_plan};
+
+fn gan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gan")).args(args).output().unwrap()
+}
+
+#[test]
+fn a_plan_is_reproducible_from_its_seed_and_starts_from_each_variants_published_setting() {
+    let base = common::small_config(8, 8);
+    let variants: Vec<&str> = gan::REGISTRY.iter().map(|r| r.id).collect();
+    let plan = search_plan(&variants, 6, 7, 100, &base).unwrap();
+    assert_eq!(plan, search_plan(&variants, 6, 7, 100, &base).unwrap());
+    assert_ne!(plan.runs, search_plan(&variants, 6, 8, 100, &base).unwrap().runs);
+    assert_eq!(plan.runs.len(), 6 * variants.len());
+    // A variant's draws do not depend on which others are in the plan.
+    let alone = search_plan(&["began"], 6, 7, 100, &base).unwrap();
+    let began: Vec<_> = plan.runs.iter().filter(|r| r.config.variant == "began").map(|r| &r.config).collect();
+    assert_eq!(began, alone.runs.iter().map(|r| &r.config).collect::<Vec<_>>());
+    for run in &plan.runs {
+        let c = &run.config;
+        assert_eq!((c.seed, c.batch_size, c.model), (base.seed, base.batch_size, base.model));
+        if run.setting == 0 {
+            assert!(c.optimizer.is_none() && c.n_critic.is_none() && c.knobs.is_empty(), "{c:?}");
+            continue;
+        }
+        let lr = c.optimizer.unwrap().learning_rate();
+        assert!((1e-5..=1e-2).contains(&lr), "{lr}");
+        assert!([Some(1), Some(5)].contains(&c.n_critic));
+        let knobs = gan::variant(&c.variant).unwrap().knobs();
+        assert_eq!(c.knobs.len(), knobs.len(), "{}: every knob drawn", c.variant);
+        for k in knobs {
+            assert!((k.min..=k.max).contains(&c.knobs[k.name]), "{} {}: {}", c.variant, k.name, c.knobs[k.name]);
+        }
+    }
+}
+
+#[test]
+fn an_interrupted_study_goes_on_where_it_stopped() {
+    let dir = std::env::temp_dir().join(format!("gan-study-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (plan, results) = (dir.join("plan.json"), dir.join("results.jsonl"));
+    let (plan, results) = (plan.to_str().unwrap(), results.to_str().unwrap());
+    let out = gan(&[
+        "study",
+        "plan",
+        "--variants",
+        "ns-gan,lsgan",
+        "--settings",
+        "2",
+        "--steps",
+        "2",
+        "--batch",
+        "4",
+        "--g-width",
+        "4",
+        "--d-width",
+        "4",
+        "--out",
+        plan,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let data = common::repo_file("www/data/mnist.bin");
+    let classifier = common::repo_file("www/metrics/mnist-classifier.safetensors");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["study", "run", "--backend", "cpu", "--plan", plan, "--results", results, "--n", "64"];
+        args.extend(["--data", data.to_str().unwrap(), "--classifier", classifier.to_str().unwrap()]);
+        args.extend(extra);
+        let out = gan(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        read_results(&std::fs::read_to_string(results).unwrap())
+    };
+    // Stopped after one run, as an interruption would leave it (a line cut short is ignored).
+    let first = run(&["--limit", "1"]);
+    assert_eq!(first.iter().map(|r| r.id).collect::<Vec<_>>(), [0]);
+    let mut torn = std::fs::read_to_string(results).unwrap();
+    torn.push_str("{\"id\": 3, \"vari");
+    std::fs::write(results, &torn).unwrap();
+    let all = run(&[]);
+    let ids: Vec<usize> = all.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [0, 1, 2, 3], "each run once, the first not redone");
+    assert_eq!(all[0], first[0]);
+    for r in &all {
+        assert!(r.fid.is_some_and(f64::is_finite) && r.error.is_none(), "{r:?}");
+    }
+    // Nothing left: a third call runs nothing.
+    assert_eq!(run(&[]).len(), 4);
+}
