@@ -1,6 +1,6 @@
 //! "Are GANs Created Equal?"'s search: a plan is reproducible from its seed and draws from the
 //! study's ranges within the core's, and `gan study run` resumes an interrupted study without
-//! redoing finished runs.
+//! redoing finished runs and gives the same results with --jobs 2.
 
 mod common;
 
@@ -93,4 +93,17 @@ fn an_interrupted_study_goes_on_where_it_stopped() {
     }
     // Nothing left: a third call runs nothing.
     assert_eq!(run(&[]).len(), 4);
+    // Two runs at a time, each in its own `gan study trial` process: the same results.
+    let parallel = dir.join("parallel.jsonl");
+    let mut args =
+        vec!["study", "run", "--backend", "cpu", "--plan", plan, "--results", parallel.to_str().unwrap(), "--n", "64"];
+    args.extend(["--data", data.to_str().unwrap(), "--classifier", classifier.to_str().unwrap(), "--jobs", "2"]);
+    let out = gan(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut side_by_side = read_results(&std::fs::read_to_string(&parallel).unwrap());
+    side_by_side.sort_by_key(|r| r.id);
+    let timeless = |rs: &[gan_playground::study::RunResult]| {
+        rs.iter().map(|r| gan_playground::study::RunResult { seconds: 0.0, ..r.clone() }).collect::<Vec<_>>()
+    };
+    assert_eq!(timeless(&side_by_side), timeless(&all));
 }

@@ -94,6 +94,7 @@ impl Cli {
             Command::Schema(a) => crate::tools::schema(&a),
             Command::Study(StudyAction::Plan(a)) => crate::study::plan(&a),
             Command::Study(StudyAction::Run(a)) => crate::study::run(&a, &backend),
+            Command::Study(StudyAction::Trial(a)) => crate::study::trial(&a, &backend),
         }
     }
 }
@@ -449,9 +450,12 @@ pub enum StudyAction {
     /// Write a plan: for each variant, --settings runs (the first with the variant's published
     /// settings, the others drawn from the study's ranges), reproducible from --draw-seed.
     Plan(StudyPlanArgs),
-    /// Run the plan's runs that have no result yet, one after another, appending one JSON line per
+    /// Run the plan's runs that have no result yet (--jobs at a time), appending one JSON line per
     /// finished run to --results (an interrupted study goes on where it stopped).
     Run(StudyRunArgs),
+    /// Train and score one run of a plan and print its result as one JSON line (what `run --jobs`
+    /// starts for each run).
+    Trial(StudyTrialArgs),
 }
 
 #[derive(Args)]
@@ -502,4 +506,22 @@ pub struct StudyRunArgs {
     /// Stop after this many runs (the rest wait for the next `gan study run`).
     #[arg(long, value_parser = at_least_one)]
     pub limit: Option<u64>,
+    /// Runs trained side by side, each in its own `gan study trial` process.
+    #[arg(long, default_value_t = 1, value_parser = at_least_one)]
+    pub jobs: u64,
+}
+
+#[derive(Args)]
+pub struct StudyTrialArgs {
+    #[arg(long, default_value = "out/study/plan.json")]
+    pub plan: PathBuf,
+    /// The run's id in the plan.
+    #[arg(long)]
+    pub id: usize,
+    #[arg(long, default_value = "www/data/mnist.bin")]
+    pub data: PathBuf,
+    #[arg(long, default_value = "www/metrics/mnist-classifier.safetensors")]
+    pub classifier: PathBuf,
+    #[arg(long, default_value_t = 500, value_parser = at_least_two)]
+    pub n: u64,
 }

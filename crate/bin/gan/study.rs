@@ -11,7 +11,7 @@ use gan_playground::study::{self, PlannedRun, RunResult};
 use gan_playground::trainer::settings::{POINTS_GRID_SAMPLES, POINTS_NZ};
 use gan_playground::trainer::{TrainConfig, Trainer};
 
-use crate::cli::{Source, StudyPlanArgs, StudyRunArgs, device};
+use crate::cli::{Source, StudyPlanArgs, StudyRunArgs, StudyTrialArgs, device};
 use crate::output::{read, write_atomic};
 
 /// Recall on triangles, as the page measures it (a run's score, not the study's final figure).
@@ -38,55 +38,142 @@ pub fn plan(args: &StudyPlanArgs) -> Result<(), String> {
     Ok(())
 }
 
+fn load_plan(path: &std::path::Path) -> Result<study::Plan, String> {
+    serde_json::from_slice(&read(path)?).map_err(|e| format!("{}: not a plan ({e})", path.display()))
+}
+
 pub fn run(args: &StudyRunArgs, backend: &str) -> Result<(), String> {
-    let plan: study::Plan =
-        serde_json::from_slice(&read(&args.plan)?).map_err(|e| format!("{}: not a plan ({e})", args.plan.display()))?;
+    let plan = load_plan(&args.plan)?;
     let done = match std::fs::read_to_string(&args.results) {
         Ok(text) => study::read_results(&text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(format!("cannot read {}: {e}", args.results.display())),
     };
     let pending = study::pending(&plan, &done);
-    let limit = args.limit.map_or(pending.len(), |l| l as usize);
-    println!("{} of {} runs done; running {}", done.len(), plan.runs.len(), pending.len().min(limit));
-    if pending.is_empty() {
+    let todo: Vec<&PlannedRun> = pending.into_iter().take(args.limit.map_or(usize::MAX, |l| l as usize)).collect();
+    println!("{} of {} runs done; running {}", done.len(), plan.runs.len(), todo.len());
+    if todo.is_empty() {
         return Ok(());
     }
-    let (device, _) = device(backend)?;
-    let classifier = Classifier::load(&read(&args.classifier)?, &device)
-        .map_err(|e| format!("{}: {e}", args.classifier.display()))?;
-    let source = Source { dataset: String::new(), data: args.data.clone() };
     if let Some(dir) = args.results.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    for run in pending.into_iter().take(limit) {
-        let started = Instant::now();
-        let outcome = train_and_score(run, plan.steps, &source, &classifier, args.n as usize, &device);
-        let (fid, kid, error) = match outcome {
-            Ok((fid, kid)) => (Some(fid), Some(kid), None),
-            Err(e) => (None, None, Some(e)),
-        };
-        let result = RunResult {
-            id: run.id,
-            variant: run.config.variant.clone(),
-            setting: run.setting,
-            seed: run.config.seed,
-            steps: plan.steps,
-            fid,
-            kid,
-            seconds: started.elapsed().as_secs_f64(),
-            error,
-        };
-        println!(
-            "run {} ({} setting {}): {}",
-            run.id,
-            result.variant,
-            run.setting,
-            result.fid.map_or_else(|| result.error.clone().unwrap_or_default(), |f| format!("FID-style {f:.3}"))
-        );
+    if args.jobs > 1 {
+        return run_in_processes(args, backend, &todo);
+    }
+    let (device, _) = device(backend)?;
+    let classifier = load_classifier(&args.classifier, &device)?;
+    for run in todo {
+        let result = one(run, plan.steps, &args.data, &classifier, args.n as usize, &device);
+        report(&result);
         append(&args.results, &result)?;
     }
     Ok(())
+}
+
+/// `gan study trial`: one run, its result printed as a JSON line.
+pub fn trial(args: &StudyTrialArgs, backend: &str) -> Result<(), String> {
+    let plan = load_plan(&args.plan)?;
+    let run = plan.runs.iter().find(|r| r.id == args.id).ok_or_else(|| format!("the plan has no run {}", args.id))?;
+    let (device, _) = device(backend)?;
+    let classifier = load_classifier(&args.classifier, &device)?;
+    let result = one(run, plan.steps, &args.data, &classifier, args.n as usize, &device);
+    println!("{}", serde_json::to_string(&result).map_err(|e| e.to_string())?);
+    Ok(())
+}
+
+/// Runs `todo` in `gan study trial` processes, `--jobs` at a time, appending each result as its
+/// process ends (so results come in the order runs finish; each names its run).
+fn run_in_processes(args: &StudyRunArgs, backend: &str, todo: &[&PlannedRun]) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let mut queue = todo.iter();
+    let mut running: Vec<(&PlannedRun, std::process::Child)> = Vec::new();
+    loop {
+        while running.len() < args.jobs as usize {
+            let Some(run) = queue.next() else { break };
+            let id = run.id.to_string();
+            let n = args.n.to_string();
+            let child = std::process::Command::new(&exe)
+                .args(["--backend", backend, "study", "trial", "--id", &id, "--n", &n])
+                .arg("--plan")
+                .arg(&args.plan)
+                .arg("--data")
+                .arg(&args.data)
+                .arg("--classifier")
+                .arg(&args.classifier)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("cannot start a trial: {e}"))?;
+            running.push((run, child));
+        }
+        if running.is_empty() {
+            return Ok(());
+        }
+        let finished = running.iter_mut().position(|(_, child)| child.try_wait().is_ok_and(|s| s.is_some()));
+        let Some(at) = finished else {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            continue;
+        };
+        let (run, child) = running.swap_remove(at);
+        let output = child.wait_with_output().map_err(|e| format!("trial {}: {e}", run.id))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let result = study::read_results(&stdout).pop().unwrap_or_else(|| {
+            let why = String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("no output").to_string();
+            failed(run, format!("the trial process failed: {why}"))
+        });
+        report(&result);
+        append(&args.results, &result)?;
+    }
+}
+
+fn load_classifier(path: &std::path::Path, device: &burn::tensor::Device) -> Result<Classifier, String> {
+    Classifier::load(&read(path)?, device).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A run's result: trained and scored, or why not.
+fn one(
+    run: &PlannedRun,
+    steps: u64,
+    data: &std::path::Path,
+    classifier: &Classifier,
+    n: usize,
+    device: &burn::tensor::Device,
+) -> RunResult {
+    let started = Instant::now();
+    let source = Source { dataset: String::new(), data: data.to_path_buf() };
+    let outcome = train_and_score(run, steps, &source, classifier, n, device);
+    let mut result = failed(run, String::new());
+    result.steps = steps;
+    result.seconds = started.elapsed().as_secs_f64();
+    match outcome {
+        Ok((fid, kid)) => (result.fid, result.kid, result.error) = (Some(fid), Some(kid), None),
+        Err(e) => result.error = Some(e),
+    }
+    result
+}
+
+/// A result with no scores.
+fn failed(run: &PlannedRun, error: String) -> RunResult {
+    RunResult {
+        id: run.id,
+        variant: run.config.variant.clone(),
+        setting: run.setting,
+        seed: run.config.seed,
+        steps: 0,
+        fid: None,
+        kid: None,
+        seconds: 0.0,
+        error: Some(error),
+    }
+}
+
+fn report(result: &RunResult) {
+    let outcome = match (result.fid, &result.error) {
+        (Some(fid), _) => format!("FID-style {fid:.3}"),
+        (None, error) => error.clone().unwrap_or_default(),
+    };
+    println!("run {} ({} setting {}): {outcome}", result.id, result.variant, result.setting);
 }
 
 /// Trains a planned run for `steps` steps and scores its generator: (FID-style, KID).
