@@ -487,14 +487,13 @@ pub struct StudyPlanArgs {
     pub out: PathBuf,
 }
 
+/// What every run of a study reads: its plan, the data and the classifier, and how many samples
+/// it is scored on.
 #[derive(Args)]
-pub struct StudyRunArgs {
+pub struct StudyInputs {
     /// The plan file (`gan study plan`).
     #[arg(long, default_value = "out/study/plan.json")]
     pub plan: PathBuf,
-    /// The results file, appended to.
-    #[arg(long, default_value = "out/study/results.jsonl")]
-    pub results: PathBuf,
     /// The dataset file of mnist, images and drawing.
     #[arg(long, default_value = "www/data/mnist.bin")]
     pub data: PathBuf,
@@ -503,6 +502,15 @@ pub struct StudyRunArgs {
     /// Samples (and real images) each run is scored on.
     #[arg(long, default_value_t = 500, value_parser = at_least_two)]
     pub n: u64,
+}
+
+#[derive(Args)]
+pub struct StudyRunArgs {
+    #[command(flatten)]
+    pub inputs: StudyInputs,
+    /// The results file, appended to.
+    #[arg(long, default_value = "out/study/results.jsonl")]
+    pub results: PathBuf,
     /// Stop after this many runs (the rest wait for the next `gan study run`).
     #[arg(long, value_parser = at_least_one)]
     pub limit: Option<u64>,
@@ -513,15 +521,9 @@ pub struct StudyRunArgs {
 
 #[derive(Args)]
 pub struct StudyTrialArgs {
-    #[arg(long, default_value = "out/study/plan.json")]
-    pub plan: PathBuf,
+    #[command(flatten)]
+    pub inputs: StudyInputs,
     /// The run's id in the plan.
     #[arg(long)]
     pub id: usize,
-    #[arg(long, default_value = "www/data/mnist.bin")]
-    pub data: PathBuf,
-    #[arg(long, default_value = "www/metrics/mnist-classifier.safetensors")]
-    pub classifier: PathBuf,
-    #[arg(long, default_value_t = 500, value_parser = at_least_two)]
-    pub n: u64,
 }

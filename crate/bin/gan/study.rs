@@ -11,7 +11,7 @@ use gan_playground::study::{self, PlannedRun, RunResult};
 use gan_playground::trainer::settings::{POINTS_GRID_SAMPLES, POINTS_NZ};
 use gan_playground::trainer::{TrainConfig, Trainer};
 
-use crate::cli::{Source, StudyPlanArgs, StudyRunArgs, StudyTrialArgs, device};
+use crate::cli::{Source, StudyInputs, StudyPlanArgs, StudyRunArgs, StudyTrialArgs, device};
 use crate::output::{read, write_atomic};
 
 /// Recall on triangles, as the page measures it (a run's score, not the study's final figure).
@@ -43,7 +43,7 @@ fn load_plan(path: &std::path::Path) -> Result<study::Plan, String> {
 }
 
 pub fn run(args: &StudyRunArgs, backend: &str) -> Result<(), String> {
-    let plan = load_plan(&args.plan)?;
+    let plan = load_plan(&args.inputs.plan)?;
     let done = match std::fs::read_to_string(&args.results) {
         Ok(text) => study::read_results(&text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -62,9 +62,9 @@ pub fn run(args: &StudyRunArgs, backend: &str) -> Result<(), String> {
         return run_in_processes(args, backend, &todo);
     }
     let (device, _) = device(backend)?;
-    let classifier = load_classifier(&args.classifier, &device)?;
+    let classifier = load_classifier(&args.inputs.classifier, &device)?;
     for run in todo {
-        let result = one(run, plan.steps, &args.data, &classifier, args.n as usize, &device);
+        let result = one(run, plan.steps, &args.inputs, &classifier, &device);
         report(&result);
         append(&args.results, &result)?;
     }
@@ -73,11 +73,11 @@ pub fn run(args: &StudyRunArgs, backend: &str) -> Result<(), String> {
 
 /// `gan study trial`: one run, its result printed as a JSON line.
 pub fn trial(args: &StudyTrialArgs, backend: &str) -> Result<(), String> {
-    let plan = load_plan(&args.plan)?;
+    let plan = load_plan(&args.inputs.plan)?;
     let run = plan.runs.iter().find(|r| r.id == args.id).ok_or_else(|| format!("the plan has no run {}", args.id))?;
     let (device, _) = device(backend)?;
-    let classifier = load_classifier(&args.classifier, &device)?;
-    let result = one(run, plan.steps, &args.data, &classifier, args.n as usize, &device);
+    let classifier = load_classifier(&args.inputs.classifier, &device)?;
+    let result = one(run, plan.steps, &args.inputs, &classifier, &device);
     println!("{}", serde_json::to_string(&result).map_err(|e| e.to_string())?);
     Ok(())
 }
@@ -92,15 +92,16 @@ fn run_in_processes(args: &StudyRunArgs, backend: &str, todo: &[&PlannedRun]) ->
         while running.len() < args.jobs as usize {
             let Some(run) = queue.next() else { break };
             let id = run.id.to_string();
-            let n = args.n.to_string();
+            let inputs = &args.inputs;
+            let n = inputs.n.to_string();
             let child = std::process::Command::new(&exe)
                 .args(["--backend", backend, "study", "trial", "--id", &id, "--n", &n])
                 .arg("--plan")
-                .arg(&args.plan)
+                .arg(&inputs.plan)
                 .arg("--data")
-                .arg(&args.data)
+                .arg(&inputs.data)
                 .arg("--classifier")
-                .arg(&args.classifier)
+                .arg(&inputs.classifier)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -135,14 +136,13 @@ fn load_classifier(path: &std::path::Path, device: &burn::tensor::Device) -> Res
 fn one(
     run: &PlannedRun,
     steps: u64,
-    data: &std::path::Path,
+    inputs: &StudyInputs,
     classifier: &Classifier,
-    n: usize,
     device: &burn::tensor::Device,
 ) -> RunResult {
     let started = Instant::now();
-    let source = Source { dataset: String::new(), data: data.to_path_buf() };
-    let outcome = train_and_score(run, steps, &source, classifier, n, device);
+    let source = Source { dataset: String::new(), data: inputs.data.clone() };
+    let outcome = train_and_score(run, steps, &source, classifier, inputs.n as usize, device);
     let mut result = failed(run, String::new());
     result.steps = steps;
     result.seconds = started.elapsed().as_secs_f64();
