@@ -11,10 +11,12 @@
 //! Output names: `d_loss`, `g_loss` (scalars), `d.<read-out>` for the critic loss's read-outs,
 //! `fake` = G(z), and the gradients `critic.main.<i>.<weight|bias>` of the critic's loss with
 //! respect to the critic and `generator.main.<i>.<weight|bias>` of G's loss with respect to G.
+//! A joint model (the VAE: `epsilon` is its noise) writes `loss` and `loss.<read-out>` instead of
+//! the two losses, and the gradients of that one loss with respect to both networks.
 
 use burn::tensor::{Device, Tensor, TensorData, Transaction};
 
-use crate::gan::{self, Variant};
+use crate::gan::{self, Loss, Training, Variant};
 use crate::model::Sizes;
 use crate::model::{LayerSpec, Sequential};
 use crate::safetensors::SafeTensors;
@@ -79,9 +81,9 @@ impl GradInputs {
         let real = tensor("real", real_shape)?;
         let z = tensor("z", [batch, nz, 1, 1])?;
         let noise = variant
-            .critic_noise(real_shape)
+            .loss_noise(real_shape, nz)
             .into_iter()
-            .map(|(name, shape)| tensor(name, shape))
+            .map(|noise| tensor(noise.name, noise.shape))
             .collect::<Result<Vec<_>, _>>()?;
         let plain = device.clone().without_autodiff();
         for t in file.tensors.iter().filter(|t| t.name.starts_with("state.")) {
@@ -97,10 +99,21 @@ impl GradInputs {
 pub async fn evaluate(inputs: GradInputs) -> Result<Vec<Named>, String> {
     let GradInputs { mut variant, generator, critic, real, z, noise } = inputs;
     let fake = generator.forward(z);
-    let d = variant.critic_loss(&critic, real, fake.clone().detach(), &noise)?;
-    let d_grads = d.value.backward();
-    let g = variant.generator_loss(&critic, fake.clone());
-    let g_grads = g.value.backward();
+    let (critic_net, generator_net) = (("critic.", &critic), ("generator.", &generator));
+    // Each loss: its output name, its read-outs' prefix (none: not written), the networks whose
+    // gradients it reports.
+    type Networks<'a> = Vec<(&'a str, &'a Sequential)>;
+    let losses: Vec<(&str, Option<&str>, Loss, Networks)> = match variant.training() {
+        Training::Adversarial => {
+            let d = variant.critic_loss(&critic, real, fake.clone().detach(), &noise)?;
+            let g = variant.generator_loss(&critic, fake.clone())?;
+            vec![("d_loss", Some("d."), d, vec![critic_net]), ("g_loss", None, g, vec![generator_net])]
+        }
+        Training::Joint => {
+            let loss = variant.joint_loss(&critic, &generator, real, &noise)?;
+            vec![("loss", Some("loss."), loss, vec![critic_net, generator_net])]
+        }
+    };
 
     let mut names: Vec<(String, Vec<usize>)> = Vec::new();
     let mut tx = Transaction::default();
@@ -108,18 +121,23 @@ pub async fn evaluate(inputs: GradInputs) -> Result<Vec<Named>, String> {
         names.push((name, shape));
         tx.register(t)
     };
-    tx = add("d_loss".into(), vec![], d.value.inner(), tx);
-    tx = add("g_loss".into(), vec![], g.value.inner(), tx);
-    for (name, value) in d.readouts {
-        tx = add(format!("d.{name}"), vec![], value.inner(), tx);
+    let mut gradients = Vec::new();
+    for (loss_name, readout_prefix, loss, networks) in losses {
+        tx = add(loss_name.into(), vec![], loss.value.clone().inner(), tx);
+        for (name, value) in readout_prefix.map(|_| loss.readouts).unwrap_or_default() {
+            tx = add(format!("{}{name}", readout_prefix.unwrap_or_default()), vec![], value.inner(), tx);
+        }
+        gradients.push((networks, loss.value.backward()));
     }
     let dims = fake.dims();
     tx = add("fake".into(), dims.to_vec(), fake.inner().reshape([dims.iter().product::<usize>()]), tx);
-    for (model, prefix, grads) in [(&critic, "critic.", &d_grads), (&generator, "generator.", &g_grads)] {
-        for entry in weights::entries(model, prefix).iter().filter(|e| e.trainable) {
-            let grad = weights::gradient_of(model, entry, grads)
-                .ok_or_else(|| format!("no gradient reached {}", entry.name))?;
-            tx = add(entry.name.clone(), entry.shape.clone(), grad, tx);
+    for (networks, grads) in &gradients {
+        for (prefix, model) in networks {
+            for entry in weights::entries(model, prefix).iter().filter(|e| e.trainable) {
+                let grad = weights::gradient_of(model, entry, grads)
+                    .ok_or_else(|| format!("no gradient reached {}", entry.name))?;
+                tx = add(entry.name.clone(), entry.shape.clone(), grad, tx);
+            }
         }
     }
     let data = tx.execute_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;

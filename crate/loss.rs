@@ -4,7 +4,7 @@
 use burn::tensor::Tensor;
 
 /// softplus(x) = log(1 + eˣ), computed as max(x, 0) + log(1 + e^(−|x|)) so that it never overflows.
-pub fn softplus(x: Tensor<1>) -> Tensor<1> {
+pub fn softplus<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     x.clone().clamp_min(0.0) + x.abs().neg().exp().log1p()
 }
 

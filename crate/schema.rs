@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::data::{DATASETS, Dataset};
-use crate::gan::{self, Knob, Optimizer, READOUT_LABELS};
+use crate::gan::{self, Knob, Optimizer, READOUT_LABELS, Training};
 use crate::trainer::settings::{POINTS_GRID_SAMPLES, POINTS_NZ, SETTINGS, Setting};
 
 #[derive(Serialize)]
@@ -37,6 +37,8 @@ pub struct VariantInfo {
     /// The published optimiser settings, `{ kind, learning_rate, beta1?, beta2? }`.
     pub optimizer: Optimizer,
     pub n_critic: usize,
+    /// `"adversarial"` (a critic loss and a generator loss) or `"joint"` (one loss: the VAE).
+    pub training: Training,
     /// The names of its read-outs (labelled in `readouts`).
     pub readouts: &'static [&'static str],
 }
@@ -69,6 +71,7 @@ pub fn schema() -> Schema {
                     knobs: variant.knobs(),
                     optimizer: variant.optimizer(),
                     n_critic: variant.n_critic(),
+                    training: variant.training(),
                     readouts: variant.readouts(),
                 }
             })

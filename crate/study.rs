@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::gan::{self, Optimizer};
+use crate::gan::{self, Optimizer, Training};
 use crate::rng::Rng;
 use crate::trainer::TrainConfig;
 use crate::trainer::settings::setting_named;
@@ -73,7 +73,9 @@ fn random_setting(variant: &str, base: &TrainConfig, rng: &mut Rng) -> Result<Tr
         Optimizer::Adam { beta2, .. } => Optimizer::Adam { learning_rate: lr, beta1, beta2 },
         Optimizer::RmsProp { .. } => Optimizer::RmsProp { learning_rate: lr },
     };
+    // Drawn for every variant, so that each stream stays aligned; a joint model has no critic steps.
     let n_critic = if rng.uniform() < 0.5 { 1 } else { 5 };
+    let n_critic = (published.training() == Training::Adversarial).then_some(n_critic);
     let mut knobs = std::collections::BTreeMap::new();
     for knob in published.knobs() {
         let value = match knob.name {
@@ -85,13 +87,7 @@ fn random_setting(variant: &str, base: &TrainConfig, rng: &mut Rng) -> Result<Tr
         };
         knobs.insert(knob.name.to_string(), within(value, (knob.min, knob.max)));
     }
-    Ok(TrainConfig {
-        variant: variant.to_string(),
-        optimizer: Some(optimizer),
-        n_critic: Some(n_critic),
-        knobs,
-        ..base.clone()
-    })
+    Ok(TrainConfig { variant: variant.to_string(), optimizer: Some(optimizer), n_critic, knobs, ..base.clone() })
 }
 
 /// The search phase: for each variant, `settings` runs over `base` (setting 0 the variant's

@@ -22,10 +22,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
-VARIANTS = ["ns-gan", "mm-gan", "lsgan", "wgan", "wgan-gp", "dragan", "began"]
+VARIANTS = ["ns-gan", "mm-gan", "lsgan", "wgan", "wgan-gp", "dragan", "began", "vae"]
 BEGAN_CODE = 32  # the autoencoder's code size (crate/gan/began.rs)
 BEGAN_GAMMA = 0.5
 LAMBDA = 10.0  # WGAN-GP's and DRAGAN's penalty weight
+VAE_MIN_STD = 1e-6  # crate/gan/vae.rs: σ = 1e-6 + softplus(·)
+VAE_MIN_PROBABILITY = 1e-6  # a pixel's probability is kept within [1e-6, 1 − 1e-6]
 
 
 def generator(variant, nz, g_width):
@@ -81,9 +83,11 @@ def began_autoencoder(code, d):
     ]
 
 
-def critic(variant, w):
+def critic(variant, w, nz):
     if variant == "began":
         return nn.Sequential(*began_autoencoder(BEGAN_CODE, w))
+    # The VAE's encoder: D's trunk, its last layer giving 2·nz numbers (μ, and σ before a softplus).
+    outputs, bias = (2 * nz, True) if variant == "vae" else (1, False)
     # WGAN-GP and DRAGAN penalise per-sample gradients: LayerNorm instead of BatchNorm.
     norm = nn.LayerNorm([2 * w, 7, 7]) if variant in ("wgan-gp", "dragan") else nn.BatchNorm2d(2 * w)
     return nn.Sequential(
@@ -92,7 +96,7 @@ def critic(variant, w):
         nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),
         norm,
         nn.LeakyReLU(0.2),
-        nn.Conv2d(2 * w, 1, 7, 1, 0, bias=False),
+        nn.Conv2d(2 * w, outputs, 7, 1, 0, bias=bias),
     )
 
 
@@ -174,12 +178,27 @@ def generator_loss(variant, d, fake):
     raise ValueError(variant)
 
 
+def vae_loss(g, encoder, real, epsilon):
+    """The negative ELBO with a Bernoulli likelihood, from torch.distributions and PyTorch's BCE:
+    q(z|x) = N(μ, σ²) with σ = 1e-6 + softplus, z = μ + σ·ε, p = (G(z) + 1)/2 for x' = (x + 1)/2."""
+    code = encoder(real)
+    nz = code.shape[1] // 2
+    mean, std = code[:, :nz], VAE_MIN_STD + F.softplus(code[:, nz:])
+    z = mean + std * epsilon
+    p = ((g(z) + 1) / 2).clamp(VAE_MIN_PROBABILITY, 1 - VAE_MIN_PROBABILITY)
+    batch = real.shape[0]
+    reconstruction = F.binary_cross_entropy(p, (real + 1) / 2, reduction="sum") / batch
+    prior = torch.distributions.Normal(torch.zeros_like(mean), torch.ones_like(std))
+    kl = torch.distributions.kl_divergence(torch.distributions.Normal(mean, std), prior).sum() / batch
+    return reconstruction + kl, {"reconstruction": reconstruction, "kl": kl}
+
+
 def networks(variant, inputs):
     nz = inputs["z"].shape[1]
     first = inputs["generator.main.0.weight"].shape[1]
     g_width = first // 2
     d_width = inputs["critic.main.0.weight"].shape[0]
-    g, d = Wrapped(generator(variant, nz, g_width)), Wrapped(critic(variant, d_width))
+    g, d = Wrapped(generator(variant, nz, g_width)), Wrapped(critic(variant, d_width, nz))
     for net, prefix in ((g, "generator."), (d, "critic.")):
         state = {k[len(prefix) :]: v for k, v in inputs.items() if k.startswith(prefix)}
         net.load_state_dict(state, strict=True)
@@ -194,6 +213,17 @@ def reference_grads(variant, inputs):
     g.double(), d.double()
     out = {}
     fake = g(inputs["z"])
+    if variant == "vae":
+        loss, readouts = vae_loss(g, d, inputs["real"], inputs["epsilon"])
+        loss.backward()
+        out["loss"] = loss.detach()
+        for name, value in readouts.items():
+            out[f"loss.{name}"] = value.detach().reshape(())
+        out["fake"] = fake.detach()
+        for net, prefix in ((d, "critic."), (g, "generator.")):
+            for name, p in net.named_parameters():
+                out[prefix + name] = p.grad.detach().clone()
+        return {k: v.float().contiguous() for k, v in out.items()}
     d_loss, readouts = critic_loss(variant, d, inputs["real"], fake.detach(), inputs)
     d_loss.backward()
     out["d_loss"] = d_loss.detach()
@@ -215,7 +245,7 @@ def fixture_inputs(variant, seed, batch=4, nz=8, g_width=4, d_width=4):
     """Fixed weights and inputs. Weights are drawn wider than DCGAN's N(0, 0.02) so that every
     gradient is well above float32 round-off and LeakyReLU sees both signs."""
     torch.manual_seed(seed)
-    g, d = Wrapped(generator(variant, nz, g_width)), Wrapped(critic(variant, d_width))
+    g, d = Wrapped(generator(variant, nz, g_width)), Wrapped(critic(variant, d_width, nz))
     inputs = {}
     for net, prefix in ((g, "generator."), (d, "critic.")):
         for name, t in net.state_dict().items():
@@ -237,6 +267,8 @@ def fixture_inputs(variant, seed, batch=4, nz=8, g_width=4, d_width=4):
         inputs["alpha"] = torch.rand(batch, 1, 1, 1)
     if variant == "began":
         inputs["state.k"] = torch.tensor([0.3])
+    if variant == "vae":
+        inputs["epsilon"] = torch.randn(batch, nz, 1, 1)
     return inputs
 
 
@@ -279,7 +311,7 @@ def forward_fixtures(out):
     widths keep the files small; the layers are the reference ones)."""
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(7)
-    g, d = Wrapped(generator("ns-gan", 100, 8)), Wrapped(critic("ns-gan", 8))
+    g, d = Wrapped(generator("ns-gan", 100, 8)), Wrapped(critic("ns-gan", 8, 100))
     randomise(g), randomise(d)
     g.eval(), d.eval()
     z = torch.randn(6, 100, 1, 1)
@@ -324,7 +356,7 @@ def check_load(gan, data, work):
             check=True, stdout=subprocess.DEVNULL,
         )
         state = load_file(weights)
-        g, d = Wrapped(generator(variant, 100, 8)), Wrapped(critic(variant, 8))
+        g, d = Wrapped(generator(variant, 100, 8)), Wrapped(critic(variant, 8, 100))
         for net, prefix in ((g, "generator."), (d, "critic.")):
             net.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}, strict=True)
         g.eval()
@@ -368,7 +400,8 @@ def main():
         path = os.path.join(args.out, f"{variant}.safetensors")
         meta = {"variant": variant, "torch": torch.__version__, "made_by": "scripts/torch_reference.py fixtures"}
         save_file({**inputs, **expected}, path, meta)
-        print(f"{path}: {os.path.getsize(path)} bytes, d_loss {expected['expected.d_loss']:.6f}")
+        loss = expected.get("expected.d_loss", expected.get("expected.loss"))
+        print(f"{path}: {os.path.getsize(path)} bytes, first loss {loss:.6f}")
 
 
 if __name__ == "__main__":

@@ -171,8 +171,9 @@ fn a_run_that_would_run_out_of_memory_is_refused_with_the_figures() {
         err.contains("needs about") && err.contains(&format!("the limit is {} MiB", MEMORY_BUDGET_BYTES >> 20)),
         "{err}"
     );
-    // Widths 256, nz 512, batch 256 fit, for every variant
-    // (BEGAN's autoencoder is refused there already: one of its tensors would exceed 128 MiB).
+    // Widths 256, nz 512, batch 256 fit, for every variant (BEGAN's autoencoder is refused there
+    // already: one of its tensors would exceed 128 MiB; the VAE's encoder maps a 7×7 map to 2·nz
+    // numbers, 25.7 M weights at nz 512, and is refused by the memory figure).
     for registered in gan_playground::gan::REGISTRY {
         let mut page = common::small_config(256, 256);
         page.model.nz = 512;
@@ -180,9 +181,14 @@ fn a_run_that_would_run_out_of_memory_is_refused_with_the_figures() {
         page.variant = registered.id.into();
         let peak = page.peak_bytes(gan_playground::gan::variant(registered.id).unwrap().as_ref());
         println!("{}: widths 256, nz 512, batch 256 need about {} MiB", registered.id, peak >> 20);
-        assert!(peak < MEMORY_BUDGET_BYTES || registered.id == "began", "{}: {peak}", registered.id);
+        assert!(peak < MEMORY_BUDGET_BYTES || ["began", "vae"].contains(&registered.id), "{}: {peak}", registered.id);
         if let Err(e) = page.validate() {
-            assert!(registered.id == "began" && e.contains("tensor"), "{}: {e}", registered.id);
+            let expected = match registered.id {
+                "began" => "tensor",
+                "vae" => "needs about",
+                _ => "nothing",
+            };
+            assert!(e.contains(expected), "{}: {e}", registered.id);
         }
     }
     // The reference run: weights, gradients and Adam's moments alone are 4 × 1.92 M values.

@@ -49,9 +49,9 @@ fn losses(variant: &mut dyn Variant) -> (f64, f64, Vec<(&'static str, f64)>) {
     let critic = mean_critic(&device);
     let value = |t: Tensor<1>| to_f32(t.into_data()).unwrap()[0] as f64;
     let real = images(&REAL, &device);
-    let noise = gan::draw_noise(variant, real.dims(), &mut Rng::new(9), &device);
+    let noise = gan::draw_noise(variant, real.dims(), 100, &mut Rng::new(9), &device);
     let d = variant.critic_loss(&critic, real, images(&FAKE, &device), &noise).unwrap();
-    let g = variant.generator_loss(&critic, images(&FAKE, &device));
+    let g = variant.generator_loss(&critic, images(&FAKE, &device)).unwrap();
     let readouts = d.readouts.into_iter().map(|(n, t)| (n, value(t))).collect();
     (value(d.value), value(g.value), readouts)
 }
@@ -341,7 +341,7 @@ fn began_losses_k_update_and_convergence_measure_equal_the_formula() {
     let (d1, k, _) = step(&mut began);
     assert!((k - k1).abs() < 1e-7, "k1 {k} vs {k1}");
     assert_within("D at k1", d1, lx - k1 * lf, TANH_F32);
-    let g = value(began.generator_loss(&autoencoder, images(&fake, &device)).value);
+    let g = value(began.generator_loss(&autoencoder, images(&fake, &device)).unwrap().value);
     assert_within("G", g, lf, TANH_F32);
 }
 
@@ -371,4 +371,69 @@ fn knobs_are_range_checked_and_recorded_in_the_config() {
     trainer.set_knob("gamma", 0.9).unwrap();
     assert_eq!((trainer.knobs()[0].value, trainer.config().knobs["gamma"]), (0.9, 0.9));
     assert!(trainer.set_knob("gamma", f64::NAN).is_err());
+}
+
+/// The VAE's loss on images (Bernoulli) and on points (Gaussian, σ = 0.05) against its formula
+/// in f64, from its own networks' outputs: μ and σ = 10⁻⁶ + softplus(·) from the encoder, z =
+/// μ + σε, the decoder's reconstruction, and the KL to N(0, I).
+#[test]
+fn vae_loss_equals_the_negative_elbo_from_its_formula() {
+    let device = Device::flex();
+    let mut vae = gan::variant("vae").unwrap();
+    let sizes = gan_playground::model::Sizes { nz: 3, g_width: 4, d_width: 4, channels: 1 };
+    for points in [false, true] {
+        let mut rng = Rng::new(if points { 2 } else { 1 });
+        let (encoder_layers, decoder_layers) = if points {
+            (vae.point_critic_layers(&sizes), gan_playground::model::mlp2d::generator(&sizes))
+        } else {
+            (vae.critic_layers(&sizes), vae.generator_layers(&sizes))
+        };
+        let encoder = Sequential::init(&encoder_layers, &mut rng, &device);
+        let decoder = Sequential::init(&decoder_layers, &mut rng, &device);
+        let shape = if points { [4, 2, 1, 1] } else { [4, 1, 28, 28] };
+        let x: Vec<f32> = rng.uniform_vec(shape.iter().product()).iter().map(|u| 2.0 * u - 1.0).collect();
+        let real = Tensor::<4>::from_data(TensorData::new(x.clone(), shape), &device);
+        let noise = gan::draw_noise(vae.as_ref(), shape, sizes.nz, &mut rng, &device);
+        let eps = to_f32(noise[0].clone().into_data()).unwrap();
+        let loss = vae.joint_loss(&encoder, &decoder, real.clone(), &noise).unwrap();
+        let value = |t: Tensor<1>| to_f32(t.into_data()).unwrap()[0] as f64;
+        let (got, readouts) = (value(loss.value), loss.readouts);
+
+        let code = to_f32(encoder.forward(real).into_data()).unwrap();
+        let (batch, nz) = (shape[0], sizes.nz);
+        let (mut z, mut kl) = (Vec::new(), 0.0);
+        for b in 0..batch {
+            for j in 0..nz {
+                let (mean, s) = (code[b * 2 * nz + j] as f64, code[b * 2 * nz + nz + j] as f64);
+                let std = 1e-6 + s.exp().ln_1p();
+                z.push((mean + std * eps[b * nz + j] as f64) as f32);
+                kl += 0.5 * (mean * mean + std * std - (std * std).ln() - 1.0);
+            }
+        }
+        let z = Tensor::<4>::from_data(TensorData::new(z, [batch, nz, 1, 1]), &device);
+        let y = to_f32(decoder.forward(z).into_data()).unwrap();
+        let nll: f64 = x
+            .iter()
+            .zip(&y)
+            .map(|(&x, &y)| {
+                let (x, y) = (x as f64, y as f64);
+                if points {
+                    (x - y).powi(2) / (2.0 * 0.05 * 0.05)
+                } else {
+                    let (t, p) = ((x + 1.0) / 2.0, ((y + 1.0) / 2.0).clamp(1e-6, 1.0 - 1e-6));
+                    -(t * p.ln() + (1.0 - t) * (1.0 - p).ln())
+                }
+            })
+            .sum();
+        let (nll, kl) = (nll / batch as f64, kl / batch as f64);
+        let kind = if points { "points" } else { "images" };
+        assert_within(&format!("VAE loss on {kind}"), got, nll + kl, 1e-5);
+        let readout = |name: &str| value(readouts.iter().find(|(n, _)| *n == name).unwrap().1.clone());
+        assert_within(&format!("VAE reconstruction on {kind}"), readout("reconstruction"), nll, 1e-5);
+        assert_within(&format!("VAE KL on {kind}"), readout("kl"), kl, 1e-5);
+    }
+    // It has no adversarial losses, and says so.
+    let critic = mean_critic(&device);
+    let err = vae.critic_loss(&critic, images(&REAL, &device), images(&FAKE, &device), &[]).err().unwrap();
+    assert!(err.contains("one loss"), "{err}");
 }

@@ -91,7 +91,7 @@ try {
   const timing = await timeRounds({
     warmup: num('warmup', 2), steps: num('steps', 10), out,
     iteration: () => synced(() => session.train(1)),
-    criticStep: () => synced(() => session.stepDiscriminator()),
+    criticStep: session.schedule().training === 'joint' ? null : () => synced(() => session.stepDiscriminator()),
     afterWarmup: async () => {
       await settle();
       afterWarmup = memory();

@@ -1,13 +1,13 @@
 // The timing protocol both bench pages share (www/bench.html for the core, www/bench-tfjs.html for
 // TF.js), so that their numbers are measured the same way: each of warmup + steps rounds times one
-// full iteration and then one critic step (both already synced by the caller), and the summary
-// keeps the rounds after the warm-up.
+// full iteration and then one critic step (both already synced by the caller; a model without a
+// critic step, the VAE, passes none), and the summary keeps the rounds after the warm-up.
 export async function timeRounds({ warmup, steps, iteration, criticStep, afterWarmup, out }) {
   const times = [];
   const dTimes = [];
   for (let i = 0; i < warmup + steps; i++) {
     times.push(await iteration());
-    dTimes.push(await criticStep());
+    if (criticStep) dTimes.push(await criticStep());
     if (i === warmup - 1) await afterWarmup?.();
     out.textContent = `step ${i + 1}/${warmup + steps}: ${times.at(-1).toFixed(0)} ms`;
   }
@@ -15,6 +15,6 @@ export async function timeRounds({ warmup, steps, iteration, criticStep, afterWa
   const dTimed = dTimes.slice(warmup).sort((a, b) => a - b);
   return {
     firstStepMs: times[0], medianMs: timed[Math.floor(timed.length / 2)], minMs: timed[0], maxMs: timed.at(-1),
-    steps: timed.length, dStepMedianMs: dTimed[Math.floor(dTimed.length / 2)],
+    steps: timed.length, dStepMedianMs: dTimed[Math.floor(dTimed.length / 2)] ?? null,
   };
 }

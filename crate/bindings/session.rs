@@ -85,10 +85,12 @@ impl Session {
         Ok(())
     }
 
-    /// The optimiser in use (the variant's defaults unless the config overrides them) and n_critic.
+    /// The optimiser in use (the variant's defaults unless the config overrides them), n_critic,
+    /// and `training` ("adversarial" or "joint").
     pub fn schedule(&self) -> Result<JsValue, JsValue> {
         let out = to_js(&self.trainer.optimizer())?;
         Reflect::set(&out, &"nCritic".into(), &(self.trainer.n_critic() as u32).into())?;
+        Reflect::set(&out, &"training".into(), &to_js(&self.trainer.training())?)?;
         Ok(out)
     }
 
@@ -241,8 +243,8 @@ impl Session {
     }
 
     #[wasm_bindgen(js_name = stepGenerator)]
-    pub fn step_generator(&mut self) {
-        self.trainer.generator_step();
+    pub fn step_generator(&mut self) -> Result<(), JsValue> {
+        self.trainer.generator_step().map_err(err)
     }
 
     #[wasm_bindgen(getter)]

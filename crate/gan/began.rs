@@ -91,8 +91,8 @@ impl Variant for Began {
         Ok(Loss::new(loss).with("k", k).with("m_global", m_global))
     }
 
-    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
-        Loss::new(reconstruction_loss(critic, fake))
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
+        Ok(Loss::new(reconstruction_loss(critic, fake)))
     }
 
     /// γ = E[L(G(z))]/E[L(x)] at equilibrium: lower γ, sharper but less diverse samples.

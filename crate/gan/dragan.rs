@@ -13,7 +13,7 @@ use burn::tensor::Tensor;
 
 use super::ns_gan::NsGan;
 use super::wgan_gp::{WganGp, gradient_penalty};
-use super::{Knob, Loss, Optimizer, Variant, noise_at};
+use super::{Knob, Loss, Noise, Optimizer, Variant, noise_at};
 use crate::model::Sizes;
 use crate::model::{LayerSpec, Sequential};
 
@@ -54,8 +54,8 @@ impl Variant for Dragan {
         (name == "lambda").then_some(&mut self.lambda)
     }
 
-    fn critic_noise(&self, real: [usize; 4]) -> Vec<(&'static str, [usize; 4])> {
-        vec![("perturbation", real), ("alpha", [real[0], 1, 1, 1])]
+    fn loss_noise(&self, real: [usize; 4], _: usize) -> Vec<Noise> {
+        vec![Noise::uniform("perturbation", real), Noise::uniform("alpha", [real[0], 1, 1, 1])]
     }
 
     fn critic_loss(
@@ -76,7 +76,7 @@ impl Variant for Dragan {
         Ok(Loss::new(gan + penalty.clone() * self.lambda).with("gradient_norm", mean_norm).with("penalty", penalty))
     }
 
-    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
         NsGan.generator_loss(critic, fake)
     }
 }

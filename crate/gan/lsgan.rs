@@ -34,7 +34,7 @@ impl Variant for LsGan {
         Ok(Loss::new(half_mse(scores(critic, real), 1.0) + half_mse(scores(critic, fake), 0.0)))
     }
 
-    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
-        Loss::new(half_mse(scores(critic, fake), 1.0))
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
+        Ok(Loss::new(half_mse(scores(critic, fake), 1.0)))
     }
 }

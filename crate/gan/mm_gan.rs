@@ -32,8 +32,8 @@ impl Variant for MmGan {
         NsGan.critic_loss(critic, real, fake, noise)
     }
 
-    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
         // log(1 − σ(s)) = −softplus(s), so E[log(1 − D(G(z)))] = −(BCE against label 0).
-        Loss::new(bce_logits_fake(scores(critic, fake)).neg())
+        Ok(Loss::new(bce_logits_fake(scores(critic, fake)).neg()))
     }
 }

@@ -1,11 +1,16 @@
-//! The GAN family. A variant is one file implementing [`Variant`] plus one line in [`REGISTRY`];
-//! the trainer knows nothing of any particular variant.
+//! The GAN family, and the study's VAE baseline. A variant is one file implementing [`Variant`]
+//! plus one line in [`REGISTRY`]; the trainer knows nothing of any particular variant.
+//!
+//! Every model here is a pair of networks of the same shapes: a generator (the VAE's decoder) and
+//! a critic (the VAE's encoder, with a wider last layer). [`Training`] says whether they minimise
+//! their own losses in turn (the GANs) or one loss together (the VAE).
 
 pub mod began;
 pub mod dragan;
 pub mod lsgan;
 pub mod mm_gan;
 pub mod ns_gan;
+pub mod vae;
 pub mod wgan;
 pub mod wgan_gp;
 
@@ -27,6 +32,45 @@ pub struct Knob {
     pub value: f64,
     pub min: f64,
     pub max: f64,
+}
+
+/// How a model trains its pair of networks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Training {
+    /// A critic and a generator, each minimising its own loss in turn ([`Variant::critic_loss`]
+    /// `n_critic` times, then [`Variant::generator_loss`]): every GAN.
+    Adversarial,
+    /// Both networks minimise one loss together ([`Variant::joint_loss`]), one optimiser step of
+    /// each per iteration: the VAE (critic = encoder, generator = decoder).
+    Joint,
+}
+
+/// How a noise tensor is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Draw {
+    /// U[0, 1).
+    Uniform,
+    /// N(0, 1).
+    Normal,
+}
+
+/// A noise tensor a loss consumes: its name (as `gan grads` files call it), shape and distribution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Noise {
+    pub name: &'static str,
+    pub shape: [usize; 4],
+    pub draw: Draw,
+}
+
+impl Noise {
+    pub fn uniform(name: &'static str, shape: [usize; 4]) -> Self {
+        Self { name, shape, draw: Draw::Uniform }
+    }
+
+    pub fn normal(name: &'static str, shape: [usize; 4]) -> Self {
+        Self { name, shape, draw: Draw::Normal }
+    }
 }
 
 /// A loss to minimise and the numbers the variant wants shown, all still on the device
@@ -54,12 +98,21 @@ pub const READOUT_LABELS: &[(&str, &str)] = &[
     ("penalty", "Penalty"),
     ("k", "k_t"),
     ("m_global", "M_global"),
+    ("reconstruction", "−log p(x|z)"),
+    ("kl", "KL(q(z|x) ‖ p(z))"),
 ];
 
-/// One member of the GAN family: its losses, what runs after a critic step, its schedule and defaults.
+/// One member of the family: its losses, what runs after a critic step, its schedule and defaults.
+/// A GAN implements [`Variant::critic_loss`] and [`Variant::generator_loss`]; a model trained on
+/// one loss declares [`Training::Joint`] and implements [`Variant::joint_loss`] instead.
 pub trait Variant: Send {
     /// The registry key, e.g. "wgan".
     fn id(&self) -> &'static str;
+
+    /// Whether its networks train adversarially (the default) or on one joint loss.
+    fn training(&self) -> Training {
+        Training::Adversarial
+    }
 
     /// The published optimiser settings (each file says where they come from).
     fn optimizer(&self) -> Optimizer;
@@ -102,27 +155,46 @@ pub trait Variant: Send {
         scores(critic, x)
     }
 
-    /// The uniform noise U[0, 1) the critic loss consumes, as named shapes in the order it takes
-    /// them, for a real batch of shape `real` (WGAN-GP's ε, DRAGAN's perturbation). The trainer draws
-    /// it from the run's seeded stream; `gan grads` reads it from a file, so that the loss can be
-    /// checked against another framework on the very same numbers.
-    fn critic_noise(&self, real: [usize; 4]) -> Vec<(&'static str, [usize; 4])> {
-        let _ = real;
+    /// The noise its loss consumes, in the order the loss takes it, for a real batch of shape
+    /// `real` and latent vectors of `nz` numbers (WGAN-GP's ε, DRAGAN's perturbation, the VAE's
+    /// ε). The trainer draws it from the run's seeded stream; `gan grads` reads it from a file, so
+    /// that the loss can be checked against another framework on the very same numbers.
+    fn loss_noise(&self, real: [usize; 4], nz: usize) -> Vec<Noise> {
+        let _ = (real, nz);
         Vec::new()
     }
 
     /// The critic's loss on a real batch, a fake batch (already detached from G) and the noise
-    /// declared by [`Variant::critic_noise`].
+    /// declared by [`Variant::loss_noise`].
     fn critic_loss(
         &mut self,
         critic: &Sequential,
         real: Tensor<4>,
         fake: Tensor<4>,
         noise: &[Tensor<4>],
-    ) -> Result<Loss, String>;
+    ) -> Result<Loss, String> {
+        let _ = (critic, real, fake, noise);
+        Err(format!("{} has no critic loss: it trains both networks on one loss", self.id()))
+    }
 
     /// The generator's loss on a fake batch that still carries G's graph.
-    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss;
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
+        let _ = (critic, fake);
+        Err(format!("{} has no generator loss: it trains both networks on one loss", self.id()))
+    }
+
+    /// The one loss of a [`Training::Joint`] model on a real batch and its noise, through both
+    /// networks (the critic's place holds the encoder, the generator's the decoder).
+    fn joint_loss(
+        &mut self,
+        critic: &Sequential,
+        generator: &Sequential,
+        real: Tensor<4>,
+        noise: &[Tensor<4>],
+    ) -> Result<Loss, String> {
+        let _ = (critic, generator, real, noise);
+        Err(format!("{} trains adversarially: it has no joint loss", self.id()))
+    }
 
     /// Runs after every critic optimiser step (WGAN clips the weights here).
     fn after_critic_step(&mut self, critic: Sequential) -> Sequential {
@@ -172,11 +244,24 @@ pub fn set_knob(variant: &mut dyn Variant, name: &str, value: f64) -> Result<(),
 }
 
 /// Draws the noise `variant` declares for a real batch of shape `real`, from `rng`, on `device`.
-pub fn draw_noise(variant: &dyn Variant, real: [usize; 4], rng: &mut Rng, device: &Device) -> Vec<Tensor<4>> {
+pub fn draw_noise(
+    variant: &dyn Variant,
+    real: [usize; 4],
+    nz: usize,
+    rng: &mut Rng,
+    device: &Device,
+) -> Vec<Tensor<4>> {
     variant
-        .critic_noise(real)
+        .loss_noise(real, nz)
         .into_iter()
-        .map(|(_, shape)| Tensor::from_data(TensorData::new(rng.uniform_vec(shape.iter().product()), shape), device))
+        .map(|noise| {
+            let n = noise.shape.iter().product();
+            let values = match noise.draw {
+                Draw::Uniform => rng.uniform_vec(n),
+                Draw::Normal => rng.normal_vec(n, 0.0, 1.0),
+            };
+            Tensor::from_data(TensorData::new(values, noise.shape), device)
+        })
         .collect()
 }
 
@@ -201,6 +286,7 @@ pub const REGISTRY: &[Registered] = &[
     Registered { id: "wgan-gp", title: "WGAN-GP", make: || Box::new(wgan_gp::WganGp::default()) },
     Registered { id: "dragan", title: "DRAGAN", make: || Box::new(dragan::Dragan::default()) },
     Registered { id: "began", title: "BEGAN", make: || Box::new(began::Began::default()) },
+    Registered { id: "vae", title: "VAE (baseline)", make: || Box::new(vae::Vae) },
 ];
 
 /// The variant registered under `id`.

@@ -30,7 +30,7 @@ impl Variant for NsGan {
         Ok(Loss::new(bce_logits_real(scores(critic, real)) + bce_logits_fake(scores(critic, fake))))
     }
 
-    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
-        Loss::new(bce_logits_real(scores(critic, fake)))
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
+        Ok(Loss::new(bce_logits_real(scores(critic, fake))))
     }
 }

@@ -49,8 +49,8 @@ impl Variant for Wgan {
         Ok(Loss::new(estimate.clone().neg()).with("wasserstein", estimate))
     }
 
-    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
-        Loss::new(scores(critic, fake).mean().neg())
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
+        Ok(Loss::new(scores(critic, fake).mean().neg()))
     }
 
     fn knobs(&self) -> Vec<Knob> {

@@ -13,7 +13,7 @@
 
 use burn::tensor::Tensor;
 
-use super::{Knob, Loss, Optimizer, Variant, noise_at, scores};
+use super::{Knob, Loss, Noise, Optimizer, Variant, noise_at, scores};
 use crate::model::Sizes;
 use crate::model::{LayerSpec, Sequential};
 
@@ -78,8 +78,8 @@ impl Variant for WganGp {
         (name == "lambda").then_some(&mut self.lambda)
     }
 
-    fn critic_noise(&self, real: [usize; 4]) -> Vec<(&'static str, [usize; 4])> {
-        vec![("epsilon", [real[0], 1, 1, 1])]
+    fn loss_noise(&self, real: [usize; 4], _: usize) -> Vec<Noise> {
+        vec![Noise::uniform("epsilon", [real[0], 1, 1, 1])]
     }
 
     fn critic_loss(
@@ -99,7 +99,7 @@ impl Variant for WganGp {
             .with("penalty", penalty))
     }
 
-    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Loss {
-        Loss::new(scores(critic, fake).mean().neg())
+    fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
+        Ok(Loss::new(scores(critic, fake).mean().neg()))
     }
 }

@@ -36,6 +36,16 @@ pub fn discriminator(sizes: &Sizes) -> Vec<LayerSpec> {
     ]
 }
 
+/// The VAE's encoder: D's trunk, its last layer widened to 2·nz numbers with a bias (the mean of
+/// z and, through a softplus, its standard deviation), as the study's VAE reuses its critic.
+pub fn encoder(sizes: &Sizes) -> Vec<LayerSpec> {
+    let mut layers = discriminator(sizes);
+    if let Some(Conv(last)) = layers.last_mut() {
+        *last = ConvSpec::new(last.input, 2 * sizes.nz, 7, 1, 0).with_bias();
+    }
+    layers
+}
+
 /// A dcgan28 generator: a 7×7 first kernel ([`crate::model::began28`] is tried first).
 pub fn recognise(first: &[usize], shapes: Shapes, prefix: &str) -> Option<Result<GeneratorArch, String>> {
     let &[nz, c0, 7, _] = first else { return None };

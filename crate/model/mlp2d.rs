@@ -34,6 +34,16 @@ pub fn discriminator(model: &Sizes) -> Vec<LayerSpec> {
     vec![dense(2, h), lrelu(), dense(h, h), lrelu(), dense(h, 1)]
 }
 
+/// The VAE's encoder for points: D's MLP with 2·nz outputs (the mean of z and its standard
+/// deviation before a softplus).
+pub fn encoder(model: &Sizes) -> Vec<LayerSpec> {
+    let mut layers = discriminator(model);
+    if let Some(last) = layers.last_mut() {
+        *last = dense(model.d_width, 2 * model.nz);
+    }
+    layers
+}
+
 /// BEGAN's D for points: an autoencoder point → h → h → point.
 pub fn autoencoder(model: &Sizes) -> Vec<LayerSpec> {
     let h = model.d_width;

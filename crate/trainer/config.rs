@@ -107,7 +107,7 @@ impl TrainConfig {
         let (generator, critic) = self.layers(variant);
         let parameters = parameter_count(&generator) + parameter_count(&critic);
         let (batch, [c, h, w]) = (self.batch_size, self.data_shape());
-        let critic_batches = if variant.critic_noise([batch, c, h, w]).is_empty() { 2 } else { 3 };
+        let critic_batches = if variant.loss_noise([batch, c, h, w], self.model.nz).is_empty() { 2 } else { 3 };
         let activations = activation_len(&generator, [self.model.nz, 1, 1], batch)
             + critic_batches * activation_len(&critic, [c, h, w], batch);
         4 * (4 * parameters + 2 * activations)

@@ -12,7 +12,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::data::{BatchSampler, ImageDataset};
-use crate::gan::{self, Loss, Optimizer, Variant};
+use crate::gan::{self, Loss, Optimizer, Training, Variant};
 use crate::model::Sequential;
 use crate::optim::Optim;
 use crate::rng::Rng;
@@ -162,7 +162,7 @@ impl Trainer {
     /// One optimiser step of the critic on `real` and on `fake` (detached: G is held fixed), then
     /// the variant's post-step rule (e.g. clipping); returns the critic's loss (device).
     pub fn discriminator_step_on(&mut self, real: Tensor<4>, fake: Tensor<4>) -> Result<Tensor<1>, String> {
-        let noise = gan::draw_noise(self.variant.as_ref(), real.dims(), &mut self.rng, &self.device);
+        let noise = self.draw_noise(real.dims());
         let loss = self.variant.critic_loss(&self.discriminator, real, fake.detach(), &noise)?;
         let grads = GradientsParams::from_grads(loss.value.backward(), &self.discriminator);
         let stepped = self.optim_d.step(self.discriminator.clone(), grads);
@@ -173,13 +173,33 @@ impl Trainer {
 
     /// One optimiser step of G on `fake` = G(z) (with its graph) against the current critic;
     /// returns G's loss (device).
-    pub fn generator_step_on(&mut self, fake: Tensor<4>) -> Tensor<1> {
-        let loss = self.variant.generator_loss(&self.discriminator, fake);
+    pub fn generator_step_on(&mut self, fake: Tensor<4>) -> Result<Tensor<1>, String> {
+        let loss = self.variant.generator_loss(&self.discriminator, fake)?;
         // Gradients reach the critic's weights too, but only G's are kept and stepped.
         let grads = GradientsParams::from_grads(loss.value.backward(), &self.generator);
         self.generator = self.optim_g.step(self.generator.clone(), grads);
         self.last_g_loss = Some(self.keep_readouts(&loss));
-        loss.value.inner()
+        Ok(loss.value.inner())
+    }
+
+    /// One step of a [`Training::Joint`] model on `real`: both networks stepped on the one loss,
+    /// which is reported as G's. Two Adams (or RMSProps) of the same settings, one per network, are
+    /// one optimiser over both: each parameter's update reads only its own state.
+    pub fn joint_step_on(&mut self, real: Tensor<4>) -> Result<Tensor<1>, String> {
+        let noise = self.draw_noise(real.dims());
+        let loss = self.variant.joint_loss(&self.discriminator, &self.generator, real, &noise)?;
+        let mut grads = loss.value.backward();
+        let critic_grads = GradientsParams::from_module(&mut grads, &self.discriminator);
+        let generator_grads = GradientsParams::from_module(&mut grads, &self.generator);
+        self.discriminator = self.optim_d.step(self.discriminator.clone(), critic_grads);
+        self.generator = self.optim_g.step(self.generator.clone(), generator_grads);
+        self.last_g_loss = Some(self.keep_readouts(&loss));
+        Ok(loss.value.inner())
+    }
+
+    /// The noise the variant's loss declares, for a real batch of shape `real`, from the run's stream.
+    fn draw_noise(&mut self, real: [usize; 4]) -> Vec<Tensor<4>> {
+        gan::draw_noise(self.variant.as_ref(), real, self.config.model.nz, &mut self.rng, &self.device)
     }
 
     /// Remembers a loss's read-outs (detached, on the plain device) and returns its value likewise.
@@ -203,16 +223,35 @@ impl Trainer {
     }
 
     /// A G step on fresh z.
-    pub fn generator_step(&mut self) {
+    pub fn generator_step(&mut self) -> Result<(), String> {
         let z = self.random_latent(self.config.batch_size);
         let fake = self.fake_batch(z);
-        self.generator_step_on(fake);
+        self.generator_step_on(fake).map(|_| ())
+    }
+
+    /// How this run's networks train (the variant's [`Training`]).
+    pub fn training(&self) -> Training {
+        self.variant.training()
+    }
+
+    /// One iteration: an adversarial one ([`Trainer::adversarial_iteration`]), or one joint step
+    /// on a fresh real batch.
+    pub fn train_step(&mut self) -> Result<(), String> {
+        match self.variant.training() {
+            Training::Adversarial => self.adversarial_iteration()?,
+            Training::Joint => {
+                let real = self.real_batch();
+                self.joint_step_on(real)?;
+            }
+        }
+        self.step += 1;
+        Ok(())
     }
 
     /// One generator iteration: `n_critic` critic steps, each on a fresh real batch and fresh
     /// fakes, then a G step through the updated critic on the last fakes. With n_critic = 1 this is
     /// exactly pytorch/examples' DCGAN iteration (G(z) computed once, used detached and then not).
-    pub fn train_step(&mut self) -> Result<(), String> {
+    fn adversarial_iteration(&mut self) -> Result<(), String> {
         let mut fake = None;
         for _ in 0..self.n_critic {
             let real = self.real_batch();
@@ -222,9 +261,8 @@ impl Trainer {
             fake = Some(batch);
         }
         if let Some(fake) = fake {
-            self.generator_step_on(fake);
+            self.generator_step_on(fake)?;
         }
-        self.step += 1;
         Ok(())
     }
 

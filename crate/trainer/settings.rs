@@ -32,6 +32,8 @@ pub struct Setting {
     pub images_only: bool,
     /// Only for variants trained with Adam.
     pub adam_only: bool,
+    /// Only for adversarial variants (a joint model, the VAE, has no critic steps).
+    pub adversarial_only: bool,
     /// The value in a config; `None` where the config leaves it to the variant.
     #[serde(skip)]
     pub get: fn(&TrainConfig) -> Option<f64>,
@@ -65,6 +67,7 @@ const fn setting(
         max: range.1,
         images_only: false,
         adam_only: false,
+        adversarial_only: false,
         get: |_| None,
     }
 }
@@ -86,6 +89,7 @@ pub const SETTINGS: &[Setting] = &[
         ..setting("beta2", "Adam β₂", "Adam's β₂", Kind::Number, (0.0, 0.9999))
     },
     Setting {
+        adversarial_only: true,
         get: |c| c.n_critic.map(|n| n as f64),
         ..setting("n_critic", "D steps per G step", "Critic steps per generator step", Kind::Int, (1.0, 100.0))
     },

@@ -76,6 +76,7 @@ pub const GRAD_FIXTURES: &[(&str, &[u8])] = &[
     ("wgan-gp", include_bytes!("../fixtures/grads/wgan-gp.safetensors")),
     ("dragan", include_bytes!("../fixtures/grads/dragan.safetensors")),
     ("began", include_bytes!("../fixtures/grads/began.safetensors")),
+    ("vae", include_bytes!("../fixtures/grads/vae.safetensors")),
 ];
 
 /// Evaluates a variant's losses and gradients on a fixture's inputs on `device` and compares every

@@ -132,10 +132,12 @@ export const readouts = {
       const h = this.history;
       const dColor = css(this, '--d') || '#d9480f';
       const gColor = css(this, '--g') || '#1971c2';
-      drawChart(this.$('chart-losses'), [
-        { name: 'D loss', color: dColor, points: h.map((p) => [p.step, p.d]) },
-        { name: 'G loss', color: gColor, points: h.map((p) => [p.step, p.g]) },
-      ], { title: 'Losses' });
+      drawChart(this.$('chart-losses'), this.isJoint()
+        ? [{ name: 'Loss (−ELBO)', color: gColor, points: h.map((p) => [p.step, p.g]) }]
+        : [
+          { name: 'D loss', color: dColor, points: h.map((p) => [p.step, p.d]) },
+          { name: 'G loss', color: gColor, points: h.map((p) => [p.step, p.g]) },
+        ], { title: 'Losses' });
       const names = Object.keys(h.at(-1) ?? {}).filter((k) => !['step', 'd', 'g', 'rate'].includes(k));
       const box = this.$('readout-charts');
       if (box.dataset.names !== names.join()) {

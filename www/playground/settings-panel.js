@@ -28,10 +28,28 @@ export const settingsPanel = {
     const opt = schedule.kind === 'adam'
       ? `Adam(lr ${n(schedule.learning_rate)}, β = (${n(schedule.beta1)}, ${n(schedule.beta2)}))`
       : `RMSProp(lr ${n(schedule.learning_rate)})`;
-    this.$('schedule').textContent = `${opt}, ${schedule.nCritic} critic step${schedule.nCritic > 1 ? 's' : ''} per G step`;
+    const joint = this.isJoint();
+    this.$('schedule').textContent = joint
+      ? `${opt}, one loss for both networks (encoder and decoder)`
+      : `${opt}, ${schedule.nCritic} critic step${schedule.nCritic > 1 ? 's' : ''} per G step`;
+    this.renderTraining(joint);
     this.schedule = schedule;
     this.renderKnobs();
     this.renderFields(schedule);
+  },
+
+  // Whether the current variant trains both networks on one loss (the VAE) rather than adversarially.
+  isJoint() {
+    return this.variants.find((v) => v.id === this.state.variant)?.training === 'joint';
+  },
+
+  // A joint model has no D or G step of its own and one loss: the step buttons and loss read-outs say so.
+  renderTraining(joint) {
+    this.$('step-d').hidden = joint;
+    this.$('step-g').hidden = joint;
+    this.$('step').title = joint ? 'One step of both networks on their one loss' : 'One iteration: n_critic D steps, then a G step';
+    this.$('stat-d').parentElement.hidden = joint;
+    this.$('stat-g').previousElementSibling.textContent = joint ? 'Loss' : 'G loss';
   },
 
   // One slider per setting of the current variant (BEGAN's γ, WGAN's c, the penalties' λ); a change
@@ -62,7 +80,7 @@ export const settingsPanel = {
     // The optimiser's values in use (the variant's unless set), under the settings' names.
     const inUse = { lr: schedule.learning_rate, beta1: schedule.beta1, beta2: schedule.beta2, n_critic: schedule.nCritic };
     const rows = this.schema.settings
-      .filter((f) => !(f.imagesOnly && points) && !(f.adamOnly && schedule.kind !== 'adam'))
+      .filter((f) => !(f.imagesOnly && points) && !(f.adamOnly && schedule.kind !== 'adam') && !(f.adversarialOnly && this.isJoint()))
       .map((f) => [f.name, (points && f.pointsLabel) || f.label, f.name in inUse ? inUse[f.name] : s[f.name], f.kind === 'int' ? 1 : 'any']);
     const fields = this.$('fields');
     fields.replaceChildren(...rows.map(([key, label, value, step]) => {

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use burn::tensor::read_sync;
 use gan_playground::backend::BackendInfo;
+use gan_playground::gan::Training;
 use gan_playground::safetensors::Dtype;
 use gan_playground::trainer::Trainer;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -25,12 +26,15 @@ pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let dtype = if args.dtype == "f16" { Dtype::F16 } else { Dtype::F32 };
     let (weights, run) = (out.join("weights.safetensors"), out.join("run.safetensors"));
+    let schedule = match trainer.training() {
+        Training::Adversarial => format!("n_critic {}", trainer.n_critic()),
+        Training::Joint => "one loss for both networks".to_string(),
+    };
     println!(
-        "training {} on {} ({:?}, n_critic {}) on {} from step {} to {} ({})",
+        "training {} on {} ({:?}, {schedule}) on {} from step {} to {} ({})",
         trainer.config().variant,
         trainer.config().dataset,
         trainer.optimizer(),
-        trainer.n_critic(),
         info.name,
         first - 1,
         args.steps,
@@ -53,7 +57,7 @@ pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
             let r = read_sync(trainer.readout(false))?;
             let (d, g) = (r.d_loss.unwrap_or(f32::NAN), r.g_loss.unwrap_or(f32::NAN));
             log.append(step, d, g, start.elapsed().as_secs_f64())?;
-            bar.set_message(format!("D {d:.3}  G {g:.3}"));
+            bar.set_message(if r.d_loss.is_some() { format!("D {d:.3}  G {g:.3}") } else { format!("loss {g:.3}") });
             if !r.is_finite() {
                 bar.abandon();
                 return Err(format!(
@@ -122,22 +126,27 @@ pub fn bench(args: &BenchArgs, backend: &str) -> Result<(), String> {
         trainer.train_step()?;
         read_sync(trainer.readout(false))?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
-        let t = Instant::now();
-        trainer.discriminator_step()?;
-        read_sync(trainer.readout(false))?;
-        d_times.push(t.elapsed().as_secs_f64() * 1000.0);
+        // A joint model (the VAE) has no critic step of its own.
+        if trainer.training() == Training::Adversarial {
+            let t = Instant::now();
+            trainer.discriminator_step()?;
+            read_sync(trainer.readout(false))?;
+            d_times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
     }
     let first = times[0];
     let timed = sorted(&times[args.warmup as usize..]);
     let d_timed = sorted(&d_times[args.warmup as usize..]);
-    let (median, d_median) = (timed[timed.len() / 2], d_timed[d_timed.len() / 2]);
+    let median = timed[timed.len() / 2];
+    let d_median = d_timed.get(d_timed.len() / 2).copied().unwrap_or(f64::NAN);
     let (min, max) = (timed[0], timed[timed.len() - 1]);
     if args.json {
         println!(
-            "{{\"backend\":\"native-{}\",\"name\":{:?},\"batch\":{batch},\"firstStepMs\":{first:.1},\"medianMs\":{median:.1},\"minMs\":{min:.1},\"maxMs\":{max:.1},\"steps\":{},\"dStepMedianMs\":{d_median:.1},\"nCritic\":{}}}",
+            "{{\"backend\":\"native-{}\",\"name\":{:?},\"batch\":{batch},\"firstStepMs\":{first:.1},\"medianMs\":{median:.1},\"minMs\":{min:.1},\"maxMs\":{max:.1},\"steps\":{},\"dStepMedianMs\":{},\"nCritic\":{}}}",
             info.kind,
             info.name,
             timed.len(),
+            if d_median.is_nan() { "null".to_string() } else { format!("{d_median:.1}") },
             trainer.n_critic()
         );
     } else {
