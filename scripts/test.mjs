@@ -59,6 +59,9 @@ try {
   const work = mkdtempSync(join(tmpdir(), 'gan-torch-'));
   count(await runTee(python, [join(root, 'scripts', 'torch_reference.py'), 'check-load', '--gan', gan, '--data', join(root, 'www', 'data', 'mnist.bin'), '--work', work]));
 
+  stage('the study on a local Ray cluster (Ray trials and gan study run give the same results)');
+  count(await runTee(python, [join(root, 'scripts', 'study_ray.py'), 'check', '--gan', gan, '--work', mkdtempSync(join(tmpdir(), 'gan-ray-')), '--data', join(root, 'www', 'data', 'mnist.bin'), '--classifier', join(root, 'www', 'metrics', 'mnist-classifier.safetensors')]));
+
   stage('page tests (playwright-core + Chromium)');
   buildWasm();
   count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', ...testFiles('e2e')]));

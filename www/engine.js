@@ -21,6 +21,7 @@ class Engine {
   constructor(backend) {
     this.backend = backend;
     this.runs = new Map();
+    this.requests = new Map(); // answers awaited from the worker that belong to no run (summarise)
     this.nextId = 1;
     this.info = null; // {backend, schema} once the worker is ready
     this.schemaDoc = null; // the core's schema, known before the rest when the CPU module loads first
@@ -54,6 +55,9 @@ class Engine {
       } else if (msg.type === 'fatal') {
         if (msg.recoverable) this.recover(msg);
         else this.die(`The playground stopped: ${msg.message}`);
+      } else if (msg.type === 'summary') {
+        this.requests.get(msg.run)?.(msg);
+        this.requests.delete(msg.run);
       } else {
         this.runs.get(msg.run)?.onMessage(msg);
       }
@@ -84,6 +88,8 @@ class Engine {
     this.failure = message;
     this.worker?.terminate();
     for (const w of [...this.waiting.splice(0), ...this.waitingForSchema.splice(0)]) w.reject(new Error(message));
+    for (const answer of this.requests.values()) answer({ message });
+    this.requests.clear();
     for (const run of this.runs.values()) run.onMessage({ type: 'fatal', message, reload });
   }
 
@@ -100,6 +106,17 @@ class Engine {
     if (this.failure) return Promise.reject(new Error(this.failure));
     if (this.schemaDoc) return Promise.resolve(this.schemaDoc);
     return new Promise((resolve, reject) => this.waitingForSchema.push({ resolve, reject }));
+  }
+
+  /** The numbers of the study's figures (crate/study/summary.rs) from the text of a search's and
+   * a seeds phase's results files (JSON lines). */
+  summarise(search, seeds = '') {
+    if (this.failure) return Promise.reject(new Error(this.failure));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.requests.set(id, (msg) => (msg.summary ? resolve(msg.summary) : reject(new Error(msg.message))));
+      this.worker.postMessage({ type: 'summarise', search, seeds, run: id });
+    });
   }
 
   /** A new run; `onMessage` receives its messages (declared in www/worker/protocol.js). It may open before `ready`:

@@ -99,6 +99,13 @@ self.onmessage = ({ data: msg }) => {
     ready = start(msg.backend).catch(fatal);
     return;
   }
+  if (msg.type === 'summarise') {
+    // The study's figures, from whichever module is there first (the CPU module needs no device).
+    const module = cpuModule.then((m) => m ?? ready.then(() => shared.core));
+    module.then((m) => post({ type: 'summary', run: msg.run, summary: m.studySummary(msg.search, msg.seeds ?? '') }))
+      .catch((e) => post({ type: 'summary', run: msg.run, message: String(e?.message ?? e) }));
+    return;
+  }
   if (msg.type === 'open' && !shared.runs.has(msg.run)) shared.runs.set(msg.run, new Run(msg.run));
   const run = shared.runs.get(msg.run);
   if (!run) return;

@@ -1,6 +1,6 @@
 //! The JavaScript interface: a thin layer over the core. Errors cross as exceptions carrying a
-//! message; no input from JavaScript may panic the module. This file: the device, the schema and
-//! the limits; [`files`]: weights files (what they hold, what loading one means, sampling from a
+//! message; no input from JavaScript may panic the module. This file: the device, the schema, the
+//! limits and the study's figures; [`files`]: weights files (what they hold, what loading one means, sampling from a
 //! generator); [`session`]: a training run and the scores.
 
 mod files;
@@ -71,6 +71,15 @@ pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
     let info = chosen.1.clone();
     BACKEND.with_borrow_mut(|b| *b = Some(chosen));
     to_js(&info)
+}
+
+/// The numbers of the study's figures (`crate::study::summarise`: budget curves, box plots over
+/// seeds, precision against recall) from the text of a search's results file and of a seeds
+/// phase's, one JSON object per line (either may be empty; lines that are not results are skipped).
+#[wasm_bindgen(js_name = studySummary)]
+pub fn study_summary(search: &str, seeds: &str) -> Result<JsValue, JsValue> {
+    use crate::study::{read_results, summarise};
+    to_js(&summarise(&read_results(search), &read_results(seeds)))
 }
 
 /// Panics, as a bug inside the core would: the module traps (a `WebAssembly.RuntimeError`) and

@@ -132,3 +132,38 @@ test('the ring figure counts the modes each generator covers, as its caption say
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("the conclusion's study figures draw from the committed results files, and a two-model, two-seed replay runs in the page to its box plot", { timeout: 900_000 }, async () => {
+  const lines = (name) => readFileSync(join(import.meta.dirname, '..', '..', 'www', 'study', name), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const [search, seeds] = [lines('mnist-search.jsonl'), lines('mnist-seeds.jsonl')];
+  const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
+  await page.evaluate(() => document.querySelector('#equal').scrollIntoView());
+  await page.waitForFunction(() => document.querySelector('gan-study').shadowRoot.querySelector('[data-role="budget"]').dataset.variants, null, { timeout: 300_000, polling: 500 });
+  const drawn = await page.evaluate(() => {
+    const root = document.querySelector('gan-study').shadowRoot;
+    const inked = (canvas) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) n += data[i] > 0;
+      return n / (canvas.width * canvas.height);
+    };
+    const [budget, boxes] = ['budget', 'seeds'].map((r) => root.querySelector(`[data-role="${r}"]`));
+    return { variants: Number(budget.dataset.variants), runs: Number(boxes.dataset.runs), inked: [inked(budget), inked(boxes)], rows: root.querySelectorAll('tbody tr').length };
+  });
+  const variants = new Set(search.map((r) => r.variant)).size;
+  console.log(`study figures: ${drawn.variants} budget curves, ${drawn.runs} seed runs in the box plots; ${drawn.inked.map((x) => (100 * x).toFixed(1)).join(' % and ')} % of the canvases inked`);
+  assert.equal(drawn.variants, variants, 'a budget curve for every variant of the results file');
+  assert.equal(drawn.runs, seeds.filter((r) => r.best).length, 'every scored seed run in the box plots');
+  assert.equal(drawn.rows, variants);
+  assert.ok(drawn.inked.every((x) => x > 0.02), 'both figures are drawn');
+
+  await page.evaluate(() => document.querySelector('gan-study').shadowRoot.querySelector('[data-role="replay"]').click());
+  await page.waitForFunction(() => document.querySelector('gan-study').shadowRoot.querySelector('[data-role="replay-seeds"]').dataset.done === '4', null, { timeout: 800_000, polling: 1000 });
+  const replay = await page.evaluate(() => {
+    const canvas = document.querySelector('gan-study').shadowRoot.querySelector('[data-role="replay-seeds"]');
+    return { variants: Number(canvas.dataset.variants), runs: Number(canvas.dataset.runs) };
+  });
+  assert.deepEqual(replay, { variants: 2, runs: 4 }, 'two models, two seeds each, every run scored and in the box plot');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -211,5 +211,5 @@ test('prototype keys are no settings; -0 is 0; long or control text is quoted sh
   assert.equal(({}).polluted, undefined);
   assert.deepEqual(parse(`batch=${'9'.repeat(1000)}`).notes, [`batch=${'9'.repeat(40)}… (not a whole number from 1 to 1024)`]);
   assert.deepEqual(parse('batch=abc').notes, ['batch=abc (not a whole number from 1 to 1024)']);
-  assert.deepEqual(parse(`variant=${encodeURIComponent('\u202eevil\n')}`).notes[0], 'variant=\ufffdevil\ufffd (not one of ns-gan, mm-gan, lsgan, wgan, wgan-gp, dragan, began)');
+  assert.deepEqual(parse(`variant=${encodeURIComponent('\u202eevil\n')}`).notes[0], `variant=\ufffdevil\ufffd (not one of ${SCHEMA.variants.map((v) => v.id).join(', ')})`);
 });

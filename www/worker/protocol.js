@@ -9,7 +9,7 @@ export const TO_WORKER = {
   // A new run with id `run`: `key` is its snapshot folder, `resume` opens it on its snapshot,
   // `recovering` says why when a new worker takes over from one that failed.
   open: ['config', 'pretrained', 'weights', 'key', 'resume', 'recovering'],
-  start: [],
+  start: ['until'], // with `until`: train to that step, score there, and stop
   pause: [],
   step: ['part'], // 'both' | 'd' | 'g'
   close: [],
@@ -29,6 +29,9 @@ export const TO_WORKER = {
   // A dataset file made in the page: the user's 'images' (www/images.js) or a 'drawing'
   // (www/plane.js).
   data: ['dataset', 'bytes'],
+  // Not a run's: the numbers of the study's figures from results files' text (crate/study); `run`
+  // is the request's id.
+  summarise: ['search', 'seeds'],
 };
 
 /** Worker → page. `session` counts a run's resets, so the page can drop a replaced run's progress. */
@@ -52,4 +55,5 @@ export const FROM_WORKER = {
   latent: ['z', 'nz'],
   generated: ['tag', 'samples', 'shape'],
   score: ['session', 'step', 'ms', 'n', 'fid', 'kid', 'kid_std', 'classes', 'triangles'],
+  summary: ['summary', 'message'], // the answer to 'summarise', or why there is none
 };

@@ -37,6 +37,7 @@ export class Run {
     this.sampler = null; // a generator loaded only to sample from (not dcgan28)
     this.files = { images: null, drawing: null }; // dataset files made in the page, by dataset name
     this.running = false;
+    this.until = Infinity; // the step a 'start' with `until` stops at
     this.loopDone = Promise.resolve();
     this.chunk = 1;
     this.lastSamplesAt = 0;
@@ -171,12 +172,17 @@ export class Run {
   async loop() {
     while (this.running) {
       const t0 = performance.now();
-      this.session.train(this.chunk);
+      this.session.train(Math.max(1, Math.min(this.chunk, this.until - this.session.step)));
       const withSamples = performance.now() - this.lastSamplesAt > SAMPLE_EVERY_MS;
       await this.readout(withSamples);
-      if (this.scoreWanted || (this.scoreEvery && this.session.step >= this.lastScored + this.scoreEvery)) {
+      const reached = this.session.step >= this.until;
+      if (reached || this.scoreWanted || (this.scoreEvery && this.session.step >= this.lastScored + this.scoreEvery)) {
         this.scoreWanted = false;
         await this.score();
+      }
+      if (reached) {
+        this.running = false;
+        this.post({ type: 'state', running: false });
       }
       if (this.snapshotWanted || this.autosave.due()) await this.saveSnapshot();
       // On the CPU backend a read-back resolves at once: give queued messages ('pause', other
@@ -330,6 +336,7 @@ export class Run {
       }
       case 'start':
         if (!this.running && !this.sampler) {
+          this.until = msg.until ?? Infinity;
           this.running = true;
           this.post({ type: 'state', running: true });
           // The loop runs outside the message queue so that 'pause' gets through.

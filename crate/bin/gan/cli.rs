@@ -52,7 +52,7 @@ enum Command {
     Score(ScoreArgs),
     /// What a run can be: the datasets, every setting (range, default, label) and the variants.
     Schema(SchemaArgs),
-    /// "Are GANs Created Equal?"'s search: plan runs from the study's ranges, then run them.
+    /// "Are GANs Created Equal?": plan the search and the seeds phases, run them, draw the figures.
     #[command(subcommand)]
     Study(StudyAction),
 }
@@ -95,6 +95,8 @@ impl Cli {
             Command::Study(StudyAction::Plan(a)) => crate::study::plan(&a),
             Command::Study(StudyAction::Run(a)) => crate::study::run(&a, &backend),
             Command::Study(StudyAction::Trial(a)) => crate::study::trial(&a, &backend),
+            Command::Study(StudyAction::Seeds(a)) => crate::study::seeds(&a),
+            Command::Study(StudyAction::Figures(a)) => crate::figures::write(&a),
         }
     }
 }
@@ -454,8 +456,48 @@ pub enum StudyAction {
     /// finished run to --results (an interrupted study goes on where it stopped).
     Run(StudyRunArgs),
     /// Train and score one run of a plan and print its result as one JSON line (what `run --jobs`
-    /// starts for each run).
+    /// and a Ray trial start for each run).
     Trial(StudyTrialArgs),
+    /// Write the seeds phase's plan: each variant's best setting of a search, rerun with --seeds seeds.
+    Seeds(StudySeedsArgs),
+    /// Draw the study's figures as SVG from results files: the best score against the budget, the
+    /// spread over seeds, and precision against recall on triangles.
+    Figures(StudyFiguresArgs),
+}
+
+#[derive(Args)]
+pub struct StudySeedsArgs {
+    /// The search's plan.
+    #[arg(long, default_value = "out/study/plan.json")]
+    pub search: PathBuf,
+    /// The search's results.
+    #[arg(long, default_value = "out/study/results.jsonl")]
+    pub results: PathBuf,
+    /// Seeds per variant.
+    #[arg(long, default_value_t = 10, value_parser = at_least_one)]
+    pub seeds: u64,
+    /// The first seed (the others follow it).
+    #[arg(long, default_value_t = 1000)]
+    pub first_seed: u64,
+    /// The seeds plan file.
+    #[arg(long, default_value = "out/study/seeds-plan.json")]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct StudyFiguresArgs {
+    /// The search phase's results.
+    #[arg(long, default_value = "out/study/results.jsonl")]
+    pub search: PathBuf,
+    /// The seeds phase's results (none: no box plots).
+    #[arg(long)]
+    pub seeds: Option<PathBuf>,
+    /// The folder the SVG files go to.
+    #[arg(long, default_value = "out/study")]
+    pub out: PathBuf,
+    /// What the figures' titles name (e.g. "MNIST, 300 steps, widths 16").
+    #[arg(long, default_value = "")]
+    pub title: String,
 }
 
 #[derive(Args)]
@@ -471,6 +513,9 @@ pub struct StudyPlanArgs {
     /// Steps each run trains.
     #[arg(long, default_value_t = 200, value_parser = at_least_one)]
     pub steps: u64,
+    /// Times each run is scored, evenly spaced (its best score counts).
+    #[arg(long, default_value_t = 4, value_parser = at_least_one)]
+    pub checkpoints: u64,
     /// Seeds the hyperparameter draws.
     #[arg(long, default_value_t = 1)]
     pub draw_seed: u64,

@@ -9,8 +9,9 @@
 #[cfg(not(target_family = "wasm"))]
 mod cli;
 #[cfg(not(target_family = "wasm"))]
-mod output;
+mod figures;
 #[cfg(not(target_family = "wasm"))]
+mod output;
 mod study;
 #[cfg(not(target_family = "wasm"))]
 mod tools;

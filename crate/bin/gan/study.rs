@@ -1,5 +1,6 @@
-//! `gan study plan` and `gan study run`: "Are GANs Created Equal?"'s search on this machine, one run
-//! after another, each scored at its end (see `gan_playground::study`).
+//! `gan study plan|seeds|run|trial`: "Are GANs Created Equal?"'s two phases on this machine, runs
+//! one after another or --jobs side by side, each scored at its checkpoints (see
+//! `gan_playground::study`). `gan study figures` is in `figures.rs`.
 
 use std::io::Write;
 use std::time::Instant;
@@ -7,11 +8,11 @@ use std::time::Instant;
 use burn::tensor::read_sync;
 use gan_playground::classifier::Classifier;
 use gan_playground::score::{self, Recall, TOLERANCE_PIXELS};
-use gan_playground::study::{self, PlannedRun, RunResult};
+use gan_playground::study::{self, Checkpoint, PlannedRun, RunResult};
 use gan_playground::trainer::settings::{POINTS_GRID_SAMPLES, POINTS_NZ};
 use gan_playground::trainer::{TrainConfig, Trainer};
 
-use crate::cli::{Source, StudyInputs, StudyPlanArgs, StudyRunArgs, StudyTrialArgs, device};
+use crate::cli::{Source, StudyInputs, StudyPlanArgs, StudyRunArgs, StudySeedsArgs, StudyTrialArgs, device};
 use crate::output::{read, write_atomic};
 
 /// Recall on triangles, as the page measures it (a run's score, not the study's final figure).
@@ -29,12 +30,33 @@ pub fn plan(args: &StudyPlanArgs) -> Result<(), String> {
         (base.model.nz, base.grid_samples) = (POINTS_NZ, POINTS_GRID_SAMPLES);
     }
     let variants: Vec<&str> = args.variants.iter().map(String::as_str).collect();
-    let plan = study::search_plan(&variants, args.settings as usize, args.draw_seed, args.steps, &base)?;
-    if let Some(dir) = args.out.parent() {
+    let timing = (args.steps, args.checkpoints);
+    let plan = study::search_plan(&variants, args.settings as usize, args.draw_seed, timing, &base)?;
+    write_plan(&plan, &args.out)
+}
+
+/// `gan study seeds`: the seeds phase's plan from a search's plan and results.
+pub fn seeds(args: &StudySeedsArgs) -> Result<(), String> {
+    let search = load_plan(&args.search)?;
+    let results = study::read_results(
+        &std::fs::read_to_string(&args.results).map_err(|e| format!("cannot read {}: {e}", args.results.display()))?,
+    );
+    let plan = study::seeds_plan(&search, &results, args.seeds, args.first_seed)?;
+    write_plan(&plan, &args.out)
+}
+
+fn write_plan(plan: &study::Plan, out: &std::path::Path) -> Result<(), String> {
+    if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    write_atomic(&args.out, &serde_json::to_vec_pretty(&plan).map_err(|e| e.to_string())?)?;
-    println!("{} runs of {} steps planned in {}", plan.runs.len(), plan.steps, args.out.display());
+    write_atomic(out, &serde_json::to_vec_pretty(plan).map_err(|e| e.to_string())?)?;
+    println!(
+        "{} runs of {} steps ({} checkpoints each) planned in {}",
+        plan.runs.len(),
+        plan.steps,
+        plan.checkpoint_steps().len(),
+        out.display()
+    );
     Ok(())
 }
 
@@ -64,7 +86,7 @@ pub fn run(args: &StudyRunArgs, backend: &str) -> Result<(), String> {
     let (device, _) = device(backend)?;
     let classifier = load_classifier(&args.inputs.classifier, &device)?;
     for run in todo {
-        let result = one(run, plan.steps, &args.inputs, &classifier, &device);
+        let result = one(run, &plan, &args.inputs, &classifier, &device);
         report(&result);
         append(&args.results, &result)?;
     }
@@ -77,7 +99,7 @@ pub fn trial(args: &StudyTrialArgs, backend: &str) -> Result<(), String> {
     let run = plan.runs.iter().find(|r| r.id == args.id).ok_or_else(|| format!("the plan has no run {}", args.id))?;
     let (device, _) = device(backend)?;
     let classifier = load_classifier(&args.inputs.classifier, &device)?;
-    let result = one(run, plan.steps, &args.inputs, &classifier, &device);
+    let result = one(run, &plan, &args.inputs, &classifier, &device);
     println!("{}", serde_json::to_string(&result).map_err(|e| e.to_string())?);
     Ok(())
 }
@@ -132,81 +154,83 @@ fn load_classifier(path: &std::path::Path, device: &burn::tensor::Device) -> Res
     Classifier::load(&read(path)?, device).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// A run's result: trained and scored, or why not.
+/// A run's result: trained and scored at each checkpoint, or why not.
 fn one(
     run: &PlannedRun,
-    steps: u64,
+    plan: &study::Plan,
     inputs: &StudyInputs,
     classifier: &Classifier,
     device: &burn::tensor::Device,
 ) -> RunResult {
     let started = Instant::now();
     let source = Source { dataset: String::new(), data: inputs.data.clone() };
-    let outcome = train_and_score(run, steps, &source, classifier, inputs.n as usize, device);
-    let mut result = failed(run, String::new());
-    result.steps = steps;
-    result.seconds = started.elapsed().as_secs_f64();
-    match outcome {
-        Ok((fid, kid)) => (result.fid, result.kid, result.error) = (Some(fid), Some(kid), None),
-        Err(e) => result.error = Some(e),
+    let mut result = RunResult::empty(run);
+    if let Err(e) = train_and_score(run, plan, &source, classifier, inputs.n as usize, device, &mut result) {
+        result.error = Some(e);
     }
+    result.seconds = started.elapsed().as_secs_f64();
     result
 }
 
 /// A result with no scores.
 fn failed(run: &PlannedRun, error: String) -> RunResult {
-    RunResult {
-        id: run.id,
-        variant: run.config.variant.clone(),
-        setting: run.setting,
-        seed: run.config.seed,
-        steps: 0,
-        fid: None,
-        kid: None,
-        seconds: 0.0,
-        error: Some(error),
-    }
+    RunResult { error: Some(error), ..RunResult::empty(run) }
 }
 
 fn report(result: &RunResult) {
-    let outcome = match (result.fid, &result.error) {
-        (Some(fid), _) => format!("FID-style {fid:.3}"),
+    let outcome = match (&result.best, &result.error) {
+        (Some(best), None) => format!("FID-style {:.3} (best at step {})", best.fid, best.step),
+        (Some(best), Some(error)) => format!("FID-style {:.3} (best at step {}); then {error}", best.fid, best.step),
         (None, error) => error.clone().unwrap_or_default(),
     };
-    println!("run {} ({} setting {}): {outcome}", result.id, result.variant, result.setting);
+    println!("run {} ({} setting {}, seed {}): {outcome}", result.id, result.variant, result.setting, result.seed);
 }
 
-/// Trains a planned run for `steps` steps and scores its generator: (FID-style, KID).
+/// Trains a planned run, scoring its generator at each of the plan's checkpoints into `result`;
+/// a run that diverges stops there and keeps the checkpoints before.
 fn train_and_score(
     run: &PlannedRun,
-    steps: u64,
+    plan: &study::Plan,
     source: &Source,
     classifier: &Classifier,
     n: usize,
     device: &burn::tensor::Device,
-) -> Result<(f64, f64), String> {
+    result: &mut RunResult,
+) -> Result<(), String> {
     let data = source.load_named(&run.config.dataset)?;
     let mut trainer = Trainer::new(run.config.clone(), data, device)?;
-    for _ in 0..steps {
-        trainer.train_step()?;
+    for checkpoint in plan.checkpoint_steps() {
+        while trainer.step() < checkpoint {
+            trainer.train_step()?;
+        }
+        result.steps = trainer.step();
+        if !read_sync(trainer.readout(false))?.is_finite() {
+            return Err(format!("diverged by step {checkpoint}"));
+        }
+        let config = trainer.config();
+        let plain = trainer.grid_latent().device();
+        let scoring = (n, config.seed ^ 0x5C0E);
+        let evaluation = read_sync(score::evaluate(
+            classifier,
+            trainer.generator(),
+            config.model.nz,
+            &config.dataset,
+            trainer.data(),
+            scoring,
+            RECALL,
+            &plain,
+        ))?;
+        let triangles = evaluation.triangles.as_ref();
+        result.record(Checkpoint {
+            step: checkpoint,
+            fid: evaluation.scores.fid,
+            kid: evaluation.scores.kid,
+            precision: triangles.map(|t| t.precision),
+            recall: triangles.map(|t| t.recall),
+            f1: triangles.map(|t| t.f1),
+        });
     }
-    if !read_sync(trainer.readout(false))?.is_finite() {
-        return Err(format!("diverged by step {steps}"));
-    }
-    let config = trainer.config();
-    let plain = trainer.grid_latent().device();
-    let scoring = (n, config.seed ^ 0x5C0E);
-    let evaluation = read_sync(score::evaluate(
-        classifier,
-        trainer.generator(),
-        config.model.nz,
-        &config.dataset,
-        trainer.data(),
-        scoring,
-        RECALL,
-        &plain,
-    ))?;
-    Ok((evaluation.scores.fid, evaluation.scores.kid))
+    Ok(())
 }
 
 /// Appends one result as a line of JSON, written in one call and flushed, so that a study stopped

@@ -1,7 +1,6 @@
-//! "Are GANs Created Equal?" as data: the plan of a hyperparameter search (every run's config and
-//! seed, drawn from the study's wide ranges) and the record each finished run leaves. Running a
-//! plan is the command line's (`gan study`); a plan is reproducible from its seed, and a run's
-//! record names its plan entry, so an interrupted study resumes where it stopped.
+//! The plans of the study's two phases: the search (every run's config and seed, drawn from the
+//! study's wide ranges, reproducible from a seed) and the seeds (each variant's best setting of a
+//! search, rerun with other seeds).
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +8,8 @@ use crate::gan::{self, Optimizer, Training};
 use crate::rng::Rng;
 use crate::trainer::TrainConfig;
 use crate::trainer::settings::setting_named;
+
+use super::RunResult;
 
 /// One run of a plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -20,27 +21,42 @@ pub struct PlannedRun {
     pub config: TrainConfig,
 }
 
-/// Every run of a study, and how long each trains.
+/// Which phase of the study a plan is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Settings drawn from the wide ranges, one seed each.
+    #[default]
+    Search,
+    /// Each variant's best setting, several seeds.
+    Seeds,
+}
+
+/// Every run of a study, how long each trains, and how often it is scored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
+    #[serde(default)]
+    pub phase: Phase,
+    /// The search's draw seed (a seeds plan keeps its search's).
     pub seed: u64,
     pub steps: u64,
+    /// Each run is scored this many times, evenly spaced, the last at `steps`; its best score
+    /// counts, as the study keeps each run's best checkpoint.
+    #[serde(default = "one")]
+    pub checkpoints: u64,
     pub runs: Vec<PlannedRun>,
 }
 
-/// What a finished run leaves: its scores at the end, or why it stopped.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunResult {
-    pub id: usize,
-    pub variant: String,
-    pub setting: usize,
-    pub seed: u64,
-    pub steps: u64,
-    pub fid: Option<f64>,
-    pub kid: Option<f64>,
-    pub seconds: f64,
-    /// Why the run has no scores (it diverged, or its config was refused).
-    pub error: Option<String>,
+fn one() -> u64 {
+    1
+}
+
+impl Plan {
+    /// The steps at which each run is scored.
+    pub fn checkpoint_steps(&self) -> Vec<u64> {
+        let n = self.checkpoints.clamp(1, self.steps.max(1));
+        (1..=n).map(|k| (self.steps * k).div_ceil(n)).collect()
+    }
 }
 
 /// A draw from the log-uniform distribution on [lo, hi].
@@ -96,7 +112,7 @@ pub fn search_plan(
     variants: &[&str],
     settings: usize,
     seed: u64,
-    steps: u64,
+    (steps, checkpoints): (u64, u64),
     base: &TrainConfig,
 ) -> Result<Plan, String> {
     let mut runs = Vec::new();
@@ -118,16 +134,34 @@ pub fn search_plan(
             runs.push(PlannedRun { id: runs.len(), setting, config });
         }
     }
-    Ok(Plan { seed, steps, runs })
+    Ok(Plan { phase: Phase::Search, seed, steps, checkpoints, runs })
 }
 
-/// The results recorded so far (one JSON object per line); a last line cut short by an
-/// interruption is not a result, and is ignored.
-pub fn read_results(text: &str) -> Vec<RunResult> {
-    text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect()
-}
-
-/// The runs of `plan` that have no result yet, in plan order.
-pub fn pending<'a>(plan: &'a Plan, results: &[RunResult]) -> Vec<&'a PlannedRun> {
-    plan.runs.iter().filter(|run| !results.iter().any(|r| r.id == run.id)).collect()
+/// The seeds phase: each variant's best setting in `search` (its lowest FID-style score over the
+/// runs that have one) rerun with seeds `first_seed`, `first_seed + 1`, … (`seeds` of them), for
+/// as long and scored as often as the search.
+pub fn seeds_plan(search: &Plan, results: &[RunResult], seeds: u64, first_seed: u64) -> Result<Plan, String> {
+    let mut runs = Vec::new();
+    let mut variants: Vec<&str> = Vec::new();
+    for run in &search.runs {
+        if !variants.contains(&run.config.variant.as_str()) {
+            variants.push(&run.config.variant);
+        }
+    }
+    for variant in variants {
+        let best = results
+            .iter()
+            .filter(|r| r.variant == variant)
+            .filter_map(|r| Some((r.best.as_ref()?.fid, r.id)))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .ok_or_else(|| format!("{variant} has no scored run in the search's results"))?;
+        let chosen = search.runs.iter().find(|r| r.id == best.1).ok_or_else(|| {
+            format!("the results name run {} of {variant}, which the search plan does not have", best.1)
+        })?;
+        for k in 0..seeds {
+            let config = TrainConfig { seed: first_seed + k, ..chosen.config.clone() };
+            runs.push(PlannedRun { id: runs.len(), setting: chosen.setting, config });
+        }
+    }
+    Ok(Plan { phase: Phase::Seeds, seed: search.seed, steps: search.steps, checkpoints: search.checkpoints, runs })
 }

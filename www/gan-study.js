@@ -1,0 +1,143 @@
+// <gan-study search="study/mnist-search.jsonl" seeds="study/mnist-seeds.jsonl">: the figures of
+// "Are GANs Created Equal?" from a replay's results files (one JSON line per run, as `gan study`
+// writes them): the best score against the settings tried, and the spread over seeds, with a
+// table of the numbers. The numbers come from the core (crate/study/summary.rs), as the README's
+// figures do.
+//
+// With replay-variants="ns-gan,wgan-gp", a reader can replay the seeds phase in the browser:
+// each variant with its published settings, replay-seeds seeds (default 2), replay-steps steps
+// (default 100) at the widths of the batch, g-width and d-width attributes, replay-parallel runs
+// (default 2) training at once; each run is scored at its last step and the box plot fills in as
+// runs finish.
+import { getEngine } from './engine.js';
+import { drawBudget, drawSeedBoxes } from './study-figures.js';
+
+const STYLESHEET = new URL('./gan-study.css', import.meta.url);
+
+const number = (el, name, fallback) => {
+  const v = Number(el.getAttribute(name));
+  return el.hasAttribute(name) && Number.isSafeInteger(v) && v > 0 ? v : fallback;
+};
+
+export class GanStudy extends HTMLElement {
+  connectedCallback() {
+    if (this.shadowRoot) return;
+    const root = this.attachShadow({ mode: 'open' });
+    const replay = (this.getAttribute('replay-variants') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    root.innerHTML = `<link rel="stylesheet" href="${STYLESHEET}">
+      <div class="figures" data-part="study">
+        <canvas role="img" data-role="budget" aria-label="Best FID-style score against the number of settings tried, per variant"></canvas>
+        <canvas role="img" data-role="seeds" aria-label="FID-style score of each variant's best setting over seeds"></canvas>
+      </div>
+      <p class="status" data-role="status" role="status">Loading the results…</p>
+      <div data-role="table"></div>
+      <div data-part="replay" ${replay.length ? '' : 'hidden'}>
+        <div class="bar"><button class="primary" data-role="replay">Replay in your browser</button>
+          <span class="note" data-role="replay-status">${replay.join(', ')}: ${number(this, 'replay-seeds', 2)} seeds each, published settings, ${number(this, 'replay-steps', 100)} steps</span></div>
+        <canvas role="img" data-role="replay-seeds" hidden aria-label="Your replay: FID-style score over seeds per variant"></canvas>
+      </div>`;
+    // One engine per page, the first element's backend winning: this attribute, else the link's.
+    const linked = new URLSearchParams(location.search).get('backend');
+    this.engine = getEngine(this.getAttribute('backend') ?? (linked === 'cpu' ? 'cpu' : 'webgpu'));
+    this.showFiles().catch((e) => this.status(`The study's results could not be shown: ${e.message}`, true));
+    root.querySelector('[data-role="replay"]').addEventListener('click', () => this.replay(replay));
+  }
+
+  $(role) {
+    return this.shadowRoot.querySelector(`[data-role="${role}"]`);
+  }
+
+  status(text, error = false) {
+    this.$('status').textContent = text;
+    this.$('status').classList.toggle('error', error);
+  }
+
+  async showFiles() {
+    const fetchText = async (attr) => {
+      if (!this.hasAttribute(attr)) return '';
+      const url = new URL(this.getAttribute(attr), document.baseURI);
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url.pathname}: ${response.status} ${response.statusText}`);
+      return response.text();
+    };
+    const [search, seeds] = await Promise.all([fetchText('search'), fetchText('seeds')]);
+    const summary = await this.engine.summarise(search, seeds);
+    this.summary = summary;
+    drawBudget(this.$('budget'), summary);
+    this.$('seeds').hidden = !summary.variants.some((v) => v.seeds);
+    if (!this.$('seeds').hidden) drawSeedBoxes(this.$('seeds'), summary);
+    const runs = summary.variants.reduce((n, v) => n + v.scored + v.failed, 0);
+    this.status(`${runs} search runs of ${summary.variants.length} variants${seeds ? `, and the best setting of each over seeds` : ''}.`);
+    this.$('table').replaceChildren(table(summary));
+    this.dispatchEvent(new CustomEvent('gan-study', { detail: summary }));
+  }
+
+  // The seeds phase in miniature: every (variant, seed) a run of the page's engine, scored at its
+  // last step; the results gather as the JSON lines `gan study` writes, and the core summarises them.
+  async replay(variants) {
+    const button = this.$('replay');
+    button.disabled = true;
+    const seeds = number(this, 'replay-seeds', 2);
+    const steps = number(this, 'replay-steps', 100);
+    const parallel = number(this, 'replay-parallel', 2);
+    const model = { g_width: number(this, 'g-width', 16), d_width: number(this, 'd-width', 16) };
+    const queue = variants.flatMap((variant) => Array.from({ length: seeds }, (_, k) => ({ variant, seed: k + 1 })));
+    const total = queue.length;
+    const lines = [];
+    const canvas = this.$('replay-seeds');
+    canvas.hidden = false;
+    const show = async () => {
+      this.$('replay-status').textContent = `${lines.length} of ${total} runs done`;
+      const summary = await this.engine.summarise('', lines.join('\n'));
+      drawSeedBoxes(canvas, summary, 'Your replay: FID-style score over seeds');
+    };
+    const one = ({ variant, seed }, id) => new Promise((resolve) => {
+      const t0 = performance.now();
+      const config = { variant, dataset: 'mnist', seed, batch_size: number(this, 'batch', 16), model };
+      const finish = (best, error = null) => {
+        run.close();
+        lines.push(JSON.stringify({
+          id, variant, setting: 0, seed, steps, best, checkpoints: best ? [best] : [], seconds: (performance.now() - t0) / 1000, error,
+        }));
+        resolve();
+      };
+      const run = this.engine.open({ config, pretrained: false, key: null }, (msg) => {
+        if (msg.type === 'score' && msg.step >= steps) finish({ step: msg.step, fid: msg.fid, kid: msg.kid });
+        else if (msg.type === 'error' || msg.type === 'fatal') finish(null, msg.message);
+      });
+      run.send({ type: 'speed', stepsPerSec: Infinity });
+      run.send({ type: 'start', until: steps });
+    });
+    let next = 0;
+    const worker = async () => {
+      while (next < queue.length) {
+        const id = next++;
+        await one(queue[id], id);
+        await show();
+      }
+    };
+    this.$('replay-status').textContent = `0 of ${total} runs done`;
+    await Promise.all(Array.from({ length: Math.min(parallel, total) }, worker));
+    this.$('replay-status').textContent = `${total} of ${total} runs done`;
+    canvas.dataset.done = String(total);
+    button.disabled = false;
+    this.dispatchEvent(new CustomEvent('gan-replay', { detail: { results: lines.map((l) => JSON.parse(l)) } }));
+  }
+}
+
+/** The figures' numbers as a table: a figure's text alternative, and the numbers to quote. */
+function table(summary) {
+  const t = document.createElement('table');
+  const fmt = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');
+  t.innerHTML = `<thead><tr><th scope="col">variant</th><th scope="col">settings scored</th><th scope="col">best setting's FID-style</th><th scope="col">one random setting (mean)</th><th scope="col">over seeds: median (min–max)</th></tr></thead>`;
+  const body = t.createTBody();
+  for (const v of summary.variants) {
+    const row = body.insertRow();
+    const seeds = v.seeds ? `${fmt(v.seeds.median)} (${fmt(v.seeds.min)}–${fmt(v.seeds.max)}), ${v.seeds.n} seeds` : '–';
+    const cells = [v.variant, `${v.scored}${v.failed ? ` (+${v.failed} failed)` : ''}`, v.best_setting ? `${fmt(v.best_setting[1])} (setting ${v.best_setting[0]})` : '–', fmt(v.budget[0]?.mean), seeds];
+    for (const text of cells) row.insertCell().textContent = text;
+  }
+  return t;
+}
+
+customElements.define('gan-study', GanStudy);
