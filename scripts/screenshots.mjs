@@ -4,6 +4,7 @@
 //   interpolation between them, and a − b + c on averaged groups;
 // - www/assets/article-<section>.png: each section of the article, its text and its figures after
 //   ARTICLE_STEPS steps (20) of training.
+// SCREENSHOT_SECTIONS=vae,equal takes only those sections (and not the page's picture).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -13,7 +14,8 @@ import { CHROMIUM, CHROMIUM_QUIET, root } from './tools.mjs';
 
 const ASSETS = join(root, 'www', 'assets');
 const ARTICLE_STEPS = Number(process.env.ARTICLE_STEPS || 20);
-const SECTIONS = ['dcgan', 'minimax', 'wgan', 'wgan-gp', 'lsgan', 'began', 'equal'];
+const SECTIONS = (process.env.SCREENSHOT_SECTIONS || 'dcgan,minimax,wgan,wgan-gp,lsgan,began,vae,equal').split(',');
+const PAGE = !process.env.SCREENSHOT_SECTIONS;
 
 await buildAll();
 mkdirSync(ASSETS, { recursive: true });
@@ -21,8 +23,8 @@ const server = await serve({ port: 0 });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_QUIET, '--enable-unsafe-webgpu'] });
 const inShadow = (role) => `gan-playground[hash] [data-role="${role}"]`;
 
-try {
-  // The playground: pins and latent arithmetic on the trained generator.
+/** www/assets/playground.png: the page on its pretrained NS-GAN, pins, interpolation and a − b + c. */
+async function playgroundPicture() {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1300 } });
   await page.goto(`${urlOf(server)}?backend=cpu`);
   await page.waitForFunction(() => document.querySelector('gan-playground[hash]')?.shadowRoot?.querySelector('[data-role="samples"]')?.dataset.step === '2000', null, { timeout: 300_000 });
@@ -42,6 +44,10 @@ try {
   await page.locator('gan-playground[hash]').screenshot({ path: join(ASSETS, 'playground.png') });
   console.log('www/assets/playground.png');
   await page.close();
+}
+
+try {
+  if (PAGE) await playgroundPicture();
 
   // The article, section by section, each figure trained for a few steps.
   const article = await browser.newPage({ viewport: { width: 1280, height: 1100 } });

@@ -1,7 +1,7 @@
 // <gan-study search="study/mnist-search.jsonl" seeds="study/mnist-seeds.jsonl">: the figures of
 // "Are GANs Created Equal?" from a replay's results files (one JSON line per run, as `gan study`
-// writes them): the best score against the settings tried, and the spread over seeds, with a
-// table of the numbers. The numbers come from the core (crate/study/summary.rs), as the README's
+// writes them): the best score against the settings tried, the spread over seeds (with a seeds
+// file), precision against recall (for a search on triangles), and a table of the numbers. The numbers come from the core (crate/study/summary.rs), as the README's
 // figures do.
 //
 // With replay-variants="ns-gan,wgan-gp", a reader can replay the seeds phase in the browser:
@@ -10,7 +10,7 @@
 // (default 2) training at once; each run is scored at its last step and the box plot fills in as
 // runs finish.
 import { getEngine } from './engine.js';
-import { drawBudget, drawSeedBoxes } from './study-figures.js';
+import { drawBudget, drawPrecisionRecall, drawSeedBoxes } from './study-figures.js';
 
 const STYLESHEET = new URL('./gan-study.css', import.meta.url);
 
@@ -28,6 +28,7 @@ export class GanStudy extends HTMLElement {
       <div class="figures" data-part="study">
         <canvas role="img" data-role="budget" aria-label="Best FID-style score against the number of settings tried, per variant"></canvas>
         <canvas role="img" data-role="seeds" aria-label="FID-style score of each variant's best setting over seeds"></canvas>
+        <canvas role="img" data-role="precision-recall" hidden aria-label="Triangles: each run's precision against its recall"></canvas>
       </div>
       <p class="status" data-role="status" role="status">Loading the results…</p>
       <div data-role="table"></div>
@@ -66,6 +67,8 @@ export class GanStudy extends HTMLElement {
     drawBudget(this.$('budget'), summary);
     this.$('seeds').hidden = !summary.variants.some((v) => v.seeds);
     if (!this.$('seeds').hidden) drawSeedBoxes(this.$('seeds'), summary);
+    this.$('precision-recall').hidden = !summary.variants.some((v) => v.precision_recall.length);
+    if (!this.$('precision-recall').hidden) drawPrecisionRecall(this.$('precision-recall'), summary);
     const runs = summary.variants.reduce((n, v) => n + v.scored + v.failed, 0);
     this.status(`${runs} search runs of ${summary.variants.length} variants${seeds ? `, and the best setting of each over seeds` : ''}.`);
     this.$('table').replaceChildren(table(summary));

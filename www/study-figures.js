@@ -132,6 +132,36 @@ export function drawSeedBoxes(canvas, summary, title = 'FID-style score over see
   canvas.dataset.runs = String(drawn.reduce((n, v) => n + v.seeds.n, 0));
 }
 
+/** Precision against recall on triangles: each search run's best checkpoint, a dot per run. */
+export function drawPrecisionRecall(canvas, summary, title = 'Triangles: precision against recall') {
+  const c = prepare(canvas);
+  const entries = legendLayout(c.ctx, summary, 44, c.width - 8, 16);
+  const { box, y } = frame(c, title, 1, 'recall', entries.at(-1).y - 16 + 14);
+  const { ctx } = c;
+  const x = (r) => box.left + r * box.w;
+  ctx.fillStyle = c.muted;
+  ctx.textBaseline = 'top';
+  ctx.fillText('0', box.left, box.top + box.h + 2);
+  ctx.textAlign = 'right';
+  ctx.fillText('1', box.left + box.w, box.top + box.h + 2);
+  ctx.textAlign = 'left';
+  let runs = 0;
+  summary.variants.forEach((v, i) => {
+    ctx.fillStyle = PALETTE[i % PALETTE.length];
+    for (const [precision, recall] of v.precision_recall) {
+      ctx.beginPath();
+      ctx.arc(x(recall), y(precision), 3.5, 0, 2 * Math.PI);
+      ctx.fill();
+      runs++;
+    }
+  });
+  for (const { label, x: lx, y: ly, colour } of entries) {
+    ctx.fillStyle = colour;
+    ctx.fillText(label, lx, ly);
+  }
+  canvas.dataset.runs = String(runs);
+}
+
 /** Where each variant's legend entry goes: rows from `y`, wrapped within [left, right]. */
 function legendLayout(ctx, summary, left, right, y) {
   let x = left;

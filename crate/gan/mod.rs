@@ -91,6 +91,11 @@ impl Loss {
     }
 }
 
+/// The read-out a variant may declare to have the trainer report the norm of its generator loss's
+/// gradient over all of G's weights (the trainer computes it: a loss sees no weight gradients).
+/// MM-GAN and NS-GAN declare it: with a winning critic, MM-GAN's vanishes and NS-GAN's does not.
+pub const GENERATOR_GRADIENT_NORM: &str = "generator_gradient_norm";
+
 /// How the page labels each variant's read-outs, by name.
 pub const READOUT_LABELS: &[(&str, &str)] = &[
     ("wasserstein", "W estimate"),
@@ -98,6 +103,7 @@ pub const READOUT_LABELS: &[(&str, &str)] = &[
     ("penalty", "Penalty"),
     ("k", "k_t"),
     ("m_global", "M_global"),
+    (GENERATOR_GRADIENT_NORM, "‖∇G‖"),
     ("reconstruction", "−log p(x|z)"),
     ("kl", "KL(q(z|x) ‖ p(z))"),
 ];

@@ -20,6 +20,10 @@ impl Variant for NsGan {
         Optimizer::Adam { learning_rate: 2e-4, beta1: 0.5, beta2: 0.999 }
     }
 
+    fn readouts(&self) -> &'static [&'static str] {
+        &[super::GENERATOR_GRADIENT_NORM]
+    }
+
     fn critic_loss(
         &mut self,
         critic: &Sequential,

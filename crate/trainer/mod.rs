@@ -174,9 +174,14 @@ impl Trainer {
     /// One optimiser step of G on `fake` = G(z) (with its graph) against the current critic;
     /// returns G's loss (device).
     pub fn generator_step_on(&mut self, fake: Tensor<4>) -> Result<Tensor<1>, String> {
-        let loss = self.variant.generator_loss(&self.discriminator, fake)?;
+        let mut loss = self.variant.generator_loss(&self.discriminator, fake)?;
+        let grads = loss.value.backward();
+        if self.variant.readouts().contains(&gan::GENERATOR_GRADIENT_NORM) {
+            let norm = gradient_norm(&self.generator, &grads);
+            loss = loss.with(gan::GENERATOR_GRADIENT_NORM, norm);
+        }
         // Gradients reach the critic's weights too, but only G's are kept and stepped.
-        let grads = GradientsParams::from_grads(loss.value.backward(), &self.generator);
+        let grads = GradientsParams::from_grads(grads, &self.generator);
         self.generator = self.optim_g.step(self.generator.clone(), grads);
         self.last_g_loss = Some(self.keep_readouts(&loss));
         Ok(loss.value.inner())
@@ -313,4 +318,15 @@ impl Trainer {
     pub fn critic_opinion(&self, x: Tensor<4>) -> Tensor<1> {
         self.variant.critic_opinion(&self.discriminator.valid(), x)
     }
+}
+
+/// ‖∇‖ over every trainable weight of `model` (one number, on the device).
+fn gradient_norm(model: &Sequential, grads: &burn::tensor::Gradients) -> Tensor<1> {
+    let entries = crate::weights::entries(model, "");
+    let squares = entries
+        .iter()
+        .filter(|e| e.trainable)
+        .filter_map(|e| crate::weights::gradient_of(model, e, grads))
+        .map(|g| g.square().sum());
+    squares.reduce(|a, b| a + b).map_or_else(|| Tensor::zeros([1], &model.devices()[0]), Tensor::sqrt)
 }

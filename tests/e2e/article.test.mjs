@@ -167,3 +167,20 @@ test("the conclusion's study figures draw from the committed results files, and 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("the minimax figure: against a winning critic, MM-GAN's ‖∇G‖ collapses and NS-GAN's does not", { timeout: 900_000 }, async () => {
+  const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
+  await page.evaluate(() => document.querySelector('#minimax').scrollIntoView());
+  const [mm, ns] = await compareRuns(page, 0);
+  const runs = [mm, ns];
+  await page.waitForFunction((rs) => rs.every((i) => $playgrounds()[i].state), runs, { timeout: 300_000, polling: 500 });
+  assert.deepEqual(await page.evaluate((rs) => rs.map((i) => [$playgrounds()[i].getAttribute('variant'), $playgrounds()[i].state.n_critic]), runs), [['mm-gan', 5], ['ns-gan', 5]]);
+  await page.evaluate((rs) => rs.forEach((i) => $playgrounds()[i].start()), runs);
+  await page.waitForFunction((rs) => rs.every((i) => $playgrounds()[i].progress.step >= 40), runs, { timeout: 600_000, polling: 500 });
+  await page.evaluate((rs) => rs.forEach((i) => $playgrounds()[i].pause()), runs);
+  const [gm, gn] = await page.evaluate((rs) => rs.map((i) => $playgrounds()[i].progress.values.generator_gradient_norm), runs);
+  console.log(`‖∇G‖ after 40 iterations against a winning critic: MM-GAN ${gm.toFixed(3)}, NS-GAN ${gn.toFixed(3)}`);
+  assert.ok(gm * 10 < gn, `MM-GAN's ‖∇G‖ (${gm}) is far below NS-GAN's (${gn})`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
