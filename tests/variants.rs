@@ -462,3 +462,24 @@ fn a_winning_critic_starves_the_minimax_generator_but_not_the_non_saturating_one
     let last = |v: &[f32]| v[25..].iter().sum::<f32>() / 5.0;
     assert!(last(&mm) * 10.0 < last(&ns), "MM {} vs NS {}", last(&mm), last(&ns));
 }
+
+/// WGAN-GP's Fig. 1b in small: the clipped critic's gradient shrinks with c (each layer's weights
+/// are at most c, so the gradient reaching a layer scales with c to the power of the layers above).
+#[test]
+fn the_clipped_critics_gradient_vanishes_as_c_shrinks() {
+    let device = Device::flex();
+    let norm = |clip: f64| {
+        let mut config = common::small_config(8, 16);
+        config.variant = "wgan".into();
+        config.knobs.insert("clip".into(), clip);
+        let mut trainer = Trainer::new(config, Arc::new(common::blobs(64, 4)), &device).unwrap();
+        for _ in 0..3 {
+            trainer.train_step().unwrap();
+        }
+        let r = read_sync(trainer.readout(false)).unwrap();
+        r.values.iter().find(|(n, _)| n == gan::CRITIC_GRADIENT_NORM).unwrap().1
+    };
+    let norms: Vec<f32> = [0.001, 0.01, 0.1].into_iter().map(norm).collect();
+    println!("‖∇D‖ at c = 0.001, 0.01, 0.1: {norms:?}");
+    assert!(norms[0] * 10.0 < norms[1] && norms[1] * 10.0 < norms[2], "{norms:?}");
+}

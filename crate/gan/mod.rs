@@ -96,6 +96,10 @@ impl Loss {
 /// MM-GAN and NS-GAN declare it: with a winning critic, MM-GAN's vanishes and NS-GAN's does not.
 pub const GENERATOR_GRADIENT_NORM: &str = "generator_gradient_norm";
 
+/// Likewise for the critic: the norm of the critic loss's gradient over all of the critic's
+/// weights, which WGAN declares (too small a clip c makes it vanish, as WGAN-GP's Fig. 1b shows).
+pub const CRITIC_GRADIENT_NORM: &str = "critic_gradient_norm";
+
 /// How the page labels each variant's read-outs, by name.
 pub const READOUT_LABELS: &[(&str, &str)] = &[
     ("wasserstein", "W estimate"),
@@ -104,6 +108,7 @@ pub const READOUT_LABELS: &[(&str, &str)] = &[
     ("k", "k_t"),
     ("m_global", "M_global"),
     (GENERATOR_GRADIENT_NORM, "‖∇G‖"),
+    (CRITIC_GRADIENT_NORM, "‖∇D‖"),
     ("reconstruction", "−log p(x|z)"),
     ("kl", "KL(q(z|x) ‖ p(z))"),
 ];

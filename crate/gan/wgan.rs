@@ -27,7 +27,7 @@ impl Variant for Wgan {
     }
 
     fn readouts(&self) -> &'static [&'static str] {
-        &["wasserstein"]
+        &["wasserstein", super::CRITIC_GRADIENT_NORM]
     }
 
     fn optimizer(&self) -> Optimizer {

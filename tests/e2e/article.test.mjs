@@ -27,12 +27,12 @@ async function scrollThrough(page) {
   }
 }
 
-/** The index among `$playgrounds()` of the playgrounds of the n-th <gan-compare> on the page. */
-const compareRuns = (page, n) => page.evaluate((n) => {
-  const compare = document.querySelectorAll('gan-compare')[n];
+/** The indices among `$playgrounds()` of the playgrounds of the <gan-compare> that `selector` finds. */
+const compareRuns = (page, selector) => page.evaluate((selector) => {
+  const compare = document.querySelector(selector);
   const all = $playgrounds();
   return [...compare.shadowRoot.querySelectorAll('gan-playground')].map((el) => all.indexOf(el));
-}, n);
+}, selector);
 
 test('the article and the playground pass axe-core with no serious or critical violation', { timeout: 900_000 }, async () => {
   for (const url of ['www/article.html?backend=cpu', '?backend=cpu']) {
@@ -50,8 +50,8 @@ test('the article and the playground pass axe-core with no serious or critical v
 test("the clipping figure: WGAN's weights pile up at ±c after its first critic step, not at step 0; WGAN-GP's do not", { timeout: 900_000 }, async () => {
   const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
   await page.evaluate(() => document.querySelector('#wgan-gp').scrollIntoView());
-  // The clipping figure is the article's third <gan-compare>: WGAN, then WGAN-GP.
-  const [wgan, gp] = await compareRuns(page, 2);
+  // The clipping figure: WGAN, then WGAN-GP.
+  const [wgan, gp] = await compareRuns(page, 'gan-compare[variants="wgan,wgan-gp"]');
   assert.deepEqual(await page.evaluate(([a, b]) => [a, b].map((i) => $playgrounds()[i].getAttribute('variant')), [wgan, gp]), ['wgan', 'wgan-gp']);
   // The share of weights in the two outermost bins of the critic's weight histogram.
   const atEdges = (i) => page.evaluate((i) => {
@@ -76,9 +76,9 @@ test("the clipping figure: WGAN's weights pile up at ±c after its first critic 
 test('per-column settings: the BEGAN figure trains three values of γ, the conclusion three seeds, each drawing its own samples', { timeout: 900_000 }, async () => {
   const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
   await page.evaluate(() => document.querySelector('#began').scrollIntoView());
-  const began = await compareRuns(page, 3);
+  const began = await compareRuns(page, 'gan-compare[variants="began,began,began"]');
   await page.evaluate(() => document.querySelector('#equal').scrollIntoView());
-  const seeds = await compareRuns(page, 4);
+  const seeds = await compareRuns(page, 'gan-compare[columns^="seed="]');
   await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].state && $pg('samples', i).dataset.step === '0'), [...began, ...seeds], { timeout: 300_000, polling: 500 });
   const knobs = await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].state.knobs.gamma), began);
   assert.deepEqual(knobs, [0.3, 0.5, 0.9]);
@@ -113,7 +113,7 @@ test("a caption names the variant its figure shows, also after the reader switch
 test('the ring figure counts the modes each generator covers, as its caption says', { timeout: 900_000 }, async () => {
   const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
   await page.evaluate(() => document.querySelector('#wgan').scrollIntoView());
-  const runs = await compareRuns(page, 1);
+  const runs = await compareRuns(page, 'gan-compare[dataset="ring"]');
   await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].coverage), runs, { timeout: 300_000, polling: 500 });
   const start = await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].progress.step), runs);
   await page.evaluate((ids) => ids.forEach((i) => $playgrounds()[i].start()), runs);
@@ -171,7 +171,7 @@ test("the conclusion's study figures draw from the committed results files, and 
 test("the minimax figure: against a winning critic, MM-GAN's ‖∇G‖ collapses and NS-GAN's does not", { timeout: 900_000 }, async () => {
   const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
   await page.evaluate(() => document.querySelector('#minimax').scrollIntoView());
-  const [mm, ns] = await compareRuns(page, 0);
+  const [mm, ns] = await compareRuns(page, 'gan-compare[variants="mm-gan,ns-gan"]');
   const runs = [mm, ns];
   await page.waitForFunction((rs) => rs.every((i) => $playgrounds()[i].state), runs, { timeout: 300_000, polling: 500 });
   assert.deepEqual(await page.evaluate((rs) => rs.map((i) => [$playgrounds()[i].getAttribute('variant'), $playgrounds()[i].state.n_critic]), runs), [['mm-gan', 5], ['ns-gan', 5]]);
@@ -181,6 +181,22 @@ test("the minimax figure: against a winning critic, MM-GAN's ‖∇G‖ collapse
   const [gm, gn] = await page.evaluate((rs) => rs.map((i) => $playgrounds()[i].progress.values.generator_gradient_norm), runs);
   console.log(`‖∇G‖ after 40 iterations against a winning critic: MM-GAN ${gm.toFixed(3)}, NS-GAN ${gn.toFixed(3)}`);
   assert.ok(gm * 10 < gn, `MM-GAN's ‖∇G‖ (${gm}) is far below NS-GAN's (${gn})`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("the clipping bound's figure: the critic's ‖∇D‖ falls with c", { timeout: 900_000 }, async () => {
+  const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
+  const runs = await compareRuns(page, 'gan-compare[columns^="clip="]');
+  await page.evaluate(() => document.querySelector('gan-compare[columns^="clip="]').scrollIntoView());
+  await page.waitForFunction((rs) => rs.every((i) => $playgrounds()[i].state), runs, { timeout: 300_000, polling: 500 });
+  assert.deepEqual(await page.evaluate((rs) => rs.map((i) => $playgrounds()[i].state.knobs.clip), runs), [0.001, 0.01, 0.1]);
+  await page.evaluate((rs) => rs.forEach((i) => $playgrounds()[i].start()), runs);
+  await page.waitForFunction((rs) => rs.every((i) => $playgrounds()[i].progress.step >= 3), runs, { timeout: 600_000, polling: 500 });
+  await page.evaluate((rs) => rs.forEach((i) => $playgrounds()[i].pause()), runs);
+  const norms = await page.evaluate((rs) => rs.map((i) => $playgrounds()[i].progress.values.critic_gradient_norm), runs);
+  console.log(`‖∇D‖ at c = 0.001, 0.01, 0.1: ${norms.map((n) => n.toExponential(2)).join(', ')}`);
+  assert.ok(norms[0] * 10 < norms[1] && norms[1] * 10 < norms[2], `‖∇D‖ grows tenfold or more with each tenfold c: ${norms}`);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

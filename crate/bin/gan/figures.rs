@@ -73,7 +73,15 @@ fn budget(summary: &Summary, path: &std::path::Path, title: &str) -> Drawn {
         .x_label_area_size(36)
         .y_label_area_size(56)
         .build_cartesian_2d(1f64..k_max as f64, 0f64..top.max(1.0))?;
-    chart.configure_mesh().x_desc("settings tried (k)").y_desc("best FID-style of k").light_line_style(WHITE).draw()?;
+    chart
+        .configure_mesh()
+        .x_labels(k_max)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .x_desc("settings tried (k)")
+        .y_desc("best FID-style of k")
+        .light_line_style(WHITE)
+        .draw()?;
     for (i, v) in summary.variants.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         let band: Vec<(f64, f64)> = v
@@ -110,6 +118,8 @@ fn seed_boxes(summary: &Summary, path: &std::path::Path, title: &str) -> Drawn {
         .x_labels(n)
         .x_label_formatter(&|x| names.get(x.round() as usize).cloned().unwrap_or_default())
         .disable_x_mesh()
+        .light_line_style(WHITE)
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .y_desc("FID-style (lower is better)")
         .draw()?;
     for (i, v) in summary.variants.iter().enumerate() {
@@ -146,7 +156,14 @@ fn precision_recall(summary: &Summary, path: &std::path::Path, title: &str) -> D
         .x_label_area_size(36)
         .y_label_area_size(44)
         .build_cartesian_2d(0f64..1.0, 0f64..1.0)?;
-    chart.configure_mesh().x_desc("recall").y_desc("precision").light_line_style(WHITE).draw()?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&|x| format!("{x:.1}"))
+        .y_label_formatter(&|y| format!("{y:.1}"))
+        .x_desc("recall")
+        .y_desc("precision")
+        .light_line_style(WHITE)
+        .draw()?;
     for (i, v) in summary.variants.iter().enumerate().filter(|(_, v)| !v.precision_recall.is_empty()) {
         let colour = PALETTE[i % PALETTE.len()];
         chart
