@@ -1,16 +1,23 @@
 // Small line charts over training steps on a canvas: a few series, their range on the y axis,
 // the step range on the x axis and a legend. Hand-written: a handful of lines is all it takes.
 
-/** A series: {name, color, points: [[step, value], …]}. Non-finite values are skipped. */
-export function drawChart(canvas, series, { title = '' } = {}) {
+/** Sizes a canvas's pixels to its CSS size at the screen's pixel ratio, clears it, and returns its
+ * context (drawing in CSS pixels) and its CSS size. */
+export function prepareCanvas(canvas) {
   const dpr = globalThis.devicePixelRatio || 1;
-  const cssWidth = canvas.clientWidth || canvas.width;
-  const cssHeight = canvas.clientHeight || canvas.height;
-  if (canvas.width !== Math.round(cssWidth * dpr)) canvas.width = Math.round(cssWidth * dpr);
-  if (canvas.height !== Math.round(cssHeight * dpr)) canvas.height = Math.round(cssHeight * dpr);
+  const width = canvas.clientWidth || canvas.width;
+  const height = canvas.clientHeight || canvas.height;
+  if (canvas.width !== Math.round(width * dpr)) canvas.width = Math.round(width * dpr);
+  if (canvas.height !== Math.round(height * dpr)) canvas.height = Math.round(height * dpr);
   const ctx = canvas.getContext('2d');
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, cssWidth, cssHeight);
+  ctx.clearRect(0, 0, width, height);
+  return { ctx, width, height };
+}
+
+/** A series: {name, color, points: [[step, value], …]}. Non-finite values are skipped. */
+export function drawChart(canvas, series, { title = '' } = {}) {
+  const { ctx, width: cssWidth, height: cssHeight } = prepareCanvas(canvas);
   const style = getComputedStyle(canvas);
   const muted = style.getPropertyValue('--muted') || '#6b6b66';
   ctx.font = '11px system-ui, sans-serif';
@@ -83,14 +90,7 @@ export function drawChart(canvas, series, { title = '' } = {}) {
 
 /** Bars of `counts` over [−limit, limit] (the critic weight histogram). */
 export function drawBars(canvas, counts, color) {
-  const dpr = globalThis.devicePixelRatio || 1;
-  const cssWidth = canvas.clientWidth || canvas.width;
-  const cssHeight = canvas.clientHeight || canvas.height;
-  canvas.width = Math.round(cssWidth * dpr);
-  canvas.height = Math.round(cssHeight * dpr);
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, cssWidth, cssHeight);
+  const { ctx, width: cssWidth, height: cssHeight } = prepareCanvas(canvas);
   const top = Math.max(...counts, 1);
   const bw = cssWidth / counts.length;
   ctx.fillStyle = color;

@@ -2,21 +2,15 @@
 // (crate/study/summary.rs, through the worker's 'summarise'): the best score against the number
 // of settings tried, with its bootstrap band, and box plots of the best setting's score over seeds.
 // `gan study figures` draws the same numbers as SVG for the README.
+import { prepareCanvas } from './chart.js';
 
 /** One colour per variant, in the summary's order (colour-blind-safe, Okabe & Ito), as `gan study figures`. */
 export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#56b4e9', '#e69f00', '#787878', '#000000'];
 
 function prepare(canvas) {
-  const dpr = globalThis.devicePixelRatio || 1;
-  const width = canvas.clientWidth || canvas.width;
-  const height = canvas.clientHeight || canvas.height;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, width, height);
-  ctx.font = '11px system-ui, sans-serif';
-  return { ctx, width, height, muted: getComputedStyle(canvas).getPropertyValue('--muted') || '#6b6b66' };
+  const c = prepareCanvas(canvas);
+  c.ctx.font = '11px system-ui, sans-serif';
+  return { ...c, muted: getComputedStyle(canvas).getPropertyValue('--muted') || '#6b6b66' };
 }
 
 const num = (v) => String(+v.toPrecision(3));
