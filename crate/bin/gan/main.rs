@@ -12,6 +12,7 @@ mod cli;
 mod figures;
 #[cfg(not(target_family = "wasm"))]
 mod output;
+#[cfg(not(target_family = "wasm"))]
 mod study;
 #[cfg(not(target_family = "wasm"))]
 mod tools;
