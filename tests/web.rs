@@ -77,24 +77,34 @@ async fn webgpu_training_steps_give_finite_losses_and_samples_in_range() {
 #[wasm_bindgen_test]
 async fn every_variant_gives_the_same_losses_on_webgpu_and_cpu() {
     let gpu = webgpu().await;
+    // (losses and read-outs, gradient norms)
     let losses = async |device: &Device, variant: &str| {
         let mut config = common::small_config(8, 4);
         config.variant = variant.to_string();
         let mut trainer = Trainer::new(config, Arc::new(common::blobs(64, 3)), device).unwrap();
         trainer.train_step().unwrap();
         let r = trainer.readout(false).await.unwrap();
-        let mut values = vec![r.d_loss.unwrap(), r.g_loss.unwrap()];
-        values.extend(r.values.iter().map(|(_, v)| *v));
-        values
+        let mut values: Vec<f32> = [r.d_loss, r.g_loss].into_iter().flatten().collect();
+        let mut norms = Vec::new();
+        for (name, v) in &r.values {
+            let norm = [gan::GENERATOR_GRADIENT_NORM, gan::CRITIC_GRADIENT_NORM].contains(&name.as_str());
+            if norm { norms.push(*v) } else { values.push(*v) }
+        }
+        (values, norms)
     };
     for id in gan::REGISTRY.iter().map(|r| r.id) {
-        let (on_gpu, on_cpu) = (losses(&gpu, id).await, losses(&Device::flex(), id).await);
+        let ((on_gpu, norms_gpu), (on_cpu, norms_cpu)) = (losses(&gpu, id).await, losses(&Device::flex(), id).await);
         let err = common::relative_error(&on_gpu, &on_cpu);
         // WGAN's clipped critic gives losses of 1e-3 and 1e-5 that are differences of sums of
         // thousands of terms 100× larger: summed in another order (SIMD on the CPU), they differ
         // by 1e-6 absolute. So losses agree to 1e-4 relative or 1e-5 absolute.
         let absolute = on_gpu.iter().zip(&on_cpu).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
         assert!(err <= 1e-4 || absolute <= 1e-5, "{id}: losses differ: WebGPU {on_gpu:?}, CPU {on_cpu:?}");
+        // A gradient norm sums the squares of gradients that are themselves such differences
+        // (the clipped critic's): 1e-3 relative.
+        for (a, b) in norms_gpu.iter().zip(&norms_cpu) {
+            assert!((a - b).abs() <= 1e-3 * b.abs(), "{id}: gradient norms differ: WebGPU {a}, CPU {b}");
+        }
     }
 }
 
