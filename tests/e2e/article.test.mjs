@@ -77,12 +77,12 @@ test('per-column settings: the BEGAN figure trains three values of γ, the concl
   const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
   await page.evaluate(() => document.querySelector('#began').scrollIntoView());
   const began = await compareRuns(page, 'gan-compare[variants="began,began,began"]');
-  await page.evaluate(() => document.querySelector('#equal').scrollIntoView());
+  await page.evaluate(() => document.querySelector('gan-compare[columns^="seed="]').scrollIntoView());
   const seeds = await compareRuns(page, 'gan-compare[columns^="seed="]');
   await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].state && $pg('samples', i).dataset.step === '0'), [...began, ...seeds], { timeout: 300_000, polling: 500 });
   const knobs = await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].state.knobs.gamma), began);
   assert.deepEqual(knobs, [0.3, 0.5, 0.9]);
-  const titles = await page.evaluate(() => [...document.querySelectorAll('gan-compare')[3].shadowRoot.querySelectorAll('h3')].map((h) => h.textContent));
+  const titles = await page.evaluate(() => [...document.querySelector('gan-compare[variants="began,began,began"]').shadowRoot.querySelectorAll('h3')].map((h) => h.textContent));
   assert.deepEqual(titles, ['BEGAN (gamma = 0.3)', 'BEGAN (gamma = 0.5)', 'BEGAN (gamma = 0.9)']);
   assert.deepEqual(await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].state.seed), seeds), [1, 2, 3]);
   // Different seeds: different initial generators and latents, so different grids.

@@ -105,7 +105,8 @@ test('pinned samples, interpolation and vector arithmetic draw from the generato
   const clickTile = (k) => page.mouse.click(grid.x + ((k % 8) + 0.5) * (grid.width / 8), grid.y + (Math.floor(k / 8) + 0.5) * (grid.height / 8));
   await clickTile(0);
   await clickTile(9);
-  await page.waitForFunction(() => !$pg('interpolation').hidden && $pg('interpolation').width > 200, null, { timeout: 120_000 });
+  // Drawn: eight tiles of 28 pixels and their borders (a canvas not yet drawn is 300 wide).
+  await page.waitForFunction(() => !$pg('interpolation').hidden && $pg('interpolation').width === 8 * 29 + 1, null, { timeout: 120_000 });
   const strip = await page.$eval(SEL('interpolation'), (c) => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     const tile = (k) => Array.from({ length: 28 * 28 }, (_, i) => d[4 * ((1 + (i / 28 | 0)) * c.width + 1 + k * 29 + (i % 28))]);
