@@ -124,8 +124,10 @@ pub async fn evaluate(inputs: GradInputs) -> Result<Vec<Named>, String> {
     let mut gradients = Vec::new();
     for (loss_name, readout_prefix, loss, networks) in losses {
         tx = add(loss_name.into(), vec![], loss.value.clone().inner(), tx);
-        for (name, value) in readout_prefix.map(|_| loss.readouts).unwrap_or_default() {
-            tx = add(format!("{}{name}", readout_prefix.unwrap_or_default()), vec![], value.inner(), tx);
+        if let Some(prefix) = readout_prefix {
+            for (name, value) in loss.readouts {
+                tx = add(format!("{prefix}{name}"), vec![], value.inner(), tx);
+            }
         }
         gradients.push((networks, loss.value.backward()));
     }
