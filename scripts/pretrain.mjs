@@ -1,24 +1,43 @@
-// `npm run pretrain`: trains the generators the page ships, natively with `gan train` (skipped
-// when a finished run is already in out/pretrained/<variant>), stores them as f16 in
-// www/pretrained/<variant>.safetensors with a sample grid, and writes www/pretrained/manifest.json
-// (model, variant, dataset, steps, wall time, machine, sizes). It also checks that f16 storage
-// does not visibly change the samples: the largest pixel difference between G(z) from the f32 and
-// the f16 file, for the same z, is recorded in the manifest.
-// Settings: PRETRAIN_VARIANTS ("ns-gan,lsgan,wgan-gp"), PRETRAIN_STEPS (2000).
+// `npm run pretrain`: trains what the site ships, natively with `gan train` (skipped when a
+// finished run is already in out/pretrained/<name>), stores it as f16 in www/pretrained/ with a
+// sample grid, and records it in www/pretrained/manifest.json (model, variant, dataset, steps,
+// wall time, machine, sizes):
+// - `models`: the page's pretrained generators, one per variant, which `pretrained` opens on;
+// - `starts`: the article's starting points, runs whose effect takes longer to show than a reader
+//   waits (BEGAN's γ acts through k_t, which moves about 1e-5 a step), each with the digit classes
+//   a classifier sees in 1,000 of its samples. A figure loads them by URL (weights=…).
+// It also checks that f16 storage does not visibly change the samples: the largest pixel
+// difference between G(z) from the f32 and the f16 file, for the same z, is recorded.
+// Entries it does not remake stay in the manifest as they were.
+// Settings: PRETRAIN_VARIANTS ("ns-gan,lsgan,wgan-gp"; "none"), PRETRAIN_STEPS (2000),
+// PRETRAIN_STARTS ("all"; "none", or names such as began-gamma0.3).
 import { cpus } from 'node:os';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cargoEnv, root, run } from './tools.mjs';
 import { buildMnist } from './build-data.mjs';
 
-const variants = (process.env.PRETRAIN_VARIANTS || 'ns-gan,lsgan,wgan-gp').split(',');
+const list = (name, fallback) => {
+  const v = process.env[name] ?? fallback;
+  return v === 'none' ? [] : v.split(',');
+};
+const variants = list('PRETRAIN_VARIANTS', 'ns-gan,lsgan,wgan-gp');
 const steps = Number(process.env.PRETRAIN_STEPS || 2000);
-const SETTINGS = ['--batch', '32', '--g-width', '64', '--d-width', '32', '--seed', '1'];
+const MODEL_SIZES = { batch: 32, g_width: 64, d_width: 32, seed: 1 };
+// BEGAN at the article figure's own sizes, 5,000 steps per γ: by then γ = 0.3 draws mostly ones and
+// zeros where γ = 0.9 draws every digit.
+const STARTS = [0.3, 0.5, 0.9].map((gamma) => ({
+  name: `began-gamma${gamma}`, variant: 'began', knobs: { gamma }, steps: 5000, sizes: { batch: 16, g_width: 32, d_width: 16, seed: 1 },
+}));
+const startNames = list('PRETRAIN_STARTS', 'all');
+const starts = STARTS.filter((s) => startNames.includes('all') || startNames.includes(s.name));
 const outDir = join(root, 'www', 'pretrained');
 mkdirSync(outDir, { recursive: true });
 buildMnist();
 run('cargo', ['build', '--release', '--bin', 'gan'], { env: cargoEnv() });
-const gan = (...args) => run(join(cargoEnv().CARGO_TARGET_DIR, 'release', 'gan'), args);
+const ganPath = join(cargoEnv().CARGO_TARGET_DIR, 'release', 'gan');
+const gan = (...args) => run(ganPath, args);
+const machine = `native CPU (burn flex), ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`;
 
 /** The metadata of a safetensors file (what the run that wrote it says of itself). */
 function metadataOf(path) {
@@ -42,26 +61,28 @@ function readSafetensors(path) {
   return out;
 }
 
-const models = [];
-for (const variant of variants) {
-  const runDir = join(root, 'out', 'pretrained', variant);
+/** Trains `name` (unless done), stores it as f16 and returns its manifest entry. */
+function pretrain({ name, variant, steps, sizes, knobs = {} }) {
+  const runDir = join(root, 'out', 'pretrained', name);
   const log = join(runDir, 'losses.csv');
   const finished = existsSync(log) && readFileSync(log, 'utf8').trim().split('\n').at(-1).startsWith(`${steps},`);
-  if (!finished) gan('train', '--variant', variant, '--steps', String(steps), '--grid-every', '500', '--out', runDir, ...SETTINGS);
+  const knobArgs = Object.keys(knobs).length ? ['--knobs', Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(',')] : [];
+  const sizeArgs = ['--batch', sizes.batch, '--g-width', sizes.g_width, '--d-width', sizes.d_width, '--seed', sizes.seed].map(String);
+  if (!finished) gan('train', '--variant', variant, '--steps', String(steps), '--grid-every', '500', '--out', runDir, ...sizeArgs, ...knobArgs);
   const last = readFileSync(log, 'utf8').trim().split('\n').at(-1).split(',');
-  const file = `${variant}.safetensors`;
+  const file = `${name}.safetensors`;
   gan('convert', '--in', join(runDir, 'weights.safetensors'), '--out', join(outDir, file), '--dtype', 'f16');
   // The same z through the f32 and the f16 generator.
   const samples = {};
-  for (const [name, weights] of [['f32', join(runDir, 'weights.safetensors')], ['f16', join(outDir, file)]]) {
-    const path = join(runDir, `samples-${name}.safetensors`);
+  for (const [kind, weights] of [['f32', join(runDir, 'weights.safetensors')], ['f16', join(outDir, file)]]) {
+    const path = join(runDir, `samples-${kind}.safetensors`);
     gan('sample', '--weights', weights, '--n', '64', '--seed', '7', '--out', path);
-    samples[name] = readSafetensors(path).samples;
+    samples[kind] = readSafetensors(path).samples;
   }
   const maxDiff = samples.f32.reduce((m, v, i) => Math.max(m, Math.abs(v - samples.f16[i])), 0);
-  gan('sample', '--weights', join(outDir, file), '--n', '64', '--seed', '7', '--out', join(outDir, `${variant}.png`));
-  copyFileSync(join(runDir, 'grid.png'), join(runDir, 'grid-final.png'));
-  models.push({
+  gan('sample', '--weights', join(outDir, file), '--n', '64', '--seed', '7', '--out', join(outDir, `${name}.png`));
+  console.log(`${name}: f16 vs f32 max |Δ| ${maxDiff.toExponential(2)}`);
+  return {
     variant,
     model: metadataOf(join(outDir, file)).model, // the networks' architecture (began28 for BEGAN)
     dataset: 'mnist',
@@ -69,17 +90,35 @@ for (const variant of variants) {
     dtype: 'F16',
     bytes: statSync(join(outDir, file)).size,
     steps,
-    batch: 32,
-    g_width: 64,
-    d_width: 32,
-    seed: 1,
+    ...sizes,
+    ...(Object.keys(knobs).length && { knobs }),
     wall_time_s: Math.round(Number(last[3])),
-    machine: `native CPU (burn flex), ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`,
-    grid: `${variant}.png`,
+    machine,
+    grid: `${name}.png`,
     // Largest |G(z)_f32 − G(z)_f16| over 64 samples, in [-1, 1] units (1/127.5 is one grey level).
     f16_max_abs_diff: Number(maxDiff.toPrecision(3)),
-  });
-  console.log(`${variant}: ${models.at(-1).bytes} bytes, f16 vs f32 max |Δ| ${maxDiff.toExponential(2)}`);
+  };
 }
-writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify({ default: variants[0], models }, null, 2)}\n`);
-console.log(`wrote ${join(outDir, 'manifest.json')}`);
+
+/** The digit classes the classifier sees in 1,000 samples of a stored file (the diversity read-out). */
+function classesOf(file) {
+  const line = run(ganPath, ['score', '--weights', join(outDir, file), '--n', '1000', '--json'], { quiet: true }).trim().split('\n').at(-1);
+  return JSON.parse(line).classes;
+}
+
+const manifestPath = join(outDir, 'manifest.json');
+const before = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : { models: [], starts: [] };
+const models = variants.map((variant) => pretrain({ variant, name: variant, steps, sizes: MODEL_SIZES }));
+const made = starts.map((start) => {
+  const entry = { name: start.name, ...pretrain(start) };
+  return { ...entry, classes: classesOf(entry.file) };
+});
+/** `fresh` entries, with the manifest's earlier ones that were not remade kept in their order. */
+const merged = (old = [], fresh, key) => [...old.map((e) => fresh.find((f) => f[key] === e[key]) ?? e), ...fresh.filter((f) => !old.some((e) => e[key] === f[key]))];
+const manifest = {
+  default: before.default ?? variants[0],
+  models: merged(before.models, models, 'variant'),
+  starts: merged(before.starts, made, 'name'),
+};
+writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`wrote ${manifestPath}`);

@@ -75,6 +75,9 @@ try {
     await article.evaluate((rs) => rs.forEach((r) => r.start()), runs);
     await article.waitForFunction(([rs, s, n]) => rs.every((r, i) => r.progress.step >= s[i] + n), [runs, start, ARTICLE_STEPS], { timeout: 600_000, polling: 500 });
     await article.evaluate((rs) => rs.forEach((r) => r.pause()), runs);
+    // Figures that show their scores (the BEGAN digit classes) are scored once.
+    const scored = await article.evaluate((rs) => rs.filter((r) => (r.getAttribute('show') ?? '').includes('scores')).map((r) => (r.score(), rs.indexOf(r))), runs);
+    await article.waitForFunction(([rs, ids]) => ids.every((i) => rs[i].lastScore), [runs, scored], { timeout: 300_000, polling: 500 });
     await article.waitForTimeout(1500);
     // From the heading to the end of the section's last figure.
     const clip = await heading.evaluate((h) => {

@@ -5,6 +5,8 @@
 // without its own controls, driven together from one bar. `columns` gives each column its own
 // settings, `|`-separated, as a link writes them: variants="began,began,began"
 // columns="gamma=0.3|gamma=0.5|gamma=0.9", or one loss over seeds: columns="seed=1|seed=2|seed=3".
+// A column may open on a file of the site (weights=…, relative to the page). `hide` and `show`
+// pass to every column; with show="scores" the bar can score every column at once.
 import './gan-playground.js';
 
 // Attributes a column may not set: they are the element's, not a run's settings.
@@ -23,10 +25,12 @@ export class GanCompare extends HTMLElement {
         <button class="primary" data-role="play">Play all</button>
         <button data-role="step">Step all</button>
         <button data-role="reset">Reset all</button>
+        <button data-role="score" hidden>Score all</button>
         <span class="note">${this.hasAttribute('columns') ? 'Same data and networks; each column with the settings in its title.' : 'Same data, same seed, each variant with its published optimiser.'}</span>
       </div>
       <div class="runs"></div>`;
     const hide = this.getAttribute('hide') ?? 'settings,latent,files,histogram';
+    const show = this.getAttribute('show') ?? '';
     const columns = (this.getAttribute('columns') ?? '').split('|').map((c) => [...new URLSearchParams(c.trim())]);
     this.playgrounds = ids.map((id, i) => {
       const cell = document.createElement('div');
@@ -34,12 +38,15 @@ export class GanCompare extends HTMLElement {
       el.setAttribute('variant', id);
       el.setAttribute('controls', 'none');
       el.setAttribute('hide', hide);
+      if (show) el.setAttribute('show', show);
       el.dataset.variant = id;
       for (const name of SHARED) if (this.hasAttribute(name)) el.setAttribute(name, this.getAttribute(name));
       // The column's own settings: attributes of its playground, checked there as any setting is.
       const own = (columns[i] ?? []).filter(([key]) => /^[a-z][a-z0-9_]*$/.test(key) && !key.startsWith('on') && !NOT_SETTINGS.includes(key));
       for (const [key, value] of own) el.setAttribute(key.replaceAll('_', '-'), value);
-      const suffix = own.length ? ` (${own.map(([k, v]) => `${k} = ${v}`).join(', ')})` : '';
+      // The title names the column's settings; a file it opens on is the caption's to describe.
+      const named = own.filter(([key]) => key !== 'weights');
+      const suffix = named.length ? ` (${named.map(([k, v]) => `${k} = ${v}`).join(', ')})` : '';
       cell.append(Object.assign(document.createElement('h3'), { textContent: id + suffix }), el);
       root.querySelector('.runs').append(cell);
       el.addEventListener('gan-config', () => {
@@ -55,6 +62,9 @@ export class GanCompare extends HTMLElement {
       for (const el of this.playgrounds) this.running ? el.start() : el.pause();
       play.textContent = this.running ? 'Pause all' : 'Play all';
     });
+    const score = root.querySelector('[data-role="score"]');
+    score.hidden = !show.split(',').map((s) => s.trim()).includes('scores');
+    score.addEventListener('click', () => this.playgrounds.forEach((el) => el.score()));
     root.querySelector('[data-role="step"]').addEventListener('click', () => this.playgrounds.forEach((el) => el.step()));
     root.querySelector('[data-role="reset"]').addEventListener('click', () => {
       this.running = false;

@@ -5,7 +5,8 @@
 //   <gan-playground variant="wgan-gp" pretrained controls="minimal"></gan-playground>
 //
 // Attributes: variant, dataset (mnist, triangles, or a 2-D point set: ring, grid, spiral, moons),
-// pretrained (boolean), controls ("full" | "minimal" | "none"),
+// pretrained (boolean), weights (a file of this site, relative to the page: the run opens on it,
+// as Load weights would; the page's own element reads ?weights=), controls ("full" | "minimal" | "none"),
 // hide (comma-separated parts: bar, settings, samples, charts, scores, histogram, latent, files,
 // status), show (parts the controls level hides that this one shows, e.g. controls="minimal"
 // show="latent"),
@@ -15,7 +16,7 @@
 // d_width, seed; `gan schema` lists them with their ranges), speed, backend, and the variant's
 // knobs such as gamma, clip, lambda.
 // Every element on a page shares one worker and one GPU device, and trains its own run.
-// Script API: start(), pause(), reset(partialState?), step('both' | 'd' | 'g'), `state`,
+// Script API: start(), pause(), reset(partialState?), step('both' | 'd' | 'g'), score(), `state`,
 // `progress`, `histogram` (the critic's latest weight histogram: {limit, counts, step});
 // events 'gan-ready', 'gan-progress', 'gan-config', 'gan-score'.
 //
@@ -112,8 +113,8 @@ export class GanPlayground extends HTMLElement {
     // Page-level keys of the query that are not settings.
     const pagePairs = pairs.filter(([k]) => k !== 'weights');
     const parsed = this.settings.parseState(pagePairs, base);
-    // ?weights= is relative to the page (the worker would resolve it against its own URL).
-    const weights = this.hasAttribute('hash') && new URLSearchParams(location.search).get('weights');
+    // weights is relative to the page (the worker would resolve it against its own URL).
+    const weights = this.getAttribute('weights') ?? (this.hasAttribute('hash') && new URLSearchParams(location.search).get('weights'));
     if (weights) this.weightsUrl = new URL(weights, location.href).href;
     return parsed;
   }
@@ -240,6 +241,7 @@ export class GanPlayground extends HTMLElement {
   start() { this.send({ type: 'start' }); }
   pause() { this.send({ type: 'pause' }); }
   step(part = 'both') { this.send({ type: 'step', part }); }
+  score() { this.send({ type: 'score', now: true }); }
 
   /** Starts a new run from the current state with `changes` applied (a fresh network). */
   reset(changes = {}) {

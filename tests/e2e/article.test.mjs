@@ -73,13 +73,20 @@ test("the clipping figure: WGAN's weights pile up at ±c after its first critic 
   await page.close();
 });
 
-test('per-column settings: the BEGAN figure trains three values of γ, the conclusion three seeds, each drawing its own samples', { timeout: 900_000 }, async () => {
+/** The entropy of a class histogram in units of log 10 (1: all ten digits equally often). */
+const spread = (counts) => {
+  const n = counts.reduce((a, b) => a + b, 0);
+  return -counts.filter((c) => c > 0).reduce((h, c) => h + (c / n) * Math.log(c / n), 0) / Math.log(10);
+};
+
+test('per-column settings: the BEGAN figure opens three values of γ on their own runs, whose digit classes spread more with γ; the conclusion trains three seeds, each drawing its own samples', { timeout: 900_000 }, async () => {
   const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
   await page.evaluate(() => document.querySelector('#began').scrollIntoView());
   const began = await compareRuns(page, 'gan-compare[variants="began,began,began"]');
   await page.evaluate(() => document.querySelector('gan-compare[columns^="seed="]').scrollIntoView());
   const seeds = await compareRuns(page, 'gan-compare[columns^="seed="]');
-  await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].state && $pg('samples', i).dataset.step === '0'), [...began, ...seeds], { timeout: 300_000, polling: 500 });
+  await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].state && $pg('samples', i).dataset.step === '0'), seeds, { timeout: 300_000, polling: 500 });
+  await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].state && $pg('samples', i).dataset.step === '5000'), began, { timeout: 300_000, polling: 500 });
   const knobs = await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].state.knobs.gamma), began);
   assert.deepEqual(knobs, [0.3, 0.5, 0.9]);
   const titles = await page.evaluate(() => [...document.querySelector('gan-compare[variants="began,began,began"]').shadowRoot.querySelectorAll('h3')].map((h) => h.textContent));
@@ -91,7 +98,16 @@ test('per-column settings: the BEGAN figure trains three values of γ, the concl
     const diff = grids[a].reduce((s, v, k) => s + Math.abs(v - grids[b][k]), 0) / grids[a].length;
     assert.ok(diff > 1, `seeds ${a + 1} and ${b + 1} draw different grids (mean |Δ| ${diff.toFixed(2)})`);
   }
+  // The diversity read-out: the classifier's digit classes in each column's samples.
   await page.evaluate(() => document.querySelector('#began').scrollIntoView());
+  await page.evaluate(() => document.querySelector('gan-compare[variants="began,began,began"]').shadowRoot.querySelector('[data-role="score"]').click());
+  await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].lastScore), began, { timeout: 300_000, polling: 500 });
+  const classes = await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].lastScore.classes), began);
+  const spreads = classes.map(spread);
+  console.log(`BEGAN digit classes at step 5,000 (γ = 0.3, 0.5, 0.9): ${classes.map((c, k) => `[${c}] spread ${spreads[k].toFixed(2)}`).join('; ')}`);
+  assert.ok(spreads[2] > spreads[0] + 0.1 && spreads[2] > spreads[1] + 0.1, `γ = 0.9 draws more kinds of digit than 0.3 and 0.5: ${spreads}`);
+  const top = classes.map((c) => Math.max(...c) / c.reduce((a, b) => a + b, 0));
+  assert.ok(top[0] > top[2] + 0.15, `γ = 0.3's commonest digit takes a far larger share than γ = 0.9's: ${top}`);
   await page.screenshot({ path: join(OUT, 'article-began.png') });
   assert.deepEqual(page.errors, []);
   await page.close();

@@ -75,7 +75,7 @@ export const wiring = {
     this.wireDrawing();
     on('score-now', 'click', () => {
       this.$('score-now').disabled = true;
-      this.send({ type: 'score', now: true });
+      this.score();
     });
     on('score-every', 'change', () => this.send({ type: 'score', every: Number(this.$('score-every').value) }));
     on('interp-mode', 'change', () => this.renderLatent());
