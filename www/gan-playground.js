@@ -16,7 +16,7 @@
 // d_width, seed; `gan schema` lists them with their ranges), speed, backend, and the variant's
 // knobs such as gamma, clip, lambda.
 // Every element on a page shares one worker and one GPU device, and trains its own run.
-// Script API: start(), pause(), reset(partialState?), step('both' | 'd' | 'g'), score(), `state`,
+// Script API: start(until?) (with `until`: train to that step and stop), pause(), reset(partialState?), step('both' | 'd' | 'g'), score(), `state`,
 // `progress`, `histogram` (the critic's latest weight histogram: {limit, counts, step});
 // events 'gan-ready', 'gan-progress', 'gan-config', 'gan-score'.
 //
@@ -238,7 +238,7 @@ export class GanPlayground extends HTMLElement {
     else (this.early ??= []).push([msg, transfer]);
   }
 
-  start() { this.send({ type: 'start' }); }
+  start(until) { this.send({ type: 'start', ...(until !== undefined && { until }) }); }
   pause() { this.send({ type: 'pause' }); }
   step(part = 'both') { this.send({ type: 'step', part }); }
   score() { this.send({ type: 'score', now: true }); }
