@@ -43,10 +43,34 @@ pub fn run_static_constructors() {
 /// burn's CPU backend.
 pub fn cpu(fallback_reason: Option<String>) -> (Device, BackendInfo) {
     run_static_constructors();
-    // One thread everywhere: the browser has no shared-memory threads here, and natively flex's
-    // rayon feature made the 2-D toys' small steps 1.5× slower for 18 % on a batch-64 dcgan28.
-    let info = BackendInfo { kind: "cpu", name: "CPU (burn flex, 1 thread)".into(), fallback_reason };
-    (Device::flex(), info)
+    // The browser has no shared-memory threads here; natively flex splits its large kernels over
+    // rayon's pool (see `on_cpu_threads`).
+    #[cfg(target_family = "wasm")]
+    let name = "CPU (burn flex, 1 thread)".to_string();
+    #[cfg(not(target_family = "wasm"))]
+    let name = match rayon::current_num_threads() {
+        1 => "CPU (burn flex, 1 thread)".to_string(),
+        n => format!("CPU (burn flex, {n} threads)"),
+    };
+    (Device::flex(), BackendInfo { kind: "cpu", name, fallback_reason })
+}
+
+/// Runs `work` on a worker of a rayon pool, natively: flex's parallel kernels then fork from that
+/// worker instead of handing each operation over from a thread outside the pool and waiting for
+/// it, which cost more than the work on small tensors. `small` work (a run on 2-D points, whose
+/// kernels are microseconds long) gets a pool of one thread; other work every core. Results do
+/// not depend on the thread count: each output element is summed by one thread in one order.
+#[cfg(not(target_family = "wasm"))]
+pub fn on_cpu_threads<R: Send>(small: bool, work: impl FnOnce() -> R + Send) -> R {
+    use std::sync::OnceLock;
+    static POOLS: [OnceLock<rayon::ThreadPool>; 2] = [OnceLock::new(), OnceLock::new()];
+    let pool = POOLS[usize::from(small)].get_or_init(|| {
+        // Deep autodiff graphs recurse: the workers get the main thread's stack size and more.
+        let builder = rayon::ThreadPoolBuilder::new().stack_size(64 << 20);
+        let builder = if small { builder.num_threads(1) } else { builder };
+        builder.build().expect("a thread pool")
+    });
+    pool.install(work)
 }
 
 /// Initialises WebGPU through the browser's `navigator.gpu`. Must run before any tensor is

@@ -15,7 +15,7 @@ import time
 import numpy as np
 import torch
 
-from torch_reference import critic, critic_loss, generator, generator_loss
+from torch_reference import critic, critic_loss, generator, generator_loss, vae_loss
 
 # Each variant's optimizer and critic steps per G step, as in crate/gan/*.rs.
 OPTIMIZERS = {
@@ -26,6 +26,8 @@ OPTIMIZERS = {
     "wgan-gp": lambda p: torch.optim.Adam(p, 1e-4, betas=(0.0, 0.9)),
     "dragan": lambda p: torch.optim.Adam(p, 1e-4, betas=(0.5, 0.9)),
     "began": lambda p: torch.optim.Adam(p, 1e-4, betas=(0.5, 0.999)),
+    # One Adam over both networks: two with the same settings are the same updates.
+    "vae": lambda p: torch.optim.Adam(p, 5e-5, betas=(0.5, 0.999)),
 }
 N_CRITIC = {"wgan": 5, "wgan-gp": 5}
 WGAN_CLIP = 0.01
@@ -53,8 +55,18 @@ def main():
     images = images.to(device)
 
     variant, batch, nz = args.variant, args.batch, 100
-    g, d = generator(variant, nz, args.g_width).to(device), critic(variant, args.d_width).to(device)
+    g, d = generator(variant, nz, args.g_width).to(device), critic(variant, args.d_width, nz).to(device)
     opt_g, opt_d = OPTIMIZERS[variant](g.parameters()), OPTIMIZERS[variant](d.parameters())
+    opt_joint = OPTIMIZERS[variant](list(g.parameters()) + list(d.parameters()))
+
+    def joint_step():
+        """The VAE's one step: encoder (D's network) and decoder (G) on the negative ELBO."""
+        real = images[torch.randint(0, count, (batch,), device=device)]
+        loss, _ = vae_loss(g, d, real, torch.randn(batch, nz, 1, 1, device=device))
+        opt_joint.zero_grad(set_to_none=True)
+        loss.backward()
+        opt_joint.step()
+        return loss.item()
 
     def noise(real):
         return {
@@ -92,6 +104,9 @@ def main():
     n_critic = N_CRITIC.get(variant, 1)
     times, d_times = [], []
     for _ in range(args.warmup + args.steps):
+        if variant == "vae":  # no critic step of its own
+            times.append(timed(joint_step))
+            continue
         times.append(timed(lambda: ([critic_step() for _ in range(n_critic)], generator_step())))
         d_times.append(timed(critic_step))
     kept = sorted(times[args.warmup :])
@@ -108,7 +123,7 @@ def main():
                 "minMs": kept[0],
                 "maxMs": kept[-1],
                 "steps": len(kept),
-                "dStepMedianMs": d_kept[len(d_kept) // 2],
+                "dStepMedianMs": d_kept[len(d_kept) // 2] if d_kept else None,
                 "nCritic": n_critic,
             }
         )

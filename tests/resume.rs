@@ -249,3 +249,24 @@ fn the_optimisers_step_as_burns_did() {
         assert!(bits(&ours) == bits(&theirs), "{rule:?}");
     }
 }
+
+/// Natively, flex splits large convolutions and products over rayon's threads: a run's bits must
+/// not depend on how many there are (each output element is summed by one thread in one order),
+/// or a run resumed on another pool would drift. Sizes where flex does split (widths 64, batch 64).
+#[test]
+fn a_run_is_the_same_bits_on_one_thread_and_on_every_core() {
+    use gan_playground::backend::on_cpu_threads;
+    for variant in ["ns-gan", "wgan-gp"] {
+        let run = |one_thread: bool| {
+            on_cpu_threads(one_thread, || {
+                let mut config = common::small_config(64, 64);
+                config.variant = variant.into();
+                let mut trainer = Trainer::new(config, Arc::new(common::blobs(128, 3)), &Device::flex()).unwrap();
+                trainer.train_step().unwrap();
+                trainer.train_step().unwrap();
+                read_sync(trainer.save_run(None)).unwrap()
+            })
+        };
+        assert!(run(true) == run(false), "{variant}: one thread and every core train different bits");
+    }
+}

@@ -82,6 +82,16 @@ impl Cli {
         })
     }
 
+    /// Whether the command trains on 2-D points (tiny kernels: best on one CPU thread).
+    pub fn trains_on_points(&self) -> bool {
+        let source = match &self.command {
+            Command::Train(a) => &a.run.source,
+            Command::Bench(a) => &a.run.source,
+            _ => return false,
+        };
+        gan_playground::data::dataset(&source.dataset).is_ok_and(|d| d.kind == gan_playground::data::Kind::Points)
+    }
+
     pub fn run(self) -> Result<(), String> {
         let backend = self.backend;
         match self.command {

@@ -19,10 +19,16 @@ mod tools;
 #[cfg(not(target_family = "wasm"))]
 mod train;
 
+// Keeps freed memory for the next step's tensors instead of handing it back to the system.
+#[cfg(not(target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(not(target_family = "wasm"))]
 fn main() {
     let cli = cli::Cli::parse_or_exit();
-    if let Err(message) = cli.run() {
+    let small = cli.trains_on_points();
+    if let Err(message) = gan_playground::backend::on_cpu_threads(small, || cli.run()) {
         eprintln!("gan: {message}");
         std::process::exit(1);
     }

@@ -136,7 +136,8 @@ pub fn bench(args: &BenchArgs, backend: &str) -> Result<(), String> {
     }
     let first = times[0];
     let timed = sorted(&times[args.warmup as usize..]);
-    let d_timed = sorted(&d_times[args.warmup as usize..]);
+    // (none for a joint model)
+    let d_timed = sorted(d_times.get(args.warmup as usize..).unwrap_or_default());
     let median = timed[timed.len() / 2];
     let d_median = d_timed.get(d_timed.len() / 2).copied().unwrap_or(f64::NAN);
     let (min, max) = (timed[0], timed[timed.len() - 1]);
