@@ -1,12 +1,15 @@
 // `npm run bench`: step times of the same DCGAN in one run, interleaved per variant — the core on
 // WebGPU and on its CPU backend in headless Chromium, TF.js on its webgpu and wasm backends in the
 // same browser (www/bench-tfjs.html), the core natively on the CPU (`gan bench`) and PyTorch on the
-// CPU (scripts/bench_torch.py) — then our/their ratios, memory growth, the time from page load to
-// the first pretrained sample, and the size of what the page downloads. A benchmark, not a test.
+// CPU (scripts/bench_torch.py) — then our/their ratios, the WebGPU calls of one iteration (ours and
+// TF.js's), memory growth, the time from page load to the first pretrained sample, and the size of
+// what the page downloads. A benchmark, not a test.
 // Sizes: BENCH_BATCH (8), BENCH_STEPS (10), BENCH_WARMUP (2), BENCH_G_WIDTH (128), BENCH_D_WIDTH (64),
 // BENCH_BACKENDS ("webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch"), BENCH_VARIANTS ("ns-gan,lsgan,wgan-gp";
 // or "all"), BENCH_SOAK_STEPS (2000) and BENCH_SOAK_WEBGPU_STEPS (2000): iterations of a small model
-// on the CPU backend and on WebGPU, for memory growth (0 skips), BENCH_FIRST_SAMPLE (1: time
+// on the CPU backend and on WebGPU, for memory growth (0 skips), BENCH_SOAK_REF_STEPS (300): NS-GAN
+// iterations at the bench's widths and batch 64 on the CPU backend, and a fifth as many of WGAN-GP
+// (five critic steps each), for memory growth at the reference size (0 skips), BENCH_FIRST_SAMPLE (1: time
 // index.html to its first pretrained sample; 0 skips).
 // One iteration is a generator iteration: n_critic critic steps and one G step.
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ const gWidth = Number(env('BENCH_G_WIDTH', 128));
 const dWidth = Number(env('BENCH_D_WIDTH', 64));
 const soakSteps = Number(env('BENCH_SOAK_STEPS', 2000));
 const soakWebGpuSteps = Number(env('BENCH_SOAK_WEBGPU_STEPS', 2000));
+const soakRefSteps = Number(env('BENCH_SOAK_REF_STEPS', 300));
 const firstSample = env('BENCH_FIRST_SAMPLE', '1') !== '0';
 const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch').split(',');
 const wanted = env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp');
@@ -104,7 +108,16 @@ if (browserBackends.length || firstSample) {
       if (!(n > 0) || !browserBackends.includes(backend)) continue;
       console.log(`memory: ${n} NS-GAN iterations on ${WHERE[backend]} (G width 8, D width 8, batch 4)…`);
       const r = await inPage(browser, `${urlOf(server)}www/bench.html?variant=ns-gan&backend=${backend}&batch=4&steps=${n}&warmup=40&g_width=8&d_width=8`, `soak ${backend}`);
-      soak.push({ where: WHERE[backend], ...r });
+      soak.push({ where: WHERE[backend], run: 'soak, ns-gan 8/8, batch 4', ...r });
+    }
+    // The reference size on the CPU backend, where every tensor lives in wasm memory (20 warm-up
+    // iterations: the allocator's high-water mark is reached within the first few).
+    if (soakRefSteps > 0 && browserBackends.includes('cpu')) {
+      for (const [variant, n] of [['ns-gan', soakRefSteps], ['wgan-gp', Math.ceil(soakRefSteps / 5)]]) {
+        console.log(`memory: ${n} ${variant} iterations on ${WHERE.cpu} (G width ${gWidth}, D width ${dWidth}, batch 64)…`);
+        const r = await inPage(browser, `${urlOf(server)}www/bench.html?variant=${variant}&backend=cpu&batch=64&steps=${n}&warmup=20&g_width=${gWidth}&d_width=${dWidth}`, `soak ${variant} reference size`);
+        soak.push({ where: WHERE.cpu, run: `soak, ${variant} ${gWidth}/${dWidth}, batch 64`, ...r });
+      }
     }
     if (firstSample) {
       for (const backend of ['webgpu', 'cpu']) {
@@ -184,7 +197,8 @@ for (const variant of variants) {
   for (const [ours, theirs, label] of PAIRS) {
     const a = rows.find((r) => r.variant === variant && r.key === ours);
     const b = rows.find((r) => r.variant === variant && r.key === theirs);
-    if (a && b) ratioLines.push(`| ${variant} | ${label} | ${(a.dStepMedianMs / b.dStepMedianMs).toFixed(2)} | ${(a.medianMs / b.medianMs).toFixed(2)} |`);
+    const ratio = (x, y) => (x == null || y == null ? '–' : (x / y).toFixed(2));
+    if (a && b) ratioLines.push(`| ${variant} | ${label} | ${ratio(a.dStepMedianMs, b.dStepMedianMs)} | ${ratio(a.medianMs, b.medianMs)} |`);
   }
 }
 if (ratioLines.length) {
@@ -192,11 +206,23 @@ if (ratioLines.length) {
   ratioLines.forEach((l) => console.log(l));
 }
 
+// The WebGPU calls of one G iteration (www/bench-gpu-calls.js wraps them in both pages), ours
+// and TF.js's from the same run; what a real GPU pays per launch, whatever its speed.
+const counted = rows.filter((r) => r.calls?.dispatches > 0);
+if (counted.length) {
+  console.log(`\n| variant | where | dispatches per G iteration | ours / TF.js | compute passes | submits | command buffers | copied between buffers | written from JS |\n|---|---|---:|---:|---:|---:|---:|---:|---:|`);
+  for (const r of counted) {
+    const c = r.calls;
+    const tfjs = r.key === 'webgpu' && counted.find((t) => t.variant === r.variant && t.key === 'tfjs-webgpu');
+    console.log(`| ${r.variant} | ${r.where} | ${c.dispatches} | ${tfjs ? (c.dispatches / tfjs.calls.dispatches).toFixed(2) : '–'} | ${c.passes} | ${c.submits} | ${c.commandBuffers} | ${mb(c.copiedBytes)} | ${mb(c.writtenBytes)} |`);
+  }
+}
+
 const grown = rows.filter((r) => r.growth || r.tensorGrowth != null);
 if (grown.length || soak.length) {
   console.log('\n| run | where | iterations after warm-up | live GPU buffers (growth) | GPU bytes (growth) | wasm memory (growth) | JS heap (growth) | TF.js tensors (growth) |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
-  for (const r of [...grown.map((r) => ({ ...r, run: r.variant })), ...soak.map((r) => ({ ...r, run: 'soak, ns-gan 8/8, batch 4' }))]) {
+  for (const r of [...grown.map((r) => ({ ...r, run: r.variant })), ...soak]) {
     const m = r.memory ?? {};
     const g = r.growth ?? {};
     const pair = (v, d, f) => (v == null ? '–' : `${f(v)} (${d >= 0 ? '+' : ''}${f(d)})`);

@@ -1,7 +1,9 @@
 // The core's side of `npm run bench`, loaded by www/bench.html.
 // Times full generator iterations (n_critic D steps + one G step) and single D steps in this page,
 // each synced by reading the losses back, as `npm run bench` asks: ?variant=ns-gan&backend=webgpu|cpu&batch=8&steps=10&warmup=2&g_width=&d_width=
-// Also reports live GPU buffers, wasm memory and JS heap, and their growth after the warm-up.
+// Also reports live GPU buffers, wasm memory and JS heap, and their growth after the warm-up, and
+// the WebGPU calls of one iteration (www/bench-gpu-calls.js).
+import { gpu } from './bench-gpu-calls.js';
 import init, { initBackend, Session } from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
 import { timeRounds } from './bench-timing.js';
@@ -26,38 +28,6 @@ async function timeSnapshot(session) {
   return { bytes, saveMs: median(times.saveMs), writeMs: median(times.writeMs) };
 }
 
-// Live GPU buffers, counted where the page's WebGPU calls pass (before the core creates its
-// device), so that the bench can say whether a run keeps allocating. A buffer stops counting when
-// it is destroyed or collected (one dropped without destroy() is freed with its JS object).
-const gpu = { buffers: 0, bytes: 0 };
-if (globalThis.GPUDevice) {
-  const live = new WeakMap();
-  const release = (size) => {
-    gpu.buffers -= 1;
-    gpu.bytes -= size;
-  };
-  const collected = new FinalizationRegistry(release);
-  const { createBuffer } = GPUDevice.prototype;
-  const { destroy } = GPUBuffer.prototype;
-  GPUDevice.prototype.createBuffer = function (descriptor) {
-    const buffer = createBuffer.call(this, descriptor);
-    const token = {};
-    live.set(buffer, { size: descriptor.size, token });
-    collected.register(buffer, descriptor.size, token);
-    gpu.buffers += 1;
-    gpu.bytes += descriptor.size;
-    return buffer;
-  };
-  GPUBuffer.prototype.destroy = function () {
-    const entry = live.get(this);
-    if (entry) {
-      live.delete(this);
-      collected.unregister(entry.token);
-      release(entry.size);
-    }
-    return destroy.call(this);
-  };
-}
 // With --js-flags=--expose-gc (the bench passes it), collect garbage before reading the counts.
 const settle = async () => {
   globalThis.gc?.();

@@ -1,6 +1,8 @@
 // The TF.js side of `npm run bench`, loaded by www/bench-tfjs.html after TF.js and its backends:
 // ?variant=ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan&backend=webgpu|wasm&batch=8&steps=10&warmup=2&g_width=128&d_width=64
 // Layout is NHWC (TF.js's own); the maps and kernels are those of crate/model/dcgan28.rs.
+// Counts WebGPU calls from before TF.js creates its device.
+import './bench-gpu-calls.js';
 import { timeRounds } from './bench-timing.js';
 
 const tf = window.tf;
