@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use burn::module::{Module, ModuleMapper, Param, ParamId};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
@@ -83,16 +83,34 @@ pub fn state_names(rule: &Optimizer) -> &'static [&'static str] {
     }
 }
 
+/// Each parameter's part of the flat buffers starts at a multiple of this many values (256 bytes,
+/// WebGPU's storage-offset alignment), so that the part is a view of the buffer, not a copy.
+const FLAT_ALIGN: usize = 64;
+
+/// A network's optimiser state as one buffer per moment, and where each parameter lies in it
+/// (offset, length; the gaps between parts hold zeros, which stay zero).
+#[derive(Clone, Debug)]
+struct Flat {
+    parts: Vec<(ParamId, usize, usize)>,
+    state: ParamState,
+}
+
 /// An optimiser and its state, for one network.
+///
+/// A step updates every parameter at once: the gradients gathered into one flat buffer, the rule
+/// applied to it and to the flat state, and each parameter's part subtracted. On WebGPU that is a
+/// handful of kernels per network instead of a dozen per parameter tensor, with the same values:
+/// the rule is element-wise. Each parameter's state is a view of the flat one.
 #[derive(Clone, Debug)]
 pub struct Optim {
     rule: Optimizer,
     states: HashMap<ParamId, ParamState>,
+    flat: Option<Flat>,
 }
 
 impl Optim {
     pub fn new(rule: Optimizer) -> Self {
-        Self { rule, states: HashMap::new() }
+        Self { rule, states: HashMap::new(), flat: None }
     }
 
     pub fn rule(&self) -> Optimizer {
@@ -101,7 +119,65 @@ impl Optim {
 
     /// One step of every parameter of `module` that has a gradient in `grads`.
     pub fn step(&mut self, module: Sequential, grads: GradientsParams) -> Sequential {
-        module.map(&mut Stepper { rule: self.rule, grads, states: &mut self.states })
+        let mut gathered = Gather { grads: &grads, found: Vec::new() };
+        module.visit(&mut gathered);
+        let found = gathered.found;
+        let Some(previous) = self.flat_state(&found) else {
+            // Parameters whose states are not one step count (a hand-made run file): one by one.
+            self.flat = None;
+            return module.map(&mut Stepper { rule: self.rule, grads, states: &mut self.states });
+        };
+        let Some((_, first)) = found.first() else { return module };
+        let (parts, total) = flat_parts(found.iter().map(|(id, g)| (*id, g.dims()[0])));
+        let mut grad = Tensor::<1>::zeros([total], &first.device());
+        for ((_, offset, n), (_, g)) in parts.iter().zip(found) {
+            grad = grad.slice_assign([*offset..offset + n], g);
+        }
+        let (delta, state) = update(&self.rule, grad, previous);
+        for &(id, offset, n) in &parts {
+            self.states.insert(id, state.part(offset..offset + n));
+        }
+        let deltas = parts.iter().map(|&(id, offset, n)| (id, delta.clone().slice([offset..offset + n]))).collect();
+        self.flat = Some(Flat { parts, state });
+        module.map(&mut Subtract { deltas })
+    }
+
+    /// The flat state for parameters `found` (with their flattened gradients): the last step's
+    /// when it was laid out for the same parameters; else gathered from the per-parameter states
+    /// (a restored run's), None inside when there are none yet (the first step), or None when
+    /// they cannot be one buffer (not every parameter has a state, or their step counts differ).
+    fn flat_state(&mut self, found: &[(ParamId, Tensor<1>)]) -> Option<Option<ParamState>> {
+        let same_parts = |flat: &Flat| {
+            flat.parts.len() == found.len() && flat.parts.iter().zip(found).all(|(p, (id, g))| p.0 == *id && p.2 == g.dims()[0])
+        };
+        if let Some(flat) = self.flat.take().filter(same_parts) {
+            return Some(Some(flat.state));
+        }
+        if self.states.is_empty() {
+            return Some(None);
+        }
+        let states: Vec<&ParamState> = found.iter().map(|(id, _)| self.states.get(id)).collect::<Option<_>>()?;
+        let step = states.first()?.step();
+        if states.iter().any(|s| s.step() != step || std::mem::discriminant(*s) != std::mem::discriminant(states[0])) {
+            return None;
+        }
+        let (parts, total) = flat_parts(found.iter().map(|(id, g)| (*id, g.dims()[0])));
+        let device = found[0].1.device();
+        let gather = |pick: &dyn Fn(&ParamState) -> Tensor<1>| {
+            let mut out = Tensor::<1>::zeros([total], &device);
+            for ((_, offset, n), state) in parts.iter().zip(&states) {
+                out = out.slice_assign([*offset..offset + n], pick(state));
+            }
+            out
+        };
+        Some(Some(match states[0] {
+            ParamState::Adam { .. } => ParamState::Adam {
+                step,
+                exp_avg: gather(&|s| s.tensors()[0].1.clone()),
+                exp_avg_sq: gather(&|s| s.tensors()[1].1.clone()),
+            },
+            ParamState::RmsProp { .. } => ParamState::RmsProp { step, square_avg: gather(&|s| s.tensors()[0].1.clone()) },
+        }))
     }
 
     /// A parameter's state, once it has been stepped.
@@ -112,6 +188,72 @@ impl Optim {
     /// Replaces every parameter's state (a restored run's).
     pub fn set_states(&mut self, states: HashMap<ParamId, ParamState>) {
         self.states = states;
+        self.flat = None;
+    }
+}
+
+/// Where parameters of these lengths lie in a flat buffer, and its length.
+fn flat_parts(lengths: impl Iterator<Item = (ParamId, usize)>) -> (Vec<(ParamId, usize, usize)>, usize) {
+    let mut total = 0;
+    let parts = lengths
+        .map(|(id, n)| {
+            let part = (id, total, n);
+            total += n.div_ceil(FLAT_ALIGN) * FLAT_ALIGN;
+            part
+        })
+        .collect();
+    (parts, total)
+}
+
+impl ParamState {
+    /// The state of the part `range` of a flat state.
+    fn part(&self, range: std::ops::Range<usize>) -> ParamState {
+        match self {
+            ParamState::Adam { step, exp_avg, exp_avg_sq } => ParamState::Adam {
+                step: *step,
+                exp_avg: exp_avg.clone().slice([range.clone()]),
+                exp_avg_sq: exp_avg_sq.clone().slice([range]),
+            },
+            ParamState::RmsProp { step, square_avg } => ParamState::RmsProp { step: *step, square_avg: square_avg.clone().slice([range]) },
+        }
+    }
+}
+
+/// The parameters of a network that have a gradient, in the network's order, with the gradient
+/// flattened.
+struct Gather<'a> {
+    grads: &'a GradientsParams,
+    found: Vec<(ParamId, Tensor<1>)>,
+}
+
+impl ModuleVisitor for Gather<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if let Some(grad) = self.grads.get::<D>(param.id) {
+            let n = grad.shape().num_elements();
+            self.found.push((param.id, grad.reshape([n])));
+        }
+    }
+}
+
+/// Subtracts each parameter's step (a part of the flat one).
+struct Subtract {
+    deltas: HashMap<ParamId, Tensor<1>>,
+}
+
+impl ModuleMapper for Subtract {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (id, tensor, mapper) = param.consume();
+        let Some(delta) = self.deltas.remove(&id) else {
+            return Param::from_mapped_value(id, tensor, mapper);
+        };
+        let require_grad = tensor.is_require_grad();
+        let value = tensor.inner();
+        let shape = value.shape();
+        let mut next = Tensor::from_inner(value - delta.reshape(shape));
+        if require_grad {
+            next = next.require_grad();
+        }
+        Param::from_mapped_value(id, next, mapper)
     }
 }
 

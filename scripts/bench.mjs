@@ -35,8 +35,10 @@ const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,
 const wanted = env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp');
 const variants = wanted === 'all' ? coreSchema().variants.map((v) => v.id) : wanted.split(',');
 // www/bench-tfjs.html loads TF.js from node_modules, and TF.js's threaded wasm backend starts its
-// workers from blob: URLs that import a blob: script: the page's policy plus those.
-const TFJS_CSP = CSP.replace("script-src 'self'", "script-src 'self' blob:").replace("worker-src 'self'", "worker-src 'self' blob:");
+// workers from blob: URLs that import a blob: script; TF.js's bundle also evaluates strings as code
+// while it loads (its protobuf and long helpers), so the page's policy plus those and
+// 'unsafe-eval' (only on this bench page, served by its own server; never on the site).
+const TFJS_CSP = CSP.replace("script-src 'self'", "script-src 'self' blob: 'unsafe-eval'").replace("worker-src 'self'", "worker-src 'self' blob:");
 // The variants www/bench-tfjs.html writes in TF.js (by hand, on purpose: an independent port).
 const TFJS_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan'];
 const WHERE = {
