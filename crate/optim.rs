@@ -148,7 +148,8 @@ impl Optim {
     /// they cannot be one buffer (not every parameter has a state, or their step counts differ).
     fn flat_state(&mut self, found: &[(ParamId, Tensor<1>)]) -> Option<Option<ParamState>> {
         let same_parts = |flat: &Flat| {
-            flat.parts.len() == found.len() && flat.parts.iter().zip(found).all(|(p, (id, g))| p.0 == *id && p.2 == g.dims()[0])
+            flat.parts.len() == found.len()
+                && flat.parts.iter().zip(found).all(|(p, (id, g))| p.0 == *id && p.2 == g.dims()[0])
         };
         if let Some(flat) = self.flat.take().filter(same_parts) {
             return Some(Some(flat.state));
@@ -176,7 +177,9 @@ impl Optim {
                 exp_avg: gather(&|s| s.tensors()[0].1.clone()),
                 exp_avg_sq: gather(&|s| s.tensors()[1].1.clone()),
             },
-            ParamState::RmsProp { .. } => ParamState::RmsProp { step, square_avg: gather(&|s| s.tensors()[0].1.clone()) },
+            ParamState::RmsProp { .. } => {
+                ParamState::RmsProp { step, square_avg: gather(&|s| s.tensors()[0].1.clone()) }
+            }
         }))
     }
 
@@ -214,7 +217,9 @@ impl ParamState {
                 exp_avg: exp_avg.clone().slice([range.clone()]),
                 exp_avg_sq: exp_avg_sq.clone().slice([range]),
             },
-            ParamState::RmsProp { step, square_avg } => ParamState::RmsProp { step: *step, square_avg: square_avg.clone().slice([range]) },
+            ParamState::RmsProp { step, square_avg } => {
+                ParamState::RmsProp { step: *step, square_avg: square_avg.clone().slice([range]) }
+            }
         }
     }
 }
