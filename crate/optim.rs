@@ -131,13 +131,13 @@ impl Optim {
         let (parts, total) = flat_parts(found.iter().map(|(id, g)| (*id, g.dims()[0])));
         let mut grad = Tensor::<1>::zeros([total], &first.device());
         for ((_, offset, n), (_, g)) in parts.iter().zip(found) {
-            grad = grad.slice_assign([*offset..offset + n], g);
+            grad = grad.slice_assign(*offset..offset + n, g);
         }
         let (delta, state) = update(&self.rule, grad, previous);
         for &(id, offset, n) in &parts {
             self.states.insert(id, state.part(offset..offset + n));
         }
-        let deltas = parts.iter().map(|&(id, offset, n)| (id, delta.clone().slice([offset..offset + n]))).collect();
+        let deltas = parts.iter().map(|&(id, offset, n)| (id, delta.clone().slice(offset..offset + n))).collect();
         self.flat = Some(Flat { parts, state });
         module.map(&mut Subtract { deltas })
     }
@@ -167,7 +167,7 @@ impl Optim {
         let gather = |pick: &dyn Fn(&ParamState) -> Tensor<1>| {
             let mut out = Tensor::<1>::zeros([total], &device);
             for ((_, offset, n), state) in parts.iter().zip(&states) {
-                out = out.slice_assign([*offset..offset + n], pick(state));
+                out = out.slice_assign(*offset..offset + n, pick(state));
             }
             out
         };
@@ -214,11 +214,11 @@ impl ParamState {
         match self {
             ParamState::Adam { step, exp_avg, exp_avg_sq } => ParamState::Adam {
                 step: *step,
-                exp_avg: exp_avg.clone().slice([range.clone()]),
-                exp_avg_sq: exp_avg_sq.clone().slice([range]),
+                exp_avg: exp_avg.clone().slice(range.clone()),
+                exp_avg_sq: exp_avg_sq.clone().slice(range),
             },
             ParamState::RmsProp { step, square_avg } => {
-                ParamState::RmsProp { step: *step, square_avg: square_avg.clone().slice([range]) }
+                ParamState::RmsProp { step: *step, square_avg: square_avg.clone().slice(range) }
             }
         }
     }
