@@ -133,7 +133,8 @@ fn lsgan_covers_the_ring_where_ns_gan_hops_between_a_few_modes() {
         on_cpu_threads(true, || {
             (1..=3)
                 .map(|seed| {
-                    let mut trainer = Trainer::new(TrainConfig { seed, ..config(variant) }, data.clone(), &device).unwrap();
+                    let mut trainer =
+                        Trainer::new(TrainConfig { seed, ..config(variant) }, data.clone(), &device).unwrap();
                     (1..=2500)
                         .filter_map(|step| {
                             trainer.train_step().unwrap();
