@@ -250,9 +250,10 @@ fn the_optimisers_step_as_burns_did() {
     }
 }
 
-/// Natively, flex splits large convolutions and products over rayon's threads: a run's bits must
+/// Natively (the browser has one thread), flex splits large convolutions and products over rayon's threads: a run's bits must
 /// not depend on how many there are (each output element is summed by one thread in one order),
 /// or a run resumed on another pool would drift. Sizes where flex does split (widths 64, batch 64).
+#[cfg(not(target_family = "wasm"))]
 #[test]
 fn a_run_is_the_same_bits_on_one_thread_and_on_every_core() {
     use gan_playground::backend::on_cpu_threads;
