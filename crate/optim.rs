@@ -248,16 +248,10 @@ struct Subtract {
 impl ModuleMapper for Subtract {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let (id, tensor, mapper) = param.consume();
-        let Some(delta) = self.deltas.remove(&id) else {
-            return Param::from_mapped_value(id, tensor, mapper);
+        let next = match self.deltas.remove(&id) {
+            Some(delta) => minus(tensor, delta),
+            None => tensor,
         };
-        let require_grad = tensor.is_require_grad();
-        let value = tensor.inner();
-        let shape = value.shape();
-        let mut next = Tensor::from_inner(value - delta.reshape(shape));
-        if require_grad {
-            next = next.require_grad();
-        }
         Param::from_mapped_value(id, next, mapper)
     }
 }
@@ -274,18 +268,20 @@ impl ModuleMapper for Stepper<'_> {
         let Some(grad) = self.grads.remove::<D>(id) else {
             return Param::from_mapped_value(id, tensor, mapper);
         };
-        let require_grad = tensor.is_require_grad();
-        let value = tensor.inner();
-        let shape = value.shape();
-        let n = shape.num_elements();
+        let n = tensor.shape().num_elements();
         let (delta, state) = update(&self.rule, grad.reshape([n]), self.states.remove(&id));
         self.states.insert(id, state);
-        let mut next = Tensor::from_inner(value - delta.reshape(shape));
-        if require_grad {
-            next = next.require_grad();
-        }
-        Param::from_mapped_value(id, next, mapper)
+        Param::from_mapped_value(id, minus(tensor, delta), mapper)
     }
+}
+
+/// A parameter's value less a flattened step, still tracked by autodiff where it was.
+fn minus<const D: usize>(tensor: Tensor<D>, delta: Tensor<1>) -> Tensor<D> {
+    let require_grad = tensor.is_require_grad();
+    let value = tensor.inner();
+    let shape = value.shape();
+    let next = Tensor::from_inner(value - delta.reshape(shape));
+    if require_grad { next.require_grad() } else { next }
 }
 
 /// The step to subtract from a parameter, and its new state.
