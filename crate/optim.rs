@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
-use burn::tensor::Tensor;
+use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Sequential;
@@ -129,10 +129,7 @@ impl Optim {
         };
         let Some((_, first)) = found.first() else { return module };
         let (parts, total) = flat_parts(found.iter().map(|(id, g)| (*id, g.dims()[0])));
-        let mut grad = Tensor::<1>::zeros([total], &first.device());
-        for ((_, offset, n), (_, g)) in parts.iter().zip(found) {
-            grad = grad.slice_assign(*offset..offset + n, g);
-        }
+        let grad = flat(&parts, total, &first.device(), found.into_iter().map(|(_, g)| g));
         let (delta, state) = update(&self.rule, grad, previous);
         for &(id, offset, n) in &parts {
             self.states.insert(id, state.part(offset..offset + n));
@@ -164,22 +161,10 @@ impl Optim {
         }
         let (parts, total) = flat_parts(found.iter().map(|(id, g)| (*id, g.dims()[0])));
         let device = found[0].1.device();
-        let gather = |pick: &dyn Fn(&ParamState) -> Tensor<1>| {
-            let mut out = Tensor::<1>::zeros([total], &device);
-            for ((_, offset, n), state) in parts.iter().zip(&states) {
-                out = out.slice_assign(*offset..offset + n, pick(state));
-            }
-            out
-        };
+        let gather = |k: usize| flat(&parts, total, &device, states.iter().map(|s| s.tensors()[k].1.clone()));
         Some(Some(match states[0] {
-            ParamState::Adam { .. } => ParamState::Adam {
-                step,
-                exp_avg: gather(&|s| s.tensors()[0].1.clone()),
-                exp_avg_sq: gather(&|s| s.tensors()[1].1.clone()),
-            },
-            ParamState::RmsProp { .. } => {
-                ParamState::RmsProp { step, square_avg: gather(&|s| s.tensors()[0].1.clone()) }
-            }
+            ParamState::Adam { .. } => ParamState::Adam { step, exp_avg: gather(0), exp_avg_sq: gather(1) },
+            ParamState::RmsProp { .. } => ParamState::RmsProp { step, square_avg: gather(0) },
         }))
     }
 
@@ -193,6 +178,20 @@ impl Optim {
         self.states = states;
         self.flat = None;
     }
+}
+
+/// One flat buffer of `total` values holding each of `values` at its part (zeros between them).
+fn flat(
+    parts: &[(ParamId, usize, usize)],
+    total: usize,
+    device: &Device,
+    values: impl Iterator<Item = Tensor<1>>,
+) -> Tensor<1> {
+    let mut out = Tensor::<1>::zeros([total], device);
+    for ((_, offset, n), value) in parts.iter().zip(values) {
+        out = out.slice_assign(*offset..offset + n, value);
+    }
+    out
 }
 
 /// Where parameters of these lengths lie in a flat buffer, and its length.
