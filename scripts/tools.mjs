@@ -88,22 +88,22 @@ export function ensureRustTools() {
   }
 }
 
-// The crates of burn's GPU path (cubecl's kernel generators, wgpu's bindings) are optimised for
-// size in the wasm builds: they are most of the module's code, and they run when a kernel is
-// built or launched, not per element. The CPU path's crates (burn-flex, burn-tensor, burn-autodiff)
-// stay at opt-level 3. Measured at widths 32, batch 8: the .wasm goes from 4.64 to 3.54 MB gzip,
-// while the ms per iteration on the CPU backend and on WebGPU stay within run-to-run noise (README,
-// Benchmark). Only the wasm builds get this: the native GPU path keeps opt-level 3 for its launch
-// overhead. Pass the same to `wasm-pack build` and `wasm-pack test`, so that both share one set of
-// compiled crates.
+// The crates of burn's GPU path (cubecl's kernel generators, burn's kernel fusion, wgpu's
+// bindings) are optimised for size in the wasm builds (opt-level "z", one codegen unit): they are
+// most of the module's code, and they run when a kernel is fused, built or launched, not per
+// element. The CPU path's crates (burn-flex, burn-tensor, burn-autodiff) stay at opt-level 3.
+// Measured (README, Benchmark): with fusion the .wasm is 3.77 MB gzip this way, 4.37 MB at "s"
+// and 4.69 MB with fusion's crates at 3; the ms per iteration stay within run-to-run noise. Only
+// the wasm builds get this: the native GPU path keeps opt-level 3 for its launch overhead. Pass
+// the same to `wasm-pack build` and `wasm-pack test`, so that both share one set of compiled crates.
 const SIZE_OPTIMISED_CRATES = [
-  'burn-cubecl', 'burn-wgpu', 'cubecl', 'cubecl-common', 'cubecl-core', 'cubecl-environment', 'cubecl-ir',
+  'burn-cubecl', 'burn-cubecl-fusion', 'burn-fusion', 'burn-ir', 'burn-wgpu', 'cubecl', 'cubecl-common', 'cubecl-core', 'cubecl-environment', 'cubecl-ir',
   'cubecl-monitoring', 'cubecl-opt', 'cubecl-runtime', 'cubecl-server', 'cubecl-std', 'cubecl-wgpu',
   'cubecl-zspace', 'cubek', 'cubek-attention', 'cubek-convolution', 'cubek-interpolate', 'cubek-matmul',
   'cubek-pool', 'cubek-quant', 'cubek-random', 'cubek-reduce', 'cubek-std', 'cubek-tile', 'naga-types',
   'pliron', 'wgpu', 'wgpu-types',
 ];
-export const WASM_CARGO_ARGS = SIZE_OPTIMISED_CRATES.flatMap((c) => ['--config', `profile.release.package.${c}.opt-level="s"`]);
+export const WASM_CARGO_ARGS = SIZE_OPTIMISED_CRATES.flatMap((c) => ['--config', `profile.release.package.${c}.opt-level="z"`, '--config', `profile.release.package.${c}.codegen-units=1`]);
 
 // wasm-pack in no-install mode: it must never download a tool; wasm-opt stays off (Cargo.toml).
 // Two modules: the full one (pkg/), and the CPU module (pkg/cpu/, built without the `webgpu`

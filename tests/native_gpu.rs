@@ -10,26 +10,75 @@ use burn::tensor::{Device, read_sync};
 use gan_playground::backend;
 use gan_playground::trainer::Trainer;
 
+/// wgpu's runtime can be registered once per process: the tests share the device.
+fn gpu() -> Device {
+    static GPU: std::sync::OnceLock<Device> = std::sync::OnceLock::new();
+    GPU.get_or_init(|| {
+        let (device, info) = backend::native("gpu")
+            .unwrap_or_else(|e| panic!("no wgpu adapter ({e}); install a Vulkan driver (Debian: mesa-vulkan-drivers)"));
+        println!("{}", info.name);
+        device
+    })
+    .clone()
+}
+
 #[test]
 fn native_wgpu_gives_the_cpu_backends_losses() {
-    let (gpu, info) = backend::native("gpu")
-        .unwrap_or_else(|e| panic!("no wgpu adapter ({e}); install a Vulkan driver (Debian: mesa-vulkan-drivers)"));
-    println!("{}", info.name);
-    for variant in ["ns-gan", "wgan-gp"] {
+    let gpu = gpu();
+    // Two steps: the second step's losses come from weights that the first step's update moved.
+    for variant in gan_playground::gan::REGISTRY.iter().map(|r| r.id) {
         let losses = |device: &Device| {
             let mut config = common::small_config(8, 4);
             config.variant = variant.into();
             let mut trainer = Trainer::new(config, Arc::new(common::blobs(16, 3)), device).unwrap();
             trainer.train_step().unwrap();
+            trainer.train_step().unwrap();
             let r = read_sync(trainer.readout(false)).unwrap();
-            vec![r.d_loss.unwrap(), r.g_loss.unwrap()]
+            [r.d_loss, r.g_loss].into_iter().flatten().collect::<Vec<f32>>()
         };
         let (on_gpu, on_cpu) = (losses(&gpu), losses(&Device::flex()));
-        let error = common::relative_error(&on_gpu, &on_cpu);
-        assert!(error <= 1e-4, "{variant}: wgpu {on_gpu:?} vs CPU {on_cpu:?}");
+        assert!(common::losses_agree(&on_gpu, &on_cpu), "{variant}: wgpu {on_gpu:?} vs CPU {on_cpu:?}");
     }
     // "auto" takes a hardware GPU only; a software adapter loses to the CPU backend, with the reason.
     let (_, auto) = backend::native("auto").unwrap();
     assert!(auto.kind == "gpu" || auto.fallback_reason.is_some(), "{auto:?}");
     assert!(backend::native("tpu").unwrap_err().contains("auto, gpu or cpu"));
+}
+
+/// Every variant's losses and gradients as PyTorch computes them, on native wgpu with burn's
+/// kernel fusion (the browser test does the same on WebGPU).
+#[test]
+fn every_variant_matches_pytorch_on_native_wgpu() {
+    let gpu = gpu();
+    for (variant, bytes) in common::GRAD_FIXTURES {
+        let (worst, name) = read_sync(common::check_grad_fixture(variant, bytes, &gpu, 1e-4)).unwrap();
+        println!("{variant:>8}: worst relative error {worst:.2e} ({name})");
+    }
+}
+
+/// burn 0.22.1's fusion, minimal case: an element-wise chain whose first input is a dense view
+/// with a size-1 axis of stride 1 (a one-channel NCHW view of NHWC data, as burn's convolutions
+/// return) reads its other inputs out of place. `model::plain_strides` keeps such views out of
+/// every chain; this test says when a burn update makes that fence unneeded (it then fails).
+#[test]
+fn fusion_misreads_a_chain_that_starts_from_a_one_channel_nhwc_view() {
+    use burn::tensor::{Tensor, TensorData};
+    let gpu = gpu();
+    let run = |device: &Device, flat_first: bool| {
+        let values = |n: usize| (0..n).map(|i| (i * 37 % 100) as f32 / 50.0 - 1.0).collect::<Vec<f32>>();
+        let nhwc = Tensor::<4>::from_data(TensorData::new(values(3136), [4, 28, 28, 1]), device);
+        let mut view = nhwc.permute([0, 3, 1, 2]);
+        if flat_first {
+            view = view.reshape([4, 784]).reshape([4, 1, 28, 28]);
+        }
+        let other =
+            Tensor::<4>::from_data(TensorData::new(values(3136).into_iter().rev().collect(), [4, 1, 28, 28]), device);
+        let out = (view - other).abs();
+        gan_playground::tensor::to_f32(read_sync(out.into_data_async()).unwrap()).unwrap()
+    };
+    let expected = run(&Device::flex(), false);
+    assert_eq!(run(&gpu, true), expected, "through a flat axis, the chain reads what the CPU reads");
+    let fused = run(&gpu, false);
+    let misread = fused.iter().zip(&expected).filter(|(a, b)| a != b).count();
+    assert!(misread > 0, "burn's fusion now reads a one-channel NHWC view right: model::plain_strides can go");
 }

@@ -94,12 +94,7 @@ async fn every_variant_gives_the_same_losses_on_webgpu_and_cpu() {
     };
     for id in gan::REGISTRY.iter().map(|r| r.id) {
         let ((on_gpu, norms_gpu), (on_cpu, norms_cpu)) = (losses(&gpu, id).await, losses(&Device::flex(), id).await);
-        let err = common::relative_error(&on_gpu, &on_cpu);
-        // WGAN's clipped critic gives losses of 1e-3 and 1e-5 that are differences of sums of
-        // thousands of terms 100× larger: summed in another order (SIMD on the CPU), they differ
-        // by 1e-6 absolute. So losses agree to 1e-4 relative or 1e-5 absolute.
-        let absolute = on_gpu.iter().zip(&on_cpu).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
-        assert!(err <= 1e-4 || absolute <= 1e-5, "{id}: losses differ: WebGPU {on_gpu:?}, CPU {on_cpu:?}");
+        assert!(common::losses_agree(&on_gpu, &on_cpu), "{id}: losses differ: WebGPU {on_gpu:?}, CPU {on_cpu:?}");
         // A gradient norm sums the squares of gradients that are themselves such differences
         // (the clipped critic's): 1e-3 relative.
         for (a, b) in norms_gpu.iter().zip(&norms_cpu) {

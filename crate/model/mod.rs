@@ -119,8 +119,10 @@ pub enum Layer {
 impl Layer {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         match self {
-            Layer::Conv(conv) => conv.forward(x),
-            Layer::ConvTranspose(conv) => conv.forward(x),
+            // On the input, the reshape's backward gives the gradient flowing back out of the
+            // convolution (its input gradient, an NCHW view too) row-major strides.
+            Layer::Conv(conv) => plain_strides(conv.forward(plain_strides(x))),
+            Layer::ConvTranspose(conv) => plain_strides(conv.forward(plain_strides(x))),
             Layer::BatchNorm(bn) => bn.forward(x),
             // burn's LayerNorm normalises the last axis: flatten C×H×W into it and back.
             Layer::LayerNorm(ln) => {
@@ -164,12 +166,12 @@ impl Layer {
                     (dims[2 + i] + 2 * padding[i] - conv.dilation[i] * (conv.kernel_size[i] - 1) - 1) % conv.stride[i]
                 });
                 let options = ConvTransposeOptions::new(conv.stride, padding, padding_out, conv.dilation, conv.groups);
-                conv_transpose2d(upstream, conv.weight.val(), None, options)
+                plain_strides(conv_transpose2d(upstream, conv.weight.val(), None, options))
             }
             // The adjoint of a transposed convolution is the convolution with the same weights.
             Layer::ConvTranspose(conv) => {
                 let options = ConvOptions::new(conv.stride, conv.padding, conv.dilation, conv.groups);
-                conv2d(upstream, conv.weight.val(), None, options)
+                plain_strides(conv2d(upstream, conv.weight.val(), None, options))
             }
             // PyTorch's convention at 0 (the slope side) for LeakyReLU; 0 for ReLU.
             Layer::LeakyRelu(lrelu) => {
@@ -205,6 +207,16 @@ impl Layer {
             }
         })
     }
+}
+
+/// The same values as row-major strides. burn's GPU convolutions work in NHWC and return an NCHW
+/// view; with one channel (or a 1×1 map) that view is dense yet has a size-1 axis of stride 1.
+/// burn 0.22.1's kernel fusion misreads the other inputs of an element-wise chain that starts
+/// from such a view (`tests/native_gpu.rs` keeps the minimal case). A reshape through a flat
+/// axis gives the same buffer row-major strides, without a copy.
+fn plain_strides(x: Tensor<4>) -> Tensor<4> {
+    let dims = x.dims();
+    if dims[1..].contains(&1) { x.reshape([dims[0], dims[1] * dims[2] * dims[3]]).reshape(dims) } else { x }
 }
 
 /// ε of every LayerNorm (PyTorch's default); the input gradient above depends on it.
