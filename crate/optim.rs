@@ -21,7 +21,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use crate::model::Sequential;
+use crate::model::{Sequential, layout};
 
 /// The optimiser both networks train with.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -279,7 +279,7 @@ fn minus<const D: usize>(tensor: Tensor<D>, delta: Tensor<1>) -> Tensor<D> {
     let require_grad = tensor.is_require_grad();
     let value = tensor.inner();
     let shape = value.shape();
-    let next = Tensor::from_inner(value - delta.reshape(shape));
+    let next = Tensor::from_inner(layout::subtract(value, delta.reshape(shape)));
     if require_grad { next.require_grad() } else { next }
 }
 

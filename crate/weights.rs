@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use burn::module::{Param, RunningState};
 use burn::tensor::{Gradients, Tensor, TensorData, Transaction};
 
-use crate::model::{Layer, Sequential};
+use crate::model::{Layer, Sequential, layout};
 use crate::safetensors::{Dtype, SafeTensors, TensorOut};
 
 /// The largest weights file the page reads (and the largest that `TrainConfig::validate` lets a
@@ -235,9 +235,15 @@ pub fn load(model: &Sequential, file: &SafeTensors, prefix: &str) -> Result<Sequ
             let t = Tensor::<D>::from_data(data, &device);
             Param::initialized(old.id, if require_grad { t.require_grad() } else { t })
         }
+        // A convolution weight is laid out for its device (`model::layout`), under its old id.
+        let conv_weight = |old: &Param<Tensor<4>>, data: TensorData| {
+            let fresh = layout::conv_weight(data, &old.val().device());
+            let require_grad = old.val().is_require_grad();
+            Param::initialized(old.id, fresh.val().set_require_grad(require_grad))
+        };
         match (layer, entry.role) {
-            (Layer::Conv(c), Role::Weight) => c.weight = param(&c.weight, data(&entry.shape)),
-            (Layer::ConvTranspose(c), Role::Weight) => c.weight = param(&c.weight, data(&entry.shape)),
+            (Layer::Conv(c), Role::Weight) => c.weight = conv_weight(&c.weight, data(&entry.shape)),
+            (Layer::ConvTranspose(c), Role::Weight) => c.weight = conv_weight(&c.weight, data(&entry.shape)),
             (Layer::Conv(c), Role::Bias) => c.bias = c.bias.as_ref().map(|b| param(b, data(&entry.shape))),
             (Layer::ConvTranspose(c), Role::Bias) => c.bias = c.bias.as_ref().map(|b| param(b, data(&entry.shape))),
             (Layer::BatchNorm(bn), Role::Weight) => bn.gamma = param(&bn.gamma, data(&entry.shape)),

@@ -82,3 +82,28 @@ fn fusion_misreads_a_chain_that_starts_from_a_one_channel_nhwc_view() {
     let misread = fused.iter().zip(&expected).filter(|(a, b)| a != b).count();
     assert!(misread > 0, "burn's fusion now reads a one-channel NHWC view right: model::plain_strides can go");
 }
+
+/// On a GPU every convolution weight is stored channels-last (`model::layout`). A run file written
+/// on the CPU backend loads into it and saves back bit for bit (weights in PyTorch's order, the
+/// optimisers' moments too), and both go on to the same losses.
+#[test]
+fn a_run_moves_between_the_cpu_and_channels_last_weights_on_the_gpu() {
+    let gpu = gpu();
+    for variant in ["ns-gan", "wgan-gp", "began"] {
+        let mut config = common::small_config(8, 4);
+        config.variant = variant.into();
+        let data = Arc::new(common::blobs(16, 3));
+        let mut on_cpu = Trainer::new(config, data.clone(), &Device::flex()).unwrap();
+        on_cpu.train_step().unwrap();
+        let saved = read_sync(on_cpu.save_run(None)).unwrap();
+        let (mut on_gpu, _) = Trainer::resume(&saved, data, &gpu).unwrap();
+        assert!(read_sync(on_gpu.save_run(None)).unwrap() == saved, "{variant}: the GPU's copy of the run differs");
+        let losses = |trainer: &mut Trainer| {
+            trainer.train_step().unwrap();
+            let r = read_sync(trainer.readout(false)).unwrap();
+            [r.d_loss, r.g_loss].into_iter().flatten().collect::<Vec<f32>>()
+        };
+        let (a, b) = (losses(&mut on_gpu), losses(&mut on_cpu));
+        assert!(common::losses_agree(&a, &b), "{variant}: wgpu {a:?} vs CPU {b:?}");
+    }
+}

@@ -5,7 +5,7 @@
 
 use burn::tensor::Tensor;
 
-use super::{Loss, Optimizer, Variant, scores};
+use super::{Loss, Optimizer, Variant, scores, scores_of_both};
 use crate::model::Sequential;
 
 pub struct LsGan;
@@ -31,7 +31,8 @@ impl Variant for LsGan {
         fake: Tensor<4>,
         _: &[Tensor<4>],
     ) -> Result<Loss, String> {
-        Ok(Loss::new(half_mse(scores(critic, real), 1.0) + half_mse(scores(critic, fake), 0.0)))
+        let (on_real, on_fake) = scores_of_both(critic, real, fake);
+        Ok(Loss::new(half_mse(on_real, 1.0) + half_mse(on_fake, 0.0)))
     }
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {

@@ -314,3 +314,18 @@ pub fn scores(critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
     let batch = out.dims()[0];
     out.reshape([batch])
 }
+
+/// The critic's scores on a real and a fake batch. A critic without BatchNorm scores every sample
+/// on its own, so both batches go through it at once: one forward and one backward pass instead of
+/// two (half the kernel launches on a GPU), the same values up to rounding. BatchNorm's statistics
+/// would mix the batches, so a critic with it scores each batch on its own, as PyTorch's reference
+/// code does.
+pub fn scores_of_both(critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> (Tensor<1>, Tensor<1>) {
+    if critic.specs.iter().any(|spec| matches!(spec, LayerSpec::BatchNorm { .. })) {
+        return (scores(critic, real), scores(critic, fake));
+    }
+    let n = real.dims()[0];
+    let both = scores(critic, Tensor::cat(vec![real, fake], 0));
+    let total = both.dims()[0];
+    (both.clone().slice(0..n), both.slice(n..total))
+}

@@ -5,7 +5,7 @@
 
 use burn::tensor::Tensor;
 
-use super::{Loss, Optimizer, Variant, scores};
+use super::{Loss, Optimizer, Variant, scores, scores_of_both};
 use crate::loss::{bce_logits_fake, bce_logits_real};
 use crate::model::Sequential;
 
@@ -31,7 +31,8 @@ impl Variant for NsGan {
         fake: Tensor<4>,
         _: &[Tensor<4>],
     ) -> Result<Loss, String> {
-        Ok(Loss::new(bce_logits_real(scores(critic, real)) + bce_logits_fake(scores(critic, fake))))
+        let (on_real, on_fake) = scores_of_both(critic, real, fake);
+        Ok(Loss::new(bce_logits_real(on_real) + bce_logits_fake(on_fake)))
     }
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {

@@ -7,7 +7,7 @@
 
 use burn::tensor::Tensor;
 
-use super::{Knob, Loss, Optimizer, Variant, scores};
+use super::{Knob, Loss, Optimizer, Variant, scores, scores_of_both};
 use crate::model::Sequential;
 
 pub struct Wgan {
@@ -45,7 +45,8 @@ impl Variant for Wgan {
         fake: Tensor<4>,
         _: &[Tensor<4>],
     ) -> Result<Loss, String> {
-        let estimate = scores(critic, real).mean() - scores(critic, fake).mean();
+        let (on_real, on_fake) = scores_of_both(critic, real, fake);
+        let estimate = on_real.mean() - on_fake.mean();
         Ok(Loss::new(estimate.clone().neg()).with("wasserstein", estimate))
     }
 

@@ -13,7 +13,7 @@
 
 use burn::tensor::Tensor;
 
-use super::{Knob, Loss, Noise, Optimizer, Variant, noise_at, scores};
+use super::{Knob, Loss, Noise, Optimizer, Variant, noise_at, scores, scores_of_both};
 use crate::model::Sizes;
 use crate::model::{LayerSpec, Sequential};
 
@@ -92,7 +92,8 @@ impl Variant for WganGp {
         let eps = noise_at(noise, 0, "epsilon")?;
         let x_hat = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
         let (penalty, mean_norm) = gradient_penalty(critic, x_hat)?;
-        let estimate = scores(critic, real).mean() - scores(critic, fake).mean();
+        let (on_real, on_fake) = scores_of_both(critic, real, fake);
+        let estimate = on_real.mean() - on_fake.mean();
         Ok(Loss::new(estimate.clone().neg() + penalty.clone() * self.lambda)
             .with("wasserstein", estimate)
             .with("gradient_norm", mean_norm)

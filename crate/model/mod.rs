@@ -6,6 +6,7 @@ pub mod began28;
 mod counts;
 pub mod dcgan28;
 pub mod dcgan64;
+pub mod layout;
 pub mod mlp2d;
 mod recognise;
 mod sizes;
@@ -237,9 +238,10 @@ impl Sequential {
     /// biases 0. Values come from
     /// the host `rng`, so a seed gives the same network on every backend.
     pub fn init(specs: &[LayerSpec], rng: &mut Rng, device: &Device) -> Self {
-        // `Param::from_data` marks the tensor as trainable (a bare tensor would get no gradient).
+        // `Param::from_data` and `from_tensor` mark the tensor as trainable (a bare tensor would
+        // get no gradient).
         let normal = |rng: &mut Rng, shape: [usize; 4], std: f64| -> Param<Tensor<4>> {
-            Param::from_data(TensorData::new(rng.normal_vec(shape.iter().product(), 0.0, std), shape), device)
+            layout::conv_weight(TensorData::new(rng.normal_vec(shape.iter().product(), 0.0, std), shape), device)
         };
         let main = specs
             .iter()

@@ -179,13 +179,16 @@ impl Trainer {
     /// One optimiser step of G on `fake` = G(z) (with its graph) against the current critic;
     /// returns G's loss (device).
     pub fn generator_step_on(&mut self, fake: Tensor<4>) -> Result<Tensor<1>, String> {
-        let mut loss = self.variant.generator_loss(&self.discriminator, fake)?;
+        // The critic is held fixed: without gradients of its own, the backward pass computes only
+        // what flows through it to G (no weight gradients of its layers, which a G step discards).
+        // BatchNorm's running statistics are shared with `self.discriminator` and still update.
+        let critic = self.discriminator.clone().no_grad();
+        let mut loss = self.variant.generator_loss(&critic, fake)?;
         let grads = loss.value.backward();
         if self.variant.readouts().contains(&gan::GENERATOR_GRADIENT_NORM) {
             let norm = gradient_norm(&self.generator, &grads);
             loss = loss.with(gan::GENERATOR_GRADIENT_NORM, norm);
         }
-        // Gradients reach the critic's weights too, but only G's are kept and stepped.
         let grads = GradientsParams::from_grads(grads, &self.generator);
         self.generator = self.optim_g.step(self.generator.clone(), grads);
         self.last_g_loss = Some(self.keep_readouts(&loss));
