@@ -180,18 +180,27 @@ impl Optim {
     }
 }
 
-/// One flat buffer of `total` values holding each of `values` at its part (zeros between them).
+/// One flat buffer of `total` values holding each of `values` at its part (zeros between them),
+/// as one concatenation: kernel fusion writes it in a few kernels, not one per part.
 fn flat(
     parts: &[(ParamId, usize, usize)],
     total: usize,
     device: &Device,
     values: impl Iterator<Item = Tensor<1>>,
 ) -> Tensor<1> {
-    let mut out = Tensor::<1>::zeros([total], device);
+    let mut pieces = Vec::with_capacity(2 * parts.len() + 1);
+    let mut end = 0;
     for ((_, offset, n), value) in parts.iter().zip(values) {
-        out = out.slice_assign(*offset..offset + n, value);
+        if *offset > end {
+            pieces.push(Tensor::zeros([offset - end], device));
+        }
+        pieces.push(value);
+        end = offset + n;
     }
-    out
+    if total > end {
+        pieces.push(Tensor::zeros([total - end], device));
+    }
+    Tensor::cat(pieces, 0)
 }
 
 /// Where parameters of these lengths lie in a flat buffer, and its length.

@@ -315,17 +315,20 @@ pub fn scores(critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
     out.reshape([batch])
 }
 
-/// The critic's scores on a real and a fake batch. A critic without BatchNorm scores every sample
-/// on its own, so both batches go through it at once: one forward and one backward pass instead of
-/// two (half the kernel launches on a GPU), the same values up to rounding. BatchNorm's statistics
-/// would mix the batches, so a critic with it scores each batch on its own, as PyTorch's reference
-/// code does.
+/// The critic's scores on a real and a fake batch, both sent through it in one pass: one forward
+/// and one backward pass instead of two (half the kernel launches on a GPU), the same values up to
+/// rounding. A critic with BatchNorm normalises each batch with its own statistics, as separate
+/// passes in PyTorch's reference code do (`Sequential::forward_in_groups`); off a training device
+/// (BatchNorm's running statistics) or for batches of different sizes, it takes two passes.
 pub fn scores_of_both(critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> (Tensor<1>, Tensor<1>) {
-    if critic.specs.iter().any(|spec| matches!(spec, LayerSpec::BatchNorm { .. })) {
+    let n = real.dims()[0];
+    let batch_norm = critic.specs.iter().any(|spec| matches!(spec, LayerSpec::BatchNorm { .. }));
+    if batch_norm && (!real.device().is_autodiff() || fake.dims()[0] != n) {
         return (scores(critic, real), scores(critic, fake));
     }
-    let n = real.dims()[0];
-    let both = scores(critic, Tensor::cat(vec![real, fake], 0));
-    let total = both.dims()[0];
-    (both.clone().slice(0..n), both.slice(n..total))
+    let both = Tensor::cat(vec![real, fake], 0);
+    let out = if batch_norm { critic.forward_in_groups(both, 2) } else { critic.forward(both) };
+    let total = out.dims()[0];
+    let out = out.reshape([total]);
+    (out.clone().slice(0..n), out.slice(n..total))
 }

@@ -6,6 +6,7 @@ pub mod began28;
 mod counts;
 pub mod dcgan28;
 pub mod dcgan64;
+mod groups;
 pub mod layout;
 pub mod mlp2d;
 mod recognise;
