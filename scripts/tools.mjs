@@ -103,15 +103,21 @@ const SIZE_OPTIMISED_CRATES = [
   'cubek-pool', 'cubek-quant', 'cubek-random', 'cubek-reduce', 'cubek-std', 'cubek-tile', 'naga-types',
   'pliron', 'wgpu', 'wgpu-types',
 ];
-export const WASM_CARGO_ARGS = SIZE_OPTIMISED_CRATES.flatMap((c) => ['--config', `profile.release.package.${c}.opt-level="z"`, '--config', `profile.release.package.${c}.codegen-units=1`]);
+// The full module's CPU backend (burn's flex and its kernels) runs only in the module's own tests:
+// where WebGPU does not start, the page trains on the CPU module, built for speed (below).
+const FULL_MODULE_SIZE_OPTIMISED_CRATES = ['burn-flex', 'gemm', 'gemm-c32', 'gemm-c64', 'gemm-common', 'gemm-f16', 'gemm-f32', 'gemm-f64', 'macerator'];
+const sizeOptimised = (crates) => crates.flatMap((c) => ['--config', `profile.release.package.${c}.opt-level="z"`, '--config', `profile.release.package.${c}.codegen-units=1`]);
+/** The full module's build settings (its browser tests build with them too). */
+export const WASM_CARGO_ARGS = sizeOptimised([...SIZE_OPTIMISED_CRATES, ...FULL_MODULE_SIZE_OPTIMISED_CRATES]);
+const CPU_MODULE_CARGO_ARGS = sizeOptimised(SIZE_OPTIMISED_CRATES);
 
 // wasm-pack in no-install mode: it must never download a tool; wasm-opt stays off (Cargo.toml).
 // Two modules: the full one (pkg/), and the CPU module (pkg/cpu/, built without the `webgpu`
 // feature) that draws the page's first pretrained samples while the full one loads, and that
 // is the whole core of a page on the CPU.
 export function buildWasm() {
-  for (const [outDir, features] of [['pkg', []], [join('pkg', 'cpu'), ['--no-default-features']]]) {
-    run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--release', '--mode', 'no-install', '--no-pack', '--out-dir', outDir, '--', ...features, ...WASM_CARGO_ARGS]);
+  for (const [outDir, args] of [['pkg', WASM_CARGO_ARGS], [join('pkg', 'cpu'), ['--no-default-features', ...CPU_MODULE_CARGO_ARGS]]]) {
+    run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--release', '--mode', 'no-install', '--no-pack', '--out-dir', outDir, '--', ...args]);
     const wasm = join(root, outDir, 'gan_playground_bg.wasm');
     const before = statSync(wasm).size;
     writeFileSync(wasm, withoutCustomSections(readFileSync(wasm), ['name', 'producers']));

@@ -4,7 +4,6 @@
 // Also reports live GPU buffers, wasm memory and JS heap, and their growth after the warm-up, and
 // the WebGPU calls of one iteration (www/bench-gpu-calls.js).
 import { gpu } from './bench-gpu-calls.js';
-import init, { initBackend, Session } from '../pkg/gan_playground.js';
 import { describeAdapter } from './adapter.js';
 import { timeRounds } from './bench-timing.js';
 import { dropSnapshots, writeSnapshot } from './snapshots.js';
@@ -39,7 +38,10 @@ const num = (k, d) => (q.has(k) ? Number(q.get(k)) : d);
 const out = document.getElementById('out');
 try {
   const t0 = performance.now();
-  const wasm = await init();
+  // On the CPU the page trains with the CPU module (www/worker.js), so that is what is timed.
+  const core = await import(q.get('backend') === 'cpu' ? '../pkg/cpu/gan_playground.js' : '../pkg/gan_playground.js');
+  const { initBackend, Session } = core;
+  const wasm = await core.default();
   const memory = () => ({
     gpuBuffers: gpu.buffers, gpuBytes: gpu.bytes, wasmBytes: wasm.memory.buffer.byteLength,
     jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,

@@ -70,7 +70,16 @@ async function start(backendPreference) {
     await fullModule.default();
     shared.core = fullModule;
   }
-  const backend = await shared.core.initBackend(cpu ? 'cpu' : 'webgpu');
+  let backend = await shared.core.initBackend(cpu ? 'cpu' : 'webgpu');
+  // Where WebGPU does not start, the CPU module trains: the full module's CPU backend is built
+  // for size, the CPU module's for speed.
+  const cpuCore = backend.kind === 'webgpu' ? null : await cpuModule;
+  if (cpuCore && shared.core !== cpuCore) {
+    const { fallbackReason } = backend;
+    shared.core = cpuCore;
+    backend = await cpuCore.initBackend('cpu');
+    backend.fallbackReason = fallbackReason;
+  }
   if (noWebGpu && backendPreference !== 'cpu') backend.fallbackReason = 'this browser does not expose WebGPU (navigator.gpu is missing)';
   if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
   shared.dataset = await data.catch((e) => {

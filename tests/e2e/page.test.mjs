@@ -226,7 +226,7 @@ test('?weights= opens on a PyTorch dcgan28 generator state dict, its widths read
   await page.close();
 });
 
-test('without a WebGPU adapter the page falls back to the CPU and says why', { timeout: 300_000 }, async () => {
+test('without a WebGPU adapter the page falls back to the CPU, says why and trains with the CPU module', { timeout: 300_000 }, async () => {
   const plain = await chromium.launch({ executablePath: CHROMIUM, args: QUIET });
   try {
     const page = await open(SMALL, plain);
@@ -234,6 +234,10 @@ test('without a WebGPU adapter the page falls back to the CPU and says why', { t
     const message = await page.$eval('gan-playground[hash] [data-role=message]', (e) => (e.hidden ? '' : e.textContent));
     assert.match(message, /WebGPU is not available/);
     await page.waitForSelector('gan-playground[hash] [data-role=play]:not([disabled])');
+    // It trains, on the CPU module (the full module's CPU backend is built for size, not speed).
+    await page.click('gan-playground[hash] [data-role=step]');
+    await page.waitForFunction(() => $pg('stat-step').textContent === '1', null, { timeout: 120_000 });
+    assert.ok(page.requested.includes('/pkg/cpu/gan_playground_bg.wasm'), 'the CPU module was loaded');
   } finally {
     await plain.close();
   }
