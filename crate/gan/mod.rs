@@ -327,7 +327,8 @@ pub fn scores_of_both(critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> 
         return (scores(critic, real), scores(critic, fake));
     }
     let both = Tensor::cat(vec![real, fake], 0);
-    let out = if batch_norm { critic.forward_in_groups(both, 2) } else { critic.forward(both) };
+    // Without BatchNorm this is the plain forward pass.
+    let out = critic.forward_in_groups(both, 2);
     let total = out.dims()[0];
     let out = out.reshape([total]);
     (out.clone().slice(0..n), out.slice(n..total))
