@@ -8,12 +8,12 @@ pub fn softplus<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     x.clone().clamp_min(0.0) + x.abs().neg().exp().log1p()
 }
 
-/// Binary cross-entropy of logits against the label 1: −log σ(x) = softplus(−x), averaged.
+/// Binary cross-entropy of each logit against the label 1: −log σ(x) = softplus(−x).
 pub fn bce_logits_real(logits: Tensor<1>) -> Tensor<1> {
-    softplus(logits.neg()).mean()
+    softplus(logits.neg())
 }
 
-/// Binary cross-entropy of logits against the label 0: −log(1 − σ(x)) = softplus(x), averaged.
+/// Binary cross-entropy of each logit against the label 0: −log(1 − σ(x)) = softplus(x).
 pub fn bce_logits_fake(logits: Tensor<1>) -> Tensor<1> {
-    softplus(logits).mean()
+    softplus(logits)
 }

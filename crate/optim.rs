@@ -117,15 +117,16 @@ impl Optim {
         self.rule
     }
 
-    /// One step of every parameter of `module` that has a gradient in `grads`.
-    pub fn step(&mut self, module: Sequential, grads: GradientsParams) -> Sequential {
+    /// One step of every parameter of `module` that has a gradient in `grads`, each then clipped
+    /// to [−c, c] where a bound c is given (WGAN's critic).
+    pub fn step(&mut self, module: Sequential, grads: GradientsParams, clip: Option<f64>) -> Sequential {
         let mut gathered = Gather { grads: &grads, found: Vec::new() };
         module.visit(&mut gathered);
         let found = gathered.found;
         let Some(previous) = self.flat_state(&found) else {
             // Parameters whose states are not one step count (a hand-made run file): one by one.
             self.flat = None;
-            return module.map(&mut Stepper { rule: self.rule, grads, states: &mut self.states });
+            return module.map(&mut Stepper { rule: self.rule, grads, states: &mut self.states, clip });
         };
         let Some((_, first)) = found.first() else { return module };
         let (parts, total) = flat_parts(found.iter().map(|(id, g)| (*id, g.dims()[0])));
@@ -136,7 +137,7 @@ impl Optim {
         }
         let deltas = parts.iter().map(|&(id, offset, n)| (id, delta.clone().slice(offset..offset + n))).collect();
         self.flat = Some(Flat { parts, state });
-        module.map(&mut Subtract { deltas })
+        module.map(&mut Subtract { deltas, clip })
     }
 
     /// The flat state for parameters `found` (with their flattened gradients): the last step's
@@ -251,13 +252,14 @@ impl ModuleVisitor for Gather<'_> {
 /// Subtracts each parameter's step (a part of the flat one).
 struct Subtract {
     deltas: HashMap<ParamId, Tensor<1>>,
+    clip: Option<f64>,
 }
 
 impl ModuleMapper for Subtract {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let (id, tensor, mapper) = param.consume();
         let next = match self.deltas.remove(&id) {
-            Some(delta) => minus(tensor, delta),
+            Some(delta) => minus(tensor, delta, self.clip),
             None => tensor,
         };
         Param::from_mapped_value(id, next, mapper)
@@ -268,6 +270,7 @@ struct Stepper<'a> {
     rule: Optimizer,
     grads: GradientsParams,
     states: &'a mut HashMap<ParamId, ParamState>,
+    clip: Option<f64>,
 }
 
 impl ModuleMapper for Stepper<'_> {
@@ -279,16 +282,16 @@ impl ModuleMapper for Stepper<'_> {
         let n = tensor.shape().num_elements();
         let (delta, state) = update(&self.rule, grad.reshape([n]), self.states.remove(&id));
         self.states.insert(id, state);
-        Param::from_mapped_value(id, minus(tensor, delta), mapper)
+        Param::from_mapped_value(id, minus(tensor, delta, self.clip), mapper)
     }
 }
 
-/// A parameter's value less a flattened step, still tracked by autodiff where it was.
-fn minus<const D: usize>(tensor: Tensor<D>, delta: Tensor<1>) -> Tensor<D> {
+/// A parameter's value less a flattened step (then clipped), still tracked by autodiff where it was.
+fn minus<const D: usize>(tensor: Tensor<D>, delta: Tensor<1>, clip: Option<f64>) -> Tensor<D> {
     let require_grad = tensor.is_require_grad();
     let value = tensor.inner();
     let shape = value.shape();
-    let next = Tensor::from_inner(layout::subtract(value, delta.reshape(shape)));
+    let next = Tensor::from_inner(layout::subtract(value, delta.reshape(shape), clip));
     if require_grad { next.require_grad() } else { next }
 }
 

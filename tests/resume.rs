@@ -183,7 +183,7 @@ fn the_optimisers_follow_pytorchs_formulas() {
                 .map(|e| to_f32(weights::gradient_of(&g, e, &grads).unwrap().into_data()).unwrap())
                 .collect();
             let params = burn::optim::GradientsParams::from_grads(grads, &g);
-            g = optim.step(g, params);
+            g = optim.step(g, params, None);
             for (i, grad) in gradients.iter().enumerate() {
                 for (j, &gr) in grad.iter().enumerate() {
                     let gr = gr as f64;
@@ -239,7 +239,7 @@ fn the_optimisers_step_as_burns_did() {
             let z = latent(&mut Rng::new(t), 4, model.nz, &device);
             let g1 = GradientsParams::from_grads(ours.forward(z.clone()).powf_scalar(2.0).mean().backward(), &ours);
             let g2 = GradientsParams::from_grads(theirs.forward(z).powf_scalar(2.0).mean().backward(), &theirs);
-            ours = optim.step(ours, g1);
+            ours = optim.step(ours, g1, None);
             theirs = burns.step(rule.learning_rate(), theirs, g2);
         }
         let entries = weights::entries(&ours, "");

@@ -10,9 +10,9 @@ use crate::model::Sequential;
 
 pub struct LsGan;
 
-/// ½E[(s − target)²].
-fn half_mse(s: Tensor<1>, target: f32) -> Tensor<1> {
-    (s - target).square().mean() * 0.5
+/// ½(s − target)², for each score.
+fn half_squared_error(s: Tensor<1>, target: f32) -> Tensor<1> {
+    (s - target).square() * 0.5
 }
 
 impl Variant for LsGan {
@@ -31,11 +31,11 @@ impl Variant for LsGan {
         fake: Tensor<4>,
         _: &[Tensor<4>],
     ) -> Result<Loss, String> {
-        let (on_real, on_fake) = scores_of_both(critic, real, fake);
-        Ok(Loss::new(half_mse(on_real, 1.0) + half_mse(on_fake, 0.0)))
+        let both = scores_of_both(critic, real, fake);
+        Ok(Loss::new(both.sum_of_means(|s| half_squared_error(s, 1.0), |s| half_squared_error(s, 0.0))))
     }
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
-        Ok(Loss::new(half_mse(scores(critic, fake), 1.0)))
+        Ok(Loss::new(half_squared_error(scores(critic, fake), 1.0).mean()))
     }
 }

@@ -38,6 +38,6 @@ impl Variant for MmGan {
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
         // log(1 − σ(s)) = −softplus(s), so E[log(1 − D(G(z)))] = −(BCE against label 0).
-        Ok(Loss::new(bce_logits_fake(scores(critic, fake)).neg()))
+        Ok(Loss::new(bce_logits_fake(scores(critic, fake)).mean().neg()))
     }
 }

@@ -207,7 +207,14 @@ pub trait Variant: Send {
         Err(format!("{} trains adversarially: it has no joint loss", self.id()))
     }
 
-    /// Runs after every critic optimiser step (WGAN clips the weights here).
+    /// A bound c to which every critic parameter (not BatchNorm's running statistics, which are
+    /// buffers) is clipped, [−c, c], after each critic step: WGAN's. The optimiser clips in its
+    /// update, so that a GPU does it in the update's own kernels.
+    fn critic_clip(&self) -> Option<f64> {
+        None
+    }
+
+    /// Runs after every critic optimiser step (BEGAN updates k_t here).
     fn after_critic_step(&mut self, critic: Sequential) -> Sequential {
         critic
     }
@@ -320,16 +327,45 @@ pub fn scores(critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
 /// rounding. A critic with BatchNorm normalises each batch with its own statistics, as separate
 /// passes in PyTorch's reference code do (`Sequential::forward_in_groups`); off a training device
 /// (BatchNorm's running statistics) or for batches of different sizes, it takes two passes.
-pub fn scores_of_both(critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> (Tensor<1>, Tensor<1>) {
-    let n = real.dims()[0];
+pub fn scores_of_both(critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> BothScores {
+    let (n_real, n_fake) = (real.dims()[0], fake.dims()[0]);
     let batch_norm = critic.specs.iter().any(|spec| matches!(spec, LayerSpec::BatchNorm { .. }));
-    if batch_norm && (!real.device().is_autodiff() || fake.dims()[0] != n) {
-        return (scores(critic, real), scores(critic, fake));
+    let all = if batch_norm && (!real.device().is_autodiff() || n_fake != n_real) {
+        Tensor::cat(vec![scores(critic, real), scores(critic, fake)], 0)
+    } else {
+        // Without BatchNorm this is the plain forward pass.
+        let out = critic.forward_in_groups(Tensor::cat(vec![real, fake], 0), 2);
+        out.reshape([n_real + n_fake])
+    };
+    // Weights that turn a mean over all scores into a mean over one part: total/n on it, 0 off it.
+    let total = n_real + n_fake;
+    let part_weights = |first: usize, n: usize| {
+        let values: Vec<f32> =
+            (0..total).map(|i| if (first..first + n).contains(&i) { total as f32 / n as f32 } else { 0.0 }).collect();
+        Tensor::from_data(TensorData::new(values, [total]), &all.device())
+    };
+    BothScores { real_weights: part_weights(0, n_real), fake_weights: part_weights(n_real, n_fake), all }
+}
+
+/// The scores of [`scores_of_both`], the real batch's first, in one vector. A loss takes its means
+/// over either part through weights, in one element-wise kernel and one reduction: on a GPU a
+/// slice's backward writes a zeroed copy of the whole vector per part, and a slice at an
+/// unaligned offset is a copy of its own.
+pub struct BothScores {
+    all: Tensor<1>,
+    real_weights: Tensor<1>,
+    fake_weights: Tensor<1>,
+}
+
+impl BothScores {
+    /// E[on_real(s)] over the real batch's scores plus E[on_fake(s)] over the fake batch's, where
+    /// each function works on every score alone.
+    pub fn sum_of_means(
+        &self,
+        on_real: impl FnOnce(Tensor<1>) -> Tensor<1>,
+        on_fake: impl FnOnce(Tensor<1>) -> Tensor<1>,
+    ) -> Tensor<1> {
+        let real = on_real(self.all.clone()) * self.real_weights.clone();
+        (real + on_fake(self.all.clone()) * self.fake_weights.clone()).mean()
     }
-    let both = Tensor::cat(vec![real, fake], 0);
-    // Without BatchNorm this is the plain forward pass.
-    let out = critic.forward_in_groups(both, 2);
-    let total = out.dims()[0];
-    let out = out.reshape([total]);
-    (out.clone().slice(0..n), out.slice(n..total))
 }

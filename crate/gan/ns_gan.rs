@@ -31,11 +31,11 @@ impl Variant for NsGan {
         fake: Tensor<4>,
         _: &[Tensor<4>],
     ) -> Result<Loss, String> {
-        let (on_real, on_fake) = scores_of_both(critic, real, fake);
-        Ok(Loss::new(bce_logits_real(on_real) + bce_logits_fake(on_fake)))
+        let both = scores_of_both(critic, real, fake);
+        Ok(Loss::new(both.sum_of_means(bce_logits_real, bce_logits_fake)))
     }
 
     fn generator_loss(&mut self, critic: &Sequential, fake: Tensor<4>) -> Result<Loss, String> {
-        Ok(Loss::new(bce_logits_real(scores(critic, fake))))
+        Ok(Loss::new(bce_logits_real(scores(critic, fake)).mean()))
     }
 }

@@ -45,8 +45,8 @@ impl Variant for Wgan {
         fake: Tensor<4>,
         _: &[Tensor<4>],
     ) -> Result<Loss, String> {
-        let (on_real, on_fake) = scores_of_both(critic, real, fake);
-        let estimate = on_real.mean() - on_fake.mean();
+        let both = scores_of_both(critic, real, fake);
+        let estimate = both.sum_of_means(|s| s, |s| s.neg());
         Ok(Loss::new(estimate.clone().neg()).with("wasserstein", estimate))
     }
 
@@ -62,7 +62,7 @@ impl Variant for Wgan {
         (name == "clip").then_some(&mut self.clip)
     }
 
-    fn after_critic_step(&mut self, critic: Sequential) -> Sequential {
-        critic.clamp_parameters(self.clip)
+    fn critic_clip(&self) -> Option<f64> {
+        Some(self.clip)
     }
 }

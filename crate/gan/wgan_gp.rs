@@ -92,8 +92,8 @@ impl Variant for WganGp {
         let eps = noise_at(noise, 0, "epsilon")?;
         let x_hat = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
         let (penalty, mean_norm) = gradient_penalty(critic, x_hat)?;
-        let (on_real, on_fake) = scores_of_both(critic, real, fake);
-        let estimate = on_real.mean() - on_fake.mean();
+        let both = scores_of_both(critic, real, fake);
+        let estimate = both.sum_of_means(|s| s, |s| s.neg());
         Ok(Loss::new(estimate.clone().neg() + penalty.clone() * self.lambda)
             .with("wasserstein", estimate)
             .with("gradient_norm", mean_norm)

@@ -41,14 +41,19 @@ pub fn conv_weight(data: TensorData, device: &Device) -> Param<Tensor<4>> {
     Param::from_tensor(Tensor::from_data(TensorData::new(stored, [a, kh, kw, b]), device).permute(FROM_STORED))
 }
 
-/// `a − b` for a parameter `a` and its step `b`, written in `a`'s memory order: for a 4-D tensor on
-/// a GPU, in the stored order. (burn's fused kernels write an element-wise result in the order of
-/// the input that holds the most bytes, the plain order on a tie, which would lose the layout.)
-pub fn subtract<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> Tensor<D> {
+/// `a − b` for a parameter `a` and its step `b`, clipped to [−c, c] where a bound c is given,
+/// written in `a`'s memory order: for a 4-D tensor on a GPU, in the stored order. (burn's fused
+/// kernels write an element-wise result in the order of the input that holds the most bytes, the
+/// plain order on a tie, which would lose the layout.) The clip joins the subtraction's kernel.
+pub fn subtract<const D: usize>(a: Tensor<D>, b: Tensor<D>, clip: Option<f64>) -> Tensor<D> {
+    let minus = |a: Tensor<D>, b: Tensor<D>| match clip {
+        Some(c) => (a - b).clamp(-c, c),
+        None => a - b,
+    };
     if D != 4 || !channels_last(&a.device()) {
-        return a - b;
+        return minus(a, b);
     }
     let to: [usize; D] = std::array::from_fn(|i| TO_STORED[i]);
     let from: [usize; D] = std::array::from_fn(|i| FROM_STORED[i]);
-    (a.permute(to) - b.permute(to)).permute(from)
+    minus(a.permute(to), b.permute(to)).permute(from)
 }

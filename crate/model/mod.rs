@@ -312,43 +312,6 @@ impl Sequential {
         self.main.iter().fold(x, |x, layer| layer.forward_batch_statistics(x))
     }
 
-    /// Clips every trainable parameter to [−c, c] (WGAN). BatchNorm's running statistics are
-    /// buffers and stay as they are. Each clipped tensor becomes a fresh trainable leaf under the
-    /// same parameter id, so the optimiser keeps its state.
-    pub fn clamp_parameters(self, c: f64) -> Self {
-        fn clip<const D: usize>(p: Param<Tensor<D>>, c: f64) -> Param<Tensor<D>> {
-            p.map(|t| t.clamp(-c, c).detach().require_grad())
-        }
-        let main = self
-            .main
-            .into_iter()
-            .map(|layer| match layer {
-                Layer::Conv(mut conv) => {
-                    conv.weight = clip(conv.weight, c);
-                    conv.bias = conv.bias.map(|b| clip(b, c));
-                    Layer::Conv(conv)
-                }
-                Layer::ConvTranspose(mut conv) => {
-                    conv.weight = clip(conv.weight, c);
-                    conv.bias = conv.bias.map(|b| clip(b, c));
-                    Layer::ConvTranspose(conv)
-                }
-                Layer::BatchNorm(mut bn) => {
-                    bn.gamma = clip(bn.gamma, c);
-                    bn.beta = clip(bn.beta, c);
-                    Layer::BatchNorm(bn)
-                }
-                Layer::LayerNorm(mut ln) => {
-                    ln.gamma = clip(ln.gamma, c);
-                    ln.beta = ln.beta.map(|b| clip(b, c));
-                    Layer::LayerNorm(ln)
-                }
-                other => other,
-            })
-            .collect();
-        Self { main, specs: self.specs }
-    }
-
     /// ∂(Σ_b f(x)_b)/∂x for a network with one output per sample, built from ordinary ops (see
     /// [`Layer::input_gradient`]) so that it can itself be differentiated with respect to the weights.
     pub fn input_gradient(&self, x: Tensor<4>) -> Result<Tensor<4>, String> {

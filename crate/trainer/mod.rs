@@ -170,7 +170,7 @@ impl Trainer {
             loss = loss.with(gan::CRITIC_GRADIENT_NORM, norm);
         }
         let grads = GradientsParams::from_grads(grads, &self.discriminator);
-        let stepped = self.optim_d.step(self.discriminator.clone(), grads);
+        let stepped = self.optim_d.step(self.discriminator.clone(), grads, self.variant.critic_clip());
         self.discriminator = self.variant.after_critic_step(stepped);
         self.last_d_loss = Some(self.keep_readouts(&loss));
         Ok(loss.value.inner())
@@ -190,7 +190,7 @@ impl Trainer {
             loss = loss.with(gan::GENERATOR_GRADIENT_NORM, norm);
         }
         let grads = GradientsParams::from_grads(grads, &self.generator);
-        self.generator = self.optim_g.step(self.generator.clone(), grads);
+        self.generator = self.optim_g.step(self.generator.clone(), grads, None);
         self.last_g_loss = Some(self.keep_readouts(&loss));
         Ok(loss.value.inner())
     }
@@ -204,8 +204,8 @@ impl Trainer {
         let mut grads = loss.value.backward();
         let critic_grads = GradientsParams::from_module(&mut grads, &self.discriminator);
         let generator_grads = GradientsParams::from_module(&mut grads, &self.generator);
-        self.discriminator = self.optim_d.step(self.discriminator.clone(), critic_grads);
-        self.generator = self.optim_g.step(self.generator.clone(), generator_grads);
+        self.discriminator = self.optim_d.step(self.discriminator.clone(), critic_grads, None);
+        self.generator = self.optim_g.step(self.generator.clone(), generator_grads, None);
         self.last_g_loss = Some(self.keep_readouts(&loss));
         Ok(loss.value.inner())
     }
