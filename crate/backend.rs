@@ -57,6 +57,12 @@ fn set_fusion_search() {
     burn::BurnConfig::try_set(config);
 }
 
+/// Whether `device` is burn's CPU backend, with autodiff or without (devices compare by the
+/// hardware they run on).
+pub fn is_cpu(device: &Device) -> bool {
+    *device == Device::flex()
+}
+
 /// burn's CPU backend.
 pub fn cpu(fallback_reason: Option<String>) -> (Device, BackendInfo) {
     run_static_constructors();

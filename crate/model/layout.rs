@@ -17,8 +17,7 @@ const FROM_STORED: [usize; 4] = [0, 3, 1, 2];
 
 /// Whether `device` keeps convolution weights channels-last (every device but burn's CPU backend).
 pub fn channels_last(device: &Device) -> bool {
-    // Devices compare by the hardware they run on, autodiff or not.
-    *device != Device::flex()
+    !crate::backend::is_cpu(device)
 }
 
 /// A trainable convolution weight from `data` (`[a, b, k, k]`, PyTorch's order), laid out for `device`.

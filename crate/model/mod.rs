@@ -132,6 +132,13 @@ impl Layer {
                 ln.forward(x.reshape([dims[0], dims[1] * dims[2] * dims[3]])).reshape(dims)
             }
             Layer::Relu(relu) => relu.forward(x),
+            // On the CPU backend, x times its local slope, a constant to autodiff: the same values,
+            // product for product. burn's own LeakyReLU selects between x and slope·x, and there
+            // the backward of that selection cost a tenth of an NS-GAN iteration at batch 64. On
+            // a GPU burn's own fuses with its neighbours into fewer kernels.
+            Layer::LeakyRelu(lrelu) if crate::backend::is_cpu(&x.device()) => {
+                x.clone() * leaky_relu_slopes(&x, lrelu.negative_slope)
+            }
             Layer::LeakyRelu(lrelu) => lrelu.forward(x),
             Layer::Tanh(tanh) => tanh.forward(x),
             Layer::Upsample(up) => up.forward(x),
@@ -176,10 +183,7 @@ impl Layer {
                 plain_strides(conv2d(upstream, conv.weight.val(), None, options))
             }
             // PyTorch's convention at 0 (the slope side) for LeakyReLU; 0 for ReLU.
-            Layer::LeakyRelu(lrelu) => {
-                let slope = input.ones_like().mask_fill(input.lower_equal_elem(0.0), lrelu.negative_slope);
-                upstream * slope
-            }
+            Layer::LeakyRelu(lrelu) => upstream * leaky_relu_slopes(&input, lrelu.negative_slope),
             Layer::Relu(_) => upstream.mask_fill(input.lower_equal_elem(0.0), 0.0),
             Layer::Tanh(_) => {
                 let t = input.tanh();
@@ -209,6 +213,12 @@ impl Layer {
             }
         })
     }
+}
+
+/// LeakyReLU's derivative at each value of `x`: 1 above 0, `slope` at and below (PyTorch's
+/// convention at 0). Built from `x`'s values only, so autodiff treats it as a constant.
+fn leaky_relu_slopes(x: &Tensor<4>, slope: f64) -> Tensor<4> {
+    x.ones_like().mask_fill(x.clone().lower_equal_elem(0.0), slope)
 }
 
 /// The same values as row-major strides. burn's GPU convolutions work in NHWC and return an NCHW
