@@ -224,6 +224,21 @@ fn the_hand_written_input_gradient_equals_autodiffs() {
     assert!(err < 1e-5, "∇ₓD differs from autodiff's: relative error {err}");
 }
 
+/// A gradient penalty's points go through the critic with the batches it scores: the input
+/// gradient of a part of a batch is that part's own, and the pass's output is the plain forward's.
+#[test]
+fn the_input_gradient_of_part_of_a_batch_is_that_parts_own() {
+    let device = Device::flex().autodiff();
+    let critic = gp_critic(&device);
+    let (out, part) = critic.forward_with_input_gradient(inputs(&device), 1..3).unwrap();
+    let own = critic.input_gradient(inputs(&device).slice([1..3])).unwrap();
+    let values = |t: Tensor<4>| to_f32(t.inner().into_data()).unwrap();
+    let err = common::relative_error(&values(part), &values(own));
+    assert!(err < 1e-6, "the part's input gradient differs from its own: relative error {err}");
+    let err = common::relative_error(&values(out), &values(critic.forward(inputs(&device))));
+    assert!(err < 1e-6, "the pass's output differs from the forward pass: relative error {err}");
+}
+
 #[test]
 fn the_input_gradient_refuses_a_batchnorm_critic() {
     let device = Device::flex();

@@ -7,13 +7,15 @@
 //! and the gradient is taken of D's logit (as compare_gan v3 does; v1 used the sigmoid output).
 //! λ = 10, Adam(1e-4, β = (0.5, 0.9)) as in the authors' code.
 //! Departure: the penalty is per sample, so D has LayerNorm where DCGAN's D has BatchNorm (the same
-//! critic as WGAN-GP); the gradient machinery is WGAN-GP's (`Sequential::input_gradient`).
+//! critic as WGAN-GP); the gradient machinery is WGAN-GP's (`Sequential::input_gradient`), and
+//! the penalty's points go through the critic in the same pass as the batches it scores.
 
 use burn::tensor::Tensor;
 
 use super::ns_gan::NsGan;
-use super::wgan_gp::{WganGp, gradient_penalty};
-use super::{Knob, Loss, Noise, Optimizer, Variant, noise_at};
+use super::wgan_gp::{WganGp, penalty_of};
+use super::{Knob, Loss, Noise, Optimizer, Variant, noise_at, scores_with_input_gradient};
+use crate::loss::{bce_logits_fake, bce_logits_real};
 use crate::model::Sizes;
 use crate::model::{LayerSpec, Sequential};
 
@@ -71,8 +73,9 @@ impl Variant for Dragan {
         let (u, alpha) = (noise_at(noise, 0, "perturbation")?, noise_at(noise, 1, "alpha")?);
         // x̂ = x + α(x_p − x) = x + α·0.5·std(x)·u
         let x_hat = real.clone() + alpha * u * std.mul_scalar(0.5);
-        let (penalty, mean_norm) = gradient_penalty(critic, x_hat)?;
-        let gan = NsGan.critic_loss(critic, real, fake, &[])?.value;
+        let (both, gradient) = scores_with_input_gradient(critic, real, fake, x_hat)?;
+        let (penalty, mean_norm) = penalty_of(gradient);
+        let gan = both.sum_of_means(bce_logits_real, bce_logits_fake);
         Ok(Loss::new(gan + penalty.clone() * self.lambda).with("gradient_norm", mean_norm).with("penalty", penalty))
     }
 

@@ -337,14 +337,24 @@ pub fn scores_of_both(critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> 
         let out = critic.forward_in_groups(Tensor::cat(vec![real, fake], 0), 2);
         out.reshape([n_real + n_fake])
     };
-    // Weights that turn a mean over all scores into a mean over one part: total/n on it, 0 off it.
-    let total = n_real + n_fake;
-    let part_weights = |first: usize, n: usize| {
-        let values: Vec<f32> =
-            (0..total).map(|i| if (first..first + n).contains(&i) { total as f32 / n as f32 } else { 0.0 }).collect();
-        Tensor::from_data(TensorData::new(values, [total]), &all.device())
-    };
-    BothScores { real_weights: part_weights(0, n_real), fake_weights: part_weights(n_real, n_fake), all }
+    BothScores::new(all, n_real, n_fake)
+}
+
+/// The critic's scores on a real and a fake batch, and its input gradient at the points `x_hat`
+/// (a gradient penalty's, [`Sequential::input_gradient`]), all from one forward pass over the three
+/// batches: one forward and one backward pass of the critic where separate passes took two of
+/// each. The critic must work on each sample alone (no BatchNorm).
+pub fn scores_with_input_gradient(
+    critic: &Sequential,
+    real: Tensor<4>,
+    fake: Tensor<4>,
+    x_hat: Tensor<4>,
+) -> Result<(BothScores, Tensor<4>), String> {
+    let (n_real, n_fake, n_hat) = (real.dims()[0], fake.dims()[0], x_hat.dims()[0]);
+    let total = n_real + n_fake + n_hat;
+    let (out, gradient) =
+        critic.forward_with_input_gradient(Tensor::cat(vec![real, fake, x_hat], 0), n_real + n_fake..total)?;
+    Ok((BothScores::new(out.reshape([total]), n_real, n_fake), gradient))
 }
 
 /// The scores of [`scores_of_both`], the real batch's first, in one vector. A loss takes its means
@@ -358,6 +368,20 @@ pub struct BothScores {
 }
 
 impl BothScores {
+    /// The scores `all` of `n_real` real samples, then `n_fake` fake ones (then any others, which
+    /// the means leave out).
+    fn new(all: Tensor<1>, n_real: usize, n_fake: usize) -> Self {
+        // Weights that turn a mean over all scores into a mean over one part: total/n on it, 0 off it.
+        let total = all.dims()[0];
+        let part_weights = |first: usize, n: usize| {
+            let values: Vec<f32> = (0..total)
+                .map(|i| if (first..first + n).contains(&i) { total as f32 / n as f32 } else { 0.0 })
+                .collect();
+            Tensor::from_data(TensorData::new(values, [total]), &all.device())
+        };
+        Self { real_weights: part_weights(0, n_real), fake_weights: part_weights(n_real, n_fake), all }
+    }
+
     /// E[on_real(s)] over the real batch's scores plus E[on_fake(s)] over the fake batch's, where
     /// each function works on every score alone.
     pub fn sum_of_means(

@@ -9,11 +9,13 @@
 //! burn has first-order autodiff only, so ∇ₓ̂D cannot come from a nested backward. Instead
 //! `Sequential::input_gradient` writes it with ordinary ops (conv → transposed conv with the same
 //! weights, LeakyReLU → mask, LayerNorm → its closed form); one backward of the loss then gives the
-//! exact gradient of the penalty with respect to the critic's weights.
+//! exact gradient of the penalty with respect to the critic's weights. The points x̂ go through
+//! the critic in the same forward pass as the real and fake batches
+//! (`gan::scores_with_input_gradient`).
 
 use burn::tensor::Tensor;
 
-use super::{Knob, Loss, Noise, Optimizer, Variant, noise_at, scores, scores_of_both};
+use super::{Knob, Loss, Noise, Optimizer, Variant, noise_at, scores, scores_with_input_gradient};
 use crate::model::Sizes;
 use crate::model::{LayerSpec, Sequential};
 
@@ -37,8 +39,13 @@ pub fn per_sample_norm(gradient: Tensor<4>) -> Tensor<1> {
 /// The penalty E[(‖∇D(x̂)‖₂ − 1)²] at the points `x_hat` (differentiable with respect to the
 /// critic's weights), and the mean gradient norm for the read-out.
 pub fn gradient_penalty(critic: &Sequential, x_hat: Tensor<4>) -> Result<(Tensor<1>, Tensor<1>), String> {
-    let norms = per_sample_norm(critic.input_gradient(x_hat)?);
-    Ok((norms.clone().sub_scalar(1.0).square().mean(), norms.mean()))
+    Ok(penalty_of(critic.input_gradient(x_hat)?))
+}
+
+/// The penalty E[(‖g‖₂ − 1)²] of the critic's input gradients g = ∇D(x̂) and their mean norm.
+pub fn penalty_of(gradient: Tensor<4>) -> (Tensor<1>, Tensor<1>) {
+    let norms = per_sample_norm(gradient);
+    (norms.clone().sub_scalar(1.0).square().mean(), norms.mean())
 }
 
 impl Variant for WganGp {
@@ -91,8 +98,8 @@ impl Variant for WganGp {
     ) -> Result<Loss, String> {
         let eps = noise_at(noise, 0, "epsilon")?;
         let x_hat = real.clone() * eps.clone() + fake.clone() * eps.neg().add_scalar(1.0);
-        let (penalty, mean_norm) = gradient_penalty(critic, x_hat)?;
-        let both = scores_of_both(critic, real, fake);
+        let (both, gradient) = scores_with_input_gradient(critic, real, fake, x_hat)?;
+        let (penalty, mean_norm) = penalty_of(gradient);
         let estimate = both.sum_of_means(|s| s, |s| s.neg());
         Ok(Loss::new(estimate.clone().neg() + penalty.clone() * self.lambda)
             .with("wasserstein", estimate)

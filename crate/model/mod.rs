@@ -16,6 +16,8 @@ pub use counts::{activation_len, largest_tensor_len, parameter_count, stored_val
 pub use recognise::{GENERATORS, GeneratorArch, Recogniser, Shapes, infer_generator};
 pub use sizes::Sizes;
 
+use std::ops::Range;
+
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::interpolate::{Interpolate2d, Interpolate2dConfig, InterpolateMode};
@@ -325,17 +327,33 @@ impl Sequential {
     /// ∂(Σ_b f(x)_b)/∂x for a network with one output per sample, built from ordinary ops (see
     /// [`Layer::input_gradient`]) so that it can itself be differentiated with respect to the weights.
     pub fn input_gradient(&self, x: Tensor<4>) -> Result<Tensor<4>, String> {
+        let n = x.dims()[0];
+        Ok(self.forward_with_input_gradient(x, 0..n)?.1)
+    }
+
+    /// The forward pass of `x`, and [`Sequential::input_gradient`] at its samples `rows`, from the
+    /// same pass: the points of a gradient penalty go through the critic with the batches it
+    /// scores, one forward pass and one backward instead of two of each (per-sample layers only).
+    pub fn forward_with_input_gradient(
+        &self,
+        x: Tensor<4>,
+        rows: Range<usize>,
+    ) -> Result<(Tensor<4>, Tensor<4>), String> {
+        let all = rows == (0..x.dims()[0]);
+        let part = |t: Tensor<4>| if all { t } else { t.slice([rows.clone()]) };
         let mut inputs = Vec::with_capacity(self.main.len());
         let mut h = x;
         for layer in &self.main {
-            inputs.push(h.clone());
+            inputs.push(part(h.clone()));
             h = layer.forward(h);
         }
-        let mut grad = h.ones_like();
+        let mut dims = h.dims();
+        dims[0] = rows.len();
+        let mut grad = Tensor::ones(dims, &h.device());
         for (layer, input) in self.main.iter().zip(inputs).rev() {
             grad = layer.input_gradient(input, grad)?;
         }
-        Ok(grad)
+        Ok((h, grad))
     }
 
     /// Number of trainable values (burn's `num_params` also counts BatchNorm's running statistics).
