@@ -231,7 +231,7 @@ fn the_input_gradient_of_part_of_a_batch_is_that_parts_own() {
     let device = Device::flex().autodiff();
     let critic = gp_critic(&device);
     let (out, part) = critic.forward_with_input_gradient(inputs(&device), 1..3).unwrap();
-    let own = critic.input_gradient(inputs(&device).slice([1..3])).unwrap();
+    let own = critic.input_gradient(inputs(&device).narrow(0, 1, 2)).unwrap();
     let values = |t: Tensor<4>| to_f32(t.inner().into_data()).unwrap();
     let err = common::relative_error(&values(part), &values(own));
     assert!(err < 1e-6, "the part's input gradient differs from its own: relative error {err}");
