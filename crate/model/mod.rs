@@ -339,7 +339,11 @@ impl Sequential {
         x: Tensor<4>,
         rows: Range<usize>,
     ) -> Result<(Tensor<4>, Tensor<4>), String> {
-        let all = rows == (0..x.dims()[0]);
+        let n = x.dims()[0];
+        if rows.is_empty() || rows.end > n {
+            return Err(format!("input gradient: samples {rows:?} of a batch of {n}"));
+        }
+        let all = rows == (0..n);
         let part = |t: Tensor<4>| if all { t } else { t.slice([rows.clone()]) };
         let mut inputs = Vec::with_capacity(self.main.len());
         let mut h = x;
