@@ -10,7 +10,9 @@
 // on the CPU backend and on WebGPU, for memory growth (0 skips), BENCH_SOAK_REF_STEPS (300): NS-GAN
 // iterations at the bench's widths and batch 64 on the CPU backend, and a fifth as many of WGAN-GP
 // (five critic steps each), for memory growth at the reference size (0 skips), BENCH_FIRST_SAMPLE (1: time
-// index.html to its first pretrained sample; 0 skips).
+// index.html to its first pretrained sample; 0 skips), BENCH_CHROMIUM_ARGS: more Chromium flags, split at
+// spaces (headless Chromium's WebGPU is SwiftShader unless flags give it the hardware adapter; the
+// README's real-GPU section names the ones that do on Linux with Vulkan).
 // One iteration is a generator iteration: n_critic critic steps and one G step.
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -88,7 +90,8 @@ if (browserBackends.length || firstSample) {
   const tfjsServer = await serve({ port: 0, extra: ['node_modules/@tensorflow'], csp: TFJS_CSP });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [...CHROMIUM_QUIET, '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
+    args: [...CHROMIUM_QUIET, '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--js-flags=--expose-gc',
+      ...env('BENCH_CHROMIUM_ARGS', '').split(' ').filter(Boolean)],
   });
   try {
     const q = `batch=${batch}&steps=${steps}&warmup=${warmup}&g_width=${gWidth}&d_width=${dWidth}`;
@@ -101,6 +104,7 @@ if (browserBackends.length || firstSample) {
         // Labelled by what ran, not by what was asked for (WebGPU may fall back to the CPU).
         const where = r.backend === 'cpu' && backend === 'webgpu' ? `browser, CPU (wasm), fallback: ${r.fallbackReason}` : WHERE[backend];
         rows.push({ variant, key: backend, where, ...r });
+        console.log(`  ${r.name}: ${r.medianMs.toFixed(1)} ms per G iteration${r.calls?.dispatches ? `, ${r.calls.dispatches} dispatches` : ''}`);
       }
     }
     // Memory over many iterations of a small model, after 40 warm-up iterations: burn's GPU
