@@ -11,8 +11,8 @@
 // iterations at the bench's widths and batch 64 on the CPU backend, and a fifth as many of WGAN-GP
 // (five critic steps each), for memory growth at the reference size (0 skips), BENCH_FIRST_SAMPLE (1: time
 // index.html to its first pretrained sample; 0 skips), BENCH_CHROMIUM_ARGS: more Chromium flags, split at
-// spaces (headless Chromium's WebGPU is SwiftShader unless flags give it the hardware adapter; the
-// README's real-GPU section names the ones that do on Linux with Vulkan).
+// spaces, or "auto": the first of scripts/webgpu-adapter.mjs's flag sets that gives WebGPU a hardware
+// adapter (headless Chromium's is SwiftShader otherwise).
 // One iteration is a generator iteration: n_critic critic steps and one G step.
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -22,6 +22,7 @@ import { buildAll } from './build.mjs';
 import { CSP, serve, urlOf } from './serve.mjs';
 import { SNAPSHOT_EVERY_MS } from '../www/autosave.js';
 import { CHROMIUM, CHROMIUM_QUIET, coreSchema, ensureReferencePython, root, run } from './tools.mjs';
+import { hardwareAdapterFlags } from './webgpu-adapter.mjs';
 
 const env = (k, d) => process.env[k] ?? d;
 const batch = Number(env('BENCH_BATCH', 8));
@@ -88,10 +89,15 @@ if (browserBackends.length || firstSample) {
   // The core's pages under the site's own policy; the TF.js page from a second server.
   const server = await serve({ port: 0 });
   const tfjsServer = await serve({ port: 0, extra: ['node_modules/@tensorflow'], csp: TFJS_CSP });
+  let extraFlags = env('BENCH_CHROMIUM_ARGS', '').split(' ').filter(Boolean);
+  if (extraFlags.join() === 'auto') {
+    console.log('Chromium flags for a hardware WebGPU adapter…');
+    extraFlags = (await hardwareAdapterFlags({ log: (line) => console.log(`  ${line}`) })) ?? [];
+    console.log(`  using: ${extraFlags.join(' ') || '(none: SwiftShader)'}`);
+  }
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [...CHROMIUM_QUIET, '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--js-flags=--expose-gc',
-      ...env('BENCH_CHROMIUM_ARGS', '').split(' ').filter(Boolean)],
+    args: [...CHROMIUM_QUIET, '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--js-flags=--expose-gc', ...extraFlags],
   });
   try {
     const q = `batch=${batch}&steps=${steps}&warmup=${warmup}&g_width=${gWidth}&d_width=${dWidth}`;
