@@ -7,7 +7,7 @@ import { CHROMIUM, CHROMIUM_QUIET } from './tools.mjs';
 import { serve, urlOf } from './serve.mjs';
 
 const VULKAN = ['--use-angle=vulkan', '--enable-features=Vulkan', '--disable-vulkan-surface'];
-export const FLAG_SETS = [
+const FLAG_SETS = [
   VULKAN,
   [...VULKAN, '--ignore-gpu-blocklist'],
   [...VULKAN, '--use-webgpu-adapter=default', '--ignore-gpu-blocklist'],
@@ -31,6 +31,7 @@ async function adapterUnder(chromium, url, flags) {
     const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${PER_SET_MS / 1000} s`)), PER_SET_MS); });
     return Promise.race([promise, late]).finally(() => clearTimeout(timer));
   };
+  // handleSIGTERM off: a SIGTERM ends the script at once instead of waiting on a hung browser.
   const browser = await chromium.launch({
     executablePath: CHROMIUM, args: [...CHROMIUM_QUIET, '--enable-unsafe-webgpu', ...flags], timeout: PER_SET_MS, handleSIGTERM: false,
   });
@@ -44,7 +45,7 @@ async function adapterUnder(chromium, url, flags) {
   }
 }
 
-export const isHardware = (info) => Boolean(info?.vendor) && !info.fallback && !/swiftshader/i.test(`${info.architecture} ${info.description}`);
+const isHardware = (info) => Boolean(info?.vendor) && !info.fallback && !/swiftshader/i.test(`${info.architecture} ${info.description}`);
 
 /** The first of FLAG_SETS under which Chromium's WebGPU adapter is a hardware one, or null. */
 export async function hardwareAdapterFlags({ log = () => {} } = {}) {
@@ -62,7 +63,7 @@ export async function hardwareAdapterFlags({ log = () => {} } = {}) {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const flags = await hardwareAdapterFlags({ log: console.log });
   console.log(flags ? `hardware adapter with: ${flags.join(' ')}` : 'none of these flag sets gives a hardware adapter');
   process.exit(0);
