@@ -12,7 +12,7 @@
 
 use burn::tensor::Tensor;
 
-use super::{Knob, Loss, Optimizer, Variant};
+use super::{Knob, Loss, Optimizer, Variant, outputs_of_both};
 use crate::model::began28;
 use crate::model::{LayerSpec, Sequential, Sizes};
 
@@ -36,6 +36,12 @@ impl Default for Began {
 /// L(v) = mean |AE(v) − v|.
 fn reconstruction_loss(autoencoder: &Sequential, v: Tensor<4>) -> Tensor<1> {
     (autoencoder.forward(v.clone()) - v).abs().mean()
+}
+
+/// Each sample's mean |AE(v) − v|, from the autoencoder's output `out` for its input `v`.
+fn reconstruction_errors(out: Tensor<4>, v: Tensor<4>) -> Tensor<1> {
+    let batch = v.dims()[0];
+    (out - v).abs().reshape([batch as i32, -1]).mean_dim(1).reshape([batch])
 }
 
 impl Variant for Began {
@@ -69,8 +75,7 @@ impl Variant for Began {
 
     /// D is an autoencoder: what it reconstructs well is what it takes for real.
     fn critic_opinion(&self, critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
-        let batch = x.dims()[0];
-        (critic.forward(x.clone()) - x).abs().reshape([batch as i32, -1]).mean_dim(1).reshape([batch]).neg()
+        reconstruction_errors(critic.forward(x.clone()), x).neg()
     }
 
     fn critic_loss(
@@ -82,8 +87,8 @@ impl Variant for Began {
     ) -> Result<Loss, String> {
         let device = real.device();
         let k = self.k.get_or_insert_with(|| Tensor::zeros([1], &device.clone().without_autodiff())).clone();
-        let l_real = reconstruction_loss(critic, real);
-        let l_fake = reconstruction_loss(critic, fake);
+        // L(x) and L(G(z)) from one pass of the autoencoder over both batches.
+        let (l_real, l_fake) = outputs_of_both(critic, real, fake, reconstruction_errors).means();
         let (lr, lf) = (l_real.clone().detach().inner(), l_fake.clone().detach().inner());
         let m_global = lr.clone() + (lr.clone() * self.gamma - lf.clone()).abs();
         self.last = Some((lr, lf));

@@ -19,7 +19,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
 pub use crate::optim::Optimizer;
-pub use scores::{BothScores, scores, scores_of_both, scores_with_input_gradient};
+pub use scores::{BothScores, outputs_of_both, scores, scores_of_both, scores_with_input_gradient};
 
 use crate::model::{LayerSpec, Sequential, Sizes, dcgan28, mlp2d};
 use crate::rng::Rng;

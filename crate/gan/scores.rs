@@ -18,14 +18,29 @@ pub fn scores(critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
 /// passes in PyTorch's reference code do (`Sequential::forward_in_groups`); off a training device
 /// (BatchNorm's running statistics) or for batches of different sizes, it takes two passes.
 pub fn scores_of_both(critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> BothScores {
+    outputs_of_both(critic, real, fake, |out, _| {
+        let batch = out.dims()[0];
+        out.reshape([batch])
+    })
+}
+
+/// As [`scores_of_both`], each sample's score made by `score` from the critic's output and the
+/// critic's input (BEGAN's autoencoder scores a sample by how far its output is from it).
+pub fn outputs_of_both(
+    critic: &Sequential,
+    real: Tensor<4>,
+    fake: Tensor<4>,
+    score: impl Fn(Tensor<4>, Tensor<4>) -> Tensor<1>,
+) -> BothScores {
     let (n_real, n_fake) = (real.dims()[0], fake.dims()[0]);
     let batch_norm = critic.specs.iter().any(|spec| matches!(spec, LayerSpec::BatchNorm { .. }));
     let all = if batch_norm && (!real.device().is_autodiff() || n_fake != n_real) {
-        Tensor::cat(vec![scores(critic, real), scores(critic, fake)], 0)
+        let alone = |x: Tensor<4>| score(critic.forward(x.clone()), x);
+        Tensor::cat(vec![alone(real), alone(fake)], 0)
     } else {
         // Without BatchNorm this is the plain forward pass.
-        let out = critic.forward_in_groups(Tensor::cat(vec![real, fake], 0), 2);
-        out.reshape([n_real + n_fake])
+        let both = Tensor::cat(vec![real, fake], 0);
+        score(critic.forward_in_groups(both.clone(), 2), both)
     };
     BothScores::new(all, n_real, n_fake)
 }
@@ -70,6 +85,12 @@ impl BothScores {
             Tensor::from_data(TensorData::new(values, [total]), &all.device())
         };
         Self { real_weights: part_weights(0, n_real), fake_weights: part_weights(n_real, n_fake), all }
+    }
+
+    /// E[s] over the real batch's scores and E[s] over the fake batch's.
+    pub fn means(&self) -> (Tensor<1>, Tensor<1>) {
+        let mean_with = |weights: &Tensor<1>| (self.all.clone() * weights.clone()).mean();
+        (mean_with(&self.real_weights), mean_with(&self.fake_weights))
     }
 
     /// E[on_real(s)] over the real batch's scores plus E[on_fake(s)] over the fake batch's, where
