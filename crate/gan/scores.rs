@@ -7,7 +7,11 @@ use crate::model::{LayerSpec, Sequential};
 
 /// The critic's output [B, 1, 1, 1] as a vector of B raw scores (logits for the BCE variants).
 pub fn scores(critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
-    let out = critic.forward(x);
+    as_scores(critic.forward(x))
+}
+
+/// A critic's output [B, 1, 1, 1] as a vector of B scores.
+fn as_scores(out: Tensor<4>) -> Tensor<1> {
     let batch = out.dims()[0];
     out.reshape([batch])
 }
@@ -18,10 +22,7 @@ pub fn scores(critic: &Sequential, x: Tensor<4>) -> Tensor<1> {
 /// passes in PyTorch's reference code do (`Sequential::forward_in_groups`); off a training device
 /// (BatchNorm's running statistics) or for batches of different sizes, it takes two passes.
 pub fn scores_of_both(critic: &Sequential, real: Tensor<4>, fake: Tensor<4>) -> BothScores {
-    outputs_of_both(critic, real, fake, |out, _| {
-        let batch = out.dims()[0];
-        out.reshape([batch])
-    })
+    outputs_of_both(critic, real, fake, |out, _| as_scores(out))
 }
 
 /// As [`scores_of_both`], each sample's score made by `score` from the critic's output and the
@@ -59,7 +60,7 @@ pub fn scores_with_input_gradient(
     let total = n_real + n_fake + n_hat;
     let (out, gradient) =
         critic.forward_with_input_gradient(Tensor::cat(vec![real, fake, x_hat], 0), n_real + n_fake..total)?;
-    Ok((BothScores::new(out.reshape([total]), n_real, n_fake), gradient))
+    Ok((BothScores::new(as_scores(out), n_real, n_fake), gradient))
 }
 
 /// The scores of [`scores_of_both`], the real batch's first, in one vector. A loss takes its means
