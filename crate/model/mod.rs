@@ -7,6 +7,7 @@ mod counts;
 pub mod dcgan28;
 pub mod dcgan64;
 mod groups;
+pub mod layer_norm;
 pub mod layout;
 pub mod mlp2d;
 mod recognise;
@@ -128,11 +129,7 @@ impl Layer {
             Layer::Conv(conv) => plain_strides(conv.forward(plain_strides(x))),
             Layer::ConvTranspose(conv) => plain_strides(conv.forward(plain_strides(x))),
             Layer::BatchNorm(bn) => bn.forward(x),
-            // burn's LayerNorm normalises the last axis: flatten C×H×W into it and back.
-            Layer::LayerNorm(ln) => {
-                let dims = x.dims();
-                ln.forward(x.reshape([dims[0], dims[1] * dims[2] * dims[3]])).reshape(dims)
-            }
+            Layer::LayerNorm(ln) => layer_norm::forward(ln, x).output,
             Layer::Relu(relu) => relu.forward(x),
             // On the CPU backend, x times its local slope, a constant to autodiff: the same values,
             // product for product. burn's own LeakyReLU selects between x and slope·x, and there
@@ -156,11 +153,24 @@ impl Layer {
         }
     }
 
-    /// Back-propagates `upstream` = ∂f/∂(this layer's output) to ∂f/∂(its input), at the layer's
-    /// input `input`, using only ordinary differentiable tensor ops. The result therefore stays
-    /// differentiable with respect to the layer's weights: that is how a gradient penalty gets
-    /// its own gradient with first-order autodiff only (burn has no double backward).
-    pub fn input_gradient(&self, input: Tensor<4>, upstream: Tensor<4>) -> Result<Tensor<4>, String> {
+    /// Back-propagates `upstream` = ∂f/∂(this layer's output) to ∂f/∂(its input), at what the
+    /// forward pass kept (`saved`), using only ordinary differentiable tensor ops. The result
+    /// therefore stays differentiable with respect to the layer's weights: that is how a gradient
+    /// penalty gets its own gradient with first-order autodiff only (burn has no double backward).
+    pub fn input_gradient(&self, saved: Saved, upstream: Tensor<4>) -> Result<Tensor<4>, String> {
+        match (self, saved) {
+            (Layer::LayerNorm(ln), Saved::Normalised { x_hat, sigma }) => {
+                Ok(layer_norm::input_gradient(ln, x_hat, sigma, upstream))
+            }
+            (_, Saved::Normalised { .. }) => {
+                Err("input gradient: normalised values saved for a layer that is no LayerNorm".into())
+            }
+            (layer, Saved::Input(input)) => layer.input_gradient_at(input, upstream),
+        }
+    }
+
+    /// [`Layer::input_gradient`] from the layer's input alone.
+    fn input_gradient_at(&self, input: Tensor<4>, upstream: Tensor<4>) -> Result<Tensor<4>, String> {
         Ok(match self {
             // The adjoint of a convolution is the transposed convolution with the same weights.
             Layer::Conv(conv) => {
@@ -197,18 +207,9 @@ impl Layer {
                 let blocks: Tensor<6> = upstream.reshape([b, c, h / 2, 2, w / 2, 2]);
                 blocks.sum_dim(5).sum_dim(3).reshape([b, c, h / 2, w / 2])
             }
-            // y = γ·x̂ + β with x̂ = (x − μ)/σ per sample: ∂/∂x = (g' − mean(g') − x̂·mean(g'·x̂))/σ, g' = γ·g.
             Layer::LayerNorm(ln) => {
-                let dims = input.dims();
-                let [b, n] = [dims[0], dims[1] * dims[2] * dims[3]];
-                let x = input.reshape([b, n]);
-                let mean = x.clone().mean_dim(1);
-                let centred = x - mean;
-                let sigma = centred.clone().square().mean_dim(1).add_scalar(LAYER_NORM_EPSILON).sqrt();
-                let x_hat = centred / sigma.clone();
-                let g = upstream.reshape([b, n]) * ln.gamma.val().reshape([1, n]);
-                let dx = (g.clone() - g.clone().mean_dim(1) - x_hat.clone() * (g * x_hat).mean_dim(1)) / sigma;
-                dx.reshape(dims)
+                let normalised = layer_norm::forward(ln, input);
+                layer_norm::input_gradient(ln, normalised.x_hat, normalised.sigma, upstream)
             }
             Layer::BatchNorm(_) => {
                 return Err("a gradient penalty needs a critic without BatchNorm (use LayerNorm)".into());
@@ -233,8 +234,14 @@ fn plain_strides(x: Tensor<4>) -> Tensor<4> {
     if dims[1..].contains(&1) { x.reshape([dims[0], dims[1] * dims[2] * dims[3]]).reshape(dims) } else { x }
 }
 
-/// ε of every LayerNorm (PyTorch's default); the input gradient above depends on it.
-pub const LAYER_NORM_EPSILON: f64 = 1e-5;
+pub use layer_norm::LAYER_NORM_EPSILON;
+
+/// What a layer's input gradient needs from the forward pass: its input, or for a LayerNorm the
+/// normalised values x̂ and σ, so that they are not computed twice.
+pub enum Saved {
+    Input(Tensor<4>),
+    Normalised { x_hat: Tensor<2>, sigma: Tensor<2> },
+}
 
 /// `nn.Sequential` under the name `main`, as in pytorch/examples' DCGAN.
 #[derive(Module, Debug)]
@@ -345,17 +352,28 @@ impl Sequential {
         }
         let all = rows == (0..n);
         let part = |t: Tensor<4>| if all { t } else { t.slice([rows.clone()]) };
-        let mut inputs = Vec::with_capacity(self.main.len());
+        let mut saved = Vec::with_capacity(self.main.len());
         let mut h = x;
         for layer in &self.main {
-            inputs.push(part(h.clone()));
-            h = layer.forward(h);
+            h = match layer {
+                Layer::LayerNorm(ln) => {
+                    let normalised = layer_norm::forward(ln, h);
+                    let output = normalised.output.clone();
+                    let (x_hat, sigma) = normalised.rows(rows.clone());
+                    saved.push(Saved::Normalised { x_hat, sigma });
+                    output
+                }
+                layer => {
+                    saved.push(Saved::Input(part(h.clone())));
+                    layer.forward(h)
+                }
+            };
         }
         let mut dims = h.dims();
         dims[0] = rows.len();
         let mut grad = Tensor::ones(dims, &h.device());
-        for (layer, input) in self.main.iter().zip(inputs).rev() {
-            grad = layer.input_gradient(input, grad)?;
+        for (layer, saved) in self.main.iter().zip(saved).rev() {
+            grad = layer.input_gradient(saved, grad)?;
         }
         Ok((h, grad))
     }
