@@ -106,11 +106,14 @@ pub struct Optim {
     rule: Optimizer,
     states: HashMap<ParamId, ParamState>,
     flat: Option<Flat>,
+    /// Zeros kept from step to step for the gaps between the flat buffers' parts: views of them
+    /// cost no kernel, and a concatenation that starts with new zeros is not fused.
+    zeros: Option<Tensor<1>>,
 }
 
 impl Optim {
     pub fn new(rule: Optimizer) -> Self {
-        Self { rule, states: HashMap::new(), flat: None }
+        Self { rule, states: HashMap::new(), flat: None, zeros: None }
     }
 
     pub fn rule(&self) -> Optimizer {
@@ -130,7 +133,8 @@ impl Optim {
         };
         let Some((_, first)) = found.first() else { return module };
         let (parts, total) = flat_parts(found.iter().map(|(id, g)| (*id, g.dims()[0])));
-        let grad = flat(&parts, total, &first.device(), found.into_iter().map(|(_, g)| g));
+        let zeros = self.zeros(&first.device());
+        let grad = flat(&parts, total, &zeros, found.into_iter().map(|(_, g)| g));
         let (delta, state) = update(&self.rule, grad, previous);
         for &(id, offset, n) in &parts {
             self.states.insert(id, state.part(offset..offset + n));
@@ -155,18 +159,26 @@ impl Optim {
         if self.states.is_empty() {
             return Some(None);
         }
+        let zeros = self.zeros(&found.first()?.1.device());
         let states: Vec<&ParamState> = found.iter().map(|(id, _)| self.states.get(id)).collect::<Option<_>>()?;
         let step = states.first()?.step();
         if states.iter().any(|s| s.step() != step || std::mem::discriminant(*s) != std::mem::discriminant(states[0])) {
             return None;
         }
         let (parts, total) = flat_parts(found.iter().map(|(id, g)| (*id, g.dims()[0])));
-        let device = found[0].1.device();
-        let gather = |k: usize| flat(&parts, total, &device, states.iter().map(|s| s.tensors()[k].1.clone()));
+        let gather = |k: usize| flat(&parts, total, &zeros, states.iter().map(|s| s.tensors()[k].1.clone()));
         Some(Some(match states[0] {
             ParamState::Adam { .. } => ParamState::Adam { step, exp_avg: gather(0), exp_avg_sq: gather(1) },
             ParamState::RmsProp { .. } => ParamState::RmsProp { step, square_avg: gather(0) },
         }))
+    }
+
+    /// At least as many zeros as a gap between two parts, on `device`.
+    fn zeros(&mut self, device: &Device) -> Tensor<1> {
+        match &self.zeros {
+            Some(zeros) if zeros.device() == *device => zeros.clone(),
+            _ => self.zeros.insert(Tensor::zeros([FLAT_ALIGN], device)).clone(),
+        }
     }
 
     /// A parameter's state, once it has been stepped.
@@ -181,30 +193,33 @@ impl Optim {
     }
 }
 
-/// One flat buffer of `total` values holding each of `values` at its part (zeros between them),
-/// as one concatenation: kernel fusion writes it in a few kernels, not one per part.
+/// One flat buffer of `total` values holding each of `values` at its part, the gaps between
+/// them views of `zeros`, as one concatenation: kernel fusion writes it in one kernel, not one
+/// per part.
 fn flat(
     parts: &[(ParamId, usize, usize)],
     total: usize,
-    device: &Device,
+    zeros: &Tensor<1>,
     values: impl Iterator<Item = Tensor<1>>,
 ) -> Tensor<1> {
     let mut pieces = Vec::with_capacity(2 * parts.len() + 1);
     let mut end = 0;
     for ((_, offset, n), value) in parts.iter().zip(values) {
         if *offset > end {
-            pieces.push(Tensor::zeros([offset - end], device));
+            pieces.push(zeros.clone().slice(0..offset - end));
         }
         pieces.push(value);
         end = offset + n;
     }
     if total > end {
-        pieces.push(Tensor::zeros([total - end], device));
+        pieces.push(zeros.clone().slice(0..total - end));
     }
     Tensor::cat(pieces, 0)
 }
 
-/// Where parameters of these lengths lie in a flat buffer, and its length.
+/// Where parameters of these lengths lie in a flat buffer, and its length. A part is a view only
+/// where both the values before it and those after it fill whole 256-byte blocks, so the buffer
+/// ends on a block too.
 fn flat_parts(lengths: impl Iterator<Item = (ParamId, usize)>) -> (Vec<(ParamId, usize, usize)>, usize) {
     let mut total = 0;
     let parts = lengths
