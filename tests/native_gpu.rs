@@ -41,9 +41,14 @@ fn native_wgpu_gives_the_cpu_backends_losses() {
             (out, r.samples.unwrap_or_default())
         };
         let ((on_gpu, gpu_samples), (on_cpu, cpu_samples)) = (losses(&gpu), losses(&Device::flex()));
-        assert!(common::losses_agree(&on_gpu, &on_cpu), "{variant}: wgpu {on_gpu:?} vs CPU {on_cpu:?}");
-        // BEGAN's samples amplify the last bits: its L1 loss takes the sign of residuals near
-        // zero, and Adam's first steps move a weight by about ±lr whatever its gradient's size.
+        // BEGAN amplifies the last bits: its L1 loss takes the sign of residuals near zero, and
+        // Adam's first steps move a weight by about ±lr whatever its gradient's size. Its second
+        // step's losses therefore agree to 1e-3, its samples to 0.05.
+        let agree = match variant {
+            "began" => common::relative_error(&on_gpu, &on_cpu) <= 1e-3,
+            _ => common::losses_agree(&on_gpu, &on_cpu),
+        };
+        assert!(agree, "{variant}: wgpu {on_gpu:?} vs CPU {on_cpu:?}");
         let worst = gpu_samples.iter().zip(&cpu_samples).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
         let bound = if variant == "began" { 0.05 } else { 1e-4 };
         assert!(

@@ -2,6 +2,7 @@
 //! whose layer `i` holds PyTorch's `main.i` (index gaps for ReLU/Tanh included), so weight
 //! files written by `nn.Sequential(...)` code map onto it one to one.
 
+mod batch_norm;
 pub mod began28;
 mod counts;
 pub mod dcgan28;
@@ -26,7 +27,7 @@ use burn::nn::{
     BatchNorm, BatchNormConfig, Initializer, LayerNorm, LayerNormConfig, LeakyRelu, LeakyReluConfig, PaddingConfig2d,
     Relu, Tanh,
 };
-use burn::tensor::module::{batch_norm_train, conv_transpose2d, conv2d};
+use burn::tensor::module::{conv_transpose2d, conv2d};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use burn::tensor::{Device, Tensor, TensorData};
 
@@ -128,6 +129,10 @@ impl Layer {
             // convolution (its input gradient, an NCHW view too) row-major strides.
             Layer::Conv(conv) => plain_strides(conv.forward(plain_strides(x))),
             Layer::ConvTranspose(conv) => plain_strides(conv.forward(plain_strides(x))),
+            // Training mode as burn's own decides it: a training device and the layer not frozen.
+            Layer::BatchNorm(bn) if x.device().is_autodiff() && bn.training.is_enabled() => {
+                batch_norm::forward_train(bn, x, 1)
+            }
             Layer::BatchNorm(bn) => bn.forward(x),
             Layer::LayerNorm(ln) => layer_norm::forward(ln, x).output,
             Layer::Relu(relu) => relu.forward(x),
@@ -148,7 +153,7 @@ impl Layer {
     /// running statistics untouched.
     pub fn forward_batch_statistics(&self, x: Tensor<4>) -> Tensor<4> {
         match self {
-            Layer::BatchNorm(bn) => batch_norm_train(x, bn.gamma.val(), bn.beta.val(), bn.epsilon).output,
+            Layer::BatchNorm(bn) => batch_norm::normalise(x, 1, bn.gamma.val(), bn.beta.val(), bn.epsilon).output,
             layer => layer.forward(x),
         }
     }
