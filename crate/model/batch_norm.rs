@@ -39,10 +39,14 @@ fn channels_last(x: Tensor<4>, groups: usize, gamma: Tensor<1>, beta: Tensor<1>,
     let beta = beta.reshape([1, 1, c]);
     let rows = x.permute([0, 2, 3, 1]).reshape([groups, n / groups * h * w, c]);
     let mean = rows.clone().mean_dim(1);
-    let centred = rows - mean.clone();
-    let variance = centred.clone().square().mean_dim(1);
-    let normalised = centred / variance.clone().add_scalar(epsilon).sqrt();
-    let output = (normalised * gamma + beta).reshape([n, h, w, c]).permute([0, 3, 1, 2]);
+    // σ²'s derivative with respect to μ is −2/N·Σ(x − μ) = 0, so μ enters it as a constant: the
+    // backward then has no reduction for that path.
+    let variance = (rows.clone() - mean.clone().detach()).square().mean_dim(1);
+    // y = x·a + (β − μ·a) with a = γ/√(σ² + ε), as PyTorch's CPU kernel computes it: the
+    // backward's reductions are then Σ g and Σ g·x, one for each per-channel factor.
+    let scale = gamma / variance.clone().add_scalar(epsilon).sqrt();
+    let shift = beta - mean.clone() * scale.clone();
+    let output = (rows * scale + shift).reshape([n, h, w, c]).permute([0, 3, 1, 2]);
     BatchStatistics { output, mean: mean.reshape([groups, c]), variance: variance.reshape([groups, c]) }
 }
 
