@@ -38,26 +38,37 @@ fn posterior(encoder: &Sequential, x: Tensor<4>) -> (Tensor<4>, Tensor<4>) {
     (mean, std)
 }
 
+/// The terms of KL(N(μ, σ²) ‖ N(0, I)) = ½ Σ (μ² + σ² − log σ² − 1), before the sum and the ½.
+fn kl_terms(mean: Tensor<4>, std: Tensor<4>) -> Tensor<4> {
+    let variance = std.square();
+    (mean.square() + variance.clone() - variance.log()).sub_scalar(1.0)
+}
+
 /// KL(N(μ, σ²) ‖ N(0, I)) of each example, [B].
 fn kl_divergence(mean: Tensor<4>, std: Tensor<4>) -> Tensor<1> {
     let batch = mean.dims()[0];
-    let variance = std.square();
-    let terms = (mean.square() + variance.clone() - variance.log()).sub_scalar(1.0);
-    terms.reshape([batch as i32, -1]).sum_dim(1).reshape([batch]).mul_scalar(0.5)
+    kl_terms(mean, std).reshape([batch as i32, -1]).sum_dim(1).reshape([batch]).mul_scalar(0.5)
 }
 
-/// −log p(x|z) of each example, [B]: Bernoulli on images, a Gaussian on points (module docs).
-fn negative_log_likelihood(decoded: Tensor<4>, real: Tensor<4>) -> Tensor<1> {
-    let [batch, c, h, w] = real.dims();
-    let per_value = if [c, h, w] == mlp2d::POINT {
+/// The terms of −log p(x|z), before the sum over each example's values: Bernoulli on images, a
+/// Gaussian on points (module docs).
+fn negative_log_likelihood_terms(decoded: Tensor<4>, real: Tensor<4>) -> Tensor<4> {
+    let [_, c, h, w] = real.dims();
+    if [c, h, w] == mlp2d::POINT {
         (real - decoded).square().div_scalar(2.0 * POINT_SIGMA * POINT_SIGMA)
     } else {
         let target = real.add_scalar(1.0).mul_scalar(0.5);
         let p = decoded.add_scalar(1.0).mul_scalar(0.5).clamp(MIN_PROBABILITY, 1.0 - MIN_PROBABILITY);
         let q = p.clone().neg().add_scalar(1.0);
         (target.clone() * p.log() + target.neg().add_scalar(1.0) * q.log()).neg()
-    };
-    per_value.reshape([batch as i32, -1]).sum_dim(1).reshape([batch])
+    }
+}
+
+/// The mean over the batch of each example's sum of `terms`, as one sum over all of them: one
+/// reduction forward and none back, where a sum per example and then a mean take two each way.
+fn batch_mean_of_sums(terms: Tensor<4>) -> Tensor<1> {
+    let batch = terms.dims()[0];
+    terms.sum().div_scalar(batch as f64)
 }
 
 impl Variant for Vae {
@@ -110,8 +121,8 @@ impl Variant for Vae {
             return Err(format!("the VAE's ε has shape {:?}, its z {:?}", epsilon.dims(), mean.dims()));
         }
         let z = mean.clone() + std.clone() * epsilon;
-        let reconstruction = negative_log_likelihood(generator.forward(z), real).mean();
-        let kl = kl_divergence(mean, std).mean();
+        let reconstruction = batch_mean_of_sums(negative_log_likelihood_terms(generator.forward(z), real));
+        let kl = batch_mean_of_sums(kl_terms(mean, std)).mul_scalar(0.5);
         Ok(Loss::new(reconstruction.clone() + kl.clone()).with("reconstruction", reconstruction).with("kl", kl))
     }
 }
