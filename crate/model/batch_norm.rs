@@ -83,7 +83,7 @@ pub fn forward_train(bn: &BatchNorm, x: Tensor<4>, groups: usize) -> Tensor<4> {
         let t = t.clone().detach();
         match groups {
             1 => vec![t.reshape([c])],
-            _ => (0..groups).map(|k| t.clone().slice([k..k + 1]).reshape([c])).collect(),
+            _ => (0..groups).map(|k| t.clone().narrow(0, k, 1).reshape([c])).collect(),
         }
     };
     let (means, variances) = (per_group(&stats.mean), per_group(&stats.variance));

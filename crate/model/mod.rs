@@ -242,7 +242,9 @@ fn plain_strides(x: Tensor<4>) -> Tensor<4> {
 pub use layer_norm::LAYER_NORM_EPSILON;
 
 /// What a layer's input gradient needs from the forward pass: its input, or for a LayerNorm the
-/// normalised values x̂ and σ, so that they are not computed twice.
+/// normalised values x̂ and σ, so that they are not computed twice. (A handful live for one
+/// pass: their size does not matter.)
+#[allow(clippy::large_enum_variant)]
 pub enum Saved {
     Input(Tensor<4>),
     Normalised { x_hat: Tensor<2>, sigma: Tensor<2> },
