@@ -8,7 +8,7 @@
 //! operation swaps the axes and copies the activation to gather each channel's values, twice
 //! forward and twice back. On the CPU backend burn's own operation stays: its closed-form
 //! backward is cheaper there than the written-out one's (NS-GAN's iteration at the reference size
-//! took a seventh longer with it).
+//! took a sixth longer with it).
 
 use burn::nn::BatchNorm;
 use burn::tensor::Tensor;

@@ -1,7 +1,8 @@
 //! What a network described by its layer specs holds, counted without building it: parameters,
-//! stored values, activations and the largest tensor (the run's memory and WebGPU limits).
+//! stored values, activations and the largest tensor (the run's memory and WebGPU limits); and a
+//! built network's trainable values.
 
-use super::LayerSpec;
+use super::{Layer, LayerSpec, Sequential};
 
 /// Trainable parameter count of a spec, counted the way PyTorch's `sum(p.numel())` does
 /// (BatchNorm running statistics are buffers, not parameters).
@@ -64,4 +65,21 @@ pub fn largest_tensor_len(specs: &[LayerSpec], input: [usize; 3], batch: usize) 
         largest = largest.max(batch * shape.iter().product::<usize>()).max(weights);
     }
     largest
+}
+
+impl Sequential {
+    /// Number of trainable values (burn's `num_params` also counts BatchNorm's running statistics).
+    pub fn trainable_parameter_count(&self) -> usize {
+        let n = |shape: burn::tensor::Shape| shape.num_elements();
+        self.main
+            .iter()
+            .map(|layer| match layer {
+                Layer::Conv(c) => n(c.weight.shape()) + c.bias.as_ref().map_or(0, |b| n(b.shape())),
+                Layer::ConvTranspose(c) => n(c.weight.shape()) + c.bias.as_ref().map_or(0, |b| n(b.shape())),
+                Layer::BatchNorm(bn) => n(bn.gamma.shape()) + n(bn.beta.shape()),
+                Layer::LayerNorm(ln) => n(ln.gamma.shape()) + ln.beta.as_ref().map_or(0, |b| n(b.shape())),
+                Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) | Layer::Upsample(_) => 0,
+            })
+            .sum()
+    }
 }

@@ -384,19 +384,4 @@ impl Sequential {
         }
         Ok((h, grad))
     }
-
-    /// Number of trainable values (burn's `num_params` also counts BatchNorm's running statistics).
-    pub fn trainable_parameter_count(&self) -> usize {
-        let n = |shape: burn::tensor::Shape| shape.num_elements();
-        self.main
-            .iter()
-            .map(|layer| match layer {
-                Layer::Conv(c) => n(c.weight.shape()) + c.bias.as_ref().map_or(0, |b| n(b.shape())),
-                Layer::ConvTranspose(c) => n(c.weight.shape()) + c.bias.as_ref().map_or(0, |b| n(b.shape())),
-                Layer::BatchNorm(bn) => n(bn.gamma.shape()) + n(bn.beta.shape()),
-                Layer::LayerNorm(ln) => n(ln.gamma.shape()) + ln.beta.as_ref().map_or(0, |b| n(b.shape())),
-                Layer::Relu(_) | Layer::LeakyRelu(_) | Layer::Tanh(_) | Layer::Upsample(_) => 0,
-            })
-            .sum()
-    }
 }
