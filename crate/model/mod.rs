@@ -7,10 +7,12 @@ pub mod began28;
 mod counts;
 pub mod dcgan28;
 pub mod dcgan64;
+mod fully_connected;
 mod groups;
 pub mod layer_norm;
 pub mod layout;
 pub mod mlp2d;
+mod order;
 mod recognise;
 mod sizes;
 
@@ -127,6 +129,10 @@ impl Layer {
         match self {
             // On the input, the reshape's backward gives the gradient flowing back out of the
             // convolution (its input gradient, an NCHW view too) row-major strides.
+            Layer::Conv(conv) if fully_connected::conv_is_product(conv, &x) => fully_connected::conv(conv, x),
+            Layer::ConvTranspose(conv) if fully_connected::conv_transpose_is_product(conv, &x) => {
+                fully_connected::conv_transpose(conv, x)
+            }
             Layer::Conv(conv) => plain_strides(conv.forward(plain_strides(x))),
             Layer::ConvTranspose(conv) => plain_strides(conv.forward(plain_strides(x))),
             // Training mode as burn's own decides it: a training device and the layer not frozen.
@@ -178,6 +184,12 @@ impl Layer {
     fn input_gradient_at(&self, input: Tensor<4>, upstream: Tensor<4>) -> Result<Tensor<4>, String> {
         Ok(match self {
             // The adjoint of a convolution is the transposed convolution with the same weights.
+            Layer::Conv(conv) if fully_connected::conv_is_product(conv, &input) => {
+                fully_connected::conv_input_gradient(conv, upstream)
+            }
+            Layer::ConvTranspose(conv) if fully_connected::conv_transpose_is_product(conv, &input) => {
+                fully_connected::conv_transpose_input_gradient(conv, upstream)
+            }
             Layer::Conv(conv) => {
                 let padding = match conv.padding {
                     PaddingConfig2d::Explicit(top, left, bottom, right) if top == bottom && left == right => {
