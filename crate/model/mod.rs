@@ -12,7 +12,6 @@ mod groups;
 pub mod layer_norm;
 pub mod layout;
 pub mod mlp2d;
-mod order;
 mod recognise;
 mod sizes;
 
