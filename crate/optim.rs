@@ -88,7 +88,9 @@ pub fn state_names(rule: &Optimizer) -> &'static [&'static str] {
 const FLAT_ALIGN: usize = 64;
 
 /// A network's optimiser state as one buffer per moment, and where each parameter lies in it
-/// (offset, length; the gaps between parts hold zeros, which stay zero).
+/// (offset, length; the gaps between parts hold zeros, which stay zero). A parameter's own state
+/// is cut from it only when asked for (a save): a part that does not end on a 256-byte block is a
+/// copy, two kernels per such parameter and step otherwise.
 #[derive(Clone, Debug)]
 struct Flat {
     parts: Vec<(ParamId, usize, usize)>,
@@ -100,20 +102,22 @@ struct Flat {
 /// A step updates every parameter at once: the gradients gathered into one flat buffer, the rule
 /// applied to it and to the flat state, and each parameter's part subtracted. On WebGPU that is a
 /// handful of kernels per network instead of a dozen per parameter tensor, with the same values:
-/// the rule is element-wise. Each parameter's state is a view of the flat one.
+/// the rule is element-wise.
 #[derive(Clone, Debug)]
 pub struct Optim {
     rule: Optimizer,
+    /// Each parameter's state where there is no flat one (a restored run's, or one stepped alone).
     states: HashMap<ParamId, ParamState>,
     flat: Option<Flat>,
-    /// Zeros kept from step to step for the gaps between the flat buffers' parts: views of them
-    /// cost no kernel, and a concatenation that starts with new zeros is not fused.
-    zeros: Option<Tensor<1>>,
+    /// Zeros kept from step to step for the gaps between the flat buffers' parts, one tensor per
+    /// gap length: a slice of a longer one would be a copy (its end is off a block), and a
+    /// concatenation that starts with new zeros is not fused.
+    zeros: HashMap<usize, Tensor<1>>,
 }
 
 impl Optim {
     pub fn new(rule: Optimizer) -> Self {
-        Self { rule, states: HashMap::new(), flat: None, zeros: None }
+        Self { rule, states: HashMap::new(), flat: None, zeros: HashMap::new() }
     }
 
     pub fn rule(&self) -> Optimizer {
@@ -128,16 +132,16 @@ impl Optim {
         let found = gathered.found;
         let Some(previous) = self.flat_state(&found) else {
             // Parameters whose states are not one step count (a hand-made run file): one by one.
-            self.flat = None;
             return module.map(&mut Stepper { rule: self.rule, grads, states: &mut self.states, clip });
         };
         let Some((_, first)) = found.first() else { return module };
+        let device = first.device();
         let (parts, total) = flat_parts(found.iter().map(|(id, g)| (*id, g.dims()[0])));
-        let zeros = self.zeros(&first.device());
-        let grad = flat(&parts, total, &zeros, found.into_iter().map(|(_, g)| g));
+        let grad = flat(&parts, total, &mut self.zeros, &device, found.into_iter().map(|(_, g)| g));
         let (delta, state) = update(&self.rule, grad, previous);
-        for &(id, offset, n) in &parts {
-            self.states.insert(id, state.part(offset..offset + n));
+        // The flat state holds every stepped parameter's now.
+        for (id, ..) in &parts {
+            self.states.remove(id);
         }
         let deltas = parts.iter().map(|&(id, offset, n)| (id, delta.clone().slice(offset..offset + n))).collect();
         self.flat = Some(Flat { parts, state });
@@ -153,37 +157,38 @@ impl Optim {
             flat.parts.len() == found.len()
                 && flat.parts.iter().zip(found).all(|(p, (id, g))| p.0 == *id && p.2 == g.dims()[0])
         };
-        if let Some(flat) = self.flat.take().filter(same_parts) {
-            return Some(Some(flat.state));
+        match self.flat.take() {
+            Some(flat) if same_parts(&flat) => return Some(Some(flat.state)),
+            Some(flat) => {
+                self.states.extend(flat.parts.iter().map(|&(id, offset, n)| (id, flat.state.part(offset..offset + n))))
+            }
+            None => {}
         }
         if self.states.is_empty() {
             return Some(None);
         }
-        let zeros = self.zeros(&found.first()?.1.device());
         let states: Vec<&ParamState> = found.iter().map(|(id, _)| self.states.get(id)).collect::<Option<_>>()?;
         let step = states.first()?.step();
         if states.iter().any(|s| s.step() != step || std::mem::discriminant(*s) != std::mem::discriminant(states[0])) {
             return None;
         }
         let (parts, total) = flat_parts(found.iter().map(|(id, g)| (*id, g.dims()[0])));
-        let gather = |k: usize| flat(&parts, total, &zeros, states.iter().map(|s| s.tensors()[k].1.clone()));
+        let device = found.first()?.1.device();
+        let mut gather =
+            |k: usize| flat(&parts, total, &mut self.zeros, &device, states.iter().map(|s| s.tensors()[k].1.clone()));
         Some(Some(match states[0] {
             ParamState::Adam { .. } => ParamState::Adam { step, exp_avg: gather(0), exp_avg_sq: gather(1) },
             ParamState::RmsProp { .. } => ParamState::RmsProp { step, square_avg: gather(0) },
         }))
     }
 
-    /// At least as many zeros as a gap between two parts, on `device`.
-    fn zeros(&mut self, device: &Device) -> Tensor<1> {
-        match &self.zeros {
-            Some(zeros) if zeros.device() == *device => zeros.clone(),
-            _ => self.zeros.insert(Tensor::zeros([FLAT_ALIGN], device)).clone(),
-        }
-    }
-
     /// A parameter's state, once it has been stepped.
-    pub fn state(&self, id: ParamId) -> Option<&ParamState> {
-        self.states.get(&id)
+    pub fn state(&self, id: ParamId) -> Option<ParamState> {
+        let in_flat = self.flat.as_ref().and_then(|flat| {
+            let &(_, offset, n) = flat.parts.iter().find(|part| part.0 == id)?;
+            Some(flat.state.part(offset..offset + n))
+        });
+        in_flat.or_else(|| self.states.get(&id).cloned())
     }
 
     /// Replaces every parameter's state (a restored run's).
@@ -194,25 +199,32 @@ impl Optim {
 }
 
 /// One flat buffer of `total` values holding each of `values` at its part, the gaps between
-/// them views of `zeros`, as one concatenation: kernel fusion writes it in one kernel, not one
-/// per part.
+/// them kept `zeros` (by length), as one concatenation: kernel fusion writes it in one kernel,
+/// not one per part.
 fn flat(
     parts: &[(ParamId, usize, usize)],
     total: usize,
-    zeros: &Tensor<1>,
+    zeros: &mut HashMap<usize, Tensor<1>>,
+    device: &Device,
     values: impl Iterator<Item = Tensor<1>>,
 ) -> Tensor<1> {
     let mut pieces = Vec::with_capacity(2 * parts.len() + 1);
     let mut end = 0;
+    let mut gap = |len: usize| -> Tensor<1> {
+        match zeros.get(&len) {
+            Some(kept) if kept.device() == *device => kept.clone(),
+            _ => zeros.entry(len).insert_entry(Tensor::zeros([len], device)).get().clone(),
+        }
+    };
     for ((_, offset, n), value) in parts.iter().zip(values) {
         if *offset > end {
-            pieces.push(zeros.clone().slice(0..offset - end));
+            pieces.push(gap(offset - end));
         }
-        pieces.push(value);
         end = offset + n;
+        pieces.push(value);
     }
     if total > end {
-        pieces.push(zeros.clone().slice(0..total - end));
+        pieces.push(gap(total - end));
     }
     Tensor::cat(pieces, 0)
 }
