@@ -58,7 +58,9 @@ function recordDispatches() {
     ...text,
     set(value) {
       text.set.call(this, value);
+      // "step 1/2" ends the warm-up round, "step 2/2" the timed one (the run's save comes next).
       if (this.id === 'out' && String(value).startsWith('step 1/')) recording = true;
+      if (this.id === 'out' && String(value).startsWith('step 2/')) recording = false;
     },
   });
   window.stopRecording = () => {
