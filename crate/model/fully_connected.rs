@@ -4,7 +4,7 @@
 //! A convolution whose kernel covers its whole unpadded input maps it to 1×1, and a transposed
 //! convolution from a 1×1 map spreads each input value over a k×k kernel: both are one product of
 //! the flattened input with the flattened weights (dcgan28's first G and last D layer, BEGAN's
-//! code layers). burn's CPU convolutions are built for small windows: forward and back, G's first
+//! code layers, the 2-D toys' MLP layers). burn's CPU convolutions are built for small windows: forward and back, G's first
 //! layer takes 18.5 ms at batch 64 and the product 5.8; D's last 4.2 ms at batch 128 and the
 //! product 0.8 (widths 128/64, 2 threads). On a GPU burn's convolutions stay: on WebGPU
 //! (SwiftShader) the matrix product took a third of an NS-GAN round, more than the direct
