@@ -4,13 +4,12 @@
 //! A convolution whose kernel covers its whole unpadded input maps it to 1×1, and a transposed
 //! convolution from a 1×1 map spreads each input value over a k×k kernel: both are one product of
 //! the flattened input with the flattened weights (dcgan28's first G and last D layer, BEGAN's
-//! code layers, the 2-D toys' MLP layers). burn's CPU convolutions are built for small windows: forward and back, G's first
-//! layer takes 18.5 ms at batch 64 and the product 5.8; D's last 4.2 ms at batch 128 and the
-//! product 0.8 (widths 128/64, 2 threads). On a GPU burn's convolutions stay: on WebGPU
-//! (SwiftShader) the matrix product took a third of an NS-GAN round, more than the direct
-//! convolutions it replaced, and saved two dispatches of 156.
-//! Weights keep their layout: `[out, in, k, k]` for a convolution, `[in, out, k, k]` for a
-//! transposed one, row-major on the CPU backend (`super::layout`).
+//! code layers, the 2-D toys' MLP layers). burn's CPU convolutions are built for small windows:
+//! forward and back, G's first layer takes 18.5 ms at batch 64 and the product 5.8; D's last
+//! 4.2 ms at batch 128 and the product 0.8 (widths 128/64, 2 threads). On a GPU burn's
+//! convolutions stay: on WebGPU (SwiftShader) the matrix product took a third of an NS-GAN round,
+//! more than the direct convolutions it replaced, and saved two dispatches of 156. Weights keep
+//! their layout: `[out, in, k, k]` for a convolution, `[in, out, k, k]` for a transposed one.
 
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
@@ -22,7 +21,6 @@ pub fn conv(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let [out, inputs, k, _] = conv.weight.dims();
     let weights: Tensor<2> = conv.weight.val().reshape([out, inputs * k * k]);
     let y = x.reshape([batch, inputs * k * k]).matmul(weights.transpose()).reshape([batch, out, 1, 1]);
-    // Added after the reshape (which ends a fused kernel), so that it can join what comes next.
     with_bias(y, conv.bias.as_ref().map(|b| b.val()))
 }
 

@@ -126,12 +126,12 @@ pub enum Layer {
 impl Layer {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         match self {
-            // On the input, the reshape's backward gives the gradient flowing back out of the
-            // convolution (its input gradient, an NCHW view too) row-major strides.
             Layer::Conv(conv) if fully_connected::conv_is_product(conv, &x) => fully_connected::conv(conv, x),
             Layer::ConvTranspose(conv) if fully_connected::conv_transpose_is_product(conv, &x) => {
                 fully_connected::conv_transpose(conv, x)
             }
+            // On the input, the reshape's backward gives the gradient flowing back out of the
+            // convolution (its input gradient, an NCHW view too) row-major strides.
             Layer::Conv(conv) => plain_strides(conv.forward(plain_strides(x))),
             Layer::ConvTranspose(conv) => plain_strides(conv.forward(plain_strides(x))),
             // Training mode as burn's own decides it: a training device and the layer not frozen.
@@ -182,13 +182,13 @@ impl Layer {
     /// [`Layer::input_gradient`] from the layer's input alone.
     fn input_gradient_at(&self, input: Tensor<4>, upstream: Tensor<4>) -> Result<Tensor<4>, String> {
         Ok(match self {
-            // The adjoint of a convolution is the transposed convolution with the same weights.
             Layer::Conv(conv) if fully_connected::conv_is_product(conv, &input) => {
                 fully_connected::conv_input_gradient(conv, upstream)
             }
             Layer::ConvTranspose(conv) if fully_connected::conv_transpose_is_product(conv, &input) => {
                 fully_connected::conv_transpose_input_gradient(conv, upstream)
             }
+            // The adjoint of a convolution is the transposed convolution with the same weights.
             Layer::Conv(conv) => {
                 let padding = match conv.padding {
                     PaddingConfig2d::Explicit(top, left, bottom, right) if top == bottom && left == right => {
