@@ -83,10 +83,11 @@ test('per-column settings: the BEGAN figure opens three values of γ on their ow
   const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
   await page.evaluate(() => document.querySelector('#began').scrollIntoView());
   const began = await compareRuns(page, 'gan-compare[variants="began,began,began"]');
+  // A column opens only once it has come near the screen: wait for that before scrolling on.
+  await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].state && $pg('samples', i).dataset.step === '5000'), began, { timeout: 300_000, polling: 500 });
   await page.evaluate(() => document.querySelector('gan-compare[columns^="seed="]').scrollIntoView());
   const seeds = await compareRuns(page, 'gan-compare[columns^="seed="]');
   await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].state && $pg('samples', i).dataset.step === '0'), seeds, { timeout: 300_000, polling: 500 });
-  await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].state && $pg('samples', i).dataset.step === '5000'), began, { timeout: 300_000, polling: 500 });
   const knobs = await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].state.knobs.gamma), began);
   assert.deepEqual(knobs, [0.3, 0.5, 0.9]);
   const titles = await page.evaluate(() => [...document.querySelector('gan-compare[variants="began,began,began"]').shadowRoot.querySelectorAll('h3')].map((h) => h.textContent));
