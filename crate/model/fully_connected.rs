@@ -70,7 +70,7 @@ pub fn conv_transpose_is_product(conv: &ConvTranspose2d, x: &Tensor<4>) -> bool 
 }
 
 /// `y` plus a bias per channel, if there is one.
-fn with_bias(y: Tensor<4>, bias: Option<Tensor<1>>) -> Tensor<4> {
+pub fn with_bias(y: Tensor<4>, bias: Option<Tensor<1>>) -> Tensor<4> {
     match bias {
         Some(bias) => {
             let channels = bias.dims()[0];

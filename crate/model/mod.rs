@@ -5,6 +5,7 @@
 mod batch_norm;
 pub mod began28;
 mod counts;
+mod cpu_conv;
 pub mod dcgan28;
 pub mod dcgan64;
 mod fully_connected;
@@ -132,6 +133,8 @@ impl Layer {
             }
             // On the input, the reshape's backward gives the gradient flowing back out of the
             // convolution (its input gradient, an NCHW view too) row-major strides.
+            Layer::Conv(conv) if cpu_conv::runs_conv(conv, &x) => cpu_conv::conv(conv, x),
+            Layer::ConvTranspose(conv) if cpu_conv::runs_conv_transpose(conv, &x) => cpu_conv::conv_transpose(conv, x),
             Layer::Conv(conv) => plain_strides(conv.forward(plain_strides(x))),
             Layer::ConvTranspose(conv) => plain_strides(conv.forward(plain_strides(x))),
             // Training mode as burn's own decides it: a training device and the layer not frozen.
@@ -189,6 +192,16 @@ impl Layer {
                 fully_connected::conv_transpose_input_gradient(conv, upstream)
             }
             // The adjoint of a convolution is the transposed convolution with the same weights.
+            Layer::Conv(conv) if cpu_conv::runs_conv(conv, &input) => {
+                let padding = cpu_conv::padding(conv);
+                let [stride, kernel] = [conv.stride[0], conv.kernel_size[0]];
+                // Output padding restores the input size when the stride does not divide it evenly.
+                let padding_out = (input.dims()[2] + 2 * padding - kernel) % stride;
+                cpu_conv::conv_transpose2d(upstream, conv.weight.val(), stride, padding, padding_out)
+            }
+            Layer::ConvTranspose(conv) if cpu_conv::runs_conv_transpose(conv, &input) => {
+                cpu_conv::conv2d(upstream, conv.weight.val(), conv.stride[0], conv.padding[0])
+            }
             Layer::Conv(conv) => {
                 let padding = match conv.padding {
                     PaddingConfig2d::Explicit(top, left, bottom, right) if top == bottom && left == right => {
