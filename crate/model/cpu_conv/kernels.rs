@@ -178,9 +178,7 @@ pub fn im2col_into(image: &[f32], w: &Windows, cols: &mut [f32], parallel: bool)
                 let (inside, after) = rest.split_at_mut(count);
                 before.fill(0.0);
                 after.fill(0.0);
-                for (t, s) in inside.iter_mut().zip(plane[ih * w.width + start..].iter().step_by(w.stride)) {
-                    *t = *s;
-                }
+                copy_strided(&plane[ih * w.width + start..], w.stride, inside);
             }
         }
     });
@@ -198,15 +196,34 @@ pub fn col2im_into(cols: &[f32], w: &Windows, image: &mut [f32], parallel: bool)
                 let (first, start, count) = w.image_columns(kw);
                 for oh in 0..w.out_h {
                     let Some(ih) = w.image_row(oh, kh) else { continue };
-                    let target = &mut plane[ih * w.width..][start..];
-                    let source = &row[oh * w.out_w + first..][..count];
-                    for (t, s) in target.iter_mut().step_by(w.stride).zip(source) {
-                        *t += s;
-                    }
+                    add_strided(&row[oh * w.out_w + first..][..count], &mut plane[ih * w.width + start..], w.stride);
                 }
             }
         }
     });
+}
+
+/// `target[i] = source[i·stride]`. Strides 1 and 2, the networks' own, are spelled out so
+/// that the compiler vectorises them (a stride known at compile time).
+fn copy_strided(source: &[f32], stride: usize, target: &mut [f32]) {
+    let Some(last) = target.len().checked_sub(1) else { return };
+    let source = &source[..last * stride + 1];
+    match stride {
+        1 => target.copy_from_slice(source),
+        2 => target.iter_mut().enumerate().for_each(|(i, t)| *t = source[2 * i]),
+        _ => target.iter_mut().enumerate().for_each(|(i, t)| *t = source[i * stride]),
+    }
+}
+
+/// `target[i·stride] += source[i]`, strides 1 and 2 spelled out as in [`copy_strided`].
+fn add_strided(source: &[f32], target: &mut [f32], stride: usize) {
+    let Some(last) = source.len().checked_sub(1) else { return };
+    let target = &mut target[..last * stride + 1];
+    match stride {
+        1 => target.iter_mut().zip(source).for_each(|(t, s)| *t += s),
+        2 => source.iter().enumerate().for_each(|(i, s)| target[2 * i] += s),
+        _ => source.iter().enumerate().for_each(|(i, s)| target[i * stride] += s),
+    }
 }
 
 /// `[batch, channels, positions]` into `out`, `[channels, batch·positions]`.

@@ -171,7 +171,7 @@ fn dims(x: &FlexTensor) -> [usize; 4] {
 }
 
 /// The tensor's values, row-major f32 (a view where it is already laid out so).
-fn values(x: &FlexTensor) -> std::borrow::Cow<'_, [f32]> {
+pub(super) fn values(x: &FlexTensor) -> std::borrow::Cow<'_, [f32]> {
     match x.as_slice::<f32>() {
         Some(values) if x.is_contiguous() => std::borrow::Cow::Borrowed(values),
         _ => std::borrow::Cow::Owned(x.to_contiguous().storage::<f32>().to_vec()),
