@@ -158,18 +158,17 @@ if (browserBackends.length || firstSample) {
 
 // The options `gan bench` and scripts/bench_torch.py share.
 const sizeArgs = (variant) => ['--variant', variant, '--batch', String(batch), '--steps', String(steps), '--warmup', String(warmup), '--g-width', String(gWidth), '--d-width', String(dWidth)];
-if (backends.includes('native')) {
-  for (const variant of variants) {
+// Natively, ours and PyTorch's per variant, one after the other, so that both meet the same load.
+const python = backends.includes('torch') ? ensureReferencePython() : null;
+for (const variant of variants) {
+  if (backends.includes('native')) {
     console.log(`native CPU, ${variant}: batch ${batch}…`);
     load.push(loadavg()[0]);
     const args = ['run', '--release', '--quiet', '--bin', 'gan', '--', 'bench', '--json', ...sizeArgs(variant)];
     const r = JSON.parse(run('cargo', args, { quiet: true }).trim().split('\n').at(-1));
     rows.push({ variant, key: 'native', where: r.backend === 'native-gpu' ? 'native, GPU (wgpu)' : WHERE.native, ...r });
   }
-}
-if (backends.includes('torch')) {
-  const python = ensureReferencePython();
-  for (const variant of variants) {
+  if (python) {
     console.log(`PyTorch CPU, ${variant}: batch ${batch}…`);
     load.push(loadavg()[0]);
     const args = [join(root, 'scripts', 'bench_torch.py'), ...sizeArgs(variant)];

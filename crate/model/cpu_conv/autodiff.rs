@@ -17,11 +17,12 @@ use super::{CpuConv, conv_transpose_windows, conv_windows, dims, gather, scatter
 /// What a backward pass keeps: the input's and weights' nodes, the windows, the weights' shape.
 type State = (NodeId, NodeId, Windows, [usize; 4]);
 
+/// The backward of a convolution, or of a transposed one: the two share their three products,
+/// in the other order.
 #[derive(Debug)]
-struct ConvBackward;
-
-#[derive(Debug)]
-struct ConvTransposeBackward;
+struct ConvBackward {
+    transposed: bool,
+}
 
 impl Backward<Flex, 2> for ConvBackward {
     type State = State;
@@ -33,43 +34,42 @@ impl Backward<Flex, 2> for ConvBackward {
         let x: FlexTensor = checkpointer.retrieve_node_output(x);
         let weight: FlexTensor = checkpointer.retrieve_node_output(weight);
         if let Some(node) = x_node {
-            grads.register::<Flex>(node.id, scatter(&upstream, &weight, &windows));
+            let gradient = if self.transposed {
+                gather(&upstream, &weight, &windows)
+            } else {
+                scatter(&upstream, &weight, &windows)
+            };
+            grads.register::<Flex>(node.id, gradient);
         }
         if let Some(node) = weight_node {
-            grads.register::<Flex>(node.id, weight_gradient(&upstream, &x, &windows, weight_dims));
+            let (x, image) = if self.transposed { (&x, &upstream) } else { (&upstream, &x) };
+            grads.register::<Flex>(node.id, weight_gradient(x, image, &windows, weight_dims));
         }
     }
 }
 
-impl Backward<Flex, 2> for ConvTransposeBackward {
-    type State = State;
-
-    fn backward(self, ops: Ops<State, 2>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
-        let [x_node, weight_node] = ops.parents;
-        let upstream = grads.consume::<Flex>(&ops.node);
-        let (x, weight, windows, weight_dims) = ops.state;
-        let x: FlexTensor = checkpointer.retrieve_node_output(x);
-        let weight: FlexTensor = checkpointer.retrieve_node_output(weight);
-        if let Some(node) = x_node {
-            grads.register::<Flex>(node.id, gather(&upstream, &weight, &windows));
+/// `forward` on `x` and `weight`, recorded for autodiff (where either needs a gradient).
+fn tracked<C: CheckpointStrategy>(
+    x: FloatTensor<Autodiff<Flex, C>>,
+    weight: FloatTensor<Autodiff<Flex, C>>,
+    windows: Windows,
+    transposed: bool,
+    forward: fn(&FlexTensor, &FlexTensor, &Windows) -> FlexTensor,
+) -> FloatTensor<Autodiff<Flex, C>> {
+    let weight_dims = dims(weight.primitive());
+    match (ConvBackward { transposed }).prepare::<C>([x.node(), weight.node()]).compute_bound().stateful() {
+        OpsKind::Tracked(mut prep) => {
+            let state = (prep.checkpoint(&x), prep.checkpoint(&weight), windows, weight_dims);
+            prep.finish(state, forward(x.primitive(), weight.primitive(), &windows))
         }
-        if let Some(node) = weight_node {
-            grads.register::<Flex>(node.id, weight_gradient(&x, &upstream, &windows, weight_dims));
-        }
+        OpsKind::UnTracked(prep) => prep.finish(forward(x.primitive(), weight.primitive(), &windows)),
     }
 }
 
 impl<C: CheckpointStrategy> CpuConv for Autodiff<Flex, C> {
     fn cpu_conv2d(x: FloatTensor<Self>, weight: FloatTensor<Self>, stride: usize, padding: usize) -> FloatTensor<Self> {
-        let weight_dims = dims(weight.primitive());
-        let windows = conv_windows(&dims(x.primitive()), &weight_dims, stride, padding);
-        match ConvBackward.prepare::<C>([x.node(), weight.node()]).compute_bound().stateful() {
-            OpsKind::Tracked(mut prep) => {
-                let state = (prep.checkpoint(&x), prep.checkpoint(&weight), windows, weight_dims);
-                prep.finish(state, gather(x.primitive(), weight.primitive(), &windows))
-            }
-            OpsKind::UnTracked(prep) => prep.finish(gather(x.primitive(), weight.primitive(), &windows)),
-        }
+        let windows = conv_windows(&dims(x.primitive()), &dims(weight.primitive()), stride, padding);
+        tracked::<C>(x, weight, windows, false, gather)
     }
 
     fn cpu_conv_transpose2d(
@@ -79,14 +79,8 @@ impl<C: CheckpointStrategy> CpuConv for Autodiff<Flex, C> {
         padding: usize,
         padding_out: usize,
     ) -> FloatTensor<Self> {
-        let weight_dims = dims(weight.primitive());
-        let windows = conv_transpose_windows(&dims(x.primitive()), &weight_dims, stride, padding, padding_out);
-        match ConvTransposeBackward.prepare::<C>([x.node(), weight.node()]).compute_bound().stateful() {
-            OpsKind::Tracked(mut prep) => {
-                let state = (prep.checkpoint(&x), prep.checkpoint(&weight), windows, weight_dims);
-                prep.finish(state, scatter(x.primitive(), weight.primitive(), &windows))
-            }
-            OpsKind::UnTracked(prep) => prep.finish(scatter(x.primitive(), weight.primitive(), &windows)),
-        }
+        let windows =
+            conv_transpose_windows(&dims(x.primitive()), &dims(weight.primitive()), stride, padding, padding_out);
+        tracked::<C>(x, weight, windows, true, scatter)
     }
 }
