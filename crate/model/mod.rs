@@ -132,10 +132,10 @@ impl Layer {
             Layer::ConvTranspose(conv) if fully_connected::conv_transpose_is_product(conv, &x) => {
                 fully_connected::conv_transpose(conv, x)
             }
-            // On the input, the reshape's backward gives the gradient flowing back out of the
-            // convolution (its input gradient, an NCHW view too) row-major strides.
             Layer::Conv(conv) if cpu_conv::runs_conv(conv, &x) => cpu_conv::conv(conv, x),
             Layer::ConvTranspose(conv) if cpu_conv::runs_conv_transpose(conv, &x) => cpu_conv::conv_transpose(conv, x),
+            // On the input, the reshape's backward gives the gradient flowing back out of the
+            // convolution (its input gradient, an NCHW view too) row-major strides.
             Layer::Conv(conv) => plain_strides(conv.forward(plain_strides(x))),
             Layer::ConvTranspose(conv) => plain_strides(conv.forward(plain_strides(x))),
             // Training mode as burn's own decides it: a training device and the layer not frozen.
@@ -191,7 +191,8 @@ impl Layer {
                 fully_connected::conv_transpose_input_gradient(conv, upstream)
             }
             // The adjoint of a convolution is the transposed convolution with the same weights.
-            Layer::Conv(conv) if cpu_conv::runs_conv(conv, &input) => {
+            // (The CPU's transposed convolution pads both axes alike: a square input.)
+            Layer::Conv(conv) if cpu_conv::runs_conv(conv, &input) && input.dims()[2] == input.dims()[3] => {
                 let padding = cpu_conv::padding(conv);
                 let [stride, kernel] = [conv.stride[0], conv.kernel_size[0]];
                 // Output padding restores the input size when the stride does not divide it evenly.
