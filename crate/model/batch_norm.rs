@@ -6,13 +6,11 @@
 //! convolutions leave their output channels-last in memory (an NCHW view of NHWC data); as rows
 //! `[B·H·W, C]` that is a plain view, so each batch statistic is one reduction, where burn's own
 //! operation swaps the axes and copies the activation to gather each channel's values, twice
-//! forward and twice back. On the CPU backend burn's own operation stays: its closed-form
-//! backward is cheaper there than the written-out one's (NS-GAN's iteration at the reference size
-//! took a sixth longer with it).
+//! forward and twice back. On the CPU backend it is one operation with a closed-form backward
+//! (`cpu_batch_norm`), each channel of each group read where it lies.
 
 use burn::nn::BatchNorm;
 use burn::tensor::Tensor;
-use burn::tensor::module::batch_norm_train;
 
 /// The normalised activation, and each group's batch mean and (biased) variance, `[groups, C]`.
 pub struct BatchStatistics {
@@ -25,7 +23,8 @@ pub struct BatchStatistics {
 /// of `x.dims()[0] / groups` samples.
 pub fn normalise(x: Tensor<4>, groups: usize, gamma: Tensor<1>, beta: Tensor<1>, epsilon: f64) -> BatchStatistics {
     if crate::backend::is_cpu(&x.device()) {
-        side_by_side(x, groups, gamma, beta, epsilon)
+        let (output, mean, variance) = super::cpu_batch_norm::batch_norm_train(x, gamma, beta, groups, epsilon);
+        BatchStatistics { output, mean, variance }
     } else {
         channels_last(x, groups, gamma, beta, epsilon)
     }
@@ -48,27 +47,6 @@ fn channels_last(x: Tensor<4>, groups: usize, gamma: Tensor<1>, beta: Tensor<1>,
     let shift = beta - mean.clone() * scale.clone();
     let output = (rows * scale + shift).reshape([n, h, w, c]).permute([0, 3, 1, 2]);
     BatchStatistics { output, mean: mean.reshape([groups, c]), variance: variance.reshape([groups, c]) }
-}
-
-/// burn's training BatchNorm over the groups' channels side by side (`[g·b, c, h, w]` as
-/// `[b, g·c, h, w]`: group k's channels become channels k·c..(k+1)·c).
-fn side_by_side(x: Tensor<4>, groups: usize, gamma: Tensor<1>, beta: Tensor<1>, epsilon: f64) -> BatchStatistics {
-    let [n, c, h, w] = x.dims();
-    let b = n / groups;
-    let (x, gamma, beta) = match groups {
-        1 => (x, gamma, beta),
-        _ => (
-            x.reshape([groups, b, c, h, w]).swap_dims(0, 1).reshape([b, groups * c, h, w]),
-            Tensor::cat(vec![gamma; groups], 0),
-            Tensor::cat(vec![beta; groups], 0),
-        ),
-    };
-    let out = batch_norm_train(x, gamma, beta, epsilon);
-    let output = match groups {
-        1 => out.output,
-        _ => out.output.reshape([b, groups, c, h, w]).swap_dims(0, 1).reshape([n, c, h, w]),
-    };
-    BatchStatistics { output, mean: out.mean.reshape([groups, c]), variance: out.variance.reshape([groups, c]) }
 }
 
 /// Training BatchNorm of `x`, `groups` batches one after the other along its first axis, each with

@@ -5,6 +5,7 @@
 mod batch_norm;
 pub mod began28;
 mod counts;
+mod cpu_batch_norm;
 mod cpu_conv;
 mod cpu_leaky_relu;
 pub mod dcgan28;
@@ -14,6 +15,7 @@ mod groups;
 pub mod layer_norm;
 pub mod layout;
 pub mod mlp2d;
+mod parallel;
 mod recognise;
 mod sizes;
 

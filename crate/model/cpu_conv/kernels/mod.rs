@@ -7,6 +7,8 @@
 //! (burn's generic weight gradient convolves the batch as channels, whose products have k·k rows).
 //! Every output element is summed by one thread in one order, whatever the thread count.
 
+use crate::model::parallel::for_each_chunk;
+
 /// Where a convolution's windows lie: an image `[batch, channels, height, width]`, a square
 /// kernel moved by `stride` over the image padded by `padding` zeros, giving `out_h × out_w`
 /// windows per image.
@@ -329,21 +331,6 @@ fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
     let result = f(&mut buffer[..len]);
     SCRATCH.with(|s| s.borrow_mut().push(buffer));
     result
-}
-
-/// `f(i, chunk)` for each `len`-long chunk of `data`, on rayon's pool where `parallel` (natively).
-fn for_each_chunk(data: &mut [f32], len: usize, parallel: bool, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
-    if len == 0 {
-        return;
-    }
-    #[cfg(not(target_family = "wasm"))]
-    if parallel {
-        use rayon::prelude::*;
-        data.par_chunks_mut(len).enumerate().for_each(|(i, chunk)| f(i, chunk));
-        return;
-    }
-    let _ = parallel;
-    data.chunks_mut(len).enumerate().for_each(|(i, chunk)| f(i, chunk));
 }
 
 #[cfg(test)]
