@@ -276,7 +276,6 @@ export class GanPlayground extends HTMLElement {
         this.writeHash();
         this.setControlsEnabled(true);
         this.$('load').disabled = false;
-        this.send({ type: 'latent' });
         // A reader who asked for less motion starts figures with Play.
         if (this.hasAttribute('autoplay') && !this.observer && !matchMedia('(prefers-reduced-motion: reduce)').matches) this.autoplay();
         this.dispatchEvent(new CustomEvent('gan-config', { detail: { state: this.state } }));

@@ -100,8 +100,11 @@ export class Run {
     return { surface, real: this.realPoints.points, ...(warp && { warped: { points: warped, lines: LATTICE.lines, steps: LATTICE.steps } }) };
   }
 
-  postConfig() {
+  // The grid's latent vectors follow the config at once, before any samples drawn from them:
+  // a click on a sample can pin it as soon as the sample is shown.
+  async postConfig() {
     this.post({ type: 'config', config: this.config, schedule: this.session.schedule() });
+    this.post({ type: 'latent', z: await this.session.latent(), nz: this.config.model.nz });
   }
 
   async readout(withSamples) {
@@ -158,7 +161,7 @@ export class Run {
       if (latest && latest.info.step < error.step) {
         const loaded = await this.loadWeights(latest.file, 'the last snapshot');
         this.post(loaded);
-        this.postConfig();
+        await this.postConfig();
         await this.readout(true);
         const message = `Training diverged at step ${error.step}; rolled back to step ${latest.info.step}, the last snapshot. Try a lower learning rate.`;
         return this.post({ type: 'error', message, rolledBack: true });
@@ -294,7 +297,7 @@ export class Run {
         this.post({ type: 'error', message: `The pretrained weights could not be loaded (${e.message}); starting from random weights.` });
       }
     }
-    this.postConfig();
+    await this.postConfig();
     if (loaded) this.post(loaded);
     if (loaded?.type === 'sampling') return this.postSamplerGrid();
     return this.readout(true);
@@ -331,7 +334,7 @@ export class Run {
         this.chunk = 1;
         this.post(loaded);
         if (loaded.type === 'sampling') return this.postSamplerGrid();
-        this.postConfig();
+        await this.postConfig();
         return this.readout(true);
       }
       case 'start':
@@ -389,8 +392,6 @@ export class Run {
         this.session.setKnob(msg.name, msg.value);
         this.config = this.session.config();
         return this.postConfig();
-      case 'latent':
-        return this.post({ type: 'latent', z: await this.session.latent(), nz: this.config.model.nz });
       case 'setLatent':
         this.session.setLatent(msg.z);
         return this.readout(true);
@@ -414,7 +415,7 @@ export class Run {
         }
         this.sampler?.free();
         this.sampler = null;
-        this.postConfig();
+        await this.postConfig();
         return this.readout(true);
       }
       case 'reset': {
@@ -424,7 +425,7 @@ export class Run {
         // Knobs belong to a variant: a different variant starts from its own defaults.
         const next = msg.config ? { ...this.config, ...(msg.config.variant && msg.config.variant !== this.config.variant && { knobs: {} }), ...msg.config } : this.config;
         this.newSession(next);
-        this.postConfig();
+        await this.postConfig();
         return this.readout(true);
       }
     }
