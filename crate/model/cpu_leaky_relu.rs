@@ -33,7 +33,7 @@ pub fn leaky_relu<const D: usize>(x: Tensor<D>, slope: f64) -> Tensor<D> {
 impl CpuLeakyRelu for Flex {
     fn cpu_leaky_relu(x: FlexTensor, slope: f64) -> FlexTensor {
         let slope = slope as f32;
-        map(&x, None, |x, _| if x > 0.0 { x } else { slope * x })
+        map(&x, None, move |x, _| if x > 0.0 { x } else { slope * x })
     }
 }
 
@@ -49,7 +49,7 @@ impl Backward<Flex, 1> for LeakyReluBackward {
         let (x, slope) = ops.state;
         let x: FlexTensor = checkpointer.retrieve_node_output(x);
         if let Some(node) = x_node {
-            grads.register::<Flex>(node.id, map(&x, Some(&upstream), |x, g| if x > 0.0 { g } else { slope * g }));
+            grads.register::<Flex>(node.id, map(&x, Some(&upstream), move |x, g| if x > 0.0 { g } else { slope * g }));
         }
     }
 }
@@ -68,7 +68,9 @@ impl<C: CheckpointStrategy> CpuLeakyRelu for Autodiff<Flex, C> {
 
 /// `f(x, g)` at each element of `x` (and of `other`, the same shape, where given; else 0).
 /// Slices zipped, not indexed: no bounds checks, so the selection compiles to vector blends
-/// (a branch on the sign mispredicts half the time on a network's activations).
+/// (a branch on the sign mispredicts half the time on a network's activations). Callers pass
+/// `move` closures: a slope captured by reference is reloaded at every element, and the loop then
+/// stays scalar.
 fn map(x: &FlexTensor, other: Option<&FlexTensor>, f: impl Fn(f32, f32) -> f32 + Sync) -> FlexTensor {
     let xs = values(x);
     let other = other.map(values);

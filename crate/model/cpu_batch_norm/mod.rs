@@ -134,9 +134,10 @@ fn gradients(x: &[f32], g: &[f32], p: &Planes, mean: &[f32], inv_std: &[f32], ga
         let (sum_g, sum_xg) = sums[s];
         let scale = gamma[s % p.channels] * inv_std[s];
         let mean_g = (sum_g / p.count()) as f32;
+        let m = mean[s];
         let k = (sum_xg / p.count()) as f32 * inv_std[s] * inv_std[s];
         let (xs, gs) = (&x[index * p.plane..], &g[index * p.plane..]);
-        out.iter_mut().zip(xs.iter().zip(gs)).for_each(|(o, (&x, &g))| *o = scale * (g - mean_g - (x - mean[s]) * k));
+        out.iter_mut().zip(xs.iter().zip(gs)).for_each(|(o, (&x, &g))| *o = scale * (g - mean_g - (x - m) * k));
     });
     let (mut dgamma, mut dbeta) = (vec![0.0f32; p.channels], vec![0.0f32; p.channels]);
     for c in 0..p.channels {
