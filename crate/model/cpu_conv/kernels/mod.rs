@@ -9,70 +9,8 @@
 
 use crate::model::parallel::for_each_chunk;
 
-/// Where a convolution's windows lie: an image `[batch, channels, height, width]`, a square
-/// kernel moved by `stride` over the image padded by `padding` zeros, giving `out_h × out_w`
-/// windows per image.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Windows {
-    pub batch: usize,
-    pub channels: usize,
-    pub height: usize,
-    pub width: usize,
-    pub kernel: usize,
-    pub stride: usize,
-    pub padding: usize,
-    pub out_h: usize,
-    pub out_w: usize,
-}
-
-impl Windows {
-    /// Windows per image.
-    pub fn positions(&self) -> usize {
-        self.out_h * self.out_w
-    }
-
-    /// Rows of the columns matrix: one per channel and kernel tap.
-    pub fn rows(&self) -> usize {
-        self.channels * self.kernel * self.kernel
-    }
-
-    /// Columns of the columns matrix: one per window of every image.
-    pub fn columns(&self) -> usize {
-        self.batch * self.positions()
-    }
-
-    fn plane(&self) -> usize {
-        self.height * self.width
-    }
-
-    /// Values of one image.
-    fn image_len(&self) -> usize {
-        self.channels * self.plane()
-    }
-
-    /// The same windows over `batch` images.
-    fn with_batch(&self, batch: usize) -> Windows {
-        Windows { batch, ..*self }
-    }
-
-    /// The image row read by window row `oh` at kernel row `kh`, if it is inside the image.
-    fn image_row(&self, oh: usize, kh: usize) -> Option<usize> {
-        (oh * self.stride + kh).checked_sub(self.padding).filter(|&i| i < self.height)
-    }
-
-    /// The image columns read by a window row at kernel column `kw`: `(first window, first image
-    /// column, count)`, the windows whose column falls inside the image.
-    fn image_columns(&self, kw: usize) -> (usize, usize, usize) {
-        let first = (self.padding.saturating_sub(kw)).div_ceil(self.stride);
-        let start = (first * self.stride + kw).saturating_sub(self.padding);
-        let count = if start >= self.width {
-            0
-        } else {
-            ((self.width - 1 - start) / self.stride + 1).min(self.out_w.saturating_sub(first))
-        };
-        (first, start, count)
-    }
-}
+mod windows;
+pub use windows::{Windows, col2im_into, im2col_into};
 
 /// Values of columns a chunk of images is given: a few MiB, so that a chunk's columns are
 /// still in cache when its product reads them, and memory is not handed back and forth with
@@ -158,74 +96,6 @@ pub fn weight_gradient(x: &[f32], image: &[f32], w: &Windows) -> Vec<f32> {
 /// Images whose columns fit in about `values` values (at least one).
 fn images_per_chunk(w: &Windows, values: usize) -> usize {
     (values / (w.rows() * w.positions()).max(1)).clamp(1, w.batch.max(1))
-}
-
-/// The image's windows as columns into `cols`, `[channels·k·k, batch·positions]`: row `(c, kh,
-/// kw)` holds what that tap sees in every window, zeros where it falls on the padding. Every value
-/// of `cols` is written.
-pub fn im2col_into(image: &[f32], w: &Windows, cols: &mut [f32], parallel: bool) {
-    let k = w.kernel;
-    for_each_chunk(cols, w.columns(), parallel, |row, out| {
-        let (c, kh, kw) = (row / (k * k), row / k % k, row % k);
-        let (first, start, count) = w.image_columns(kw);
-        for b in 0..w.batch {
-            let plane = &image[(b * w.channels + c) * w.plane()..][..w.plane()];
-            for oh in 0..w.out_h {
-                let target = &mut out[b * w.positions() + oh * w.out_w..][..w.out_w];
-                let Some(ih) = w.image_row(oh, kh) else {
-                    target.fill(0.0);
-                    continue;
-                };
-                let (before, rest) = target.split_at_mut(first.min(w.out_w));
-                let (inside, after) = rest.split_at_mut(count);
-                before.fill(0.0);
-                after.fill(0.0);
-                copy_strided(&plane[ih * w.width + start..], w.stride, inside);
-            }
-        }
-    });
-}
-
-/// The columns added back onto `image` `[batch, channels, height, width]`, which starts at
-/// zero: im2col's adjoint. Each image plane sums its taps in one order.
-pub fn col2im_into(cols: &[f32], w: &Windows, image: &mut [f32], parallel: bool) {
-    let k = w.kernel;
-    for_each_chunk(image, w.plane(), parallel, |index, plane| {
-        let (b, c) = (index / w.channels, index % w.channels);
-        for kh in 0..k {
-            for kw in 0..k {
-                let row = &cols[((c * k + kh) * k + kw) * w.columns() + b * w.positions()..][..w.positions()];
-                let (first, start, count) = w.image_columns(kw);
-                for oh in 0..w.out_h {
-                    let Some(ih) = w.image_row(oh, kh) else { continue };
-                    add_strided(&row[oh * w.out_w + first..][..count], &mut plane[ih * w.width + start..], w.stride);
-                }
-            }
-        }
-    });
-}
-
-/// `target[i] = source[i·stride]`. Strides 1 and 2, the networks' own, are spelled out so
-/// that the compiler vectorises them (a stride known at compile time).
-fn copy_strided(source: &[f32], stride: usize, target: &mut [f32]) {
-    let Some(last) = target.len().checked_sub(1) else { return };
-    let source = &source[..last * stride + 1];
-    match stride {
-        1 => target.copy_from_slice(source),
-        2 => target.iter_mut().enumerate().for_each(|(i, t)| *t = source[2 * i]),
-        _ => target.iter_mut().enumerate().for_each(|(i, t)| *t = source[i * stride]),
-    }
-}
-
-/// `target[i·stride] += source[i]`, strides 1 and 2 spelled out as in [`copy_strided`].
-fn add_strided(source: &[f32], target: &mut [f32], stride: usize) {
-    let Some(last) = source.len().checked_sub(1) else { return };
-    let target = &mut target[..last * stride + 1];
-    match stride {
-        1 => target.iter_mut().zip(source).for_each(|(t, s)| *t += s),
-        2 => source.iter().enumerate().for_each(|(i, s)| target[2 * i] += s),
-        _ => source.iter().enumerate().for_each(|(i, s)| target[i * stride] += s),
-    }
 }
 
 /// `[batch, channels, positions]` into `out`, `[channels, batch·positions]`.
