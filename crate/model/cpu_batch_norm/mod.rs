@@ -92,13 +92,30 @@ impl Planes {
 /// Each statistic's mean and biased variance (two passes, summed in f64).
 fn moments(x: &[f32], p: &Planes) -> (Vec<f32>, Vec<f32>) {
     map_indices(p.statistics(), |s| {
-        let sum: f64 = p.of_statistic(x, s).flatten().map(|&v| v as f64).sum();
-        let mean = sum / p.count();
-        let squares: f64 = p.of_statistic(x, s).flatten().map(|&v| (v as f64 - mean).powi(2)).sum();
+        let planes = || p.of_statistic(x, s).map(|plane| (plane, plane));
+        let mean = lane_sum(planes(), |x, _| x) / p.count();
+        let squares = lane_sum(planes(), |x, _| (x - mean).powi(2));
         (mean as f32, (squares / p.count()) as f32)
     })
     .into_iter()
     .unzip()
+}
+
+/// Σ f(a, b) over paired values, in f64 and in eight running sums added at the end: the lanes
+/// of a vector register, so that the loop vectorises (one sum in order waits on each addition).
+fn lane_sum<'a>(pairs: impl Iterator<Item = (&'a [f32], &'a [f32])>, f: impl Fn(f64, f64) -> f64) -> f64 {
+    const LANES: usize = 8;
+    let (mut lanes, mut rest) = ([0.0f64; LANES], 0.0);
+    for (a, b) in pairs {
+        let (a, b) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+        rest += a.remainder().iter().zip(b.remainder()).map(|(&a, &b)| f(a as f64, b as f64)).sum::<f64>();
+        for (a, b) in a.zip(b) {
+            for ((sum, &a), &b) in lanes.iter_mut().zip(a).zip(b) {
+                *sum += f(a as f64, b as f64);
+            }
+        }
+    }
+    lanes.iter().sum::<f64>() + rest
 }
 
 fn inverse_std(variance: &[f32], epsilon: f64) -> Vec<f32> {
@@ -124,9 +141,8 @@ fn normalised(x: &[f32], p: &Planes, mean: &[f32], inv_std: &[f32], gamma: &[f32
 fn gradients(x: &[f32], g: &[f32], p: &Planes, mean: &[f32], inv_std: &[f32], gamma: &[f32]) -> [Vec<f32>; 3] {
     let sums: Vec<(f64, f64)> = map_indices(p.statistics(), |s| {
         let m = mean[s] as f64;
-        p.of_statistic(x, s).zip(p.of_statistic(g, s)).fold((0.0, 0.0), |acc, (xs, gs)| {
-            xs.iter().zip(gs).fold(acc, |(sg, sxg), (&x, &g)| (sg + g as f64, sxg + (x as f64 - m) * g as f64))
-        })
+        let pairs = || p.of_statistic(x, s).zip(p.of_statistic(g, s));
+        (lane_sum(pairs(), |_, g| g), lane_sum(pairs(), move |x, g| (x - m) * g))
     });
     let mut dx = vec![0.0f32; x.len()];
     for_each_chunk(&mut dx, p.plane, true, |index, out| {
