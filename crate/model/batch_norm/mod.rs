@@ -50,10 +50,14 @@ fn channels_last(x: Tensor<4>, groups: usize, gamma: Tensor<1>, beta: Tensor<1>,
 }
 
 /// Training BatchNorm of `x`, `groups` batches one after the other along its first axis, each with
-/// its own statistics; the running statistics move towards each group's in turn, as burn's
-/// `BatchNorm::forward` moves them for one batch.
+/// its own statistics; the running statistics move towards each group's in turn. The running
+/// variance moves towards the unbiased variance (n/(n − 1) times the one that normalises), as
+/// PyTorch's does, so that a model trained here runs in PyTorch's eval mode as it would have
+/// there (burn's own `BatchNorm` takes the biased one).
 pub fn forward_train(bn: &BatchNorm, x: Tensor<4>, groups: usize) -> Tensor<4> {
-    let c = bn.gamma.dims()[0];
+    let [n, c, h, w] = x.dims();
+    let count = (n / groups * h * w) as f64;
+    let unbiased = if count > 1.0 { count / (count - 1.0) } else { 1.0 };
     let stats = normalise(x, groups, bn.gamma.val(), bn.beta.val(), bn.epsilon);
     // Each group's statistics as [C] first, then the running ones (reading them divides by the
     // thread count, an element-wise operation): the whole update is then one fused kernel.
@@ -70,9 +74,12 @@ pub fn forward_train(bn: &BatchNorm, x: Tensor<4>, groups: usize) -> Tensor<4> {
     let mut running_var = bn.running_var.value_sync().to_device(&device);
     for (mean, variance) in means.into_iter().zip(variances) {
         running_mean = running_mean.mul_scalar(1.0 - bn.momentum).add(mean.mul_scalar(bn.momentum));
-        running_var = running_var.mul_scalar(1.0 - bn.momentum).add(variance.mul_scalar(bn.momentum));
+        running_var = running_var.mul_scalar(1.0 - bn.momentum).add(variance.mul_scalar(bn.momentum * unbiased));
     }
     bn.running_mean.update(running_mean.detach());
     bn.running_var.update(running_var.detach());
     stats.output
 }
+
+#[cfg(test)]
+mod tests;
