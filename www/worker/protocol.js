@@ -22,7 +22,6 @@ export const TO_WORKER = {
   resume: ['key'], // go on from the snapshot in folder `key`, and save there from now on
   autosave: ['key'], // save there from now on
   'panic-for-tests': [], // a panic in the module, for the recovery tests
-  latent: [],
   setLatent: ['z'],
   generate: ['z', 'tag'],
   score: ['now', 'every'], // score G now, and/or every `every` steps (0: off)
@@ -52,7 +51,7 @@ export const FROM_WORKER = {
   sampling: ['name', 'model', 'image'], // then 'samples'
   samples: ['samples', 'shape'],
   preview: ['samples', 'shape', 'step'], // a pretrained run's grid, drawn before the run opens
-  latent: ['z', 'nz'],
+  latent: ['z', 'nz'], // after each 'config', before the samples drawn from the grid's latents
   generated: ['tag', 'samples', 'shape'],
   score: ['session', 'step', 'ms', 'n', 'fid', 'kid', 'kid_std', 'classes', 'triangles'],
   summary: ['summary', 'message'], // the answer to 'summarise', or why there is none
