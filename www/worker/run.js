@@ -176,9 +176,9 @@ export class Run {
     while (this.running) {
       const t0 = performance.now();
       this.session.train(Math.max(1, Math.min(this.chunk, this.until - this.session.step)));
-      const withSamples = performance.now() - this.lastSamplesAt > SAMPLE_EVERY_MS;
-      await this.readout(withSamples);
       const reached = this.session.step >= this.until;
+      // A run that stops at its `until` shows that step's grid, as a paused one does.
+      await this.readout(reached || performance.now() - this.lastSamplesAt > SAMPLE_EVERY_MS);
       if (reached || this.scoreWanted || (this.scoreEvery && this.session.step >= this.lastScored + this.scoreEvery)) {
         this.scoreWanted = false;
         await this.score();
