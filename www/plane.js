@@ -1,5 +1,6 @@
 // The plane of a 2-D run, as GAN Lab draws it: the critic's decision surface as a heatmap, the
-// generator's warped latent grid, the real points and the generated ones.
+// generator's warped latent grid, the real points, the generated ones and at each of those its
+// gradient arrow, the way the generator's loss pulls it.
 
 /** The plot shows [−EXTENT, EXTENT]² (the data lie in [−1, 1]²; G may overshoot). */
 export const EXTENT = 1.25;
@@ -10,6 +11,11 @@ export const SURFACE_RESOLUTION = 48;
 const LATTICE_LINES = 9;
 const LATTICE_STEPS = 33;
 const LATTICE_Z = 2.5;
+/** Arrows: plane units per unit of −∂L_G/∂x, one fixed scale for every loss and every frame, so
+ * that a flat critic's field looks flat; an arrow is capped at PULL_MAX units (and drawn so). */
+export const PULL_SCALE = 0.4;
+const PULL_MAX = 0.3;
+const ARROWS = 96; // at most this many arrows (a subsample of the generated points)
 
 /** Centres of the surface's cells, x then y, row by row from the top. */
 export function surfacePoints(resolution = SURFACE_RESOLUTION) {
@@ -46,18 +52,20 @@ const toCanvas = (canvas, [x, y]) => [((x + EXTENT) / (2 * EXTENT)) * canvas.wid
 export const fromCanvas = (canvas, px, py) => [(px / canvas.width) * 2 * EXTENT - EXTENT, EXTENT - (py / canvas.height) * 2 * EXTENT];
 
 /**
- * Draws the plane. `surface`: the critic's opinion per cell (any scale: shown from its lowest, blue,
- * to its highest, orange, so the colours say "less real" / "more real" whatever the loss);
- * `warped`: G on the lattice ({points, lines, steps}); `real`, `fake`, `drawn`: flat x, y arrays.
+ * Draws the plane and returns its scales, `{ lo, hi, meanPull }`. `surface`: the critic's opinion
+ * per cell (any scale: shown from its lowest, blue, to its highest, orange, so the colours say
+ * "less real" / "more real" whatever the loss; `lo` and `hi` are that frame's ends); `warped`: G
+ * on the lattice ({points, lines, steps}); `real`, `fake`, `drawn`: flat x, y arrays; `pull`:
+ * −∂L_G/∂x at each fake point (flat x, y), drawn as arrows at PULL_SCALE (`meanPull`: its mean norm).
  */
-export function drawPlane(canvas, { surface, resolution = SURFACE_RESOLUTION, warped, real, fake, drawn } = {}) {
+export function drawPlane(canvas, { surface, resolution = SURFACE_RESOLUTION, warped, real, fake, drawn, pull } = {}) {
   const ctx = canvas.getContext('2d');
   const { width, height } = canvas;
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);
+  let lo = Infinity;
+  let hi = -Infinity;
   if (surface?.length === resolution * resolution) {
-    let lo = Infinity;
-    let hi = -Infinity;
     for (const v of surface) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
     const span = hi > lo ? hi - lo : 1;
     // One small canvas for the cells, reused frame after frame; drawn scaled up onto the plot.
@@ -106,6 +114,38 @@ export function drawPlane(canvas, { surface, resolution = SURFACE_RESOLUTION, wa
   dots(real, 'rgba(20,150,60,0.55)', 2);
   dots(fake, 'rgba(120,40,200,0.8)', 2.2);
   dots(drawn, 'rgba(20,150,60,0.8)', 2);
+  const meanPull = pull && fake ? drawArrows(canvas, ctx, fake, pull) : null;
+  return { lo, hi, meanPull };
+}
+
+/** An arrow at every k-th fake point along its pull; returns the mean norm of the pull over all of them. */
+function drawArrows(canvas, ctx, fake, pull) {
+  const n = Math.min(fake.length, pull.length) / 2;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.hypot(pull[2 * i], pull[2 * i + 1]);
+  ctx.strokeStyle = ctx.fillStyle = 'rgba(25,10,60,0.9)';
+  ctx.lineWidth = 1.4;
+  const every = Math.max(1, Math.ceil(n / ARROWS));
+  for (let i = 0; i < n; i += every) {
+    const [x, y, dx, dy] = [fake[2 * i], fake[2 * i + 1], pull[2 * i], pull[2 * i + 1]];
+    const norm = Math.hypot(dx, dy);
+    if (!Number.isFinite(norm) || norm === 0) continue;
+    const length = Math.min(PULL_MAX, PULL_SCALE * norm);
+    const [px, py] = toCanvas(canvas, [x, y]);
+    const [qx, qy] = toCanvas(canvas, [x + (dx / norm) * length, y + (dy / norm) * length]);
+    if (Math.hypot(qx - px, qy - py) < 1) continue; // too short to draw: a flat field
+    ctx.beginPath();
+    ctx.moveTo(px, py);
+    ctx.lineTo(qx, qy);
+    ctx.stroke();
+    const angle = Math.atan2(qy - py, qx - px);
+    ctx.beginPath();
+    ctx.moveTo(qx, qy);
+    ctx.lineTo(qx - 4 * Math.cos(angle - 0.5), qy - 4 * Math.sin(angle - 0.5));
+    ctx.lineTo(qx - 4 * Math.cos(angle + 0.5), qy - 4 * Math.sin(angle + 0.5));
+    ctx.fill();
+  }
+  return sum / n;
 }
 
 const mix = (a, b, t) => a.map((v, i) => Math.round(v + (b[i] - v) * t));

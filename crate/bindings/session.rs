@@ -199,9 +199,11 @@ impl Session {
     }
 
     /// For a run on 2-D points, what the plane draws besides the samples, read in one transaction:
-    /// `{ surface, warped? }`. `surface`: the critic's opinion (higher: more real) at each of N
-    /// points (2·N numbers, x then y; 1 ≤ N ≤ 65,536), a Float32Array [N]; `warped`: G at the
-    /// latents `lattice` (as `generate` takes them), a Float32Array [M·2].
+    /// `{ surface, pull?, warped? }`. `surface`: the critic's opinion (higher: more real) at each of
+    /// N points (2·N numbers, x then y; 1 ≤ N ≤ 65,536), a Float32Array [N]; `pull`: at each of
+    /// the grid's samples, in their order, −∂L_G/∂x (`Trainer::generator_pull`), a Float32Array
+    /// [S·2] (none for a model without a generator loss); `warped`: G at the latents `lattice`
+    /// (as `generate` takes them), a Float32Array [M·2].
     pub async fn plane(&self, points: Vec<f32>, lattice: Option<Vec<f32>>) -> Result<JsValue, JsValue> {
         if !self.trainer.config().is_points() {
             return Err(err("the plane is drawn for 2-D points only"));
@@ -213,12 +215,19 @@ impl Session {
         let device = self.trainer.grid_latent().device();
         let x = burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(points, [n, 2, 1, 1]), &device);
         let mut tx = burn::tensor::Transaction::default().register(self.trainer.critic_opinion(x));
+        let mut names = vec!["surface"];
+        if self.trainer.training() == crate::gan::Training::Adversarial {
+            let samples = self.trainer.grid();
+            tx = tx.register(self.trainer.generator_pull(samples).map_err(err)?);
+            names.push("pull");
+        }
         if let Some(z) = lattice {
             tx = tx.register(self.trainer.generate_like_grid(self.latents(z, "plane's lattice")?));
+            names.push("warped");
         }
         let data = tx.execute_async().await.map_err(|e| err(format!("reading the plane failed: {e:?}")))?;
         let out = js_sys::Object::new();
-        for (name, d) in ["surface", "warped"].into_iter().zip(data) {
+        for (name, d) in names.into_iter().zip(data) {
             Reflect::set(&out, &name.into(), &Float32Array::from(crate::tensor::to_f32(d).map_err(err)?.as_slice()))?;
         }
         Ok(out.into())

@@ -19,6 +19,7 @@ use crate::rng::Rng;
 use crate::tensor::{grid_latent_for_seed, latent};
 
 pub mod config;
+mod pull;
 mod readout;
 pub mod settings;
 

@@ -89,6 +89,7 @@ export const dataSources = {
     this.$('samples').hidden = points;
     this.$('plane').hidden = !points;
     this.$('plane-legend').hidden = !points || this.drawMode;
+    this.$('plane-scale').hidden = !points || this.drawMode;
     if (!points || this.drawMode) this.$('coverage').hidden = true;
     this.$('draw-tools').hidden = !this.drawMode;
     this.$('plane').classList.toggle('drawing', !!this.drawMode);

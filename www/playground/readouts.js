@@ -7,6 +7,9 @@ import { drawPlane } from '../plane.js';
 import { HISTORY_POINTS } from '../snapshots.js';
 import { css, fmt } from './format.js';
 
+/** A number of any size in a few characters (1.2e-5, 0.034, 12.5). */
+const formatSmall = (v) => (!Number.isFinite(v) ? '–' : v !== 0 && Math.abs(v) < 0.01 ? v.toExponential(1) : Number(v.toPrecision(3)).toString());
+
 export const readouts = {
   onProgress(msg) {
     if (msg.session < this.sessionShown) return; // progress of a run replaced by Reset
@@ -33,12 +36,16 @@ export const readouts = {
       this.drawHistogram(msg.histogram);
     }
     if (msg.plane) {
-      if (!this.drawMode) drawPlane(this.$('plane'), { ...msg.plane, fake: msg.samples });
-      this.$('plane').dataset.step = msg.step;
       this.showCoverage(msg.coverage);
+      if (!this.drawMode) this.showPlaneScales(drawPlane(this.$('plane'), { ...msg.plane, fake: msg.samples }), msg.step);
+      this.$('plane').dataset.step = msg.step;
     }
     if (msg.samples) {
-      if (!msg.plane) drawGrid(this.$('samples'), msg.samples, msg.shape);
+      if (!msg.plane) {
+        drawGrid(this.$('samples'), msg.samples, msg.shape);
+        const variant = this.$('variant').selectedOptions[0]?.text ?? this.state?.variant;
+        if (this.shadowRoot.activeElement !== this.$('samples')) this.$('samples').setAttribute('aria-label', `${variant}, step ${msg.step}: ${msg.shape[0]} samples from a fixed z`);
+      }
       this.$('samples').dataset.step = msg.step;
       delete this.$('samples').dataset.preview;
       this.progress.samplesStep = msg.step;
@@ -96,6 +103,16 @@ export const readouts = {
     if (coverage) line.textContent = `Modes covered: ${coverage.covered} of ${coverage.modes} · ${Math.round(100 * coverage.near)} % of the generated points near a mode`;
   },
 
+  // The plane's two scales: the heatmap's range in this frame (it is stretched to its own ends),
+  // and the arrows' mean length (drawn at one fixed scale for every loss); and its label.
+  showPlaneScales({ lo, hi, meanPull }, step) {
+    this.planeScales = { lo, hi, meanPull, step };
+    const pull = meanPull === null ? '' : ` · arrows: the pull of G's loss, mean |−∂L_G/∂x| ${formatSmall(meanPull)}`;
+    this.$('plane-scale').textContent = `Background from D = ${formatSmall(lo)} (blue) to ${formatSmall(hi)} (orange)${pull}`;
+    const covered = this.coverage ? `, ${this.coverage.covered} of ${this.coverage.modes} modes covered` : '';
+    this.$('plane').setAttribute('aria-label', `${this.$('variant').selectedOptions[0]?.text ?? this.state?.variant}, step ${step}: real and generated points${covered}; the critic's opinion from ${formatSmall(lo)} to ${formatSmall(hi)}`);
+  },
+
   readoutLabel(name) {
     return this.schema?.readouts.find((r) => r.name === name)?.label ?? name;
   },
@@ -112,7 +129,8 @@ export const readouts = {
         box.append(div);
         dd = div.querySelector('dd');
       }
-      dd.textContent = fmt(value);
+      // (a vanishing ‖∇G‖ or a clipped critic's Ŵ of 1e-5 reads as a number, not as 0.000)
+      dd.textContent = value !== 0 && Math.abs(value) < 0.001 ? formatSmall(value) : fmt(value);
     }
   },
 

@@ -42,9 +42,11 @@ export const TEMPLATE = `
     <section class="samples" data-part="samples">
       <h3 data-role="samples-title">Samples from a fixed z</h3>
       <canvas role="img" data-role="samples" class="grid" width="233" height="233" aria-label="Grid of generated samples"></canvas>
+      <div class="tile-cursor" data-role="tile-cursor" hidden></div>
       <canvas role="img" data-role="plane" class="plane" width="320" height="320" hidden aria-label="The plane: real and generated points, the critic's opinion and the generator's warped latent grid"></canvas>
-      <p class="legend" data-role="plane-legend" hidden><span class="swatch real"></span>real <span class="swatch fake"></span>generated; lines: the grid of z as G bends it; background: D's opinion, <span class="swatch more"></span>more real, <span class="swatch less"></span>less real.</p>
+      <p class="legend" data-role="plane-legend" hidden><span class="swatch real"></span>real <span class="swatch fake"></span>generated; lines: the grid of z as G bends it; arrows: where G's loss moves each generated point; background: D's opinion, <span class="swatch more"></span>more real, <span class="swatch less"></span>less real.</p>
       <p class="legend" data-role="coverage" hidden></p>
+      <p class="legend" data-role="plane-scale" hidden></p>
       <div class="row" data-role="draw-tools" hidden><button data-role="use-drawing" class="primary" disabled>Train on this drawing</button><button data-role="clear-drawing">Clear</button></div>
       <div class="row" data-part="latent-tools"><button data-role="new-z">New z</button>
         <label class="inline">Click a sample to <select data-role="click-mode">

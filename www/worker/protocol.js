@@ -39,7 +39,8 @@ export const FROM_WORKER = {
   ready: ['backend', 'schema'],
   fatal: ['message', 'recoverable'], // 'trap' or 'gpu': a new worker can restore the runs
   config: ['config', 'schedule'],
-  // On 2-D points, with the samples: plane = {surface, real, warped?}, and on a mixture of
+  // On 2-D points, with the samples: plane = {surface, real, pull?, warped?} (pull: −∂L_G/∂x at
+  // each sample, the arrows), and on a mixture of
   // Gaussians coverage = {covered, modes, near}.
   progress: ['session', 'step', 'dLoss', 'gLoss', 'values', 'histogram', 'coverage', 'stepsPerSec', 'samples', 'shape', 'plane'],
   state: ['running'],

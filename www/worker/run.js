@@ -96,8 +96,8 @@ export class Run {
   async plane() {
     if (this.realPoints?.session !== this.sessionId) this.realPoints = { session: this.sessionId, points: this.session.points(REAL_POINTS) };
     const warp = this.config.model.nz === 2;
-    const { surface, warped } = await this.session.plane(SURFACE, warp ? LATTICE.z : undefined);
-    return { surface, real: this.realPoints.points, ...(warp && { warped: { points: warped, lines: LATTICE.lines, steps: LATTICE.steps } }) };
+    const { surface, pull, warped } = await this.session.plane(SURFACE, warp ? LATTICE.z : undefined);
+    return { surface, pull, real: this.realPoints.points, ...(warp && { warped: { points: warped, lines: LATTICE.lines, steps: LATTICE.steps } }) };
   }
 
   // The grid's latent vectors follow the config at once, before any samples drawn from them:
@@ -113,7 +113,10 @@ export class Run {
     // A resumed run has not stepped yet: its losses at this step are the saved history's.
     const saved = this.autosave.points.at(-1)?.step === r.step ? this.autosave.points.at(-1) : null;
     const [dLoss, gLoss] = [r.dLoss ?? saved?.d ?? null, r.gLoss ?? saved?.g ?? null];
-    const msg = { type: 'progress', session: this.sessionId, step: r.step, dLoss, gLoss, values: r.values, histogram: r.histogram, coverage: r.coverage, stepsPerSec: this.rate };
+    // (and so are its read-outs, such as ‖∇D‖: a figure opened on a saved run shows them at once)
+    const savedValues = Object.entries(saved ?? {}).filter(([k]) => !['step', 'd', 'g', 'rate'].includes(k));
+    const values = { ...Object.fromEntries(savedValues), ...r.values };
+    const msg = { type: 'progress', session: this.sessionId, step: r.step, dLoss, gLoss, values, histogram: r.histogram, coverage: r.coverage, stepsPerSec: this.rate };
     const transfer = [];
     if (r.samples) {
       const shape = this.exampleShape();
@@ -124,12 +127,12 @@ export class Run {
       if (isPoints(this.config.dataset)) {
         msg.plane = await this.plane();
         // The surface and the grid are new each time: moved, not copied (the real points are kept).
-        transfer.push(msg.plane.surface.buffer, ...(msg.plane.warped ? [msg.plane.warped.points.buffer] : []));
+        transfer.push(msg.plane.surface.buffer, ...(msg.plane.pull ? [msg.plane.pull.buffer] : []), ...(msg.plane.warped ? [msg.plane.warped.points.buffer] : []));
       }
       this.lastSamplesAt = performance.now();
     }
     this.post(msg, transfer);
-    this.autosave.record({ ...saved, step: r.step, d: dLoss, g: gLoss, rate: this.rate, ...r.values });
+    this.autosave.record({ ...saved, step: r.step, d: dLoss, g: gLoss, rate: this.rate, ...values });
     if (!r.finite) throw new Diverged('The losses became NaN or infinite: training diverged. Reset to start again.', r.step);
   }
 
@@ -255,9 +258,10 @@ export class Run {
     this.config = next.config();
     this.sampler?.free();
     this.sampler = null;
-    // A run's whole state brings its charts along; weights alone start them afresh.
+    // A file's charts come along with it (a run's whole state, or the weights an article's figure
+    // opens on, made by `gan train`); weights without them start the charts afresh.
     const { history, ...metadata } = loaded.metadata;
-    const restored = loaded.resumed ? this.autosave.restore(history) : (this.autosave.clear(), { points: [], scores: [] });
+    const restored = loaded.resumed || history ? this.autosave.restore(history) : (this.autosave.clear(), { points: [], scores: [] });
     return { type: 'loaded', name, ...loaded, metadata, history: restored.points, scores: restored.scores };
   }
 
