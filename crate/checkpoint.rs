@@ -14,7 +14,8 @@
 //!   `history`: the page's charts, kept as the page wrote them.
 //!
 //! A weights file (`format` "gan-playground weights 1") still loads into a run, as weights: the
-//! optimiser's state and the data order then start afresh.
+//! optimiser's state and the data order then start afresh. It may carry `history` too: the
+//! article's figures open on such files and chart how their runs got there.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -60,11 +61,30 @@ struct RunScalars {
     batch_position: usize,
 }
 
+/// Adds the page's charts to a file's metadata, if given and not too large.
+fn with_history(metadata: &mut BTreeMap<String, String>, history: Option<&str>) -> Result<(), String> {
+    if let Some(history) = history {
+        if history.len() > MAX_HISTORY_BYTES {
+            return Err(format!("the chart history has {} bytes; the limit is {MAX_HISTORY_BYTES}", history.len()));
+        }
+        metadata.insert("history".into(), history.to_string());
+    }
+    Ok(())
+}
+
 impl Trainer {
     /// G and the critic (and the variant's state, e.g. BEGAN's k_t) as one safetensors file, so
     /// that the page and `gan` can rebuild the right model. Reads the device asynchronously.
     pub async fn save_weights(&self, dtype: Dtype) -> Result<Vec<u8>, String> {
-        serialize(&self.network_tensors(dtype).await?, &self.metadata(WEIGHTS_FORMAT))
+        self.save_weights_with_history(dtype, None).await
+    }
+
+    /// As [`Trainer::save_weights`], with `history` (the page's charts) in the metadata: a figure
+    /// that opens on these weights shows how the run got there.
+    pub async fn save_weights_with_history(&self, dtype: Dtype, history: Option<&str>) -> Result<Vec<u8>, String> {
+        let mut metadata = self.metadata(WEIGHTS_FORMAT);
+        with_history(&mut metadata, history)?;
+        serialize(&self.network_tensors(dtype).await?, &metadata)
     }
 
     /// The whole run (weights in f32, both optimisers' state, the RNG, the data order, the grid's
@@ -87,12 +107,7 @@ impl Trainer {
             batch_position,
         };
         metadata.insert("run".into(), serde_json::to_string(&scalars).map_err(|e| e.to_string())?);
-        if let Some(history) = history {
-            if history.len() > MAX_HISTORY_BYTES {
-                return Err(format!("the chart history has {} bytes; the limit is {MAX_HISTORY_BYTES}", history.len()));
-            }
-            metadata.insert("history".into(), history.to_string());
-        }
+        with_history(&mut metadata, history)?;
         serialize(&tensors, &metadata)
     }
 

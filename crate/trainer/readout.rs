@@ -85,6 +85,14 @@ impl Trainer {
             tx = tx.register(value.clone());
             slots.push(Slot::Value(name));
         }
+        // A read-out that is also state the run carries (BEGAN's k_t) is known before any step of
+        // this session: a run opened from a file shows it at once.
+        for (name, value) in self.variant.state() {
+            if self.variant.readouts().contains(&name) && !self.last_values.iter().any(|(n, _)| *n == name) {
+                tx = tx.register(value);
+                slots.push(Slot::Value(name));
+            }
+        }
         if with_samples {
             tx = tx.register(self.grid());
             slots.push(Slot::Samples);

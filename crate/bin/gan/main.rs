@@ -11,6 +11,8 @@ mod cli;
 #[cfg(not(target_family = "wasm"))]
 mod figures;
 #[cfg(not(target_family = "wasm"))]
+mod history;
+#[cfg(not(target_family = "wasm"))]
 mod output;
 #[cfg(not(target_family = "wasm"))]
 mod study;

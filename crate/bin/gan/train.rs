@@ -10,6 +10,7 @@ use gan_playground::trainer::Trainer;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{BenchArgs, TrainArgs, device};
+use crate::history::ChartHistory;
 use crate::output::{LossLog, read, write_atomic, write_grid};
 
 /// Losses are read back (and logged, and checked) every this many steps: each read waits for
@@ -18,6 +19,7 @@ const LOG_EVERY: u64 = 10;
 
 pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
     let (mut trainer, info, history) = trainer(args, backend)?;
+    let mut history = ChartHistory::parse(history.as_deref());
     let first = trainer.step() + 1;
     if first > args.steps {
         return Err(format!("the run is at step {} already; --steps is the step to stop at", trainer.step()));
@@ -55,6 +57,7 @@ pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
         let last = step == args.steps;
         if step % LOG_EVERY == 0 || last {
             let r = read_sync(trainer.readout(false))?;
+            history.record(&r);
             let (d, g) = (r.d_loss.unwrap_or(f32::NAN), r.g_loss.unwrap_or(f32::NAN));
             log.append(step, d, g, start.elapsed().as_secs_f64())?;
             bar.set_message(if r.d_loss.is_some() { format!("D {d:.3}  G {g:.3}") } else { format!("loss {g:.3}") });
@@ -70,9 +73,11 @@ pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
             write_grid(&trainer, &out.join(format!("grid_{step:06}.png")))?;
             // The core refuses to save non-finite weights, so a diverged run never replaces the
             // last good checkpoint.
-            let bytes = read_sync(trainer.save_weights(dtype)).map_err(|e| format!("step {step}: {e}"))?;
+            let charts = history.to_json();
+            let bytes = read_sync(trainer.save_weights_with_history(dtype, Some(&charts)))
+                .map_err(|e| format!("step {step}: {e}"))?;
             write_atomic(&weights, &bytes)?;
-            let state = read_sync(trainer.save_run(history.as_deref())).map_err(|e| format!("step {step}: {e}"))?;
+            let state = read_sync(trainer.save_run(Some(&charts))).map_err(|e| format!("step {step}: {e}"))?;
             write_atomic(&run, &state)?;
         }
     }
