@@ -3,16 +3,19 @@
 // sample grid, and records it in www/pretrained/manifest.json (model, variant, dataset, steps,
 // wall time, machine, sizes):
 // - `models`: the page's pretrained generators, one per variant, which `pretrained` opens on;
-// - `starts`: the article's starting points, runs whose effect takes longer to show than a reader
-//   waits (BEGAN's γ acts through k_t, which moves about 1e-5 a step), each with the digit classes
-//   a classifier sees in 1,000 of its samples. A figure loads them by URL (weights=…).
+// - `starts`: the article's figure openings: every figure whose point takes training opens on a
+//   run of its own with the figure's settings, trained to where the point shows (the minimax
+//   generator stalled, clipped weights piled up at ±c, BEGAN's γ acting through k_t, which moves
+//   about 1e-5 a step), with its charts (`gan train` writes them into the file), the digit classes
+//   a classifier sees in 1,000 of its samples and its FID-style distance. A figure loads them by
+//   URL (weights=…) once it nears the screen.
 // It also checks that f16 storage does not visibly change the samples: the largest pixel
 // difference between G(z) from the f32 and the f16 file, for the same z, is recorded.
 // Entries it does not remake stay in the manifest as they were.
 // Settings: PRETRAIN_VARIANTS ("ns-gan,lsgan,wgan-gp"; "none"), PRETRAIN_STEPS (2000),
 // PRETRAIN_STARTS ("all"; "none", or names such as began-gamma0.3).
 import { cpus } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cargoEnv, root, run } from './tools.mjs';
 import { buildMnist } from './build-data.mjs';
@@ -24,11 +27,25 @@ const list = (name, fallback) => {
 const variants = list('PRETRAIN_VARIANTS', 'ns-gan,lsgan,wgan-gp');
 const steps = Number(process.env.PRETRAIN_STEPS || 2000);
 const MODEL_SIZES = { batch: 32, g_width: 64, d_width: 32, seed: 1 };
-// BEGAN at the article figure's own sizes, 5,000 steps per γ: by then γ = 0.3 draws mostly ones and
-// zeros where γ = 0.9 draws every digit.
-const STARTS = [0.3, 0.5, 0.9].map((gamma) => ({
-  name: `began-gamma${gamma}`, variant: 'began', knobs: { gamma }, steps: 5000, sizes: { batch: 16, g_width: 32, d_width: 16, seed: 1 },
-}));
+// The article's figures train at these sizes (www/article.html): small enough to train live.
+const FIGURE = { batch: 16, g_width: 32, d_width: 16, seed: 1 };
+const STARTS = [
+  // BEGAN, 5,000 steps per γ: by then γ = 0.3 draws mostly ones and zeros where γ = 0.9 draws every digit.
+  ...[0.3, 0.5, 0.9].map((gamma) => ({ name: `began-gamma${gamma}`, variant: 'began', knobs: { gamma }, steps: 5000, sizes: FIGURE })),
+  // Minimax against a winning critic (4× wider, 5 steps per G step): stalled, where NS-GAN draws strokes.
+  ...['mm-gan', 'ns-gan'].map((variant) => ({ name: `minimax-${variant}`, variant, nCritic: 5, steps: 1500, sizes: { ...FIGURE, g_width: 16, d_width: 64 } })),
+  // Clipping: the weights piled up at ±c, ‖∇D‖ by c; WGAN-GP beside it (and in the four losses).
+  // (Named apart from the page's generators of `models`, which are called after their variant.)
+  ...[0.001, 0.01, 0.1].map((clip) => ({ name: `wgan-clip${clip}`, variant: 'wgan', knobs: { clip }, steps: 1500, sizes: FIGURE })),
+  { name: 'wgan-gp-seed1', variant: 'wgan-gp', steps: 1500, sizes: FIGURE },
+  // The VAE's blurred digits.
+  { name: 'vae-seed1', variant: 'vae', steps: 10000, sizes: FIGURE },
+  // One loss from three seeds, and four losses from one seed (NS-GAN's seed 1 is both).
+  ...[1, 2, 3].map((seed) => ({ name: `ns-gan-seed${seed}`, variant: 'ns-gan', steps: 1500, sizes: { ...FIGURE, seed } })),
+  ...['lsgan', 'dragan'].map((variant) => ({ name: `${variant}-seed1`, variant, steps: 1500, sizes: FIGURE })),
+  // The ring of Gaussians after 3,000 steps: where each loss's generator has gone (mode collapse or not).
+  ...['ns-gan', 'wgan', 'lsgan', 'wgan-gp'].map((variant) => ({ name: `ring-${variant}`, variant, dataset: 'ring', steps: 3000, sizes: { batch: 64, g_width: 64, d_width: 64, seed: 1 } })),
+];
 const startNames = list('PRETRAIN_STARTS', 'all');
 const starts = STARTS.filter((s) => startNames.includes('all') || startNames.includes(s.name));
 const outDir = join(root, 'www', 'pretrained');
@@ -61,16 +78,25 @@ function readSafetensors(path) {
   return out;
 }
 
-/** Trains `name` (unless done), stores it as f16 and returns its manifest entry. */
-function pretrain({ name, variant, steps, sizes, knobs = {} }) {
+/** Trains `name` (unless done), stores it as f16 (a 2-D run's small MLPs as f32) and returns its manifest entry. */
+function pretrain({ name, variant, steps, sizes, knobs = {}, nCritic, dataset = 'mnist' }) {
   const runDir = join(root, 'out', 'pretrained', name);
   const log = join(runDir, 'losses.csv');
   const finished = existsSync(log) && readFileSync(log, 'utf8').trim().split('\n').at(-1).startsWith(`${steps},`);
   const knobArgs = Object.keys(knobs).length ? ['--knobs', Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(',')] : [];
-  const sizeArgs = ['--batch', sizes.batch, '--g-width', sizes.g_width, '--d-width', sizes.d_width, '--seed', sizes.seed].map(String);
-  if (!finished) gan('train', '--variant', variant, '--steps', String(steps), '--grid-every', '500', '--out', runDir, ...sizeArgs, ...knobArgs);
+  const sizeArgs = ['--batch', sizes.batch, '--g-width', sizes.g_width, '--d-width', sizes.d_width, '--seed', sizes.seed, ...(nCritic ? ['--n-critic', nCritic] : [])].map(String);
+  if (!finished) gan('train', '--variant', variant, '--dataset', dataset, '--steps', String(steps), '--grid-every', '500', '--out', runDir, ...sizeArgs, ...knobArgs);
   const last = readFileSync(log, 'utf8').trim().split('\n').at(-1).split(',');
   const file = `${name}.safetensors`;
+  const about = {
+    variant, dataset, file, steps, ...sizes, ...(Object.keys(knobs).length && { knobs }), ...(nCritic && { n_critic: nCritic }),
+    wall_time_s: Math.round(Number(last[3])), machine, grid: `${name}.png`,
+  };
+  if (dataset !== 'mnist') {
+    gan('convert', '--in', join(runDir, 'weights.safetensors'), '--out', join(outDir, file), '--dtype', 'f32');
+    copyFileSync(join(runDir, `grid_${String(steps).padStart(6, '0')}.png`), join(outDir, `${name}.png`));
+    return { ...about, model: metadataOf(join(outDir, file)).model, dtype: 'F32', bytes: statSync(join(outDir, file)).size };
+  }
   gan('convert', '--in', join(runDir, 'weights.safetensors'), '--out', join(outDir, file), '--dtype', 'f16');
   // The same z through the f32 and the f16 generator.
   const samples = {};
@@ -83,27 +109,20 @@ function pretrain({ name, variant, steps, sizes, knobs = {} }) {
   gan('sample', '--weights', join(outDir, file), '--n', '64', '--seed', '7', '--out', join(outDir, `${name}.png`));
   console.log(`${name}: f16 vs f32 max |Δ| ${maxDiff.toExponential(2)}`);
   return {
-    variant,
+    ...about,
     model: metadataOf(join(outDir, file)).model, // the networks' architecture (began28 for BEGAN)
-    dataset: 'mnist',
-    file,
     dtype: 'F16',
     bytes: statSync(join(outDir, file)).size,
-    steps,
-    ...sizes,
-    ...(Object.keys(knobs).length && { knobs }),
-    wall_time_s: Math.round(Number(last[3])),
-    machine,
-    grid: `${name}.png`,
     // Largest |G(z)_f32 − G(z)_f16| over 64 samples, in [-1, 1] units (1/127.5 is one grey level).
     f16_max_abs_diff: Number(maxDiff.toPrecision(3)),
   };
 }
 
-/** The digit classes the classifier sees in 1,000 samples of a stored file (the diversity read-out). */
-function classesOf(file) {
+/** The FID-style distance and the digit classes the classifier sees in 1,000 samples of a stored file. */
+function scoreOf(file) {
   const line = run(ganPath, ['score', '--weights', join(outDir, file), '--n', '1000', '--json'], { quiet: true }).trim().split('\n').at(-1);
-  return JSON.parse(line).classes;
+  const { fid, classes } = JSON.parse(line);
+  return { fid: Number(fid.toPrecision(4)), classes };
 }
 
 const manifestPath = join(outDir, 'manifest.json');
@@ -111,7 +130,7 @@ const before = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 
 const models = variants.map((variant) => pretrain({ variant, name: variant, steps, sizes: MODEL_SIZES }));
 const made = starts.map((start) => {
   const entry = { name: start.name, ...pretrain(start) };
-  return { ...entry, classes: classesOf(entry.file) };
+  return entry.dataset === 'mnist' ? { ...entry, ...scoreOf(entry.file) } : entry;
 });
 /** `fresh` entries, with the manifest's earlier ones that were not remade kept in their order. */
 const merged = (old = [], fresh, key) => [...old.map((e) => fresh.find((f) => f[key] === e[key]) ?? e), ...fresh.filter((f) => !old.some((e) => e[key] === f[key]))];
