@@ -2,8 +2,9 @@
 // headless Chromium (the CPU backend, so that they do not depend on the machine's GPU):
 // - www/assets/playground.png: the page on its pretrained NS-GAN, two pinned samples, the
 //   interpolation between them, and a − b + c on averaged groups;
-// - www/assets/article-<section>.png: each section of the article, its text and its figures after
-//   ARTICLE_STEPS steps (20) of training, or as many as its caption speaks of (the ring: 3,000).
+// - www/assets/article-<section>.png: each section of the article, its text and its figures as a
+//   reader first sees them (each figure on its opening run), or after ARTICLE_STEPS more steps
+//   (0), or as many as its caption asks Play for (the ring: 3,000).
 // SCREENSHOT_SECTIONS=vae,equal takes only those sections (and not the page's picture).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,10 +14,10 @@ import { serve, urlOf } from './serve.mjs';
 import { CHROMIUM, CHROMIUM_QUIET, root } from './tools.mjs';
 
 const ASSETS = join(root, 'www', 'assets');
-const ARTICLE_STEPS = Number(process.env.ARTICLE_STEPS || 20);
+const ARTICLE_STEPS = Number(process.env.ARTICLE_STEPS || 0);
 // Sections whose caption describes a longer run than the others' few steps.
 const SECTION_STEPS = { wgan: 3000 };
-const SECTIONS = (process.env.SCREENSHOT_SECTIONS || 'dcgan,minimax,wgan,wgan-gp,lsgan,began,vae,equal').split(',');
+const SECTIONS = (process.env.SCREENSHOT_SECTIONS || 'dcgan,minimax,why-wasserstein,wgan,wgan-gp,lsgan,began,vae,equal').split(',');
 const PAGE = !process.env.SCREENSHOT_SECTIONS;
 
 await buildAll();
@@ -76,8 +77,10 @@ try {
     const start = await article.evaluate((rs) => rs.map((r) => r.progress.step), runs);
     // Each run trains to its own last step and stops there.
     const steps = SECTION_STEPS[id] ?? ARTICLE_STEPS;
-    await article.evaluate(([rs, s, n]) => rs.forEach((r, i) => r.start(s[i] + n)), [runs, start, steps]);
-    await article.waitForFunction(([rs, s, n]) => rs.every((r, i) => r.progress.step >= s[i] + n && !r.progress.running), [runs, start, steps], { timeout: 600_000, polling: 500 });
+    if (steps > 0) {
+      await article.evaluate(([rs, s, n]) => rs.forEach((r, i) => r.start(s[i] + n)), [runs, start, steps]);
+      await article.waitForFunction(([rs, s, n]) => rs.every((r, i) => r.progress.step >= s[i] + n && !r.progress.running), [runs, start, steps], { timeout: 600_000, polling: 500 });
+    }
     // Figures that show their scores (the BEGAN digit classes) are scored once.
     const scored = await article.evaluate((rs) => rs.filter((r) => (r.getAttribute('show') ?? '').includes('scores')).map((r) => (r.score(), rs.indexOf(r))), runs);
     await article.waitForFunction(([rs, ids]) => ids.every((i) => rs[i].lastScore), [runs, scored], { timeout: 300_000, polling: 500 });

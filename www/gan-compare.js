@@ -6,7 +6,9 @@
 // settings, `|`-separated, as a link writes them: variants="began,began,began"
 // columns="gamma=0.3|gamma=0.5|gamma=0.9", or one loss over seeds: columns="seed=1|seed=2|seed=3".
 // A column may open on a file of the site (weights=…, relative to the page). `hide` and `show`
-// pass to every column; with show="scores" the bar can score every column at once.
+// pass to every column; with show="scores" the bar can score every column at once. `knobs` puts
+// the settings a figure's claim depends on in its bar (knobs="d_width,n_critic"): each a field
+// with the core's label and range; a change resets every column with it.
 import './gan-playground.js';
 
 // Attributes a column may not set: they are the element's, not a run's settings.
@@ -28,6 +30,7 @@ export class GanCompare extends HTMLElement {
         <button data-role="score" hidden>Score all</button>
         <span class="note">${this.hasAttribute('columns') ? 'Same data and networks; each column with the settings in its title.' : 'Same data, same seed, each variant with its published optimiser.'}</span>
       </div>
+      <div class="knobs" data-role="knobs" hidden></div>
       <div class="runs"></div>`;
     const hide = this.getAttribute('hide') ?? 'settings,latent,files,histogram';
     const show = this.getAttribute('show') ?? '';
@@ -66,11 +69,40 @@ export class GanCompare extends HTMLElement {
     score.hidden = !show.split(',').map((s) => s.trim()).includes('scores');
     score.addEventListener('click', () => this.playgrounds.forEach((el) => el.score()));
     root.querySelector('[data-role="step"]').addEventListener('click', () => this.playgrounds.forEach((el) => el.step()));
-    root.querySelector('[data-role="reset"]').addEventListener('click', () => {
-      this.running = false;
-      play.textContent = 'Play all';
-      this.playgrounds.forEach((el) => el.reset());
-    });
+    root.querySelector('[data-role="reset"]').addEventListener('click', () => this.resetAll());
+    const knobs = (this.getAttribute('knobs') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (knobs.length) this.playgrounds[0].addEventListener('gan-config', () => this.showKnobs(knobs), { once: true });
+  }
+
+  /** Every column afresh, from noise, with `changes` to its settings. */
+  resetAll(changes = {}) {
+    this.running = false;
+    this.shadowRoot.querySelector('[data-role="play"]').textContent = 'Play all';
+    this.playgrounds.forEach((el) => el.reset(changes));
+  }
+
+  /** A field per knob, labelled and bounded by the core's schema, showing the first column's value. */
+  showKnobs(names) {
+    const box = this.shadowRoot.querySelector('[data-role="knobs"]');
+    const first = this.playgrounds[0];
+    const settings = first.schema.settings;
+    for (const name of names) {
+      const setting = settings.find((s) => s.name === name);
+      if (!setting) continue;
+      const input = Object.assign(document.createElement('input'), { type: 'number', min: setting.min, max: setting.max, step: setting.kind === 'int' ? 1 : 'any', value: first.state[name] ?? '' });
+      input.dataset.setting = name;
+      const label = Object.assign(document.createElement('label'), { textContent: `${setting.label} ` });
+      label.append(input);
+      input.addEventListener('change', () => {
+        const value = Number(input.value);
+        const ok = input.value !== '' && Number.isFinite(value) && value >= setting.min && value <= setting.max && (setting.kind !== 'int' || Number.isInteger(value));
+        input.setCustomValidity(ok ? '' : `${setting.label}: from ${setting.min} to ${setting.max}`);
+        input.reportValidity();
+        if (ok) this.resetAll({ [name]: value });
+      });
+      box.append(label);
+    }
+    box.hidden = !box.children.length;
   }
 }
 

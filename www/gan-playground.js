@@ -74,6 +74,8 @@ export class GanPlayground extends HTMLElement {
       const hide = hidden.has(part) || (part === 'latent-tools' && hidden.has('latent'));
       for (const el of this.shadowRoot.querySelectorAll(`[data-part="${part}"]`)) el.hidden = hide;
     }
+    // With the latent tools, the grid's samples can be picked from the keyboard too.
+    if (!hidden.has('latent')) this.$('samples').tabIndex = 0;
     this.$('speed').replaceChildren(...Object.entries(SPEEDS).map(([v, t]) => new Option(t, v)));
     for (const [id, p] of Object.entries(PRESETS)) this.$('preset').append(new Option(p.title, id));
     this.wire();
@@ -116,6 +118,7 @@ export class GanPlayground extends HTMLElement {
     // weights is relative to the page (the worker would resolve it against its own URL).
     const weights = this.getAttribute('weights') ?? (this.hasAttribute('hash') && new URLSearchParams(location.search).get('weights'));
     if (weights) this.weightsUrl = new URL(weights, location.href).href;
+    this.opening = Boolean(weights); // the run opens on that file: its first 'loaded' says so
     return parsed;
   }
 
@@ -312,8 +315,10 @@ export class GanPlayground extends HTMLElement {
         const parts = [msg.generator && 'generator', msg.critic && 'critic'].filter(Boolean).join(' and ');
         const about = m.variant ? ` (${m.variant}, ${m.steps ?? '?'} steps on ${m.dataset ?? '?'})` : '';
         if (msg.recovering) this.showMessage(`${msg.recovering}; resumed ${this.titleOf(m.variant)} from step ${Number(m.steps).toLocaleString('en')}, its last snapshot.`, 'note');
+        else if (this.opening && this.hasAttribute('weights')) this.showMessage(`Opened at step ${Number(m.steps).toLocaleString('en')}, on a run saved with the page. Play trains on from there; Reset starts from noise.`);
         else if (msg.resumed) this.showMessage(`Resumed ${this.titleOf(m.variant)} at step ${Number(m.steps).toLocaleString('en')} from ${msg.name}: weights, optimiser, data order and charts, exactly where it stopped.`, 'note');
         else this.showMessage(`Loaded the ${parts} from ${msg.name}${about}${m.config ? ' (weights only: the optimiser and the data order start afresh)' : ''}.`);
+        this.opening = false;
         this.$('samples').dataset.loaded = msg.name;
         // The charts of a resumed run come with it; they are drawn from its first read-out on.
         this.loadedHistory = { points: msg.history ?? [], scores: msg.scores ?? [] };

@@ -4,11 +4,11 @@
 // file), precision against recall (for a search on triangles), and a table of the numbers. The numbers come from the core (crate/study/summary.rs), as the README's
 // figures do.
 //
-// With replay-variants="ns-gan,wgan-gp", a reader can replay the seeds phase in the browser:
-// each variant with its published settings, replay-seeds seeds (default 2), replay-steps steps
-// (default 100) at the widths of the batch, g-width and d-width attributes, replay-parallel runs
-// (default 2) training at once; each run is scored at its last step and the box plot fills in as
-// runs finish.
+// With replay-variants="ns-gan,wgan-gp" and replay-plan (the seeds phase's plan, as `gan study
+// plan` writes it), a reader can replay the seeds phase in the browser: the plan's first
+// replay-seeds runs (default 2) of each variant, each with its best setting from the search and
+// the plan's seed, steps and sizes, replay-parallel runs (default 2) training at once; each run is
+// scored at its last step and the box plot fills in as runs finish.
 import { getEngine } from './engine.js';
 import { drawBudget, drawPrecisionRecall, drawSeedBoxes } from './study-figures.js';
 
@@ -34,7 +34,7 @@ export class GanStudy extends HTMLElement {
       <div data-role="table"></div>
       <div data-part="replay" ${replay.length ? '' : 'hidden'}>
         <div class="bar"><button class="primary" data-role="replay">Replay in your browser</button>
-          <span class="note" data-role="replay-status">${replay.join(', ')}: ${number(this, 'replay-seeds', 2)} seeds each, published settings, ${number(this, 'replay-steps', 100)} steps</span></div>
+          <span class="note" data-role="replay-status">${replay.join(', ')}: ${number(this, 'replay-seeds', 2)} seeds each, each with its best setting from the search</span></div>
         <canvas role="img" data-role="replay-seeds" hidden aria-label="Your replay: FID-style score over seeds per variant"></canvas>
       </div>`;
     // One engine per page, the first element's backend winning: this attribute, else the link's.
@@ -81,10 +81,21 @@ export class GanStudy extends HTMLElement {
     const button = this.$('replay');
     button.disabled = true;
     const seeds = number(this, 'replay-seeds', 2);
-    const steps = number(this, 'replay-steps', 100);
     const parallel = number(this, 'replay-parallel', 2);
-    const model = { g_width: number(this, 'g-width', 16), d_width: number(this, 'd-width', 16) };
-    const queue = variants.flatMap((variant) => Array.from({ length: seeds }, (_, k) => ({ variant, seed: k + 1 })));
+    let plan;
+    try {
+      const url = new URL(this.getAttribute('replay-plan') ?? '', document.baseURI);
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url.pathname}: ${response.status} ${response.statusText}`);
+      plan = await response.json();
+    } catch (e) {
+      this.$('replay-status').textContent = `The seeds plan could not be read (${e.message}).`;
+      button.disabled = false;
+      return;
+    }
+    const steps = plan.steps;
+    // Each variant's first runs in the plan: its best setting, at the plan's seeds.
+    const queue = variants.flatMap((variant) => plan.runs.filter((r) => r.config.variant === variant).slice(0, seeds).map((r) => ({ variant, setting: r.setting, seed: r.config.seed, config: r.config })));
     const total = queue.length;
     const lines = [];
     const canvas = this.$('replay-seeds');
@@ -94,13 +105,12 @@ export class GanStudy extends HTMLElement {
       const summary = await this.engine.summarise('', lines.join('\n'));
       drawSeedBoxes(canvas, summary, 'Your replay: FID-style score over seeds');
     };
-    const one = ({ variant, seed }, id) => new Promise((resolve) => {
+    const one = ({ variant, setting, seed, config }, id) => new Promise((resolve) => {
       const t0 = performance.now();
-      const config = { variant, dataset: 'mnist', seed, batch_size: number(this, 'batch', 16), model };
       const finish = (best, error = null) => {
         run.close();
         lines.push(JSON.stringify({
-          id, variant, setting: 0, seed, steps, best, checkpoints: best ? [best] : [], seconds: (performance.now() - t0) / 1000, error,
+          id, variant, setting, seed, steps, best, checkpoints: best ? [best] : [], seconds: (performance.now() - t0) / 1000, error,
         }));
         resolve();
       };

@@ -6,6 +6,34 @@ import { prepareCanvas } from './chart.js';
 
 /** One colour per variant, in the summary's order (colour-blind-safe, Okabe & Ito), as `gan study figures`. */
 export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#56b4e9', '#e69f00', '#787878', '#000000'];
+/** And one marker shape per variant, so that series can be told apart without colour. */
+const MARKERS = ['circle', 'square', 'triangle', 'diamond', 'down', 'cross', 'plus', 'star'];
+
+/** The i-th variant's marker, filled with its colour, centred at (x, y), of radius r. */
+function marker(ctx, i, x, y, r = 3.5) {
+  const shape = MARKERS[i % MARKERS.length];
+  ctx.fillStyle = ctx.strokeStyle = PALETTE[i % PALETTE.length];
+  ctx.lineWidth = 1.6;
+  ctx.beginPath();
+  const poly = (points) => points.forEach(([dx, dy], k) => (k ? ctx.lineTo(x + dx * r, y + dy * r) : ctx.moveTo(x + dx * r, y + dy * r)));
+  if (shape === 'circle') ctx.arc(x, y, r, 0, 2 * Math.PI);
+  else if (shape === 'square') ctx.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7);
+  else if (shape === 'triangle') poly([[0, -1.15], [1, 0.7], [-1, 0.7]]);
+  else if (shape === 'down') poly([[0, 1.15], [1, -0.7], [-1, -0.7]]);
+  else if (shape === 'diamond') poly([[0, -1.2], [1, 0], [0, 1.2], [-1, 0]]);
+  else if (shape === 'star') poly([...Array(10)].map((_, k) => [Math.sin((k * Math.PI) / 5) * (k % 2 ? 0.5 : 1.2), -Math.cos((k * Math.PI) / 5) * (k % 2 ? 0.5 : 1.2)]));
+  if (shape === 'cross' || shape === 'plus') {
+    const a = shape === 'cross' ? Math.SQRT1_2 : 1;
+    ctx.moveTo(x - a * r, y - (shape === 'cross' ? a * r : 0));
+    ctx.lineTo(x + a * r, y + (shape === 'cross' ? a * r : 0));
+    ctx.moveTo(x - (shape === 'cross' ? a * r : 0), y + a * r);
+    ctx.lineTo(x + (shape === 'cross' ? a * r : 0), y - a * r);
+    ctx.stroke();
+  } else {
+    ctx.closePath();
+    ctx.fill();
+  }
+}
 
 function prepare(canvas) {
   const c = prepareCanvas(canvas);
@@ -65,12 +93,11 @@ export function drawBudget(canvas, summary, title = 'Best FID-style score of k s
     ctx.beginPath();
     v.budget.forEach((p, j) => (j ? ctx.lineTo(x(p.k), y(p.mean)) : ctx.moveTo(x(p.k), y(p.mean))));
     ctx.stroke();
+    // A marker every few settings (not on every point: they would merge into a thick line).
+    const every = Math.max(1, Math.round(v.budget.length / 5));
+    v.budget.forEach((p, j) => (j % every === 0 || j === v.budget.length - 1) && marker(ctx, i, x(p.k), y(p.mean)));
   });
-  ctx.textBaseline = 'top';
-  for (const { label, x: lx, y: ly, colour } of entries) {
-    ctx.fillStyle = colour;
-    ctx.fillText(label, lx, ly);
-  }
+  drawLegend(ctx, entries);
   canvas.dataset.variants = String(drawn.length);
 }
 
@@ -114,12 +141,9 @@ export function drawSeedBoxes(canvas, summary, title = 'FID-style score over see
     ctx.moveTo(cx - w, y(b.median));
     ctx.lineTo(cx + w, y(b.median));
     ctx.stroke();
-    ctx.fillStyle = '#1d1d1b99';
     v.seed_scores.forEach((s, j) => {
       const jitter = v.seed_scores.length > 1 ? (j / (v.seed_scores.length - 1) - 0.5) * 1.6 * w : 0;
-      ctx.beginPath();
-      ctx.arc(cx + jitter, y(s), 2, 0, 2 * Math.PI);
-      ctx.fill();
+      marker(ctx, i, cx + jitter, y(s), 2.5);
     });
   });
   canvas.dataset.variants = String(drawn.length);
@@ -141,32 +165,36 @@ export function drawPrecisionRecall(canvas, summary, title = 'Triangles: precisi
   ctx.textAlign = 'left';
   let runs = 0;
   summary.variants.forEach((v, i) => {
-    ctx.fillStyle = PALETTE[i % PALETTE.length];
     for (const [precision, recall] of v.precision_recall) {
-      ctx.beginPath();
-      ctx.arc(x(recall), y(precision), 3.5, 0, 2 * Math.PI);
-      ctx.fill();
+      marker(ctx, i, x(recall), y(precision));
       runs++;
     }
   });
-  for (const { label, x: lx, y: ly, colour } of entries) {
-    ctx.fillStyle = colour;
-    ctx.fillText(label, lx, ly);
-  }
+  drawLegend(ctx, entries);
   canvas.dataset.runs = String(runs);
+}
+
+/** The legend above the plot: each variant's marker and name in its colour. */
+function drawLegend(ctx, entries) {
+  ctx.textBaseline = 'top';
+  for (const { label, x, y, colour, index } of entries) {
+    marker(ctx, index, x + 4, y + 6, 3.5);
+    ctx.fillStyle = colour;
+    ctx.fillText(label, x + 11, y);
+  }
 }
 
 /** Where each variant's legend entry goes: rows from `y`, wrapped within [left, right]. */
 function legendLayout(ctx, summary, left, right, y) {
   let x = left;
   return summary.variants.map((v, i) => {
-    const label = `■ ${v.variant}`;
-    const w = ctx.measureText(label).width + 10;
+    const label = v.variant;
+    const w = ctx.measureText(label).width + 21;
     if (x + w > right && x > left) {
       x = left;
       y += 14;
     }
-    const entry = { label, x, y, colour: PALETTE[i % PALETTE.length] };
+    const entry = { label, x, y, colour: PALETTE[i % PALETTE.length], index: i };
     x += w;
     return entry;
   });

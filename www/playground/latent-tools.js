@@ -15,6 +15,37 @@ export const latentTools = {
     const y = Math.floor(((e.clientY - rect.top) / rect.height) * canvas.height / tile);
     const k = y * 8 + x;
     if (x < 0 || x >= 8 || k >= this.gridSize) return;
+    this.pickSample(k);
+  },
+
+  /** From the keyboard: the arrow keys move a cursor over the grid, Enter or Space picks its sample. */
+  keySample(e) {
+    if (!this.gridZ || this.shadowRoot.querySelector('[data-part="latent"]').hidden) return;
+    const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -8, ArrowDown: 8 };
+    const at = this.cursor ?? 0;
+    if (e.key in moves) this.cursor = Math.min(this.gridSize - 1, Math.max(0, at + (this.cursor === undefined ? 0 : moves[e.key])));
+    else if (e.key === 'Enter' || e.key === ' ') this.pickSample(at);
+    else return;
+    e.preventDefault();
+    this.showCursor();
+  },
+
+  /** The keyboard cursor: an outline over its tile, and its place in the canvas's label. */
+  showCursor() {
+    const canvas = this.$('samples');
+    const box = this.$('tile-cursor');
+    const k = this.cursor;
+    box.hidden = k === undefined || this.shadowRoot.activeElement !== canvas;
+    if (k === undefined) return;
+    const scale = canvas.clientWidth / canvas.width;
+    const [x, y] = [k % 8, Math.floor(k / 8)];
+    Object.assign(box.style, { left: `${canvas.offsetLeft + x * 29 * scale}px`, top: `${canvas.offsetTop + y * 29 * scale}px`, width: `${30 * scale}px`, height: `${30 * scale}px` });
+    const mode = this.$('click-mode').selectedOptions[0]?.text ?? 'pin it';
+    canvas.setAttribute('aria-label', `Grid of generated samples; sample ${k + 1} of ${this.gridSize} (row ${y + 1}, column ${x + 1}): Enter to ${mode}`);
+  },
+
+  /** Pins the grid's k-th sample, or adds it to a group, as the click mode says. */
+  pickSample(k) {
     const z = this.gridZ.slice(k * this.nz, (k + 1) * this.nz);
     const mode = this.$('click-mode').value;
     if (mode === 'pin') {

@@ -72,6 +72,9 @@ export const wiring = {
       this.send({ type: 'setLatent', z: new Float32Array(z) });
     });
     on('samples', 'click', (e) => this.clickSample(e));
+    on('samples', 'keydown', (e) => this.keySample(e));
+    on('samples', 'focus', () => this.showCursor());
+    on('samples', 'blur', () => (this.$('tile-cursor').hidden = true));
     this.wireDrawing();
     on('score-now', 'click', () => {
       this.$('score-now').disabled = true;
