@@ -385,3 +385,22 @@ test("at a phone's width (390 px) the article and the playground do not scroll s
     await page.close();
   }
 });
+
+test("the latent figure's samples can be pinned from the keyboard, as its caption says", { timeout: 300_000 }, async () => {
+  const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
+  const i = await page.evaluate(() => $playgrounds().findIndex((el) => (el.getAttribute('show') ?? '').includes('latent')));
+  await page.evaluate((i) => $playgrounds()[i].scrollIntoView({ block: 'center' }), i);
+  await page.waitForFunction((i) => $playgrounds()[i].gridZ && $pg('samples', i).dataset.step === '2000', i, { timeout: 300_000, polling: 500 });
+  await page.evaluate((i) => $pg('samples', i).focus(), i);
+  for (const key of ['ArrowRight', 'ArrowRight', 'Enter', 'ArrowDown', 'Enter']) await page.keyboard.press(key);
+  const state = await page.evaluate((i) => {
+    const el = $playgrounds()[i];
+    return { pins: el.pins.length, same: el.pins[1].every((v, k) => v === el.gridZ[9 * el.nz + k]), label: $pg('samples', i).getAttribute('aria-label'), cursor: !$pg('tile-cursor', i).hidden };
+  }, i);
+  assert.equal(state.pins, 2);
+  assert.ok(state.same, 'the first arrow shows the cursor on sample 1, the second moves it; the second pin is sample 10 (row 2, column 2)');
+  assert.match(state.label, /sample 10 of 64 \(row 2, column 2\)/);
+  assert.ok(state.cursor, 'the cursor is drawn over its tile');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
