@@ -16,7 +16,7 @@
 // d_width, seed; `gan schema` lists them with their ranges), speed, backend, and the variant's
 // knobs such as gamma, clip, lambda.
 // Every element on a page shares one worker and one GPU device, and trains its own run.
-// Script API: start(until?) (with `until`: train to that step and stop), pause(), reset(partialState?), step('both' | 'd' | 'g'), score(), `state`,
+// Script API: start(until?) (with `until`: train to that step and stop), pause(), reset(partialState?), step('both' | 'd' | 'g'), score(), setKnob(name, value), `state`,
 // `progress`, `histogram` (the critic's latest weight histogram: {limit, counts, step});
 // events 'gan-ready', 'gan-progress', 'gan-config', 'gan-score'.
 //
@@ -244,6 +244,15 @@ export class GanPlayground extends HTMLElement {
   start(until) { this.send({ type: 'start', ...(until !== undefined && { until }) }); }
   pause() { this.send({ type: 'pause' }); }
   step(part = 'both') { this.send({ type: 'step', part }); }
+
+  /** Sets one of the variant's knobs (BEGAN's γ, WGAN's c) from the next step on, as its slider
+   * does; false, and nothing sent, for a knob the variant lacks or a value out of its range. */
+  setKnob(name, value) {
+    const knob = this.variants?.find((v) => v.id === this.state?.variant)?.knobs.find((k) => k.name === name);
+    if (!knob || !Number.isFinite(value) || value < knob.min || value > knob.max) return false;
+    this.send({ type: 'knob', name, value });
+    return true;
+  }
   score() { this.send({ type: 'score', now: true }); }
 
   /** Starts a new run from the current state with `changes` applied (a fresh network). */

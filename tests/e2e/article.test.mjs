@@ -76,8 +76,19 @@ test("the clipping figure: it opens with WGAN's weights piled up at ±c and WGAN
   // (stored in f16, in which 0.01 is 0.0100021)
   assert.ok(Math.abs(opened.limit - 0.01) < 1e-5 && opened.share > 0.5, 'the opening critic has most weights at ±c');
   assert.ok(openedGp.share < 0.05, "the opening WGAN-GP critic's weights are spread out");
-  // Reset all: from scratch.
-  await page.evaluate(([a, b]) => [a, b].forEach((i) => $playgrounds()[i].reset()), [wgan, gp]);
+  // The c in the prose: two steps down (0.01 → 0.005 → 0.002), each a critic step with the new bound.
+  const scrub = page.locator('gan-scrub[for="clipping"]');
+  await scrub.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction((a) => $playgrounds()[a].histogram?.step === 1500 && $playgrounds()[a].state.knobs.clip === 0.005 && $playgrounds()[a].histogram.limit < 0.0051, wgan, { timeout: 120_000, polling: 200 });
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction((a) => $playgrounds()[a].state.knobs.clip === 0.002 && $playgrounds()[a].histogram.limit < 0.00201, wgan, { timeout: 120_000, polling: 200 });
+  const scrubbed = await atEdges(wgan);
+  console.log(`after c = 0.002 in the prose: ${(100 * scrubbed.share).toFixed(1)} % at ±${scrubbed.limit.toPrecision(3)} (step ${scrubbed.step})`);
+  assert.equal(await scrub.textContent(), '0.002');
+  assert.ok(Math.abs(scrubbed.limit - 0.002) < 1e-6 && scrubbed.share > 0.5, "the critic's weights pile up at the new ±c");
+  // From scratch, with the published c again (the reader's c would stay through a reset).
+  await page.evaluate(([a, b]) => [a, b].forEach((i) => $playgrounds()[i].reset({ knobs: {} })), [wgan, gp]);
   await page.waitForFunction(([a, b]) => [a, b].every((i) => $playgrounds()[i].histogram?.step === 0), [wgan, gp], { timeout: 300_000, polling: 500 });
   const before = await atEdges(wgan);
   await page.evaluate(([a, b]) => [a, b].forEach((i) => $playgrounds()[i].step()), [wgan, gp]);
