@@ -8,6 +8,8 @@
 
 /** Chart points a run keeps, and saves with its snapshots (the page's charts draw as many). */
 export const HISTORY_POINTS = 4000;
+/** The fields of a chart point that are not read-outs: a point is { step, d, g, rate, ...read-outs }. */
+export const POINT_FIELDS = ['step', 'd', 'g', 'rate'];
 
 const ROOT = 'runs';
 const SLOTS = ['latest', 'previous'];

@@ -4,7 +4,7 @@
 import { drawBars, drawChart } from '../chart.js';
 import { drawGrid } from '../grid.js';
 import { drawPlane } from '../plane.js';
-import { HISTORY_POINTS } from '../snapshots.js';
+import { HISTORY_POINTS, POINT_FIELDS } from '../snapshots.js';
 import { css, fmt } from './format.js';
 
 /** A number of any size in a few characters (1.2e-5, 0.034, 12.5). */
@@ -156,7 +156,7 @@ export const readouts = {
           { name: 'D loss', color: dColor, points: h.map((p) => [p.step, p.d]) },
           { name: 'G loss', color: gColor, points: h.map((p) => [p.step, p.g]) },
         ], { title: 'Losses' });
-      const names = Object.keys(h.at(-1) ?? {}).filter((k) => !['step', 'd', 'g', 'rate'].includes(k));
+      const names = Object.keys(h.at(-1) ?? {}).filter((k) => !POINT_FIELDS.includes(k));
       const box = this.$('readout-charts');
       if (box.dataset.names !== names.join()) {
         box.dataset.names = names.join();

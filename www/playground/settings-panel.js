@@ -67,7 +67,7 @@ export const settingsPanel = {
       input.value = value;
       output.textContent = +Number(value).toPrecision(3);
       input.addEventListener('input', () => { output.textContent = +Number(input.value).toPrecision(3); });
-      input.addEventListener('change', () => this.send({ type: 'knob', name: knob.name, value: Number(input.value) }));
+      input.addEventListener('change', () => this.setKnob(knob.name, Number(input.value)));
       return label;
     }));
   },

@@ -2,6 +2,7 @@
 // read-backs, its snapshots, and the messages addressed to it (www/worker/protocol.js).
 import { Autosave } from '../autosave.js';
 import { latticeLatents, surfacePoints } from '../plane.js';
+import { POINT_FIELDS } from '../snapshots.js';
 import { fetchBytes, inspectWeightsFile, pretrainedFile, readBlob } from './files.js';
 import { deviceLost, fatal, isPoints, post, shared } from './shared.js';
 
@@ -114,7 +115,7 @@ export class Run {
     const saved = this.autosave.points.at(-1)?.step === r.step ? this.autosave.points.at(-1) : null;
     const [dLoss, gLoss] = [r.dLoss ?? saved?.d ?? null, r.gLoss ?? saved?.g ?? null];
     // (and so are its read-outs, such as ‖∇D‖: a figure opened on a saved run shows them at once)
-    const savedValues = Object.entries(saved ?? {}).filter(([k]) => !['step', 'd', 'g', 'rate'].includes(k));
+    const savedValues = Object.entries(saved ?? {}).filter(([k]) => !POINT_FIELDS.includes(k));
     const values = { ...Object.fromEntries(savedValues), ...r.values };
     const msg = { type: 'progress', session: this.sessionId, step: r.step, dLoss, gLoss, values, histogram: r.histogram, coverage: r.coverage, stepsPerSec: this.rate };
     const transfer = [];
