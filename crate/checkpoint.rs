@@ -36,6 +36,26 @@ use crate::weights;
 pub const WEIGHTS_FORMAT: &str = "gan-playground weights 1";
 pub const RUN_FORMAT: &str = "gan-playground run 1";
 
+/// Refuses a file that a later build wrote in a format this one does not know ("gan-playground
+/// run 2"), naming both. Files of our formats' first version load in every build; a file with no
+/// format (PyTorch's, anyone's) is judged by its tensors.
+fn check_format(metadata: &BTreeMap<String, String>) -> Result<(), String> {
+    let Some(theirs) = metadata.get("format") else { return Ok(()) };
+    for ours in [WEIGHTS_FORMAT, RUN_FORMAT] {
+        let (kind, version) = ours.rsplit_once(' ').expect("a format ends with its version");
+        match theirs.strip_prefix(kind).and_then(|rest| rest.strip_prefix(' ')) {
+            Some(v) if v == version => return Ok(()),
+            Some(v) => {
+                return Err(format!(
+                    "this file is a {kind} of format {v}, and this page reads format {version}: a later version of the site wrote it"
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
 /// The most bytes of chart history a run file carries (the page's charts of a long run are a few
 /// hundred kilobytes).
 pub const MAX_HISTORY_BYTES: usize = 16 << 20;
@@ -144,6 +164,7 @@ impl Trainer {
     /// The run config a file's metadata carries (parsed, not yet validated).
     pub fn config_of(bytes: &[u8]) -> Result<TrainConfig, String> {
         let file = SafeTensors::parse(bytes)?;
+        check_format(&file.metadata)?;
         let config = file.metadata.get("config").ok_or("the file has no run config in its metadata")?;
         serde_json::from_str(config).map_err(|e| format!("the file's run config is not valid: {e}"))
     }
@@ -163,6 +184,7 @@ impl Trainer {
     /// as it was. Without a run state, the optimisers' state is kept (same parameter ids).
     pub fn load_weights(&mut self, bytes: &[u8], target: Option<&str>) -> Result<Loaded, String> {
         let file = SafeTensors::parse(bytes)?;
+        check_format(&file.metadata)?;
         let has = |prefix: &str| !weights::names_under(&file, prefix).is_empty();
         let (g_prefix, d_prefix) = if has("generator.") || has("critic.") {
             const PARTS: [&str; 5] = ["generator.", "critic.", "state.", "optimizer.", "run."];

@@ -107,7 +107,12 @@ impl Classifier {
 
     /// Class logits.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.fc2.forward(self.features(x))
+        self.logits_of(self.features(x))
+    }
+
+    /// Class logits from [`Self::features`] (so one pass gives both).
+    pub fn logits_of(&self, features: Tensor<2>) -> Tensor<2> {
+        self.fc2.forward(features)
     }
 
     /// The weights as safetensors, PyTorch's names and layouts (f32), with `metadata`.

@@ -6,7 +6,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, Transaction};
 use serde::Serialize;
 
-use crate::classifier::{CLASSES, Classifier, FEATURES, predict};
+use crate::classifier::{CLASSES, Classifier, FEATURES};
 use crate::data::ImageDataset;
 use crate::data::triangles::Triangle;
 use crate::metrics::{Features, frechet_distance, kernel_inception_distance};
@@ -30,28 +30,56 @@ pub struct Scores {
     pub kid_std: f64,
     /// How many generated samples the classifier puts in each class 0–9.
     pub classes: [usize; CLASSES],
+    /// How many samples it labels with confidence (top class probability at least [`CONFIDENT`]):
+    /// digits a reader would name, where a blot still gets some class.
+    pub confident: usize,
 }
 
-/// Features and predicted classes of `images` (any number, [N, 1, 28, 28]).
-pub async fn features_of(classifier: &Classifier, images: Tensor<4>) -> Result<(Vec<f64>, Vec<usize>), String> {
+/// The top class probability from which a sample counts as [`Scores::confident`].
+pub const CONFIDENT: f64 = 0.9;
+
+/// What the classifier makes of some images: features, predicted classes, top class probabilities.
+pub struct Seen {
+    pub features: Vec<f64>,
+    pub classes: Vec<usize>,
+    pub confidences: Vec<f64>,
+}
+
+/// What the classifier makes of `images` (any number, [N, 1, 28, 28]).
+pub async fn features_of(classifier: &Classifier, images: Tensor<4>) -> Result<Seen, String> {
     let n = images.dims()[0];
     let mut tx = Transaction::default();
     for start in (0..n).step_by(BATCH) {
-        let batch = images.clone().slice(start..(start + BATCH).min(n));
-        tx = tx.register(classifier.features(batch.clone())).register(predict(classifier, batch));
+        let features = classifier.features(images.clone().slice(start..(start + BATCH).min(n)));
+        tx = tx.register(features.clone()).register(classifier.logits_of(features));
     }
     let data = tx.execute_async().await.map_err(|e| format!("reading features from the device failed: {e:?}"))?;
-    let (mut features, mut classes) = (Vec::with_capacity(n * FEATURES), Vec::with_capacity(n));
+    let mut seen =
+        Seen { features: Vec::with_capacity(n * FEATURES), classes: Vec::with_capacity(n), confidences: Vec::new() };
     for (i, d) in data.into_iter().enumerate() {
         if i % 2 == 0 {
-            features.extend(to_f32(d)?.into_iter().map(f64::from));
+            seen.features.extend(to_f32(d)?.into_iter().map(f64::from));
         } else {
-            classes.extend(
-                d.convert::<i64>().try_to_vec::<i64>().map_err(|e| format!("{e:?}"))?.into_iter().map(|c| c as usize),
-            );
+            for logits in to_f32(d)?.chunks(CLASSES) {
+                let (class, confidence) = top_class(logits);
+                seen.classes.push(class);
+                seen.confidences.push(confidence);
+            }
         }
     }
-    Ok((features, classes))
+    Ok(seen)
+}
+
+/// The first class of highest logit and its softmax probability.
+fn top_class(logits: &[f32]) -> (usize, f64) {
+    let (mut class, mut top) = (0, f64::NEG_INFINITY);
+    for (c, &l) in logits.iter().enumerate() {
+        if f64::from(l) > top {
+            (class, top) = (c, f64::from(l));
+        }
+    }
+    let sum: f64 = logits.iter().map(|&l| (f64::from(l) - top).exp()).sum();
+    (class, 1.0 / sum)
 }
 
 /// `n` samples of G (eval-free: BatchNorm with each batch's statistics, as the page's grid) from
@@ -99,17 +127,18 @@ pub async fn score(classifier: &Classifier, real: Tensor<4>, fake: Tensor<4>, se
         return Err("the scores use an MNIST classifier: they compare grey images only".into());
     }
     let (n_real, n_fake) = (real.dims()[0], fake.dims()[0]);
-    let (real_features, _) = features_of(classifier, real).await?;
-    let (fake_features, classes) = features_of(classifier, fake).await?;
-    let real = Features::new(n_real, FEATURES, real_features)?;
-    let fake = Features::new(n_fake, FEATURES, fake_features)?;
+    let real_seen = features_of(classifier, real).await?;
+    let fake_seen = features_of(classifier, fake).await?;
+    let real = Features::new(n_real, FEATURES, real_seen.features)?;
+    let fake = Features::new(n_fake, FEATURES, fake_seen.features)?;
     let fid = frechet_distance(&real, &fake)?;
     let (kid, kid_std) = kernel_inception_distance(&real, &fake, KID_SUBSETS, KID_SUBSET_SIZE, seed)?;
     let mut histogram = [0; CLASSES];
-    for c in classes {
-        histogram[c.min(CLASSES - 1)] += 1;
+    for &c in &fake_seen.classes {
+        histogram[c] += 1;
     }
-    Ok(Scores { n: n_fake, fid, kid, kid_std, classes: histogram })
+    let confident = fake_seen.confidences.iter().filter(|&&p| p >= CONFIDENT).count();
+    Ok(Scores { n: n_fake, fid, kid, kid_std, classes: histogram, confident })
 }
 
 /// Precision and recall on the triangles, in the spirit of the study (Lucic et al. 2017, §5.1):

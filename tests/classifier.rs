@@ -1,5 +1,6 @@
 //! The shipped MNIST classifier behind the scores: it loads strictly, classifies the held-out
-//! digits at ≥ 98 %, and its features score real against real near zero and real against noise far.
+//! digits at ≥ 98 %, names nearly all of them with confidence, and its features score real against
+//! real near zero and real against noise far.
 #![cfg(not(target_family = "wasm"))]
 
 mod common;
@@ -7,7 +8,7 @@ mod common;
 use burn::tensor::{Device, Tensor, TensorData, read_sync};
 use gan_playground::classifier::{Classifier, held_out, is_held_out, predict};
 use gan_playground::data::ImageDataset;
-use gan_playground::score::score;
+use gan_playground::score::{features_of, score};
 
 fn load() -> (Classifier, ImageDataset, Device) {
     let device = Device::flex();
@@ -51,4 +52,16 @@ fn real_against_real_scores_near_zero_and_real_against_noise_far() {
     // Every digit class appears among real digits; blank images all fall in one class.
     assert!(same.classes.iter().all(|&c| c > 50), "{:?}", same.classes);
     assert_eq!(collapsed.classes.iter().filter(|&&c| c > 0).count(), 1, "{:?}", collapsed.classes);
+    // Nearly every real digit is named with confidence (the openings' "named" share is read against it).
+    assert!(same.confident > 9 * same.n / 10, "{} of {} named", same.confident, same.n);
+}
+
+#[test]
+fn the_scores_classes_are_the_classifiers_predictions() {
+    let (classifier, data, device) = load();
+    let images = data.batch(&held_out(data.len())[..500], &device);
+    let seen = read_sync(features_of(&classifier, images.clone())).unwrap();
+    let predicted = predict(&classifier, images).into_data().convert::<i64>().try_to_vec::<i64>().unwrap();
+    assert_eq!(seen.classes, predicted.iter().map(|&c| c as usize).collect::<Vec<_>>());
+    assert!(seen.confidences.iter().all(|p| (0.1..=1.0).contains(p)), "a top probability of 10 classes is in [0.1, 1]");
 }

@@ -1,6 +1,8 @@
 //! A run's whole state in one file: a run restored from it goes on bit for bit as the run that
 //! was never interrupted (CPU backend), for every variant; its optimisers follow PyTorch's
-//! formulas; a weights file still loads as weights; a hostile run file changes nothing.
+//! formulas; a weights file still loads as weights; a hostile run file changes nothing; files of
+//! format 1 written by an earlier build (tests/fixtures/format1-*) still resume, and a file of a
+//! later format is refused by name.
 
 mod common;
 
@@ -68,6 +70,90 @@ fn a_weights_file_loads_as_weights_and_says_so() {
     assert!(!loaded.resumed);
     assert_eq!(b.step(), 1);
     assert_eq!(read_sync(b.readout(true)).unwrap().samples, read_sync(a.readout(true)).unwrap().samples);
+}
+
+const FIXTURE_RUN: &str = "tests/fixtures/format1-run.safetensors";
+const FIXTURE_WEIGHTS: &str = "tests/fixtures/format1-weights.safetensors";
+/// The fixtures' run (`fixture_trainer`): BEGAN (Adam, and a variant state k_t), four steps on 16 blobs.
+const FIXTURE_STEPS: u64 = 4;
+
+/// Writes the format-1 fixtures (done once; they stay as they were written, so that a later
+/// build's test reads an earlier build's files): `cargo test --test resume -- --ignored`.
+#[test]
+#[ignore]
+fn write_the_format1_fixtures() {
+    let mut a = fixture_trainer();
+    for _ in 0..FIXTURE_STEPS {
+        a.train_step().unwrap();
+    }
+    let history = "{\"points\":[{\"step\":4,\"d\":0.5,\"g\":0.25,\"rate\":null}],\"scores\":[]}";
+    std::fs::write(common::repo_file(FIXTURE_RUN), read_sync(a.save_run(Some(history))).unwrap()).unwrap();
+    std::fs::write(common::repo_file(FIXTURE_WEIGHTS), read_sync(a.save_weights(Dtype::F16)).unwrap()).unwrap();
+}
+
+#[test]
+fn files_of_format_1_from_an_earlier_build_still_resume() {
+    let bytes = std::fs::read(common::repo_file(FIXTURE_RUN)).unwrap();
+    let file = SafeTensors::parse(&bytes).unwrap();
+    assert_eq!(file.metadata.get("format").map(String::as_str), Some("gan-playground run 1"));
+    let (mut b, loaded) = Trainer::resume(&bytes, Arc::new(common::blobs(16, 2)), &Device::flex()).unwrap();
+    assert!(loaded.resumed && loaded.generator && loaded.critic);
+    assert_eq!((b.step(), b.config().variant.as_str()), (FIXTURE_STEPS, "began"));
+    assert!(loaded.metadata["history"].contains("\"step\":4"));
+    // Every tensor of the file is the run's own now: saved again, the run gives them back as they were.
+    let again = read_sync(b.save_run(None)).unwrap();
+    let again = SafeTensors::parse(&again).unwrap();
+    for t in &file.tensors {
+        let mine = again.get(&t.name).unwrap_or_else(|| panic!("{} is not in the resumed run", t.name));
+        assert_eq!(again.bytes_of(mine), file.bytes_of(t), "{}", t.name);
+    }
+    b.train_step().unwrap();
+    assert_eq!(b.step(), FIXTURE_STEPS + 1);
+
+    let weights = std::fs::read(common::repo_file(FIXTURE_WEIGHTS)).unwrap();
+    let (c, loaded) = Trainer::resume(&weights, Arc::new(common::blobs(16, 2)), &Device::flex()).unwrap();
+    assert!(!loaded.resumed && loaded.generator);
+    assert_eq!(c.step(), FIXTURE_STEPS);
+}
+
+#[test]
+fn a_file_of_a_later_format_is_refused_by_name() {
+    let bytes = std::fs::read(common::repo_file(FIXTURE_RUN)).unwrap();
+    let file = SafeTensors::parse(&bytes).unwrap();
+    let mut metadata = file.metadata.clone();
+    metadata.insert("format".into(), "gan-playground run 2".into());
+    let later = edited_metadata(&bytes, metadata);
+    let error = Trainer::resume(&later, Arc::new(common::blobs(16, 2)), &Device::flex()).err().unwrap();
+    assert!(error.contains("format 2") && error.contains("format 1"), "{error}");
+    let mut b = fixture_trainer();
+    let before = read_sync(b.save_run(None)).unwrap();
+    assert!(b.load_weights(&later, None).unwrap_err().contains("format 2"));
+    assert!(read_sync(b.save_run(None)).unwrap() == before, "a refused file changed the run");
+}
+
+/// The fixtures' trainer: BEGAN at width 2 with 8 latents (a small file).
+fn fixture_trainer() -> Trainer {
+    let mut config = common::small_config(2, 4);
+    config.model.nz = 8;
+    config.variant = "began".into();
+    config.seed = 5;
+    Trainer::new(config, Arc::new(common::blobs(16, 2)), &Device::flex()).unwrap()
+}
+
+/// A copy of a file with other metadata.
+fn edited_metadata(bytes: &[u8], metadata: std::collections::BTreeMap<String, String>) -> Vec<u8> {
+    let file = SafeTensors::parse(bytes).unwrap();
+    let tensors: Vec<TensorOut> = file
+        .tensors
+        .iter()
+        .map(|t| TensorOut {
+            name: t.name.clone(),
+            dtype: t.dtype,
+            shape: t.shape.clone(),
+            bytes: file.bytes_of(t).to_vec(),
+        })
+        .collect();
+    serialize(&tensors, &metadata).unwrap()
 }
 
 /// A run file with one tensor rewritten by `edit` (name, values).

@@ -16,6 +16,7 @@ export class Autosave {
     this.scores = []; // the scores, as the worker sent them
     this.lastAt = performance.now();
     this.savedStep = null;
+    this.openedStep = null;
     this.failing = false;
     this.writing = null; // the write in progress, if any
   }
@@ -52,6 +53,12 @@ export class Autosave {
     return { points: this.points, scores: this.scores };
   }
 
+  /** A run just opened at `step` (afresh, or from a file): there is nothing of it to save
+   * until it trains (so a visit that only looks saves nothing). */
+  opened(step) {
+    this.openedStep = step;
+  }
+
   /** A new run: nothing recorded, the last snapshot still the one on disk. */
   clear() {
     this.points = [];
@@ -74,7 +81,7 @@ export class Autosave {
     await this.writing;
     this.lastAt = performance.now();
     const step = session.step;
-    if (step === this.savedStep) return;
+    if (step === this.savedStep || step === this.openedStep) return;
     let bytes;
     try {
       bytes = await session.saveRun(this.history());
@@ -92,7 +99,7 @@ export class Autosave {
   }
 
   failed(e) {
-    if (!this.failing) this.post({ type: 'snapshot-failed', message: String(e?.message ?? e) });
+    if (!this.failing) this.post({ type: 'snapshot-failed', message: String(e?.message ?? e), full: Boolean(e?.full) });
     this.failing = true;
   }
 

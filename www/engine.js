@@ -129,7 +129,7 @@ class Engine {
       // What a new worker needs to reopen the run (its snapshot folder follows the page's answer).
       options: { ...options },
       send: (msg, transfer) => {
-        if (msg.type === 'resume' || msg.type === 'autosave') run.options.key = msg.key;
+        if (msg.type === 'resume') run.options.key = msg.key;
         this.worker?.postMessage({ ...msg, run: id }, transfer ?? []);
       },
       close: () => {

@@ -62,7 +62,7 @@ export async function writeSnapshot(key, bytes, info) {
     await write(dir, 'latest.json', JSON.stringify(saved));
   } catch (e) {
     const full = e?.name === 'QuotaExceededError';
-    throw new Error(full ? 'the browser\'s storage for this site is full' : `${e?.name ?? 'Error'}: ${e?.message ?? e}`);
+    throw Object.assign(new Error(full ? 'the browser\'s storage for this site is full' : `${e?.name ?? 'Error'}: ${e?.message ?? e}`), { full });
   }
   return saved;
 }
@@ -91,6 +91,29 @@ export async function describeSnapshot(key) {
 export async function snapshotFile(key, slot) {
   const dir = await folder(key, false);
   return (await dir.getFileHandle(`${slot}.safetensors`)).getFile();
+}
+
+/** The names of every run's folder. */
+export async function listFolders() {
+  const root = await navigator.storage.getDirectory();
+  const runs = await root.getDirectoryHandle(ROOT, { create: true });
+  const names = [];
+  for await (const [name, handle] of runs.entries()) if (handle.kind === 'directory') names.push(name);
+  return names;
+}
+
+/** A small picture of what the run shows, kept beside its snapshots (PNG). */
+export async function writeThumbnail(key, blob) {
+  await write(await folder(key, false), 'thumbnail.png', blob);
+}
+
+/** The run's picture, or null. */
+export async function thumbnailOf(key) {
+  try {
+    return await (await (await folder(key, false)).getFileHandle('thumbnail.png')).getFile();
+  } catch {
+    return null;
+  }
 }
 
 /** Forgets the snapshots of `key` (the user started afresh). */

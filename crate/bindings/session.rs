@@ -133,7 +133,7 @@ impl Session {
     }
 
     /// Scores `n` (10 to 2000) samples of G against as many real images of this run's dataset with
-    /// the classifier `scorer`: `{ n, fid, kid, kid_std, classes }` (see `score`). On triangles
+    /// the classifier `scorer`: `{ n, fid, kid, kid_std, classes, confident }` (see `score`). On triangles
     /// also `triangles: { precision, recall, f1, threshold, median_residual, n, m }` (see
     /// `score::TriangleScores`): the same samples fitted, [`PAGE_RECALL_TRIANGLES`] held-out
     /// triangles inverted. Reads the device asynchronously.

@@ -21,7 +21,7 @@ export const TEMPLATE = `
     <label class="inline">Speed <select data-role="speed"></select></label>
     <div class="knobs" data-role="knobs"></div>
   </div>
-  <div data-part="status"><div class="row offer" data-role="offer" role="status" hidden><span data-role="offer-text"></span><button data-role="resume" class="primary">Resume</button><button data-role="fresh">Start fresh</button></div></div>
+  <div data-part="status"><div class="row offer" data-role="offer" role="status" hidden><span data-role="offer-text"></span><button data-role="resume" class="primary">Resume</button><button data-role="fresh">Start fresh</button><a data-role="runs-link">Saved runs</a></div></div>
   <div class="body">
     <section class="settings" data-part="settings">
       <label class="field wide">Data <select data-role="dataset" disabled></select></label>

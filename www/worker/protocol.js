@@ -20,7 +20,6 @@ export const TO_WORKER = {
   load: ['file', 'name', 'target'], // a File: checked before it is read
   snapshot: [], // save the run now
   resume: ['key'], // go on from the snapshot in folder `key`, and save there from now on
-  autosave: ['key'], // save there from now on
   'panic-for-tests': [], // a panic in the module, for the recovery tests
   setLatent: ['z'],
   generate: ['z', 'tag'],
@@ -48,12 +47,12 @@ export const FROM_WORKER = {
   weights: ['bytes', 'name'],
   loaded: ['name', 'generator', 'critic', 'resumed', 'metadata', 'history', 'scores', 'recovering'],
   snapshot: ['step', 'variant', 'savedAt', 'bytes'],
-  'snapshot-failed': ['message'],
+  'snapshot-failed': ['message', 'full'],
   sampling: ['name', 'model', 'image'], // then 'samples'
   samples: ['samples', 'shape'],
   preview: ['samples', 'shape', 'step'], // a pretrained run's grid, drawn before the run opens
   latent: ['z', 'nz'], // after each 'config', before the samples drawn from the grid's latents
   generated: ['tag', 'samples', 'shape'],
-  score: ['session', 'step', 'ms', 'n', 'fid', 'kid', 'kid_std', 'classes', 'triangles'],
+  score: ['session', 'step', 'ms', 'n', 'fid', 'kid', 'kid_std', 'classes', 'confident', 'triangles'],
   summary: ['summary', 'message'], // the answer to 'summarise', or why there is none
 };

@@ -148,6 +148,7 @@ export class Run {
     this.rate = null;
     this.chunk = 1;
     this.autosave.clear();
+    this.autosave.opened(next.step);
   }
 
   // The run's snapshot (autosave.js), unless it only samples a generator it cannot train.
@@ -257,6 +258,7 @@ export class Run {
     this.session = next;
     this.sessionId += 1;
     this.config = next.config();
+    this.autosave.opened(next.step);
     this.sampler?.free();
     this.sampler = null;
     // A file's charts come along with it (a run's whole state, or the weights an article's figure
@@ -360,9 +362,6 @@ export class Run {
         // While training, the loop saves at its next turn (the session is busy in between).
         if (this.running) this.snapshotWanted = true;
         else await this.saveSnapshot();
-        return;
-      case 'autosave':
-        this.autosave.key = msg.key;
         return;
       case 'panic-for-tests':
         // A panic inside the module, as a bug would raise one: the page tests check recovery.

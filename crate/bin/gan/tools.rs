@@ -235,8 +235,13 @@ pub fn score(args: &ScoreArgs, backend: &str) -> Result<(), String> {
         println!("{}", serde_json::to_string(&evaluation).map_err(|e| e.to_string())?);
     } else {
         println!(
-            "{} samples vs {n} real ({dataset}): FID-style {:.3}  KID {:.4} ± {:.4}  classes {:?}",
-            scores.n, scores.fid, scores.kid, scores.kid_std, scores.classes
+            "{} samples vs {n} real ({dataset}): FID-style {:.3}  KID {:.4} ± {:.4}  classes {:?}  confident {:.1} %",
+            scores.n,
+            scores.fid,
+            scores.kid,
+            scores.kid_std,
+            scores.classes,
+            100.0 * scores.confident as f64 / scores.n as f64
         );
         if let Some(t) = triangle_scores {
             println!(
