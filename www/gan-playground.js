@@ -36,7 +36,13 @@ import { SAVED_RUNS_URL, WidgetRuns } from './playground/widget-runs.js';
 import { announce, listRuns } from './run-store.js';
 import { formatBytes } from './playground/format.js';
 import { askPersistence, snapshotKey, writeThumbnail } from './snapshots.js';
-import { PRESETS, settingsFor } from './state.js';
+import { PRESETS, settingsFor, someNotes } from './state.js';
+
+/** A value as a message quotes it: short, whatever it is. */
+const formatted = (v) => {
+  const text = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+};
 
 let fallbackNoted = false; // the CPU-fallback note was shown by a widget of this page
 
@@ -140,7 +146,7 @@ export class GanPlayground extends HTMLElement {
       this.variants = this.schema.variants;
       const { state, notes } = this.initialState();
       this.state = state;
-      if (notes.length) this.showMessage(`Ignored from the link: ${notes.join('; ')}.`, 'note');
+      this.showLinkNotes(notes);
       this.$('variant').replaceChildren(...this.variants.map(({ id, title }) => new Option(title, id)));
       this.$('dataset').replaceChildren(...[['images', 'Images'], ['points', '2-D points']].map(([kind, label]) => {
         const group = document.createElement('optgroup');
@@ -166,6 +172,9 @@ export class GanPlayground extends HTMLElement {
         { config: this.settings.configOf(state), pretrained: state.pretrained && !resume, weights: this.weightsUrl ?? undefined, key: this.widgetRuns?.folder ?? null, resume },
         (msg) => this.onMessage(msg),
       );
+      // Until the run's first config, the controls wait: say for what.
+      this.showMessage(this.weightsUrl ? 'Loading the run this figure opens on…' : 'Loading the training module…', 'note');
+      this.$('message').dataset.loading = 'true';
       if (offer && !resume) this.showOffer(offer);
       else this.offerAnswered = true;
       if (key) {
@@ -299,9 +308,37 @@ export class GanPlayground extends HTMLElement {
     else (this.early ??= []).push([msg, transfer]);
   }
 
-  start(until) { this.send({ type: 'start', ...(until !== undefined && { until }) }); }
+  /** Trains on (to step `until` and stops there, if given; on a running run it moves the stop).
+   * False, and nothing sent, for an `until` that is not a step number. */
+  start(until) {
+    if (until !== undefined && !(Number.isSafeInteger(until) && until > 0)) {
+      this.showMessage(`start(until): until must be a whole step number above 0, not ${formatted(until)}.`, 'error');
+      return false;
+    }
+    if (this.$('message').classList.contains('error')) this.showMessage(null);
+    this.send({ type: 'start', ...(until !== undefined && { until }) });
+    return true;
+  }
   pause() { this.send({ type: 'pause' }); }
-  step(part = 'both') { this.send({ type: 'step', part }); }
+
+  /** One step of the critic ('d'), the generator ('g') or both ('both'). */
+  step(part = 'both') {
+    if (!['both', 'd', 'g'].includes(part)) {
+      this.showMessage(`step(part): part must be 'both', 'd' or 'g', not ${formatted(part)}.`, 'error');
+      return false;
+    }
+    this.send({ type: 'step', part });
+    return true;
+  }
+
+  /** Resolves once the worker has handled every call made before this one (for scripts and tests). */
+  settled() {
+    const tag = (this.syncTag = (this.syncTag ?? 0) + 1);
+    return new Promise((resolve) => {
+      (this.syncs ??= new Map()).set(tag, resolve);
+      this.send({ type: 'sync', tag });
+    });
+  }
 
   /** Sets one of the variant's knobs (BEGAN's γ, WGAN's c) from the next step on, as its slider
    * does; false, and nothing sent, for a knob the variant lacks or a value out of its range. */
@@ -313,16 +350,33 @@ export class GanPlayground extends HTMLElement {
   }
   score() { this.send({ type: 'score', now: true }); }
 
-  /** Starts a new run from the current state with `changes` applied (a fresh network). */
+  /** Proposes a new run: the current state with `changes` applied (a fresh network). Every
+   * value is checked here, and the run's settings by the core; the element's state becomes the
+   * new run's once the core has built it ('config'). A refusal changes nothing, says why, and
+   * returns false. */
   reset(changes = {}) {
-    if (!this.state) return;
-    const variantChanged = changes.variant && changes.variant !== this.state.variant;
-    this.state = { ...this.state, ...(variantChanged && { knobs: {} }), ...changes, pretrained: false };
+    if (!this.state) return false;
+    const { state, notes } = this.settings.parseChanges(changes, this.state);
+    if (notes.length) {
+      this.showMessage(`Reset refused: ${someNotes(notes).join('; ')}.`, 'error');
+      this.renderConfig();
+      return false;
+    }
     this.showMessage(null);
-    this.send({ type: 'reset', config: this.settings.configOf(this.state) });
+    if (state.speed !== this.state.speed) this.setSpeed(state.speed);
+    this.send({ type: 'reset', config: this.settings.configOf(state) });
     this.pins = [];
     this.groups = { a: [], b: [], c: [] };
     this.renderLatent();
+    return true;
+  }
+
+  /** How fast the run trains: 'max' or steps per second (one of the speed menu's). */
+  setSpeed(speed) {
+    this.state.speed = speed;
+    this.$('speed').value = speed;
+    this.send({ type: 'speed', stepsPerSec: speed === 'max' ? Infinity : Number(speed) });
+    this.writeHash();
   }
 
   showMessage(text, kind = 'info') {
@@ -330,6 +384,16 @@ export class GanPlayground extends HTMLElement {
     m.hidden = !text;
     m.textContent = text ?? '';
     m.className = `message ${kind}`;
+    delete m.dataset.loading;
+  }
+
+  /** Notes on what a link asked for and the page ignored: bounded, and kept (apart from the
+   * run's messages) until the reader dismisses them. */
+  showLinkNotes(notes) {
+    const box = this.$('link-notes');
+    box.hidden = !notes.length;
+    this.$('link-notes-text').textContent = `Ignored from the link: ${someNotes(notes).join('; ')}.`;
+    this.$('link-notes-ok').onclick = () => (box.hidden = true);
   }
 
   setControlsEnabled(enabled) {
@@ -340,6 +404,8 @@ export class GanPlayground extends HTMLElement {
     switch (msg.type) {
       case 'config':
         this.state = this.settings.stateOfConfig(msg.config, this.state);
+        this.runConfig = msg.config;
+        if (this.$('message').dataset.loading) this.showMessage(null);
         this.nz = msg.config.model.nz;
         this.channels = msg.config.model.channels ?? 1;
         this.renderConfig(msg.schedule);
@@ -380,10 +446,10 @@ export class GanPlayground extends HTMLElement {
       case 'loaded': {
         const m = msg.metadata ?? {};
         const parts = [msg.generator && 'generator', msg.critic && 'critic'].filter(Boolean).join(' and ');
-        const about = m.variant ? ` (${m.variant}, ${m.steps ?? '?'} steps on ${m.dataset ?? '?'})` : '';
-        if (msg.recovering) this.showMessage(`${msg.recovering}; resumed ${this.titleOf(m.variant)} from step ${Number(m.steps).toLocaleString('en')}, its last snapshot.`, 'note');
+        const about = m.steps ? ` (${this.titleOf(msg.variant)}, ${m.steps} steps on ${m.dataset ?? '?'})` : '';
+        if (msg.recovering) this.showMessage(`${msg.recovering}; resumed ${this.titleOf(msg.variant)} from step ${Number(m.steps).toLocaleString('en')}, its last snapshot.`, 'note');
         else if (this.opening && this.hasAttribute('weights')) this.showMessage(`Opened at step ${Number(m.steps).toLocaleString('en')}, on a run saved with the page. Play trains on from there; Reset starts from noise.`);
-        else if (msg.resumed) this.showMessage(`Resumed ${this.titleOf(m.variant)} at step ${Number(m.steps).toLocaleString('en')} from ${msg.name}: weights, optimiser, data order and charts, exactly where it stopped.`, 'note');
+        else if (msg.resumed) this.showMessage(`Resumed ${this.titleOf(msg.variant)} at step ${Number(m.steps).toLocaleString('en')} from ${msg.name}: weights, optimiser, data order and charts, exactly where it stopped.`, 'note');
         else this.showMessage(`Loaded the ${parts} from ${msg.name}${about}${m.config ? ' (weights only: the optimiser and the data order start afresh)' : ''}.`);
         this.opening = false;
         this.$('samples').dataset.loaded = msg.name;
@@ -422,8 +488,14 @@ export class GanPlayground extends HTMLElement {
         drawGrid(this.$('samples'), msg.samples, msg.shape);
         this.$('samples').dataset.model = msg.shape.slice(1).join('x');
         break;
+      case 'synced':
+        this.syncs?.get(msg.tag)?.();
+        this.syncs?.delete(msg.tag);
+        break;
       case 'error':
         this.showMessage(msg.message, 'error');
+        // A command or file turned down: the run goes on as it was, and the controls show it.
+        if (msg.refused && this.schedule) this.renderConfig();
         this.$('save').disabled = false;
         this.$('save-run').disabled = false;
         if (msg.diverged) {

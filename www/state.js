@@ -50,6 +50,7 @@ export function settingsFor(schema) {
     defaults,
     isPoints: (dataset) => isPoints(schema, dataset),
     parseState: (pairs, base = defaults) => parseState(ctx, pairs, base),
+    parseChanges: (changes, base) => parseChanges(ctx, changes, base),
     serializeState: (state) => serializeState(ctx, state),
     configOf: (state) => configOf(ctx, state),
     stateOfConfig: (config, state) => stateOfConfig(ctx, config, state),
@@ -141,6 +142,41 @@ function parseState({ schema, fields, defaults }, pairs, base) {
   // Unless the link says otherwise, open on a trained generator only where no size or seed is set.
   if (!given.has('pretrained') && FROM_SCRATCH.some((k) => given.has(k))) state.pretrained = false;
   return { state, notes, given };
+}
+
+/** At most `max` notes, then how many more: a note must not flood the page. */
+export function someNotes(notes, max = 5) {
+  return notes.length > max ? [...notes.slice(0, max), `and ${notes.length - max} more`] : notes;
+}
+
+/**
+ * Reads changes to a state given as an object, as a script passes them to `reset`
+ * ({ variant: 'wgan', lr: 1e-4, knobs: { clip: 0.02 } }; `null` for a setting whose default is
+ * the variant's own). Each value is checked as a link's would be. Returns {state, notes}: any
+ * note means the changes are refused as a whole.
+ */
+function parseChanges(ctx, changes, base) {
+  if (changes === null || typeof changes !== 'object' || Array.isArray(changes)) {
+    return { state: base, notes: ['the changes must be an object of settings, e.g. { variant: "wgan", batch: 32 }'] };
+  }
+  const pairs = [];
+  const nulls = [];
+  const notes = [];
+  const text = (v) => (typeof v === 'boolean' ? (v ? '1' : '0') : typeof v === 'number' || typeof v === 'string' ? String(v) : null);
+  for (const [key, value] of Object.entries(changes)) {
+    if (key === 'knobs') {
+      if (value === null || typeof value !== 'object') notes.push('knobs must be an object, e.g. { gamma: 0.7 }');
+      else for (const [k, v] of Object.entries(value)) pairs.push([k, text(v) ?? '']);
+    } else if (value === null && ctx.defaults[key] === null) {
+      nulls.push(key);
+    } else {
+      pairs.push([key, text(value) ?? '']);
+    }
+  }
+  // Knobs given replace the state's (an empty object: the variant's defaults).
+  const parsed = parseState(ctx, pairs, Object.hasOwn(changes, 'knobs') ? { ...base, knobs: {} } : base);
+  for (const key of nulls) parsed.state[key] = null;
+  return { state: parsed.state, notes: [...notes, ...parsed.notes] };
 }
 
 /** The state as `key=value&…`, defaults left out (the variant always written). */

@@ -90,8 +90,50 @@ async function start(backendPreference) {
 }
 
 // Each run handles its messages one at a time, so that a reset never races a read-back; runs
-// do not wait for each other.
-const queues = new Map();
+// do not wait for each other. Waiting commands do not pile up: a newer reset replaces the
+// resets, steps and knobs still waiting (they were for the run it replaces), and Pause stops the
+// training loop at once and drops the starts still waiting.
+class Inbox {
+  constructor(run) {
+    this.run = run;
+    this.waiting = [];
+    this.draining = null;
+  }
+
+  push(msg) {
+    if (msg.type === 'reset') this.waiting = this.waiting.filter((m) => !['reset', 'step', 'knob'].includes(m.type));
+    if (msg.type === 'pause') {
+      // The loop ends after its current chunk, and the page hears so then, whatever is queued.
+      if (this.run.running) this.run.loopDone.then(() => this.run.post({ type: 'state', running: false }));
+      this.run.running = false;
+      this.run.wake?.();
+      this.waiting = this.waiting.filter((m) => m.type !== 'start');
+    }
+    this.waiting.push(msg);
+    this.draining ??= this.drain();
+  }
+
+  async drain() {
+    try {
+      await ready; // a failed start is said once, by `fatal`
+      while (this.waiting.length && !shared.dead) {
+        const msg = this.waiting.shift();
+        try {
+          await this.run.handle(msg);
+        } catch (e) {
+          this.run.fail(e);
+        }
+      }
+    } catch {
+      // the worker could not start: `fatal` has told the page
+    } finally {
+      this.draining = null;
+      if (!shared.runs.has(this.run.id)) inboxes.delete(this.run.id); // closed
+    }
+  }
+}
+const inboxes = new Map();
+
 self.onmessage = ({ data: msg }) => {
   if (shared.dead) return;
   if (!Object.hasOwn(TO_WORKER, msg?.type)) return console.warn(`worker: no message of type ${String(msg?.type)} (www/worker/protocol.js)`);
@@ -124,6 +166,6 @@ self.onmessage = ({ data: msg }) => {
   } else if (msg.type === 'open') {
     endHeadStart();
   }
-  const queue = (queues.get(msg.run) ?? ready).then(() => !shared.dead && run.handle(msg)).catch((e) => run.fail(e));
-  queues.set(msg.run, queue);
+  if (!inboxes.has(msg.run)) inboxes.set(msg.run, new Inbox(run));
+  inboxes.get(msg.run).push(msg);
 };

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { OUT, open } from './helpers.mjs';
+import { OUT, PRETRAINED_STEPS, open } from './helpers.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -401,7 +401,7 @@ test("the latent figure's samples can be pinned from the keyboard, as its captio
   const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
   const i = await page.evaluate(() => $playgrounds().findIndex((el) => (el.getAttribute('show') ?? '').includes('latent')));
   await page.evaluate((i) => $playgrounds()[i].scrollIntoView({ block: 'center' }), i);
-  await page.waitForFunction((i) => $playgrounds()[i].gridZ && $pg('samples', i).dataset.step === '2000', i, { timeout: 300_000, polling: 500 });
+  await page.waitForFunction(([i, steps]) => $playgrounds()[i].gridZ && $pg('samples', i).dataset.step === String(steps), [i, PRETRAINED_STEPS['ns-gan']], { timeout: 300_000, polling: 500 });
   await page.evaluate((i) => $pg('samples', i).focus(), i);
   for (const key of ['ArrowRight', 'ArrowRight', 'Enter', 'ArrowDown', 'Enter']) await page.keyboard.press(key);
   const state = await page.evaluate((i) => {

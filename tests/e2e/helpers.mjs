@@ -1,7 +1,7 @@
 // Shared set-up of the page tests: one static server and one headless Chromium with WebGPU
 // (SwiftShader) per test file, and pages that record their errors.
 import { after, before } from 'node:test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, urlOf } from '../../scripts/serve.mjs';
@@ -9,6 +9,8 @@ import { CHROMIUM, CHROMIUM_QUIET as QUIET, root } from '../../scripts/tools.mjs
 
 export { CHROMIUM, QUIET };
 export const OUT = join(root, 'test-results');
+/** The step the page's pretrained generators were trained to (www/pretrained/manifest.json), by variant. */
+export const PRETRAINED_STEPS = Object.fromEntries(JSON.parse(readFileSync(join(root, 'www', 'pretrained', 'manifest.json'), 'utf8')).models.map((m) => [m.variant, m.steps]));
 
 /** {base, browser, server}, set before the file's tests run. */
 export const env = {};

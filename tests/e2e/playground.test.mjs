@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
-import { OUT, canvasPixels, open, stats } from './helpers.mjs';
+import { OUT, PRETRAINED_STEPS, canvasPixels, open, stats } from './helpers.mjs';
 
 const CPU_SMALL = '?backend=cpu&g_width=8&d_width=8&batch=4';
 const SEL = (role) => `gan-playground[hash] [data-role=${role}]`;
@@ -63,7 +63,7 @@ test('the URL hash holds the whole state: a copied link reopens the same setup',
 test('unknown or invalid values in a link are ignored with a visible note', { timeout: 300_000 }, async () => {
   const page = await open(`${CPU_SMALL}#variant=began&gamma=7&batch=abc&lr=5&colour=red&seed=3`);
   await page.waitForSelector(`${SEL('play')}:not([disabled])`, { timeout: 120_000 });
-  const note = await page.$eval(SEL('message'), (e) => e.textContent);
+  const note = await page.$eval(SEL('link-notes-text'), (e) => e.textContent);
   for (const bad of ['gamma=7', 'batch=abc', 'lr=5', 'colour']) assert.ok(note.includes(bad), `the note names ${bad}: ${note}`);
   assert.equal(await page.$eval(SEL('variant'), (e) => e.value), 'began');
   assert.equal(await page.$eval(`${SEL('fields')} [data-field="seed"]`, (e) => e.value), '3');
@@ -100,7 +100,7 @@ test('Step D moves only the critic\'s loss, Step G only the generator\'s', { tim
 test('pinned samples, interpolation and vector arithmetic draw from the generator', { timeout: 600_000 }, async () => {
   // The pretrained NS-GAN: the pins and the walks between them are digits.
   const page = await open('?backend=cpu', undefined, { width: 1280, height: 1100 });
-  await page.waitForFunction(() => $pg('samples')?.dataset.step === '2000', null, { timeout: 180_000 });
+  await page.waitForFunction((steps) => $pg('samples')?.dataset.step === String(steps), PRETRAINED_STEPS['ns-gan'], { timeout: 180_000 });
   const grid = await page.locator(SEL('samples')).boundingBox();
   const clickTile = (k) => page.mouse.click(grid.x + ((k % 8) + 0.5) * (grid.width / 8), grid.y + (Math.floor(k / 8) + 0.5) * (grid.height / 8));
   await clickTile(0);
@@ -249,7 +249,7 @@ test('the article loads with every widget alive and no console errors', { timeou
 
 test('Score now rates the pretrained generator far closer to MNIST than an untrained one', { timeout: 600_000 }, async () => {
   const page = await open('?backend=cpu');
-  await page.waitForFunction(() => $pg('samples')?.dataset.step === '2000', null, { timeout: 180_000 });
+  await page.waitForFunction((steps) => $pg('samples')?.dataset.step === String(steps), PRETRAINED_STEPS['ns-gan'], { timeout: 180_000 });
   const scoreOnce = async () => {
     const before = await page.evaluate(() => $playgrounds()[0].lastScore?.step ?? null);
     await page.click(SEL('score-now'));

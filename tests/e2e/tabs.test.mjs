@@ -37,12 +37,12 @@ async function savedRuns(page, patterns) {
   await page.evaluate(`window.$savedRuns = ${list}`);
   const sources = patterns.map((p) => p.source);
   await page.waitForFunction((sources) => {
-    const rows = $savedRuns();
+    const rows = window.$savedRuns();
     return rows.length === sources.length && rows.every((r, i) => new RegExp(sources[i]).test(r.text));
   }, sources, { timeout: 60_000 }).catch(async (e) => {
-    throw new Error(`${e.message}; the list: ${JSON.stringify(await page.evaluate(() => $savedRuns().map((r) => r.text)))}`);
+    throw new Error(`${e.message}; the list: ${JSON.stringify(await page.evaluate(() => window.$savedRuns().map((r) => r.text)))}`);
   });
-  return page.evaluate(() => $savedRuns());
+  return page.evaluate(() => window.$savedRuns());
 }
 
 const clickRun = (page, folder, action) => page.evaluate(([folder, action]) => {

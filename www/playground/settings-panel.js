@@ -6,8 +6,7 @@ export const settingsPanel = {
   applyHash() {
     if (!this.variants || location.hash.slice(1) === this.writtenHash) return;
     const { state, notes } = this.settings.parseState(new URLSearchParams(location.hash.slice(1)), { ...this.settings.defaults, speed: this.state.speed });
-    if (notes.length) this.showMessage(`Ignored from the link: ${notes.join('; ')}.`, 'note');
-    this.$('speed').value = state.speed;
+    this.showLinkNotes(notes);
     this.reset(state);
   },
 
@@ -17,7 +16,9 @@ export const settingsPanel = {
     history.replaceState(null, '', `${location.pathname}${location.search}#${this.writtenHash}`);
   },
 
-  renderConfig(schedule) {
+  /** The controls from the element's state (and the run's optimiser schedule, kept from the
+   * last 'config'): called on each config, and after a refused change to undo what the user set. */
+  renderConfig(schedule = this.schedule) {
     const s = this.state;
     this.$('variant').value = s.variant;
     this.$('dataset').value = s.dataset;

@@ -89,5 +89,5 @@ export const TEMPLATE = `
       <div class="arith" data-role="arith"><p class="hint">Choose "add it to a" above, click samples, then b and c.</p></div>
     </section>
   </div>
-  <div data-part="status"><p class="message" data-role="message" role="status" hidden></p><button data-role="reload" hidden>Reload the page</button></div>
+  <div data-part="status"><p class="message note" data-role="link-notes" hidden><span data-role="link-notes-text"></span> <button data-role="link-notes-ok">OK</button></p><p class="message" data-role="message" role="status" hidden></p><button data-role="reload" hidden>Reload the page</button></div>
 </div>`;

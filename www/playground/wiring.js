@@ -25,11 +25,7 @@ export const wiring = {
       this.loadImages(this.$('images').files);
       this.$('images').value = '';
     });
-    on('speed', 'change', () => {
-      this.state.speed = this.$('speed').value;
-      this.send({ type: 'speed', stepsPerSec: this.state.speed === 'max' ? Infinity : Number(this.state.speed) });
-      this.writeHash();
-    });
+    on('speed', 'change', () => this.setSpeed(this.$('speed').value));
     on('preset', 'change', () => {
       const preset = PRESETS[this.$('preset').value];
       this.$('preset').value = '';

@@ -19,6 +19,7 @@ export const TO_WORKER = {
   save: ['whole'], // the weights, or with `whole` the whole run
   load: ['file', 'name', 'target'], // a File: checked before it is read
   snapshot: [], // save the run now
+  sync: ['tag'], // answered with 'synced' once every message before it is handled
   resume: ['key'], // go on from the snapshot in folder `key`, and save there from now on
   'panic-for-tests': [], // a panic in the module, for the recovery tests
   setLatent: ['z'],
@@ -43,9 +44,10 @@ export const FROM_WORKER = {
   // Gaussians coverage = {covered, modes, near}.
   progress: ['session', 'step', 'dLoss', 'gLoss', 'values', 'histogram', 'coverage', 'stepsPerSec', 'samples', 'shape', 'plane'],
   state: ['running'],
-  error: ['message', 'diverged', 'rolledBack'],
+  synced: ['tag'],
+  error: ['message', 'diverged', 'rolledBack', 'refused'], // refused: a command or file turned down; the run goes on as it was
   weights: ['bytes', 'name'],
-  loaded: ['name', 'generator', 'critic', 'resumed', 'metadata', 'history', 'scores', 'recovering'],
+  loaded: ['name', 'generator', 'critic', 'resumed', 'variant', 'metadata', 'history', 'scores', 'recovering'],
   snapshot: ['step', 'variant', 'savedAt', 'bytes'],
   'snapshot-failed': ['message', 'full'],
   sampling: ['name', 'model', 'image'], // then 'samples'

@@ -49,14 +49,23 @@ export class Run {
     this.shown = false; // a grid of this run's own session has been sent (no preview after that)
     this.autosave = new Autosave((msg) => this.post(msg));
     this.snapshotWanted = false; // the page asked for a snapshot while the loop runs
+    this.wake = null; // ends the loop's wait under a speed limit
   }
 
   // FID-style distance, KID and the class histogram of the current G (see crate/score.rs).
   async score() {
     if (this.sampler || isPoints(this.config.dataset) || this.config.model.channels === 3) return;
-    shared.scorer ??= shared.core.Scorer.load(await fetchBytes(CLASSIFIER_URL));
     const t0 = performance.now();
-    const s = await this.session.score(shared.scorer, SCORE_SAMPLES);
+    let s;
+    try {
+      shared.scorer ??= shared.core.Scorer.load(await fetchBytes(CLASSIFIER_URL));
+      s = await this.session.score(shared.scorer, SCORE_SAMPLES);
+    } catch (e) {
+      // A trap or a lost device is the run's failure; a missing or broken classifier is not.
+      if (e instanceof WebAssembly.RuntimeError || deviceLost(e)) throw e;
+      this.lastScored = this.session.step;
+      return this.post({ type: 'error', message: `The samples could not be scored (the digit classifier: ${e.message ?? e}). Training goes on.`, refused: true });
+    }
     this.lastScored = this.session.step;
     const score = { step: this.session.step, ms: performance.now() - t0, ...s };
     this.autosave.recordScore(score);
@@ -140,7 +149,14 @@ export class Run {
   // The new session is built before the old one is freed, so a bad config leaves the old run (and
   // its config) as they were.
   newSession(nextConfig = this.config) {
-    const next = shared.core.Session.create(this.dataFor(nextConfig), nextConfig);
+    this.installSession(this.buildSession(nextConfig));
+  }
+
+  buildSession(config) {
+    return shared.core.Session.create(this.dataFor(config), config);
+  }
+
+  installSession(next) {
     this.session?.free();
     this.session = next;
     this.sessionId += 1;
@@ -200,7 +216,12 @@ export class Run {
       // A speed limit: wait out the rest of the chunk's time budget.
       const budget = (1000 * this.chunk) / this.stepsPerSec;
       if (ms < budget) {
-        await new Promise((resolve) => setTimeout(resolve, budget - ms));
+        // Pause ends the wait (at 1 step/s it is most of a second).
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, budget - ms);
+          this.wake = () => (clearTimeout(timer), resolve());
+        });
+        this.wake = null;
         ms = performance.now() - t0;
       }
       const r = (1000 * this.chunk) / ms;
@@ -214,6 +235,7 @@ export class Run {
   // Stops the loop and waits until its last read-back is done, so the session is free to replace.
   async stop() {
     this.running = false;
+    this.wake?.();
     await this.loopDone;
     this.post({ type: 'state', running: false });
   }
@@ -224,6 +246,12 @@ export class Run {
   // inspectWeightsFile), and the current run is only replaced once the new one holds the weights,
   // so a bad file loses nothing.
   async loadWeights(blob, name, target, info) {
+    return this.install(await this.prepare(blob, name, target, info));
+  }
+
+  /** What `loadWeights` makes of a file, built beside the run without touching it (a refusal
+   * leaves the run as it was, training or not): { sampler } or { session, loaded, name }. */
+  async prepare(blob, name, target, info) {
     info ??= await inspectWeightsFile(shared.core, blob, name);
     let plan;
     try {
@@ -234,10 +262,7 @@ export class Run {
     const bytes = await readBlob(blob, name);
     if (plan.kind === 'sample') {
       // Too big to train here, but the page can draw from it.
-      const next = shared.core.Sampler.load(bytes);
-      this.sampler?.free();
-      this.sampler = next;
-      return { type: 'sampling', name, model: next.model, image: info.generator.image };
+      return { sampler: shared.core.Sampler.load(bytes), name, image: info.generator.image };
     }
     const wanted = plan.config;
     target ??= plan.target ?? undefined;
@@ -247,12 +272,20 @@ export class Run {
     } catch (e) {
       throw new Error(`${name}: ${e.message ?? e}`);
     }
-    let loaded;
     try {
-      loaded = next.loadWeights(bytes, target);
+      return { session: next, loaded: next.loadWeights(bytes, target), name };
     } catch (e) {
       next.free();
       throw new Error(`${name}: ${e.message ?? e}`);
+    }
+  }
+
+  /** Puts what `prepare` built in place of the run (which must not be training). */
+  install({ sampler, session: next, loaded, name, image }) {
+    if (sampler) {
+      this.sampler?.free();
+      this.sampler = sampler;
+      return { type: 'sampling', name, model: sampler.model, image };
     }
     this.session?.free();
     this.session = next;
@@ -265,7 +298,8 @@ export class Run {
     // opens on, made by `gan train`); weights without them start the charts afresh.
     const { history, ...metadata } = loaded.metadata;
     const restored = loaded.resumed || history ? this.autosave.restore(history) : (this.autosave.clear(), { points: [], scores: [] });
-    return { type: 'loaded', name, ...loaded, metadata, history: restored.points, scores: restored.scores };
+    // The run's variant is its config's (a file's metadata may say otherwise).
+    return { type: 'loaded', name, ...loaded, variant: this.config.variant, metadata, history: restored.points, scores: restored.scores };
   }
 
   // The sample-only generator's grid (a fixed seed, as the training grid's fixed z).
@@ -335,8 +369,14 @@ export class Run {
         } catch (e) {
           return this.post({ type: 'error', message: e.message });
         }
+        let prepared;
+        try {
+          prepared = await this.prepare(msg.file, msg.name, msg.target, info);
+        } catch (e) {
+          return this.post({ type: 'error', message: e.message, refused: true });
+        }
         await this.stop();
-        const loaded = await this.loadWeights(msg.file, msg.name, msg.target, info);
+        const loaded = this.install(prepared);
         this.rate = null;
         this.chunk = 1;
         this.post(loaded);
@@ -345,7 +385,9 @@ export class Run {
         return this.readout(true);
       }
       case 'start':
-        if (!this.running && !this.sampler) {
+        // On a running run, a new `until` (or none) takes effect at once.
+        if (this.running) this.until = msg.until ?? Infinity;
+        else if (!this.sampler) {
           this.until = msg.until ?? Infinity;
           this.running = true;
           this.post({ type: 'state', running: true });
@@ -363,6 +405,8 @@ export class Run {
         if (this.running) this.snapshotWanted = true;
         else await this.saveSnapshot();
         return;
+      case 'sync':
+        return this.post({ type: 'synced', tag: msg.tag });
       case 'panic-for-tests':
         // A panic inside the module, as a bug would raise one: the page tests check recovery.
         return shared.core.panicForTests();
@@ -423,12 +467,18 @@ export class Run {
         return this.readout(true);
       }
       case 'reset': {
+        // Knobs belong to a variant: a different variant starts from its own defaults.
+        const next = msg.config ? { ...this.config, ...(msg.config.variant && msg.config.variant !== this.config.variant && { knobs: {} }), ...msg.config } : this.config;
+        let session;
+        try {
+          session = this.buildSession(next);
+        } catch (e) {
+          return this.post({ type: 'error', message: String(e?.message ?? e), refused: true });
+        }
         this.sampler?.free();
         this.sampler = null;
         await this.stop();
-        // Knobs belong to a variant: a different variant starts from its own defaults.
-        const next = msg.config ? { ...this.config, ...(msg.config.variant && msg.config.variant !== this.config.variant && { knobs: {} }), ...msg.config } : this.config;
-        this.newSession(next);
+        this.installSession(session);
         await this.postConfig();
         return this.readout(true);
       }
