@@ -9,7 +9,7 @@ export default [
     files: ['**/*.{js,mjs}'],
     languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: { ...globals.browser, ...globals.worker, ...globals.node } },
   },
-  // The page tests' helpers, defined in the page by tests/e2e/helpers.mjs.
-  { files: ['tests/e2e/**'], languageOptions: { globals: { $pg: 'readonly', $playgrounds: 'readonly', $grey: 'readonly' } } },
+  // The page tests' helpers, defined in the page by tests/e2e/helpers.mjs and tests/firefox/helpers.mjs.
+  { files: ['tests/e2e/**', 'tests/firefox/**'], languageOptions: { globals: { $pg: 'readonly', $playgrounds: 'readonly', $grey: 'readonly' } } },
   { ignores: ['pkg/**', 'node_modules/**', 'test-results/**', 'out/**'] },
 ];

@@ -4,6 +4,8 @@
 //  3. Rust tests in headless Chromium on real WebGPU (wasm-pack test --headless --chrome)
 //  4. PyTorch checks: our checkpoints load strictly into PyTorch and give the same G(z)
 //  5. page tests: playwright-core drives the system Chromium against the built page
+//  6. Firefox page tests: puppeteer-core drives Debian's firefox-esr over WebDriver BiDi (no
+//     WebGPU there: the CPU module, as Firefox's readers on Linux get it)
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +67,8 @@ try {
   stage('page tests (playwright-core + Chromium)');
   buildWasm();
   count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', ...testFiles('e2e')]));
+  stage('page tests in Firefox (puppeteer-core over WebDriver BiDi, the CPU module)');
+  count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', ...testFiles('firefox')]));
   stage('done');
   console.log(`total: ${counts.passed} passed, ${counts.failed} failed`);
 } catch (e) {

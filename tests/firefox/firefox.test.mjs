@@ -1,0 +1,62 @@
+// Firefox, the CPU module's real user (its headless build on Linux has no WebGPU): the playground
+// opens, says why it trains on the CPU, trains, and a reload offers the run back at its step; the
+// article's figures draw. No uncaught error and no CSP violation, under the site's strict CSP.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { env, open } from './helpers.mjs';
+
+const LINK = '?g_width=8&d_width=8&batch=4&seed=3&pretrained=0';
+const ready = (page) => page.waitForFunction(() => $playgrounds()[0]?.runConfig && !$pg('step').disabled, { timeout: 180_000 });
+
+test('the playground trains on the CPU in Firefox, says why, and a reload offers the run back', { timeout: 600_000 }, async () => {
+  const context = await env.browser.createBrowserContext();
+  const page = await open(LINK, context);
+  await ready(page);
+  assert.match(await page.evaluate(() => $pg('backend').textContent), /^CPU fallback \(this browser does not expose WebGPU/);
+  assert.match(await page.evaluate(() => $pg('message').textContent), /WebGPU is not available, so training runs on the CPU/);
+  await page.evaluate(() => $playgrounds()[0].start(6));
+  await page.waitForFunction(() => $pg('samples').dataset.step === '6' && !$playgrounds()[0].progress.running, { timeout: 180_000 });
+  const trained = await page.evaluate(() => ({ ...$playgrounds()[0].progress }));
+  assert.ok(Number.isFinite(trained.dLoss) && Number.isFinite(trained.gLoss));
+  await page.evaluate(() => $playgrounds()[0].snapshot());
+  await page.waitForFunction(() => $playgrounds()[0].dataset.savedStep === '6', { timeout: 60_000 });
+
+  await page.reload();
+  await page.waitForFunction(() => /^Resume NS-GAN \(DCGAN\) at step 6 /.test($pg('offer-text')?.textContent ?? '') && !$pg('resume').hidden, { timeout: 180_000 });
+  await page.evaluate(() => $pg('resume').click());
+  await page.waitForFunction(() => /^Resumed NS-GAN/.test($pg('message').textContent) && $pg('samples').dataset.step === '6', { timeout: 120_000 });
+  await page.evaluate(() => $playgrounds()[0].step());
+  await page.waitForFunction(() => $pg('samples').dataset.step === '7', { timeout: 120_000 });
+  // The saved runs list reads the same storage.
+  await page.waitForFunction(() => document.querySelector('gan-saved-runs')?.shadowRoot.querySelectorAll('tbody tr').length === 1, { timeout: 60_000 });
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('the article\'s figures draw in Firefox', { timeout: 900_000 }, async () => {
+  const context = await env.browser.createBrowserContext();
+  const page = await open('www/article.html', context);
+  // Each figure boots as it nears the screen: scroll through the article, waiting at each.
+  const count = await page.evaluate(() => document.querySelectorAll('figure').length);
+  for (let i = 0; i < count; i++) {
+    await page.evaluate((i) => document.querySelectorAll('figure')[i].scrollIntoView({ block: 'center' }), i);
+    await page.evaluate((i) => {
+      const figure = document.querySelectorAll('figure')[i];
+      const runs = [...figure.querySelectorAll('gan-playground, gan-compare')].flatMap((e) => (e.tagName === 'GAN-COMPARE' ? [...(e.shadowRoot?.querySelectorAll('gan-playground') ?? [])] : [e]));
+      return Promise.race([
+        new Promise((r) => setTimeout(r, 120_000)),
+        (async () => {
+          while (!runs.every((el) => el.shadowRoot?.querySelector('[data-role=samples]')?.dataset.step !== undefined)) await new Promise((r) => setTimeout(r, 200));
+        })(),
+      ]);
+    }, i);
+  }
+  const drawn = await page.evaluate(() => $playgrounds().map((e, i) => ({ i, step: $pg('samples', i)?.dataset.step, backend: $pg('backend', i)?.textContent })));
+  const blank = drawn.filter((d) => d.step === undefined);
+  assert.deepEqual(blank, [], 'every figure\'s run has drawn its samples');
+  console.log(`${drawn.length} runs drawn in Firefox; steps ${drawn.map((d) => d.step).join(', ')}`);
+  // The figures that are not runs: the distance figure and the study's.
+  assert.ok(await page.evaluate(() => document.querySelector('gan-distance')?.shadowRoot?.querySelector('canvas')?.width > 0));
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
