@@ -155,6 +155,33 @@ test('a link\'s notes are bounded and stay until dismissed', { timeout: 300_000 
   await page.close();
 });
 
+test('after 600 quick clicks and calls, Pause takes effect within a second', { timeout: 300_000 }, async () => {
+  const page = await open(LINK);
+  await ready(page);
+  const ms = await page.evaluate(async () => {
+    const e = $playgrounds()[0];
+    for (let i = 0; i < 600; i++) {
+      if (i % 4 === 0) e.reset({ seed: i });
+      else if (i % 4 === 1) e.start();
+      else if (i % 4 === 2) $pg('step').click();
+      else $pg('play').click();
+    }
+    e.start();
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    e.pause();
+    while (e.progress.running && performance.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 5));
+    return performance.now() - t0;
+  });
+  console.log(`Pause after 600 calls: ${Math.round(ms)} ms`);
+  assert.ok(ms < 1000, `${Math.round(ms)} ms`);
+  await settled(page);
+  await assertAgrees(page, 'after the calls');
+  assert.equal(await page.evaluate(() => $playgrounds()[0].progress.running), false);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 /** A small seeded random number generator (mulberry32). */
 function random(seed) {
   let a = seed >>> 0;
