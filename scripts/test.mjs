@@ -1,11 +1,15 @@
-// `npm test`: every suite, in order of cost.
-//  1. node unit tests (tests/node/*.test.mjs: the dev server, the page's modules that need no browser)
-//  2. native Rust tests on burn's CPU backend (cargo test --release), then the lints (npm run lint)
-//  3. Rust tests in headless Chromium on real WebGPU (wasm-pack test --headless --chrome)
-//  4. PyTorch checks: our checkpoints load strictly into PyTorch and give the same G(z)
-//  5. page tests: playwright-core drives the system Chromium against the built page
-//  6. Firefox page tests: puppeteer-core drives Debian's firefox-esr over WebDriver BiDi (no
-//     WebGPU there: the CPU module, as Firefox's readers on Linux get it)
+// `npm test`: every suite, in order of cost. `node scripts/test.mjs <tier>` runs one tier
+// (package.json: test:quick, test:native, test:browser, test:reference, test:e2e):
+//  quick      node unit tests (tests/node: the dev server, the page's modules that need no
+//             browser) and the native Rust tests on burn's CPU backend: no browser, no PyTorch
+//  native     the native Rust tests, then the lints (npm run lint)
+//  browser    Rust tests in headless Chromium on real WebGPU (wasm-pack test --headless --chrome)
+//  reference  PyTorch checks (our checkpoints load strictly into PyTorch and give the same G(z)),
+//             and the study on a local Ray cluster
+//  e2e        page tests: playwright-core drives the system Chromium against the built page, then
+//             puppeteer-core drives Debian's firefox-esr over WebDriver BiDi (no WebGPU there:
+//             the CPU module, as Firefox's readers on Linux get it)
+//  all        (the default) node tests, native tests and lints, browser, reference, e2e
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,49 +32,72 @@ function count(output) {
 const testFiles = (folder) => readdirSync(join(root, 'tests', folder)).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('tests', folder, f));
 const stage = (name) => console.log(`\n=== ${name} (${((performance.now() - started) / 1000).toFixed(0)} s) ===`);
 
+const TIERS = ['quick', 'native', 'browser', 'reference', 'e2e', 'all'];
+const tier = process.argv[2] ?? 'all';
+if (!TIERS.includes(tier)) {
+  console.error(`unknown test tier "${tier}" (one of ${TIERS.join(', ')})`);
+  process.exit(2);
+}
+const runs = (...tiers) => tier === 'all' || tiers.includes(tier);
+
 try {
   ensureNodeModules();
 
   // Seconds, and no build needed: first, so that they answer before the long stages start.
-  stage('node unit tests');
-  count(await runTee('node', ['--test', '--test-reporter=tap', ...testFiles('node')]));
+  if (runs('quick')) {
+    stage('node unit tests');
+    count(await runTee('node', ['--test', '--test-reporter=tap', ...testFiles('node')]));
+  }
 
   ensureRustTools();
   buildMnist();
-  const python = ensureReferencePython();
 
-  stage('native tests (CPU backend)');
-  count(await runTee('cargo', ['test', '--release']));
+  if (runs('quick', 'native')) {
+    stage('native tests (CPU backend)');
+    count(await runTee('cargo', ['test', '--release']));
+  }
 
-  // Formatting and lints fail the run as a failing suite does.
-  stage('lints (cargo fmt --check, cargo clippy -D warnings, eslint)');
-  await lint();
+  if (runs('native')) {
+    // Formatting and lints fail the run as a failing suite does.
+    stage('lints (cargo fmt --check, cargo clippy -D warnings, eslint)');
+    await lint();
+  }
 
-  stage('browser tests (WebGPU in headless Chromium)');
-  count(await runTee('wasm-pack', ['--log-level', 'warn', 'test', '--headless', '--chrome', '--chromedriver', '/usr/bin/chromedriver', '--release', '--mode', 'no-install', '--', '--test', 'web', ...WASM_CARGO_ARGS], {
-    env: {
-      ...cargoEnv(),
-      // SwiftShader emulates the GPU on the CPU: a step takes seconds, not milliseconds.
-      WASM_BINDGEN_TEST_TIMEOUT: process.env.WASM_BINDGEN_TEST_TIMEOUT || '900',
-      WASM_BINDGEN_TEST_WEBDRIVER_JSON: join(root, 'webdriver.json'),
-    },
-  }));
+  if (runs('browser')) {
+    stage('browser tests (WebGPU in headless Chromium)');
+    count(await runTee('wasm-pack', ['--log-level', 'warn', 'test', '--headless', '--chrome', '--chromedriver', '/usr/bin/chromedriver', '--release', '--mode', 'no-install', '--', '--test', 'web', ...WASM_CARGO_ARGS], {
+      env: {
+        ...cargoEnv(),
+        // SwiftShader emulates the GPU on the CPU: a step takes seconds, not milliseconds.
+        WASM_BINDGEN_TEST_TIMEOUT: process.env.WASM_BINDGEN_TEST_TIMEOUT || '900',
+        WASM_BINDGEN_TEST_WEBDRIVER_JSON: join(root, 'webdriver.json'),
+      },
+    }));
+  }
 
-  stage('PyTorch checks (our weight files in PyTorch)');
-  const gan = join(cargoEnv().CARGO_TARGET_DIR, 'release', 'gan');
-  const work = mkdtempSync(join(tmpdir(), 'gan-torch-'));
-  count(await runTee(python, [join(root, 'scripts', 'torch_reference.py'), 'check-load', '--gan', gan, '--data', join(root, 'www', 'data', 'mnist.bin'), '--work', work]));
+  if (runs('reference')) {
+    const python = ensureReferencePython();
+    const gan = join(cargoEnv().CARGO_TARGET_DIR, 'release', 'gan');
+    if (tier === 'reference') await runTee('cargo', ['build', '--release', '--bin', 'gan']);
+    stage('PyTorch checks (our weight files in PyTorch)');
+    const work = mkdtempSync(join(tmpdir(), 'gan-torch-'));
+    count(await runTee(python, [join(root, 'scripts', 'torch_reference.py'), 'check-load', '--gan', gan, '--data', join(root, 'www', 'data', 'mnist.bin'), '--work', work]));
 
-  stage('the study on a local Ray cluster (Ray trials and gan study run give the same results)');
-  count(await runTee(python, [join(root, 'scripts', 'study_ray.py'), 'check', '--gan', gan, '--work', mkdtempSync(join(tmpdir(), 'gan-ray-')), '--data', join(root, 'www', 'data', 'mnist.bin'), '--classifier', join(root, 'www', 'metrics', 'mnist-classifier.safetensors')]));
+    stage('the study on a local Ray cluster (Ray trials and gan study run give the same results)');
+    count(await runTee(python, [join(root, 'scripts', 'study_ray.py'), 'check', '--gan', gan, '--work', mkdtempSync(join(tmpdir(), 'gan-ray-')), '--data', join(root, 'www', 'data', 'mnist.bin'), '--classifier', join(root, 'www', 'metrics', 'mnist-classifier.safetensors')]));
+  }
 
-  stage('page tests (playwright-core + Chromium)');
-  buildWasm();
-  count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', ...testFiles('e2e')]));
-  stage('page tests in Firefox (puppeteer-core over WebDriver BiDi, the CPU module)');
-  count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', ...testFiles('firefox')]));
+  if (runs('e2e')) {
+    stage('page tests (playwright-core + Chromium)');
+    buildWasm();
+    // The durability tests move a run to the native trainer and back.
+    if (tier === 'e2e') await runTee('cargo', ['build', '--release', '--bin', 'gan']);
+    count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', ...testFiles('e2e')]));
+    stage('page tests in Firefox (puppeteer-core over WebDriver BiDi, the CPU module)');
+    count(await runTee('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', ...testFiles('firefox')]));
+  }
   stage('done');
-  console.log(`total: ${counts.passed} passed, ${counts.failed} failed`);
+  console.log(`total (${tier}): ${counts.passed} passed, ${counts.failed} failed`);
 } catch (e) {
   console.error(`\nnpm test failed: ${e.message}`);
   console.log(`total: ${counts.passed} passed, ${Math.max(1, counts.failed)} failed`);

@@ -157,7 +157,10 @@ export function withoutCustomSections(bytes, names) {
 export function ensureReferencePython() {
   const venv = process.env.REFERENCE_VENV || join(homedir(), '.cache', 'gan-playground', 'pyenv');
   const python = join(venv, 'bin', 'python');
-  if (!existsSync(python)) run('python3', ['-m', 'venv', venv]);
+  if (!existsSync(python)) {
+    console.log(`Installing the PyTorch reference (torch, numpy, scipy, safetensors and Ray from PyPI; about 6.8 GB on disk) into ${venv}, once: the PyTorch checks and the Ray study test use it. \`npm run test:quick\` does not need it.`);
+    run('python3', ['-m', 'venv', venv]);
+  }
   run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', join(root, 'scripts', 'requirements-reference.txt')]);
   return python;
 }
