@@ -82,9 +82,10 @@ const hostsOf = (host, port) => {
 /**
  * Serves `dir` (the checkout by default) on `host:port`. `extra`: further paths relative to `dir`
  * to serve besides SITE, e.g. ['node_modules/@tensorflow'] for the TF.js bench page; `csp`: a
- * policy in place of CSP, for a page that needs more (the bench's TF.js workers).
+ * policy in place of CSP, for a page that needs more (the bench's TF.js workers); `prefix`: the
+ * path the site is served under ('/games/gan/': a site published in a folder of another).
  */
-export function serve({ port = 8080, host = '127.0.0.1', dir = root, extra = [], csp = CSP } = {}) {
+export function serve({ port = 8080, host = '127.0.0.1', dir = root, extra = [], csp = CSP, prefix = '/' } = {}) {
   const base = resolve(dir);
   const allowed = [...SITE, ...extra].map((p) => p.split('/').filter(Boolean));
   const strict = { ...SECURITY_HEADERS, 'Content-Security-Policy': csp };
@@ -140,7 +141,8 @@ export function serve({ port = 8080, host = '127.0.0.1', dir = root, extra = [],
     try {
       if (!hosts.has(String(req.headers.host).toLowerCase())) return refuse(res, 421, 'misdirected request: this server answers only to 127.0.0.1 and localhost');
       if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
-      const segments = segmentsOf(req.url);
+      if (!String(req.url).startsWith(prefix)) return refuse(res, 404, `not found: the site is under ${prefix}`);
+      const segments = segmentsOf(`/${req.url.slice(prefix.length)}`);
       const entry = entryOf(allowed, segments);
       if (!entry) return refuse(res, 404, 'not found: only the site\'s files are served');
       send(req, res, await openFile(segments, entry));
