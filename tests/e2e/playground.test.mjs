@@ -363,7 +363,7 @@ test('2-D toys: the plane shows the critic\'s surface, real and generated points
  *  `reason`; then checks both pages for errors and closes them. */
 async function linkOpensOnMnist(page, reason) {
   const copy = await open(page.url());
-  await copy.waitForFunction((r) => new RegExp(r).test($pg('message')?.textContent ?? ''), reason, { timeout: 120_000 });
+  await copy.waitForFunction((r) => new RegExp(r).test($pg('link-notes-text')?.textContent ?? ''), reason, { timeout: 120_000 });
   assert.equal(await copy.$eval(SEL('dataset'), (e) => e.value), 'mnist');
   assert.deepEqual([...page.errors, ...copy.errors], []);
   await copy.close();
