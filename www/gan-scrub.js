@@ -2,8 +2,10 @@
 // a number in the prose that the reader drags (or moves with the arrow keys) through `values`, and
 // that sets the knob of the figure it names: a <gan-playground>, or the column-th run (from 1) of a
 // <gan-compare>. With then="critic-step" the figure takes one critic step after each change, so
-// that its effect shows at once (WGAN's weights re-clipped to the new ±c). The knob's range is the
-// core's: a value outside it is not offered.
+// that its effect shows at once (WGAN's weights re-clipped to the new ±c); with then="train:500"
+// it trains that many steps with the new value and stops (an effect that takes training: BEGAN's
+// k_t leaving 0, a penalty's hold on the critic's slope). The knob's range is the core's: a value
+// outside it is not offered.
 const PIXELS_PER_VALUE = 16;
 
 export class GanScrub extends HTMLElement {
@@ -62,7 +64,10 @@ export class GanScrub extends HTMLElement {
   apply() {
     const el = this.target();
     if (!el?.setKnob?.(this.getAttribute('knob'), this.value)) return;
-    if (this.getAttribute('then') === 'critic-step') el.step('d');
+    const then = this.getAttribute('then') ?? '';
+    if (then === 'critic-step') el.step('d');
+    const steps = Number(then.match(/^train:(\d+)$/)?.[1]);
+    if (steps > 0) el.start(el.progress.step + steps);
     this.dispatchEvent(new CustomEvent('gan-scrub', { detail: { knob: this.getAttribute('knob'), value: this.value } }));
   }
 }

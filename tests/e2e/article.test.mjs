@@ -77,7 +77,7 @@ test("the clipping figure: it opens with WGAN's weights piled up at ±c and WGAN
   assert.ok(Math.abs(opened.limit - 0.01) < 1e-5 && opened.share > 0.5, 'the opening critic has most weights at ±c');
   assert.ok(openedGp.share < 0.05, "the opening WGAN-GP critic's weights are spread out");
   // The c in the prose: two steps down (0.01 → 0.005 → 0.002), each a critic step with the new bound.
-  const scrub = page.locator('gan-scrub[for="clipping"]');
+  const scrub = page.locator('gan-scrub[for="clipping"][knob="clip"]');
   await scrub.focus();
   await page.keyboard.press('ArrowDown');
   await page.waitForFunction((a) => $playgrounds()[a].histogram?.step === 1500 && $playgrounds()[a].state.knobs.clip === 0.005 && $playgrounds()[a].histogram.limit < 0.0051, wgan, { timeout: 120_000, polling: 200 });
@@ -109,9 +109,42 @@ const spread = (counts) => {
   return -counts.filter((c) => c > 0).reduce((h, c) => h + (c / n) * Math.log(c / n), 0) / Math.log(10);
 };
 
+test('the scrubbable γ and λ train their run with the new value: k_t leaves 0 at γ = 0.9, and at λ = 0.1 the critic\'s slope drifts far from 1', { timeout: 1_200_000 }, async () => {
+  const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
+  // λ: the WGAN-GP column of the clipping figure, 100 steps at λ = 0.1 (two values down from 10).
+  await page.evaluate(() => document.querySelector('#clipping').scrollIntoView());
+  const [, gp] = await compareRuns(page, '#clipping');
+  await page.waitForFunction((g) => $playgrounds()[g].histogram?.step === 1500 && !$pg('play', g).disabled, gp, { timeout: 300_000, polling: 500 });
+  const lambda = page.locator('gan-scrub[knob="lambda"]');
+  await lambda.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await lambda.textContent(), '0.1');
+  await page.waitForFunction((g) => $playgrounds()[g].state.knobs.lambda === 0.1 && $playgrounds()[g].progress.step >= 1600 && !$playgrounds()[g].progress.running, gp, { timeout: 900_000, polling: 500 });
+  const slope = await page.evaluate((g) => $playgrounds()[g].progress.values.gradient_norm, gp);
+  console.log(`λ = 0.1, 100 steps: ‖∇D‖ ${slope.toFixed(2)}`);
+  assert.ok(slope > 2, `‖∇D‖ ${slope}: the penalty no longer holds the slope near 1`);
+  // γ: the middle BEGAN run, 500 steps at γ = 0.9 (two values up from 0.5).
+  await page.evaluate(() => document.querySelector('#began-gamma').scrollIntoView());
+  const [, middle] = await compareRuns(page, '#began-gamma');
+  await page.waitForFunction((m) => $playgrounds()[m].progress.step === 5000 && !$pg('play', m).disabled, middle, { timeout: 300_000, polling: 500 });
+  assert.equal(await page.evaluate((m) => $playgrounds()[m].progress.values.k, middle), 0, 'k_t opens at 0');
+  const gamma = page.locator('gan-scrub[knob="gamma"]');
+  await gamma.focus();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await gamma.textContent(), '0.9');
+  await page.waitForFunction((m) => $playgrounds()[m].state.knobs.gamma === 0.9 && $playgrounds()[m].progress.step >= 5500 && !$playgrounds()[m].progress.running, middle, { timeout: 900_000, polling: 500 });
+  const k = await page.evaluate((m) => $playgrounds()[m].progress.values.k, middle);
+  console.log(`γ = 0.9, 500 steps: k_t ${k.toFixed(4)}`);
+  assert.ok(k > 0.005, `k_t ${k}: it left 0`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('per-column settings: the BEGAN figure opens three values of γ on their own runs, whose digit classes spread more with γ; the conclusion trains three seeds, each drawing its own samples', { timeout: 900_000 }, async () => {
   const page = await open('www/article.html?backend=cpu', undefined, { width: 1280, height: 1000 });
-  await page.evaluate(() => document.querySelector('#began').scrollIntoView());
+  await page.evaluate(() => document.querySelector('#began-gamma').scrollIntoView());
   const began = await compareRuns(page, 'gan-compare[variants="began,began,began"]');
   // A column opens only once it has come near the screen: wait for that before scrolling on.
   await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].state && $pg('samples', i).dataset.step === '5000'), began, { timeout: 300_000, polling: 500 });
@@ -130,7 +163,7 @@ test('per-column settings: the BEGAN figure opens three values of γ on their ow
     assert.ok(diff > 1, `seeds ${a + 1} and ${b + 1} draw different grids (mean |Δ| ${diff.toFixed(2)})`);
   }
   // The diversity read-out: the classifier's digit classes in each column's samples.
-  await page.evaluate(() => document.querySelector('#began').scrollIntoView());
+  await page.evaluate(() => document.querySelector('#began-gamma').scrollIntoView());
   await page.evaluate(() => document.querySelector('gan-compare[variants="began,began,began"]').shadowRoot.querySelector('[data-role="score"]').click());
   await page.waitForFunction((ids) => ids.every((i) => $playgrounds()[i].lastScore), began, { timeout: 300_000, polling: 500 });
   const classes = await page.evaluate((ids) => ids.map((i) => $playgrounds()[i].lastScore.classes), began);
