@@ -13,12 +13,18 @@ export const DIST = join(root, 'dist');
 // uncompressed MNIST file (the worker fetches the .gz), wasm-pack's declarations and metadata.
 const LEFT_OUT = [/^www\/bench[^/]*$/, /^www\/assets(\/|$)/, /^www\/data\/mnist\.bin$/, /\.d\.ts$/, /^pkg\/(cpu\/)?(package\.json|README\.md|\.gitignore)$/];
 
-export async function buildAll() {
+/** What `npm start` serves: the tools, the MNIST asset and the wasm modules (each only if stale). */
+export async function buildSite() {
   ensureNodeModules();
   ensureRustTools();
   const { buildMnist } = await import('./build-data.mjs');
   buildMnist();
   buildWasm();
+}
+
+/** `npm run build`: the site, then dist/. */
+export async function buildAll() {
+  await buildSite();
   writeDist();
 }
 

@@ -1,8 +1,8 @@
 // `npm start`: set up and build what is missing, then serve the playground on 127.0.0.1.
-import { buildAll } from './build.mjs';
+import { buildSite } from './build.mjs';
 
 try {
-  await buildAll();
+  await buildSite();
   const { serve, urlOf } = await import('./serve.mjs');
   let port = Number(process.env.PORT || 8080);
   let server;

@@ -1,7 +1,7 @@
 // Set-up shared by the npm scripts: installs what a fresh machine lacks (the wasm32 target,
 // wasm-pack, the wasm-bindgen CLI matching Cargo.lock, npm packages) and builds the artifacts.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,14 +115,34 @@ const CPU_MODULE_CARGO_ARGS = sizeOptimised(SIZE_OPTIMISED_CRATES);
 // Two modules: the full one (pkg/), and the CPU module (pkg/cpu/, built without the `webgpu`
 // feature) that draws the page's first pretrained samples while the full one loads, and that
 // is the whole core of a page on the CPU.
+// A module newer than every file it is built from is not built again: the two modules' settings
+// differ, so each build would otherwise make cargo rebuild the crate for the other.
 export function buildWasm() {
+  const newestInput = newestMtime(['crate', 'Cargo.toml', 'Cargo.lock'].map((p) => join(root, p)));
   for (const [outDir, args] of [['pkg', WASM_CARGO_ARGS], [join('pkg', 'cpu'), ['--no-default-features', ...CPU_MODULE_CARGO_ARGS]]]) {
+    const outputs = ['gan_playground_bg.wasm', 'gan_playground.js'].map((f) => join(root, outDir, f));
+    if (outputs.every((f) => existsSync(f) && statSync(f).mtimeMs > newestInput)) {
+      console.log(`${outDir}/ is up to date with crate/`);
+      continue;
+    }
     run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--release', '--mode', 'no-install', '--no-pack', '--out-dir', outDir, '--', ...args]);
     const wasm = join(root, outDir, 'gan_playground_bg.wasm');
     const before = statSync(wasm).size;
     writeFileSync(wasm, withoutCustomSections(readFileSync(wasm), ['name', 'producers']));
     console.log(`${outDir}/gan_playground_bg.wasm: ${(before / 1e6).toFixed(1)} MB → ${(statSync(wasm).size / 1e6).toFixed(1)} MB without its name section`);
   }
+}
+
+/** The latest modification time of the files under `paths` (files or folders). */
+function newestMtime(paths) {
+  let newest = 0;
+  const visit = (path) => {
+    const stat = statSync(path);
+    if (stat.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
+    else newest = Math.max(newest, stat.mtimeMs);
+  };
+  paths.filter((p) => existsSync(p)).forEach(visit);
+  return newest;
 }
 
 // A wasm module without the named custom sections. The name section (function names, for stack
