@@ -19,7 +19,7 @@
 //! The convolutions that BatchNorm follows have no bias (it would be removed again); the others do.
 //! Weights start with He's initialisation.
 
-use super::recognise::{GeneratorArch, Shapes, image_channels};
+use super::arch::{GeneratorArch, Shapes, image_channels};
 use super::{ConvSpec, LayerSpec};
 
 /// A convolution with bias and He initialisation.

@@ -5,7 +5,7 @@
 //! quick tests and slow devices (the browser tests use narrow widths on SwiftShader).
 
 use super::LayerSpec::{self, *};
-use super::recognise::{GeneratorArch, Shapes, image_channels};
+use super::arch::{GeneratorArch, Shapes, image_channels};
 use super::{ConvSpec, Sizes};
 
 /// G: z [B, nz, 1, 1] → 2w×7×7 → w×14×14 → 1×28×28 in [-1, 1].

@@ -4,7 +4,7 @@
 
 use super::ConvSpec;
 use super::LayerSpec::{self, *};
-use super::recognise::{GeneratorArch, Shapes};
+use super::arch::{GeneratorArch, Shapes};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dcgan64 {

@@ -2,6 +2,7 @@
 //! whose layer `i` holds PyTorch's `main.i` (index gaps for ReLU/Tanh included), so weight
 //! files written by `nn.Sequential(...)` code map onto it one to one.
 
+mod arch;
 mod batch_norm;
 pub mod began28;
 mod counts;
@@ -19,8 +20,9 @@ mod parallel;
 mod recognise;
 mod sizes;
 
+pub use arch::{GeneratorArch, Recogniser, Shapes};
 pub use counts::{activation_len, largest_tensor_len, parameter_count, stored_value_count};
-pub use recognise::{GENERATORS, GeneratorArch, Recogniser, Shapes, infer_generator};
+pub use recognise::{GENERATORS, infer_generator};
 pub use sizes::Sizes;
 
 use std::ops::Range;

@@ -3,12 +3,11 @@
 //! page and the command line accept the same values and refuse the rest with the same reasons.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::builder::PossibleValuesParser;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, value_parser};
-use gan_playground::backend::{self, BackendInfo};
-use gan_playground::data::{DATASETS, ImageDataset};
+
+use gan_playground::data::DATASETS;
 use gan_playground::gan::{self, REGISTRY};
 use gan_playground::safetensors::Dtype;
 use gan_playground::trainer::TrainConfig;
@@ -26,13 +25,13 @@ pub use study::*;
 pub struct Cli {
     /// Where tensors live. auto: a hardware GPU where the machine has one, else the CPU.
     #[arg(long, global = true, default_value = "auto", value_parser = ["auto", "gpu", "cpu"])]
-    backend: String,
+    pub backend: String,
     #[command(subcommand)]
-    command: Command,
+    pub command: Command,
 }
 
 #[derive(Subcommand)]
-enum Command {
+pub enum Command {
     /// Train a GAN: sample grids as PNG, checkpoints every --grid-every steps (weights.safetensors,
     /// and run.safetensors, the whole run to --resume from), and the loss log losses.csv, appended
     /// as training goes, all in --out.
@@ -91,37 +90,6 @@ impl Cli {
         };
         gan_playground::data::dataset(&source.dataset).is_ok_and(|d| d.kind == gan_playground::data::Kind::Points)
     }
-
-    pub fn run(self) -> Result<(), String> {
-        let backend = self.backend;
-        match self.command {
-            Command::Train(a) => crate::train::train(&a, &backend),
-            Command::Bench(a) => crate::train::bench(&a, &backend),
-            Command::Sample(a) => crate::tools::sample(&a, &backend),
-            Command::Convert(a) => crate::tools::convert(&a),
-            Command::Sheet(a) => crate::tools::sheet(&a),
-            Command::Grads(a) => crate::tools::grads(&a, &backend),
-            Command::Data(a) => crate::tools::data(&a),
-            Command::Classifier(a) => crate::tools::classifier(&a, &backend),
-            Command::Score(a) => crate::tools::score(&a, &backend),
-            Command::Schema(a) => crate::tools::schema(&a),
-            Command::Study(StudyAction::Plan(a)) => crate::study::plan(&a),
-            Command::Study(StudyAction::Run(a)) => crate::study::run(&a, &backend),
-            Command::Study(StudyAction::Trial(a)) => crate::study::trial(&a, &backend),
-            Command::Study(StudyAction::Seeds(a)) => crate::study::seeds(&a),
-            Command::Study(StudyAction::Figures(a)) => crate::figures::write(&a),
-        }
-    }
-}
-
-/// The device of `--backend`, said on stderr (with the reason where the CPU is a fallback).
-pub fn device(backend: &str) -> Result<(burn::tensor::Device, BackendInfo), String> {
-    let (device, info) = backend::native(backend)?;
-    match &info.fallback_reason {
-        Some(reason) => eprintln!("backend: {} (no GPU: {reason})", info.name),
-        None => eprintln!("backend: {}", info.name),
-    }
-    Ok((device, info))
 }
 
 fn variant_ids() -> PossibleValuesParser {
@@ -168,25 +136,6 @@ pub struct Source {
     /// The dataset file of mnist, images and drawing (the GDS1 layout of crate/data).
     #[arg(long, default_value = "www/data/mnist.bin")]
     pub data: PathBuf,
-}
-
-impl Source {
-    /// The training set: the dataset file, or generated (triangles, the 2-D toys).
-    pub fn load(&self) -> Result<Arc<ImageDataset>, String> {
-        self.load_named(&self.dataset)
-    }
-
-    /// The training set called `dataset` (a resumed run's), from `--data` where it is a file's.
-    pub fn load_named(&self, dataset: &str) -> Result<Arc<ImageDataset>, String> {
-        let bytes = match dataset {
-            "mnist" | "images" | "drawing" => Some(std::fs::read(&self.data).map_err(|e| {
-                format!("cannot read {} ({e}); build it with `npm run build:data`", self.data.display())
-            })?),
-            _ => None,
-        };
-        let data = gan_playground::data::training_set(dataset, bytes.as_deref());
-        data.map(Arc::new).map_err(|e| format!("{}: {e}", self.data.display()))
-    }
 }
 
 /// A run's settings: everything a `TrainConfig` holds. Unset values are the core's defaults.

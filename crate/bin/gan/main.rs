@@ -13,6 +13,8 @@ mod figures;
 #[cfg(not(target_family = "wasm"))]
 mod history;
 #[cfg(not(target_family = "wasm"))]
+mod inputs;
+#[cfg(not(target_family = "wasm"))]
 mod output;
 #[cfg(not(target_family = "wasm"))]
 mod study;
@@ -30,9 +32,32 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let cli = cli::Cli::parse_or_exit();
     let small = cli.trains_on_points();
-    if let Err(message) = gan_playground::backend::on_cpu_threads(small, || cli.run()) {
+    if let Err(message) = gan_playground::backend::on_cpu_threads(small, || run(cli)) {
         eprintln!("gan: {message}");
         std::process::exit(1);
+    }
+}
+
+/// Runs the command `cli` names.
+#[cfg(not(target_family = "wasm"))]
+fn run(cli: cli::Cli) -> Result<(), String> {
+    let backend = cli.backend;
+    match cli.command {
+        cli::Command::Train(a) => crate::train::train(&a, &backend),
+        cli::Command::Bench(a) => crate::train::bench(&a, &backend),
+        cli::Command::Sample(a) => crate::tools::sample(&a, &backend),
+        cli::Command::Convert(a) => crate::tools::convert(&a),
+        cli::Command::Sheet(a) => crate::tools::sheet(&a),
+        cli::Command::Grads(a) => crate::tools::grads(&a, &backend),
+        cli::Command::Data(a) => crate::tools::data(&a),
+        cli::Command::Classifier(a) => crate::tools::classifier(&a, &backend),
+        cli::Command::Score(a) => crate::tools::score(&a, &backend),
+        cli::Command::Schema(a) => crate::tools::schema(&a),
+        cli::Command::Study(cli::StudyAction::Plan(a)) => crate::study::plan(&a),
+        cli::Command::Study(cli::StudyAction::Run(a)) => crate::study::run(&a, &backend),
+        cli::Command::Study(cli::StudyAction::Trial(a)) => crate::study::trial(&a, &backend),
+        cli::Command::Study(cli::StudyAction::Seeds(a)) => crate::study::seeds(&a),
+        cli::Command::Study(cli::StudyAction::Figures(a)) => crate::figures::write(&a),
     }
 }
 

@@ -12,7 +12,8 @@ use gan_playground::study::{self, Checkpoint, PlannedRun, RunResult};
 use gan_playground::trainer::settings::{POINTS_GRID_SAMPLES, POINTS_NZ};
 use gan_playground::trainer::{TrainConfig, Trainer};
 
-use crate::cli::{Source, StudyInputs, StudyPlanArgs, StudyRunArgs, StudySeedsArgs, StudyTrialArgs, device};
+use crate::cli::{Source, StudyInputs, StudyPlanArgs, StudyRunArgs, StudySeedsArgs, StudyTrialArgs};
+use crate::inputs::device;
 use crate::output::{read, write_atomic};
 
 /// Recall on triangles, as the page measures it (a run's score, not the study's final figure).
@@ -197,7 +198,7 @@ fn train_and_score(
     device: &burn::tensor::Device,
     result: &mut RunResult,
 ) -> Result<(), String> {
-    let data = source.load_named(&run.config.dataset)?;
+    let data = crate::inputs::training_set_named(source, &run.config.dataset)?;
     let mut trainer = Trainer::new(run.config.clone(), data, device)?;
     for checkpoint in plan.checkpoint_steps() {
         while trainer.step() < checkpoint {

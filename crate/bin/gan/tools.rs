@@ -13,9 +13,8 @@ use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
 use gan_playground::tensor::{latent, to_f32};
 use gan_playground::{classifier, data, sampler, score};
 
-use crate::cli::{
-    ClassifierArgs, ConvertArgs, DataArgs, GradsArgs, SampleArgs, SchemaArgs, ScoreArgs, SheetArgs, device,
-};
+use crate::cli::{ClassifierArgs, ConvertArgs, DataArgs, GradsArgs, SampleArgs, SchemaArgs, ScoreArgs, SheetArgs};
+use crate::inputs::device;
 use crate::output::{read, read_grid_tiles, write_atomic, write_png};
 
 /// A file's path and bytes, kept together so that a parse error can name the file.
@@ -141,7 +140,7 @@ pub fn sheet(args: &SheetArgs) -> Result<(), String> {
 
 /// The first `--n` images of a training set as one PNG grid.
 pub fn data(args: &DataArgs) -> Result<(), String> {
-    let data = args.source.load()?;
+    let data = crate::inputs::training_set(&args.source)?;
     let n = (args.n as usize).min(data.len());
     let samples: Vec<f32> = (0..n).flat_map(|i| data.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
     let (w, h, c, pixels) = tile_grid(&samples, [n, data.channels, data.height, data.width], 8, 2);
@@ -151,7 +150,7 @@ pub fn data(args: &DataArgs) -> Result<(), String> {
 /// Trains the MNIST classifier of the scores and writes it with its held-out accuracy.
 pub fn classifier(args: &ClassifierArgs, backend: &str) -> Result<(), String> {
     let epochs = args.epochs as usize;
-    let data = args.source.load()?;
+    let data = crate::inputs::training_set(&args.source)?;
     let (device, info) = device(backend)?;
     println!("training the MNIST classifier on the digits not held out for {epochs} epochs on {}", info.name);
     let start = Instant::now();

@@ -9,8 +9,9 @@ use gan_playground::safetensors::Dtype;
 use gan_playground::trainer::Trainer;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::{BenchArgs, TrainArgs, device};
+use crate::cli::{BenchArgs, TrainArgs};
 use crate::history::ChartHistory;
+use crate::inputs::device;
 use crate::output::{LossLog, read, write_atomic, write_grid};
 
 /// Losses are read back (and logged, and checked) every this many steps: each read waits for
@@ -94,7 +95,7 @@ fn trainer(args: &TrainArgs, backend: &str) -> Result<(Trainer, BackendInfo, Opt
     if let Some(path) = &args.resume {
         let bytes = read(path)?;
         let config = Trainer::config_of(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        let data = args.run.source.load_named(&config.dataset)?;
+        let data = crate::inputs::training_set_named(&args.run.source, &config.dataset)?;
         let (device, info) = device(backend)?;
         let (trainer, loaded) =
             Trainer::resume(&bytes, data, &device).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -107,7 +108,7 @@ fn trainer(args: &TrainArgs, backend: &str) -> Result<(Trainer, BackendInfo, Opt
         return Ok((trainer, info, loaded.metadata.get("history").cloned()));
     }
     let config = args.run.config()?;
-    let data = args.run.source.load()?;
+    let data = crate::inputs::training_set(&args.run.source)?;
     let (device, info) = device(backend)?;
     let mut trainer = Trainer::new(config, data, &device)?;
     if let Some(path) = &args.weights {
@@ -120,7 +121,7 @@ fn trainer(args: &TrainArgs, backend: &str) -> Result<(Trainer, BackendInfo, Opt
 /// synced by a read-back of the losses.
 pub fn bench(args: &BenchArgs, backend: &str) -> Result<(), String> {
     let config = args.run.config()?;
-    let data = args.run.source.load()?;
+    let data = crate::inputs::training_set(&args.run.source)?;
     let (device, info) = device(backend)?;
     let batch = config.batch_size;
     let mut trainer = Trainer::new(config, data, &device)?;
