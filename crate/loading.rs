@@ -70,10 +70,22 @@ pub fn plan(info: &FileInfo, current: &TrainConfig) -> Result<Plan, String> {
         let serde_json::Value::Object(given) = serde_json::from_str(text).map_err(|_| bad())? else {
             return Err(bad());
         };
-        let mut merged = serde_json::to_value(current).map_err(|e| e.to_string())?;
-        merged.as_object_mut().expect("a config is an object").extend(given);
-        let config = serde_json::from_value(merged).map_err(|e| format!("the \"config\" in its metadata: {e}"))?;
-        return Ok(Plan::Train { config, target: None });
+        let over_current = |given: serde_json::Map<String, serde_json::Value>| -> Result<TrainConfig, String> {
+            let mut merged = serde_json::to_value(current).map_err(|e| e.to_string())?;
+            merged.as_object_mut().expect("a config is an object").extend(given);
+            serde_json::from_value(merged).map_err(|e| e.to_string())
+        };
+        return match over_current(given.clone()) {
+            Ok(config) => Ok(Plan::Train { config, target: None }),
+            // Which value, in words: serde's own text names a Rust type and no field.
+            Err(whole) => Err(given
+                .into_iter()
+                .find_map(|(key, value)| {
+                    let reason = over_current([(key.clone(), value.clone())].into_iter().collect()).err()?;
+                    Some(format!("its run config has {key} = {}, which is {}", clipped(&value), in_words(&reason)))
+                })
+                .unwrap_or(format!("its run config cannot be read ({whole})"))),
+        };
     }
     let Some(generator) = &info.generator else {
         return Ok(Plan::Train { config: current.clone(), target: Some("critic") });
@@ -92,4 +104,24 @@ pub fn plan(info: &FileInfo, current: &TrainConfig) -> Result<Plan, String> {
         }
         None => Plan::Sample,
     })
+}
+
+/// A JSON value as a message quotes it: at most 60 characters.
+fn clipped(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 60 { format!("{}…", text.chars().take(60).collect::<String>()) } else { text }
+}
+
+/// What serde's refusal of a value means, in the page's words.
+fn in_words(reason: &str) -> String {
+    let expected = reason.split("expected ").nth(1).unwrap_or("").split(" at line").next().unwrap_or("");
+    let want = match expected {
+        "usize" | "u64" | "u32" => "a whole number of 0 or more".to_string(),
+        "f64" | "f32" => "a number".to_string(),
+        "a string" => "text".to_string(),
+        "a boolean" => "true or false".to_string(),
+        "" => return format!("not readable ({reason})"),
+        other => other.to_string(),
+    };
+    format!("not {want}")
 }

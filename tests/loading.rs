@@ -57,4 +57,19 @@ fn our_files_want_their_own_run_and_a_began_generator_wants_began() {
     let mut broken = info.clone();
     broken.metadata.insert("config".into(), "[1, 2".into());
     assert_eq!(plan(&broken, &current("ns-gan")).unwrap_err(), "the \"config\" in its metadata is not valid JSON");
+    // A value of the wrong kind is named, with what it must be, in words.
+    for (edit, said) in [
+        (
+            ("batch_size", serde_json::json!(-8)),
+            "its run config has batch_size = -8, which is not a whole number of 0 or more",
+        ),
+        (("seed", serde_json::json!(1.5)), "its run config has seed = 1.5, which is not a whole number of 0 or more"),
+        (("variant", serde_json::json!(7)), "its run config has variant = 7, which is not text"),
+    ] {
+        let mut config: serde_json::Value = serde_json::from_str(&info.metadata["config"]).unwrap();
+        config[edit.0] = edit.1;
+        let mut edited = info.clone();
+        edited.metadata.insert("config".into(), config.to_string());
+        assert_eq!(plan(&edited, &current("ns-gan")).unwrap_err(), said);
+    }
 }

@@ -111,15 +111,21 @@ test('a refused run file and a failed score leave a training run training; a fil
   const files = {
     later: withMetadata(saved, (m) => (m.format = 'gan-playground run 2')),
     huge: withMetadata(saved, (m) => (m.steps = '1e20')),
+    negative: withMetadata(saved, (m) => (m.steps = '-5')),
+    batch: withMetadata(saved, (m) => (m.config = m.config.replace(/"batch_size":\d+/, '"batch_size":-8'))),
+    unknown: withMetadata(saved, (m) => (m.config = m.config.replace(/"variant":"lsgan"/, '"variant":"nope"'))),
+    large: withMetadata(saved, (m) => (m.config = m.config.replace(/"g_width":\d+/, '"g_width":1024').replace(/"batch_size":\d+/, '"batch_size":1024'))),
     named: withMetadata(saved, (m) => (m.variant = 'wgan-gp')),
   };
   for (const [name, bytes] of Object.entries(files)) writeFileSync(join(OUT, `state-${name}.safetensors`), bytes);
 
   await el(page, () => $playgrounds()[0].start());
   await page.waitForFunction(() => $playgrounds()[0].progress.running, null, { timeout: 60_000 });
-  for (const [name, why] of [['later', /format 2, and this page reads format 1/], ['huge', /steps/]]) {
+  const refusals = [['later', /format 2, and this page reads format 1/], ['huge', /steps/], ['negative', /steps/], ['batch', /^state-batch\.safetensors: its run config has batch_size = -8, which is not a whole number of 0 or more/], ['unknown', /nope/], ['large', /MiB|GiB/]];
+  for (const [name, why] of refusals) {
     await page.setInputFiles(SEL('load'), join(OUT, `state-${name}.safetensors`));
     await page.waitForFunction((w) => new RegExp(w).test($pg('message').textContent), why.source, { timeout: 60_000 });
+    console.log(`${name}: ${await message(page)}`);
     const step = await el(page, () => $playgrounds()[0].progress.step);
     await page.waitForFunction((s) => $playgrounds()[0].progress.running && $playgrounds()[0].progress.step > s, step, { timeout: 60_000 });
   }
