@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUT, open } from './helpers.mjs';
+import { OUT, env, open } from './helpers.mjs';
 
 const LINK = '?backend=cpu&g_width=8&d_width=8&batch=4&pretrained=0';
 const SEL = (role) => `gan-playground[hash] [data-role=${role}]`;
@@ -186,6 +186,21 @@ test('after 600 quick clicks and calls, Pause takes effect within a second', { t
   assert.equal(await page.evaluate(() => $playgrounds()[0].progress.running), false);
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test('while a slow opening run downloads, the widget says what its controls wait for', { timeout: 300_000 }, async () => {
+  const context = await env.browser.newContext();
+  // The pretrained generator arrives after four seconds.
+  await context.route('**/pretrained/ns-gan.safetensors', async (route) => {
+    await new Promise((r) => setTimeout(r, 4000));
+    await route.continue();
+  });
+  const page = await open('?backend=cpu', context);
+  await page.waitForFunction(() => $pg('play')?.disabled && !$pg('message').hidden && /^(Loading the training module|Samples of a generator trained beforehand)/.test($pg('message').textContent), null, { timeout: 60_000 });
+  // Once the run is there, the controls work and the waiting note is gone.
+  await page.waitForFunction(() => !$pg('play').disabled && !/^Loading /.test($pg('message').textContent), null, { timeout: 180_000 });
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });
 
 /** A small seeded random number generator (mulberry32). */
