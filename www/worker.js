@@ -103,8 +103,9 @@ class Inbox {
   push(msg) {
     if (msg.type === 'reset') this.waiting = this.waiting.filter((m) => !['reset', 'step', 'knob'].includes(m.type));
     if (msg.type === 'pause') {
-      // The loop ends after its current chunk, and the page hears so then, whatever is queued.
-      if (this.run.running) this.run.loopDone.then(() => this.run.post({ type: 'state', running: false }));
+      // Whatever is queued, no step is trained after this: the loop is between chunks (a message
+      // is only handled then), and it checks `running` before the next one. Said at once.
+      if (this.run.running) this.run.post({ type: 'state', running: false });
       this.run.running = false;
       this.run.wake?.();
       this.waiting = this.waiting.filter((m) => m.type !== 'start');

@@ -388,6 +388,8 @@ export class Run {
         // On a running run, a new `until` (or none) takes effect at once.
         if (this.running) this.until = msg.until ?? Infinity;
         else if (!this.sampler) {
+          // A loop told to stop may still be reading back or scoring: one loop at a time.
+          await this.loopDone;
           this.until = msg.until ?? Infinity;
           this.running = true;
           this.post({ type: 'state', running: true });
