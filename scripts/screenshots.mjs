@@ -3,24 +3,22 @@
 // - www/assets/playground.png: the page on its pretrained NS-GAN, two pinned samples, the
 //   interpolation between them, and a − b + c on averaged groups;
 // - www/assets/article-<section>.png: each section of the article, its text and its figures as a
-//   reader first sees them (each figure on its opening run), or after ARTICLE_STEPS more steps
-//   (0), or as many as its caption asks Play for (the ring: 3,000).
+//   reader first sees them (each figure on its opening run, which its caption names), or after
+//   ARTICLE_STEPS more steps (0).
 // SCREENSHOT_SECTIONS=vae,equal takes only those sections (and not the page's picture).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { buildAll } from './build.mjs';
+import { buildSite } from './build.mjs';
 import { serve, urlOf } from './serve.mjs';
 import { CHROMIUM, CHROMIUM_QUIET, root } from './tools.mjs';
 
 const ASSETS = join(root, 'www', 'assets');
 const ARTICLE_STEPS = Number(process.env.ARTICLE_STEPS || 0);
-// Sections whose caption describes a longer run than the others' few steps.
-const SECTION_STEPS = { wgan: 3000 };
 const SECTIONS = (process.env.SCREENSHOT_SECTIONS || 'dcgan,minimax,why-wasserstein,wgan,wgan-gp,lsgan,began,vae,equal').split(',');
 const PAGE = !process.env.SCREENSHOT_SECTIONS;
 
-await buildAll();
+await buildSite();
 mkdirSync(ASSETS, { recursive: true });
 const server = await serve({ port: 0 });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_QUIET, '--enable-unsafe-webgpu'] });
@@ -30,7 +28,8 @@ const inShadow = (role) => `gan-playground[hash] [data-role="${role}"]`;
 async function playgroundPicture() {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1300 } });
   await page.goto(`${urlOf(server)}?backend=cpu`);
-  await page.waitForFunction(() => document.querySelector('gan-playground[hash]')?.shadowRoot?.querySelector('[data-role="samples"]')?.dataset.step === '2000', null, { timeout: 300_000 });
+  const steps = JSON.parse(readFileSync(join(root, 'www', 'pretrained', 'manifest.json'), 'utf8')).models.find((m) => m.variant === 'ns-gan').steps;
+  await page.waitForFunction((steps) => document.querySelector('gan-playground[hash]')?.shadowRoot?.querySelector('[data-role="samples"]')?.dataset.step === String(steps), steps, { timeout: 300_000 });
   const samples = page.locator(inShadow('samples'));
   const box = await samples.boundingBox();
   const tile = (k) => ({ x: ((k % 8) * 29 + 14) * (box.width / 233), y: (Math.floor(k / 8) * 29 + 14) * (box.height / 233) });
@@ -76,7 +75,7 @@ try {
     await article.waitForFunction((rs) => rs.every((r) => r.state && r.shadowRoot.querySelector('[data-role="samples"]').dataset.step !== undefined), runs, { timeout: 300_000, polling: 500 });
     const start = await article.evaluate((rs) => rs.map((r) => r.progress.step), runs);
     // Each run trains to its own last step and stops there.
-    const steps = SECTION_STEPS[id] ?? ARTICLE_STEPS;
+    const steps = ARTICLE_STEPS;
     if (steps > 0) {
       await article.evaluate(([rs, s, n]) => rs.forEach((r, i) => r.start(s[i] + n)), [runs, start, steps]);
       await article.waitForFunction(([rs, s, n]) => rs.every((r, i) => r.progress.step >= s[i] + n && !r.progress.running), [runs, start, steps], { timeout: 600_000, polling: 500 });

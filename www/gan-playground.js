@@ -446,7 +446,7 @@ export class GanPlayground extends HTMLElement {
       case 'loaded': {
         const m = msg.metadata ?? {};
         const parts = [msg.generator && 'generator', msg.critic && 'critic'].filter(Boolean).join(' and ');
-        const about = m.steps ? ` (${this.titleOf(msg.variant)}, ${m.steps} steps on ${m.dataset ?? '?'})` : '';
+        const about = m.steps ? ` (${this.titleOf(msg.variant)}, ${Number(m.steps).toLocaleString('en')} steps on ${m.dataset === 'mnist' ? 'MNIST' : m.dataset ?? '?'})` : '';
         if (msg.recovering) this.showMessage(`${msg.recovering}; resumed ${this.titleOf(msg.variant)} from step ${Number(m.steps).toLocaleString('en')}, its last snapshot.`, 'note');
         else if (this.opening && this.hasAttribute('weights')) this.showMessage(`Opened at step ${Number(m.steps).toLocaleString('en')}, on a run saved with the page. Play trains on from there; Reset starts from noise.`);
         else if (msg.resumed) this.showMessage(`Resumed ${this.titleOf(msg.variant)} at step ${Number(m.steps).toLocaleString('en')} from ${msg.name}: weights, optimiser, data order and charts, exactly where it stopped.`, 'note');
