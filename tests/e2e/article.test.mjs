@@ -128,7 +128,7 @@ test('the scrubbable γ and λ train their run with the new value: k_t leaves 0 
   await page.evaluate(() => document.querySelector('#began-gamma').scrollIntoView());
   const [, middle] = await compareRuns(page, '#began-gamma');
   await page.waitForFunction((m) => $playgrounds()[m].progress.step === 5000 && !$pg('play', m).disabled, middle, { timeout: 300_000, polling: 500 });
-  assert.equal(await page.evaluate((m) => $playgrounds()[m].progress.values.k, middle), 0, 'k_t opens at 0');
+  assert.ok(await page.evaluate((m) => $playgrounds()[m].progress.values.k, middle) < 1e-4, 'k_t opens at 0');
   const gamma = page.locator('gan-scrub[knob="gamma"]');
   await gamma.focus();
   await page.keyboard.press('ArrowUp');
