@@ -11,5 +11,5 @@ export default [
   },
   // The page tests' helpers, defined in the page by tests/e2e/helpers.mjs and tests/firefox/helpers.mjs.
   { files: ['tests/e2e/**', 'tests/firefox/**'], languageOptions: { globals: { $pg: 'readonly', $playgrounds: 'readonly', $grey: 'readonly' } } },
-  { ignores: ['pkg/**', 'node_modules/**', 'test-results/**', 'out/**'] },
+  { ignores: ['pkg/**', 'dist/**', 'node_modules/**', 'test-results/**', 'out/**'] },
 ];
