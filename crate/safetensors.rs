@@ -213,6 +213,16 @@ impl<'a> SafeTensors<'a> {
         &self.bytes[tensor.range.clone()]
     }
 
+    /// A tensor as it would be written again, unchanged.
+    pub fn copy_of(&self, tensor: &TensorInfo) -> TensorOut {
+        TensorOut {
+            name: tensor.name.clone(),
+            dtype: tensor.dtype,
+            shape: tensor.shape.clone(),
+            bytes: self.bytes_of(tensor).to_vec(),
+        }
+    }
+
     /// A floating-point tensor's values as f32 (F32, F16 and BF16 are accepted).
     pub fn f32_values(&self, tensor: &TensorInfo) -> Result<Vec<f32>, String> {
         let bytes = self.bytes_of(tensor);

@@ -143,16 +143,7 @@ fn fixture_trainer() -> Trainer {
 /// A copy of a file with other metadata.
 fn edited_metadata(bytes: &[u8], metadata: std::collections::BTreeMap<String, String>) -> Vec<u8> {
     let file = SafeTensors::parse(bytes).unwrap();
-    let tensors: Vec<TensorOut> = file
-        .tensors
-        .iter()
-        .map(|t| TensorOut {
-            name: t.name.clone(),
-            dtype: t.dtype,
-            shape: t.shape.clone(),
-            bytes: file.bytes_of(t).to_vec(),
-        })
-        .collect();
+    let tensors: Vec<TensorOut> = file.tensors.iter().map(|t| file.copy_of(t)).collect();
     serialize(&tensors, &metadata).unwrap()
 }
 
@@ -163,12 +154,7 @@ fn edited(bytes: &[u8], edit: impl Fn(&str, &mut TensorOut)) -> Vec<u8> {
         .tensors
         .iter()
         .map(|t| {
-            let mut out = TensorOut {
-                name: t.name.clone(),
-                dtype: t.dtype,
-                shape: t.shape.clone(),
-                bytes: file.bytes_of(t).to_vec(),
-            };
+            let mut out = file.copy_of(t);
             edit(&t.name, &mut out);
             out
         })

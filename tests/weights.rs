@@ -92,16 +92,7 @@ fn mismatched_files_give_specific_errors_and_change_nothing() {
     let before = save(&g, Dtype::F32);
     let file = SafeTensors::parse(&before).unwrap();
     let rewrite = |edit: &dyn Fn(&mut Vec<TensorOut>)| {
-        let mut tensors: Vec<TensorOut> = file
-            .tensors
-            .iter()
-            .map(|t| TensorOut {
-                name: t.name.clone(),
-                dtype: t.dtype,
-                shape: t.shape.clone(),
-                bytes: file.bytes_of(t).to_vec(),
-            })
-            .collect();
+        let mut tensors: Vec<TensorOut> = file.tensors.iter().map(|t| file.copy_of(t)).collect();
         edit(&mut tensors);
         serialize(&tensors, &BTreeMap::new()).unwrap()
     };

@@ -37,12 +37,7 @@ pub fn scaled_critic(bytes: &[u8], factor: f32) -> Vec<u8> {
                 let values: Vec<f32> = file.f32_values(t).unwrap().iter().map(|v| v * factor).collect();
                 TensorOut::from_f32(&t.name, t.shape.clone(), &values, Dtype::F32).unwrap()
             } else {
-                TensorOut {
-                    name: t.name.clone(),
-                    dtype: t.dtype,
-                    shape: t.shape.clone(),
-                    bytes: file.bytes_of(t).to_vec(),
-                }
+                file.copy_of(t)
             }
         })
         .collect();

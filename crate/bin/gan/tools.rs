@@ -71,12 +71,7 @@ pub fn convert(args: &ConvertArgs) -> Result<(), String> {
             Dtype::F32 | Dtype::F16 | Dtype::BF16 => {
                 TensorOut::from_f32(&t.name, t.shape.clone(), &file.f32_values(t)?, dtype)?
             }
-            other => TensorOut {
-                name: t.name.clone(),
-                dtype: other,
-                shape: t.shape.clone(),
-                bytes: file.bytes_of(t).to_vec(),
-            },
+            _ => file.copy_of(t),
         });
     }
     let bytes = serialize(&tensors, &file.metadata)?;
