@@ -127,7 +127,8 @@ export class GanPlayground extends HTMLElement {
     // weights is relative to the page (the worker would resolve it against its own URL).
     const weights = this.getAttribute('weights') ?? (this.hasAttribute('hash') && new URLSearchParams(location.search).get('weights'));
     if (weights) this.weightsUrl = new URL(weights, location.href).href;
-    this.opening = Boolean(weights); // the run opens on that file: its first 'loaded' says so
+    // The run opens on that file, or on the page's pretrained generator: its first 'loaded' says so.
+    this.opening = weights ? 'file' : parsed.state.pretrained ? 'pretrained' : null;
     return parsed;
   }
 
@@ -448,10 +449,11 @@ export class GanPlayground extends HTMLElement {
         const parts = [msg.generator && 'generator', msg.critic && 'critic'].filter(Boolean).join(' and ');
         const about = m.steps ? ` (${this.titleOf(msg.variant)}, ${Number(m.steps).toLocaleString('en')} steps on ${m.dataset === 'mnist' ? 'MNIST' : m.dataset ?? '?'})` : '';
         if (msg.recovering) this.showMessage(`${msg.recovering}; resumed ${this.titleOf(msg.variant)} from step ${Number(m.steps).toLocaleString('en')}, its last snapshot.`, 'note');
-        else if (this.opening && this.hasAttribute('weights')) this.showMessage(`Opened at step ${Number(m.steps).toLocaleString('en')}, on a run saved with the page. Play trains on from there; Reset starts from noise.`);
+        else if (this.opening === 'file' && this.hasAttribute('weights')) this.showMessage(`Opened at step ${Number(m.steps).toLocaleString('en')}, on a run saved with the page. Play trains on from there; Reset starts from noise.`);
+        else if (this.opening === 'pretrained' && !msg.resumed) this.showMessage(`Opened on a generator trained beforehand for ${Number(m.steps).toLocaleString('en')} steps (${msg.name}). Play trains on from it; Reset starts from noise.`);
         else if (msg.resumed) this.showMessage(`Resumed ${this.titleOf(msg.variant)} at step ${Number(m.steps).toLocaleString('en')} from ${msg.name}: weights, optimiser, data order and charts, exactly where it stopped.`, 'note');
         else this.showMessage(`Loaded the ${parts} from ${msg.name}${about}${m.config ? ' (weights only: the optimiser and the data order start afresh)' : ''}.`);
-        this.opening = false;
+        this.opening = null;
         this.$('samples').dataset.loaded = msg.name;
         // The charts of a resumed run come with it; they are drawn from its first read-out on.
         this.loadedHistory = { points: msg.history ?? [], scores: msg.scores ?? [] };

@@ -31,8 +31,8 @@ function mnistHistogram() {
 test('the page opens on a pretrained generator that draws digits before any training', { timeout: 600_000 }, async () => {
   const manifest = JSON.parse(readFileSync(join(root, 'www', 'pretrained', 'manifest.json'), 'utf8'));
   const page = await open(`?backend=cpu`);
-  await page.waitForFunction(() => /^Loaded the generator and critic/.test($pg('message').textContent), null, { timeout: 180_000 });
   const steps = String(manifest.models.find((m) => m.variant === manifest.default).steps);
+  await page.waitForFunction((s) => $pg('message').textContent === `Opened on a generator trained beforehand for ${Number(s).toLocaleString('en')} steps (ns-gan.safetensors). Play trains on from it; Reset starts from noise.`, steps, { timeout: 180_000 });
   await page.waitForFunction((s) => $pg('samples').dataset.step === s, steps, { timeout: 180_000 });
   assert.equal(await stepOf(page), Number(steps));
   const trained = histogram(await canvasPixels(page));
