@@ -107,6 +107,7 @@ class Inbox {
       // is only handled then), and it checks `running` before the next one. Said at once.
       if (this.run.running) this.run.post({ type: 'state', running: false });
       this.run.running = false;
+      this.run.pauses += 1;
       this.run.wake?.();
       this.waiting = this.waiting.filter((m) => m.type !== 'start');
     }

@@ -50,6 +50,7 @@ export class Run {
     this.autosave = new Autosave((msg) => this.post(msg));
     this.snapshotWanted = false; // the page asked for a snapshot while the loop runs
     this.wake = null; // ends the loop's wait under a speed limit
+    this.pauses = 0; // Pauses asked for so far (a start waiting for a loop to end gives way to one)
   }
 
   // FID-style distance, KID and the class histogram of the current G (see crate/score.rs).
@@ -213,9 +214,9 @@ export class Run {
       // runs' work) their turn before the next chunk.
       await yieldToEvents();
       let ms = performance.now() - t0;
-      // A speed limit: wait out the rest of the chunk's time budget.
+      // A speed limit: wait out the rest of the chunk's time budget (not after the last chunk).
       const budget = (1000 * this.chunk) / this.stepsPerSec;
-      if (ms < budget) {
+      if (ms < budget && this.running) {
         // Pause ends the wait (at 1 step/s it is most of a second).
         await new Promise((resolve) => {
           const timer = setTimeout(resolve, budget - ms);
@@ -388,8 +389,11 @@ export class Run {
         // On a running run, a new `until` (or none) takes effect at once.
         if (this.running) this.until = msg.until ?? Infinity;
         else if (!this.sampler) {
-          // A loop told to stop may still be reading back or scoring: one loop at a time.
+          // A loop told to stop may still be reading back or scoring: one loop at a time. A
+          // Pause that comes meanwhile wins.
+          const pauses = this.pauses;
           await this.loopDone;
+          if (this.pauses !== pauses) return;
           this.until = msg.until ?? Infinity;
           this.running = true;
           this.post({ type: 'state', running: true });
