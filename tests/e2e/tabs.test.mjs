@@ -45,6 +45,17 @@ async function savedRuns(page, patterns) {
   return page.evaluate(() => window.$savedRuns());
 }
 
+/** A tab of `context` that trained and saved a run to step 2 and closed, then a new tab, ready. */
+async function afterAClosedRun(context) {
+  const a = await open(LINK, context);
+  await ready(a);
+  await trainAndSave(a, 2);
+  await a.close({ runBeforeUnload: true });
+  const page = await open(LINK, context);
+  await ready(page);
+  return page;
+}
+
 const clickRun = (page, folder, action) => page.evaluate(([folder, action]) => {
   document.querySelector('gan-saved-runs').shadowRoot.querySelector(`tr[data-folder="${CSS.escape(folder)}"] [data-action="${action}"]`).click();
 }, [folder, action]);
@@ -96,12 +107,7 @@ test('two tabs train their own runs; a new tab resumes either at its own step', 
 
 test('Saved runs: a run downloads as its run file and is deleted when asked, never while open', { timeout: 600_000 }, async () => {
   const context = await env.browser.newContext({ acceptDownloads: true });
-  const a = await open(LINK, context);
-  await ready(a);
-  await trainAndSave(a, 2);
-  await a.close({ runBeforeUnload: true });
-  const page = await open(LINK, context);
-  await ready(page);
+  const page = await afterAClosedRun(context);
   await trainAndSave(page, 1);
   const [mine, old] = await savedRuns(page, [/step 1 .*open in this tab/, /step 2 .*Delete$/]);
   const [download] = await Promise.all([page.waitForEvent('download'), clickRun(page, old.folder, 'download')]);
@@ -125,12 +131,7 @@ test('Saved runs: a run downloads as its run file and is deleted when asked, nev
 
 test('a save refused for a full storage names the saved runs that could make room, and deletes none', { timeout: 600_000 }, async () => {
   const context = await env.browser.newContext();
-  const a = await open(LINK, context);
-  await ready(a);
-  await trainAndSave(a, 2);
-  await a.close({ runBeforeUnload: true });
-  const page = await open(LINK, context);
-  await ready(page);
+  const page = await afterAClosedRun(context);
   // The browser's own quota, made small: the next snapshot does not fit.
   const cdp = await context.newCDPSession(page);
   const usage = await page.evaluate(() => navigator.storage.estimate().then((e) => e.usage));
