@@ -39,6 +39,14 @@ impl Optimizer {
             Optimizer::Adam { learning_rate, .. } | Optimizer::RmsProp { learning_rate } => learning_rate,
         }
     }
+
+    /// The same optimiser with another learning rate.
+    pub fn with_learning_rate(self, learning_rate: f64) -> Self {
+        match self {
+            Optimizer::Adam { beta1, beta2, .. } => Optimizer::Adam { learning_rate, beta1, beta2 },
+            Optimizer::RmsProp { .. } => Optimizer::RmsProp { learning_rate },
+        }
+    }
 }
 
 /// Adam's and RMSProp's ε, as PyTorch's (burn's default is 1e-5).

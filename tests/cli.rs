@@ -147,3 +147,29 @@ fn a_resumed_run_equals_an_uninterrupted_one() {
     let again = gan(&["train", "--backend", "cpu", "--data", &data, "--resume", &run, "--steps", "20", "--out", &out]);
     assert!(!again.status.success() && stderr(&again).contains("at step 30 already"), "{}", stderr(&again));
 }
+
+/// Every setting of the core's table is an option of `gan train` (named as in links, `_` as `-`),
+/// and reaches the run: the checkpoint's config gives it back.
+#[test]
+fn every_setting_is_an_option_that_reaches_the_run() {
+    use gan_playground::trainer::TrainConfig;
+    use gan_playground::trainer::settings::{SETTINGS, settings_of};
+    let out = scratch("settings");
+    for setting in SETTINGS {
+        let value = common::probe_value(setting).to_string();
+        let option = format!("--{}", setting.name.replace('_', "-"));
+        let (data, dir) = (mnist(), out.to_string_lossy().into_owned());
+        let mut args = vec!["train", "--data", &data, "--out", &dir, "--steps", "1", &option, &value];
+        // The small run's sizes, but for the one under test.
+        for pair in SMALL.chunks(2).filter(|pair| pair[0] != option) {
+            args.extend_from_slice(pair);
+        }
+        let run = gan(&args);
+        assert!(run.status.success(), "{option} {value}: {}", stderr(&run));
+        let bytes = std::fs::read(out.join("run.safetensors")).unwrap();
+        let file = SafeTensors::parse(&bytes).unwrap();
+        let config: TrainConfig = serde_json::from_str(&file.metadata["config"]).unwrap();
+        assert_eq!(settings_of(&config).value(setting.name), Some(value.parse().unwrap()), "{option}");
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+}

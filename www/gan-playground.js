@@ -12,9 +12,8 @@
 // show="latent"),
 // autoplay (boolean: train while on screen, unless the reader prefers reduced motion), hash (boolean: mirror the state in the page's URL
 // hash; one element per page), eager (boolean: start before the element comes near the screen),
-// and any setting of the core's schema by name (lr, beta1, beta2, n_critic, batch, nz, g_width,
-// d_width, seed; `gan schema` lists them with their ranges), speed, backend, and the variant's
-// knobs such as gamma, clip, lambda.
+// and any setting of the core's schema by name (`gan schema` lists them with their ranges, e.g.
+// lr, d_lr, batch, g_width), speed, backend, and the variant's knobs such as gamma, clip, lambda.
 // Every element on a page shares one worker and one GPU device, and trains its own run.
 // Script API: start(until?) (with `until`: train to that step and stop), pause(), reset(partialState?), step('both' | 'd' | 'g'), score(), setKnob(name, value), `state`,
 // `progress`, `histogram` (the critic's latest weight histogram: {limit, counts, step});
@@ -170,7 +169,7 @@ export class GanPlayground extends HTMLElement {
         if (offer?.run && this.getAttribute('resume') === 'auto') resume = await this.widgetRuns.take(offer.run.folder);
       }
       this.run = engine.open(
-        { config: this.settings.configOf(state), pretrained: state.pretrained && !resume, weights: this.weightsUrl ?? undefined, key: this.widgetRuns?.folder ?? null, resume },
+        { settings: this.settings.runSettings(state), pretrained: state.pretrained && !resume, weights: this.weightsUrl ?? undefined, key: this.widgetRuns?.folder ?? null, resume },
         (msg) => this.onMessage(msg),
       );
       // Until the run's first config, the controls wait: say for what.
@@ -365,7 +364,7 @@ export class GanPlayground extends HTMLElement {
     }
     this.showMessage(null);
     if (state.speed !== this.state.speed) this.setSpeed(state.speed);
-    this.send({ type: 'reset', config: this.settings.configOf(state) });
+    this.send({ type: 'reset', settings: this.settings.runSettings(state) });
     this.pins = [];
     this.groups = { a: [], b: [], c: [] };
     this.renderLatent();
@@ -404,12 +403,14 @@ export class GanPlayground extends HTMLElement {
   onMessage(msg) {
     switch (msg.type) {
       case 'config':
-        this.state = this.settings.stateOfConfig(msg.config, this.state);
+        // The run's settings as the core read them back; the page's own stay (and `nz`, which a
+        // run on points does not have, stays for image runs).
+        this.state = { ...this.state, ...msg.settings };
         this.runConfig = msg.config;
         if (this.$('message').dataset.loading) this.showMessage(null);
         this.nz = msg.config.model.nz;
         this.channels = msg.config.model.channels ?? 1;
-        this.renderConfig(msg.schedule);
+        this.renderConfig(msg);
         this.writeHash();
         this.setControlsEnabled(true);
         this.$('load').disabled = false;
@@ -497,7 +498,7 @@ export class GanPlayground extends HTMLElement {
       case 'error':
         this.showMessage(msg.message, 'error');
         // A command or file turned down: the run goes on as it was, and the controls show it.
-        if (msg.refused && this.schedule) this.renderConfig();
+        if (msg.refused && this.view) this.renderConfig();
         this.$('save').disabled = false;
         this.$('save-run').disabled = false;
         if (msg.diverged) {

@@ -52,8 +52,7 @@ export function settingsFor(schema) {
     parseState: (pairs, base = defaults) => parseState(ctx, pairs, base),
     parseChanges: (changes, base) => parseChanges(ctx, changes, base),
     serializeState: (state) => serializeState(ctx, state),
-    configOf: (state) => configOf(ctx, state),
-    stateOfConfig: (config, state) => stateOfConfig(ctx, config, state),
+    runSettings: (state) => runSettings(ctx, state),
   };
 }
 
@@ -111,7 +110,11 @@ function parseState({ schema, fields, defaults }, pairs, base) {
     if (key !== 'variant') continue;
     const [v, why] = parseValue(fields.variant, text, variants);
     if (v === undefined) notes.push(`variant=${quoted(text)} (not ${why})`);
-    else if (v !== state.variant) [state.variant, state.knobs] = [v, {}];
+    else if (v !== state.variant) {
+      // Another variant starts from its own optimiser and knobs.
+      [state.variant, state.knobs] = [v, {}];
+      for (const s of schema.settings) if (s.default === null) state[s.name] = null;
+    }
     if (v !== undefined) given.add('variant');
   }
   const knobs = variants.find((v) => v.id === state.variant)?.knobs ?? [];
@@ -194,63 +197,16 @@ function serializeState({ fields, defaults }, state) {
   return parts.join('&');
 }
 
-/** The core's TrainConfig for a state (`null` settings take the variant's published values). */
-function configOf({ schema }, state) {
-  const info = schema.variants.find((v) => v.id === state.variant);
-  const config = {
+/**
+ * The run's settings of a state, as the core reads them (`configOf` in crate/bindings, over
+ * `trainer::settings::config_of`): the variant, the dataset, each setting of the schema (`null`:
+ * its default) and the knobs. The page's own settings stay here.
+ */
+function runSettings({ schema }, state) {
+  return {
     variant: state.variant,
     dataset: state.dataset,
-    batch_size: state.batch,
-    seed: state.seed,
-    model: { nz: state.nz, g_width: state.g_width, d_width: state.d_width },
+    ...Object.fromEntries(schema.settings.map((s) => [s.name, state[s.name] ?? null])),
     knobs: { ...state.knobs },
   };
-  // Points: a 2-D z, so that the plane can show G's warped latent grid; more samples to plot.
-  if (isPoints(schema, state.dataset)) Object.assign(config, { grid_samples: schema.points.gridSamples, model: { ...config.model, nz: schema.points.nz } });
-  if (state.n_critic !== null) config.n_critic = state.n_critic;
-  if (info && (state.lr !== null || state.beta1 !== null || state.beta2 !== null)) {
-    const o = { ...info.optimizer };
-    if (state.lr !== null) o.learning_rate = state.lr;
-    if (o.kind === 'adam') {
-      if (state.beta1 !== null) o.beta1 = state.beta1;
-      if (state.beta2 !== null) o.beta2 = state.beta2;
-    }
-    config.optimizer = o;
-  }
-  return config;
-}
-
-/**
- * The state of a run as the core reports it (`config` after defaults and any loaded file), keeping
- * the page-only settings of `state`. Optimiser values equal to the variant's stay `null`.
- */
-function stateOfConfig({ schema }, config, state) {
-  const info = schema.variants.find((v) => v.id === config.variant);
-  const next = {
-    ...state,
-    variant: config.variant,
-    dataset: config.dataset,
-    batch: config.batch_size,
-    seed: config.seed,
-    // A run on points has a 2-D z whatever the setting: keep the setting for image runs.
-    nz: isPoints(schema, config.dataset) ? state.nz : config.model.nz,
-    g_width: config.model.g_width,
-    d_width: config.model.d_width,
-    n_critic: config.n_critic ?? null,
-    knobs: { ...(config.knobs ?? {}) },
-    lr: null,
-    beta1: null,
-    beta2: null,
-  };
-  const o = config.optimizer;
-  if (o && info) {
-    const d = info.optimizer;
-    const differs = (a, b) => a !== undefined && Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(b));
-    if (differs(o.learning_rate, d.learning_rate)) next.lr = +o.learning_rate.toPrecision(6);
-    if (o.kind === 'adam' && d.kind === 'adam') {
-      if (differs(o.beta1, d.beta1)) next.beta1 = +o.beta1.toPrecision(6);
-      if (differs(o.beta2, d.beta2)) next.beta2 = +o.beta2.toPrecision(6);
-    }
-  }
-  return next;
 }

@@ -40,9 +40,9 @@ async function loadCpuModule() {
 // The preview draws the grid as the run will (its file's seed, the same latent vectors), so the
 // run's first read-out replaces it with the same images. The preview is only a head start: any
 // failure is the run's to report, once it opens.
-async function previewRun(run, config) {
+async function previewRun(run, settings) {
   const module = await cpuModule;
-  const file = module && !run.shown && (await pretrainedFile(config).finally(endHeadStart));
+  const file = module && !run.shown && (await pretrainedFile(settings).finally(endHeadStart));
   if (!file || run.shown) return;
   const { metadata } = await inspectWeightsFile(module, new Blob([file.bytes]), file.name);
   const saved = JSON.parse(metadata.config ?? 'null');
@@ -164,7 +164,7 @@ self.onmessage = ({ data: msg }) => {
   if (!run) return;
   if (msg.type === 'open') opened = true;
   if (msg.type === 'open' && msg.pretrained && !msg.weights && !started) {
-    previewRun(run, msg.config).catch((e) => console.warn(`preview: ${e.message ?? e}`)).finally(endHeadStart);
+    previewRun(run, msg.settings ?? msg.config).catch((e) => console.warn(`preview: ${e.message ?? e}`)).finally(endHeadStart);
   } else if (msg.type === 'open') {
     endHeadStart();
   }

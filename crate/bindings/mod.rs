@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::backend::{self, BackendInfo};
 use crate::safetensors;
+use crate::trainer::settings::RunSettings;
 
 thread_local! {
     /// The device chosen by `initBackend`; burn allows one WebGPU initialisation per worker.
@@ -92,6 +93,15 @@ pub fn panic_for_tests() {
 
 /// What a run can be: datasets, settings (ranges, defaults, labels), variants (knobs, read-outs);
 /// see [`crate::schema`].
+/// The config of a run's settings (`{ variant, dataset, lr, batch, …, knobs }`, as the page's
+/// form and links give them), or why the core refuses them.
+#[wasm_bindgen(js_name = configOf)]
+pub fn config_of(settings: JsValue) -> Result<JsValue, JsValue> {
+    let settings: RunSettings =
+        serde_wasm_bindgen::from_value(settings).map_err(|e| err(format!("the settings are not valid: {e}")))?;
+    to_js(&crate::trainer::settings::config_of(&settings).map_err(err)?)
+}
+
 #[wasm_bindgen]
 pub fn schema() -> Result<JsValue, JsValue> {
     to_js(&crate::schema::schema())

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use super::{chosen_device, err, read_f32, to_js};
 use crate::data::ImageDataset;
 use crate::safetensors::Dtype;
+use crate::trainer::settings::RunView;
 use crate::trainer::{TrainConfig, Trainer};
 
 thread_local! {
@@ -85,13 +86,10 @@ impl Session {
         Ok(())
     }
 
-    /// The optimiser in use (the variant's defaults unless the config overrides them), n_critic,
-    /// and `training` ("adversarial" or "joint").
-    pub fn schedule(&self) -> Result<JsValue, JsValue> {
-        let out = to_js(&self.trainer.optimizer())?;
-        Reflect::set(&out, &"nCritic".into(), &(self.trainer.n_critic() as u32).into())?;
-        Reflect::set(&out, &"training".into(), &to_js(&self.trainer.training())?)?;
-        Ok(out)
+    /// The run as the page shows it: `{ config, settings, inUse, optimizer, training }`
+    /// (`trainer::settings::RunView`).
+    pub fn view(&self) -> Result<JsValue, JsValue> {
+        to_js(&RunView::of(self.trainer.config()).map_err(err)?)
     }
 
     /// Changes one of the variant's knobs (see `variants()`), from the next step on.

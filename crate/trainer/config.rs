@@ -19,6 +19,9 @@ pub struct TrainConfig {
     pub batch_size: usize,
     /// The optimiser of both networks; `None` takes the variant's published default.
     pub optimizer: Option<Optimizer>,
+    /// The critic's learning rate where it differs from G's (two time-scale training, TTUR);
+    /// `None`: the optimiser's.
+    pub d_learning_rate: Option<f64>,
     /// Critic steps per generator step; `None` takes the variant's default.
     pub n_critic: Option<usize>,
     pub seed: u64,
@@ -37,6 +40,7 @@ impl Default for TrainConfig {
             dataset: "mnist".to_string(),
             batch_size: 64,
             optimizer: None,
+            d_learning_rate: None,
             n_critic: None,
             seed: 1,
             grid_samples: 64,

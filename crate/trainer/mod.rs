@@ -82,7 +82,7 @@ impl Trainer {
         let sampler = BatchSampler::new(data.len(), &mut rng);
         Ok(Self {
             optim_g: Optim::new(optimizer),
-            optim_d: Optim::new(optimizer),
+            optim_d: Optim::new(config.d_learning_rate.map_or(optimizer, |lr| optimizer.with_learning_rate(lr))),
             config,
             variant,
             optimizer,
@@ -108,6 +108,11 @@ impl Trainer {
     /// The optimiser settings in use (the variant's defaults unless the config overrides them).
     pub fn optimizer(&self) -> Optimizer {
         self.optimizer
+    }
+
+    /// The critic's learning rate in use.
+    pub fn d_learning_rate(&self) -> f64 {
+        self.config.d_learning_rate.unwrap_or(self.optimizer.learning_rate())
     }
 
     pub fn n_critic(&self) -> usize {

@@ -169,3 +169,14 @@ pub async fn forward_errors(device: &burn::tensor::Device) -> Result<[f32; 3], S
 pub fn repo_file(relative: &str) -> std::path::PathBuf {
     std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into())).join(relative)
 }
+
+/// A value of `setting` that no run takes by default and that keeps a run small: a thousandth of
+/// the way up its range (a whole number at least one above its minimum). The page tests use the
+/// same rule (tests/e2e/settings.test.mjs).
+pub fn probe_value(setting: &gan_playground::trainer::settings::Setting) -> f64 {
+    let value = setting.min + (setting.max - setting.min) * 0.001;
+    match setting.kind {
+        gan_playground::trainer::settings::Kind::Int => value.round().max(setting.min + 1.0),
+        gan_playground::trainer::settings::Kind::Number => value,
+    }
+}

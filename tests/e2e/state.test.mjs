@@ -25,7 +25,7 @@ const agreement = (page) => page.evaluate(() => {
   const field = (name) => $pg('fields').querySelector(`[data-field="${name}"]`)?.value;
   return {
     state: pick(e.state),
-    worker: pick(e.settings.stateOfConfig(e.runConfig, e.state)),
+    worker: pick({ ...e.state, ...e.view.settings }),
     controls: { variant: $pg('variant').value, dataset: $pg('dataset').value, batch: field('batch'), seed: field('seed'), speed: $pg('speed').value },
     expected: { variant: e.state.variant, dataset: e.state.dataset, batch: String(e.state.batch), seed: String(e.state.seed), speed: e.state.speed },
   };

@@ -16,32 +16,33 @@ export const settingsPanel = {
     history.replaceState(null, '', `${location.pathname}${location.search}#${this.writtenHash}`);
   },
 
-  /** The controls from the element's state (and the run's optimiser schedule, kept from the
-   * last 'config'): called on each config, and after a refused change to undo what the user set. */
-  renderConfig(schedule = this.schedule) {
+  /** The controls from the element's state and the run as the core shows it (`view`: the
+   * settings in use, the optimiser's kind, the training; kept from the last 'config'): called on
+   * each config, and after a refused change to undo what the user set. */
+  renderConfig(view = this.view) {
     const s = this.state;
+    this.view = view;
     this.$('variant').value = s.variant;
     this.$('dataset').value = s.dataset;
     this.$('your-images').hidden = s.dataset !== 'images';
     if (s.dataset === 'drawing' || !this.settings.isPoints(s.dataset)) this.drawMode = false;
     this.renderMode();
-    const n = (v) => +Number(v).toPrecision(6); // f32 settings print as 0.9, not 0.8999999761581421
-    const opt = schedule.kind === 'adam'
-      ? `Adam(lr ${n(schedule.learning_rate)}, β = (${n(schedule.beta1)}, ${n(schedule.beta2)}))`
-      : `RMSProp(lr ${n(schedule.learning_rate)})`;
+    const n = (v) => +Number(v).toPrecision(6);
+    const use = view.inUse;
+    const lr = use.d_lr !== undefined && use.d_lr !== use.lr ? `lr G ${n(use.lr)}, D ${n(use.d_lr)}` : `lr ${n(use.lr)}`;
+    const opt = view.optimizer === 'adam' ? `Adam(${lr}, β = (${n(use.beta1)}, ${n(use.beta2)}))` : `RMSProp(${lr})`;
     const joint = this.isJoint();
     this.$('schedule').textContent = joint
       ? `${opt}, one loss for both networks (encoder and decoder)`
-      : `${opt}, ${schedule.nCritic} critic step${schedule.nCritic > 1 ? 's' : ''} per G step`;
+      : `${opt}, ${use.n_critic} critic step${use.n_critic > 1 ? 's' : ''} per G step`;
     this.renderTraining(joint);
-    this.schedule = schedule;
     this.renderKnobs();
-    this.renderFields(schedule);
+    this.renderFields(view);
   },
 
   // Whether the current variant trains both networks on one loss (the VAE) rather than adversarially.
   isJoint() {
-    return this.variants.find((v) => v.id === this.state.variant)?.training === 'joint';
+    return (this.view?.training ?? this.variants.find((v) => v.id === this.state.variant)?.training) === 'joint';
   },
 
   // A joint model has no D or G step of its own and one loss: the step buttons and loss read-outs say so.
@@ -75,14 +76,12 @@ export const settingsPanel = {
 
   // The hyperparameters, as the core's schema lists them; a change starts a fresh run with it (the
   // networks or the optimiser change). Points: MLPs with a 2-D z; their widths are hidden units.
-  renderFields(schedule) {
-    const s = this.state;
-    const points = this.settings.isPoints(s.dataset);
-    // The optimiser's values in use (the variant's unless set), under the settings' names.
-    const inUse = { lr: schedule.learning_rate, beta1: schedule.beta1, beta2: schedule.beta2, n_critic: schedule.nCritic };
+  renderFields(view) {
+    const points = this.settings.isPoints(this.state.dataset);
+    // Each setting the run has, with the value it uses (the variant's, unless set).
     const rows = this.schema.settings
-      .filter((f) => !(f.imagesOnly && points) && !(f.adamOnly && schedule.kind !== 'adam') && !(f.adversarialOnly && this.isJoint()))
-      .map((f) => [f.name, (points && f.pointsLabel) || f.label, f.name in inUse ? inUse[f.name] : s[f.name], f.kind === 'int' ? 1 : 'any']);
+      .filter((f) => f.name in view.inUse && !(f.adversarialOnly && this.isJoint()))
+      .map((f) => [f.name, (points && f.pointsLabel) || f.label, view.inUse[f.name], f.kind === 'int' ? 1 : 'any']);
     const fields = this.$('fields');
     fields.replaceChildren(...rows.map(([key, label, value, step]) => {
       const f = this.settings.fields[key];

@@ -12,7 +12,7 @@ export const wiring = {
     on('step-d', 'click', () => this.step('d'));
     on('step-g', 'click', () => this.step('g'));
     on('reset', 'click', () => this.reset());
-    on('variant', 'change', () => this.reset({ variant: this.$('variant').value, lr: null, beta1: null, beta2: null, n_critic: null }));
+    on('variant', 'change', () => this.reset({ variant: this.$('variant').value }));
     on('dataset', 'change', () => {
       const chosen = this.$('dataset').value;
       // Your images: the select shows the run's data until the files are read.

@@ -39,9 +39,9 @@ export async function fetchBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-// The manifest's trained file for a run's variant and dataset, `{ name, bytes }`, or null where
+// The manifest's trained file for a run's variant and dataset (of its config or settings), `{ name, bytes }`, or null where
 // there is none. Fetched once: the preview and the run itself both read it.
-export async function pretrainedFile(config) {
+export async function pretrainedFile(run) {
   manifest ??= fetch(PRETRAINED_URL).then((res) => {
     if (!res.ok) throw new Error(`manifest.json: HTTP ${res.status}`);
     return res.json();
@@ -50,8 +50,8 @@ export async function pretrainedFile(config) {
     manifest = null;
     throw e;
   });
-  const variant = config?.variant ?? fallback;
-  const entry = models.find((m) => m.variant === variant && (m.dataset ?? 'mnist') === (config?.dataset ?? 'mnist'));
+  const variant = run?.variant ?? fallback;
+  const entry = models.find((m) => m.variant === variant && (m.dataset ?? 'mnist') === (run?.dataset ?? 'mnist'));
   if (!entry) return null;
   if (!pretrainedBytes.has(entry.file)) pretrainedBytes.set(entry.file, fetchBytes(new URL(entry.file, PRETRAINED_URL)));
   return { name: entry.file, bytes: await pretrainedBytes.get(entry.file) };

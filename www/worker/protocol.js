@@ -6,14 +6,15 @@
 /** Page → worker. */
 export const TO_WORKER = {
   init: ['backend'], // once, before anything else
-  // A new run with id `run`: `key` is its snapshot folder, `resume` opens it on its snapshot,
-  // `recovering` says why when a new worker takes over from one that failed.
-  open: ['config', 'pretrained', 'weights', 'key', 'resume', 'recovering'],
+  // A new run with id `run`, of `settings` (the form's and links', read by the core's `configOf`)
+  // or of a whole `config` (the study's planned runs): `key` is its snapshot folder, `resume`
+  // opens it on its snapshot, `recovering` says why when a new worker takes over from one that failed.
+  open: ['settings', 'config', 'pretrained', 'weights', 'key', 'resume', 'recovering'],
   start: ['until'], // with `until`: train to that step, score there, and stop
   pause: [],
   step: ['part'], // 'both' | 'd' | 'g'
   close: [],
-  reset: ['config'], // merged into the run's config, e.g. {variant: 'wgan'}
+  reset: ['settings'], // a new run of these settings (all of them, as for 'open')
   knob: ['name', 'value'], // a variant setting (BEGAN's γ) mid-run
   speed: ['stepsPerSec'], // Infinity: as fast as the device goes
   save: ['whole'], // the weights, or with `whole` the whole run
@@ -38,7 +39,9 @@ export const FROM_WORKER = {
   schema: ['schema'], // early, from the CPU module: the core's schema (crate/schema.rs)
   ready: ['backend', 'schema'],
   fatal: ['message', 'recoverable'], // 'trap' or 'gpu': a new worker can restore the runs
-  config: ['config', 'schedule'],
+  // The run as the core shows it (trainer::settings::RunView): its config, its settings as set
+  // (null: the variant's) and in use, its optimiser's kind ('adam', 'rmsprop') and training.
+  config: ['config', 'settings', 'inUse', 'optimizer', 'training'],
   // On 2-D points, with the samples: plane = {surface, real, pull?, warped?} (pull: −∂L_G/∂x at
   // each sample, the arrows), and on a mixture of
   // Gaussians coverage = {covered, modes, near}.

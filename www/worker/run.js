@@ -114,7 +114,7 @@ export class Run {
   // The grid's latent vectors follow the config at once, before any samples drawn from them:
   // a click on a sample can pin it as soon as the sample is shown.
   async postConfig() {
-    this.post({ type: 'config', config: this.config, schedule: this.session.schedule() });
+    this.post({ type: 'config', ...this.session.view() });
     this.post({ type: 'latent', z: await this.session.latent(), nz: this.config.model.nz });
   }
 
@@ -309,8 +309,8 @@ export class Run {
     this.post({ type: 'samples', samples, shape }, [samples.buffer]);
   }
 
-  async open({ config, pretrained, weights, key, resume, recovering }) {
-    this.newSession(config);
+  async open({ settings, config, pretrained, weights, key, resume, recovering }) {
+    this.newSession(config ?? shared.core.configOf(settings));
     this.autosave.key = key ?? null;
     // A run opens on weights from a same-origin URL when it names one, else on a trained generator
     // when it asks for one: the manifest's entry for its variant, if there is one.
@@ -333,7 +333,7 @@ export class Run {
       }
     } else if (pretrained) {
       try {
-        const file = await pretrainedFile(config);
+        const file = await pretrainedFile(this.config);
         if (file) loaded = await this.loadWeights(new Blob([file.bytes]), file.name);
       } catch (e) {
         this.post({ type: 'error', message: `The pretrained weights could not be loaded (${e.message}); starting from random weights.` });
@@ -473,11 +473,9 @@ export class Run {
         return this.readout(true);
       }
       case 'reset': {
-        // Knobs belong to a variant: a different variant starts from its own defaults.
-        const next = msg.config ? { ...this.config, ...(msg.config.variant && msg.config.variant !== this.config.variant && { knobs: {} }), ...msg.config } : this.config;
         let session;
         try {
-          session = this.buildSession(next);
+          session = this.buildSession(shared.core.configOf(msg.settings));
         } catch (e) {
           return this.post({ type: 'error', message: String(e?.message ?? e), refused: true });
         }

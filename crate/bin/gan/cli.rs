@@ -4,14 +4,16 @@
 
 use std::path::PathBuf;
 
+use std::collections::BTreeMap;
+
 use clap::builder::PossibleValuesParser;
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, value_parser};
+use clap::{Arg, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, value_parser};
 
 use gan_playground::data::DATASETS;
-use gan_playground::gan::{self, REGISTRY};
+use gan_playground::gan::REGISTRY;
 use gan_playground::safetensors::Dtype;
 use gan_playground::trainer::TrainConfig;
-use gan_playground::trainer::settings::{self, POINTS_GRID_SAMPLES, POINTS_NZ};
+use gan_playground::trainer::settings::{self, Kind, RunSettings, SETTINGS, Setting};
 
 mod study;
 pub use study::*;
@@ -54,6 +56,10 @@ pub enum Command {
     Score(ScoreArgs),
     /// What a run can be: the datasets, every setting (range, default, label) and the variants.
     Schema(SchemaArgs),
+    /// The config of a run's settings as the page sends them: one JSON object per line on stdin
+    /// ({"variant":"wgan","dataset":"mnist","batch":32,"knobs":{}}), one line out for each: the
+    /// run as the page would show it ({config, settings, inUse, …}), or {"error": why}.
+    Config,
     /// "Are GANs Created Equal?": plan the search and the seeds phases, run them, draw the figures.
     #[command(subcommand)]
     Study(StudyAction),
@@ -110,21 +116,17 @@ fn help(name: &str) -> String {
 fn whole<T: TryFrom<u64>>(name: &'static str) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
     move |text| {
         let setting = settings::setting_named(name).expect("a setting of trainer::settings");
-        let value = text.parse::<u64>().map_err(|_| format!("must be {}", setting.expected()))?;
-        let value = setting.check(value as f64).map_err(|_| format!("must be {}", setting.expected()))?;
+        let value = parse_setting(setting, text)?;
         T::try_from(value as u64).map_err(|_| format!("must be {}", setting.expected()))
     }
 }
 
-/// A number setting, checked against its range in the core's table.
-fn number(name: &'static str) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync + 'static {
-    move |text| {
-        let setting = settings::setting_named(name).expect("a setting of trainer::settings");
-        text.parse::<f64>()
-            .ok()
-            .and_then(|v| setting.check(v).ok())
-            .ok_or_else(|| format!("must be {}", setting.expected()))
-    }
+/// A value of `setting`, checked against its range in the core's table.
+fn parse_setting(setting: &Setting, text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|v| setting.check(v).ok())
+        .ok_or_else(|| format!("must be {}", setting.expected()))
 }
 
 /// Where the training images come from.
@@ -138,7 +140,44 @@ pub struct Source {
     pub data: PathBuf,
 }
 
-/// A run's settings: everything a `TrainConfig` holds. Unset values are the core's defaults.
+/// Every setting of the core's table as an option (`--batch 32`, `--n-critic 5`, `--d-lr 4e-4`),
+/// with its help, range and default: a setting added to the table is an option here.
+#[derive(Clone, Debug, Default)]
+pub struct SettingArgs(pub BTreeMap<String, f64>);
+
+impl FromArgMatches for SettingArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let given = SETTINGS.iter().filter_map(|s| Some((s.name.to_string(), *matches.get_one::<f64>(s.name)?)));
+        Ok(Self(given.collect()))
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for SettingArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        SETTINGS.iter().fold(command, |command, setting: &'static Setting| {
+            let default = setting.default_value().map_or("the variant's".to_string(), |v| v.to_string());
+            command.arg(
+                Arg::new(setting.name)
+                    .long(setting.name.replace('_', "-"))
+                    .value_name(if setting.kind == Kind::Int { "N" } else { "X" })
+                    .help(format!("{} ({}) [default: {default}]", setting.help, setting.expected()))
+                    .value_parser(move |text: &str| parse_setting(setting, text)),
+            )
+        })
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+/// A run: its variant, its data, its settings and the variant's knobs. Unset values are the
+/// core's defaults.
 #[derive(Args)]
 pub struct RunArgs {
     #[command(flatten)]
@@ -146,24 +185,8 @@ pub struct RunArgs {
     /// The loss.
     #[arg(long, default_value = REGISTRY[0].id, value_parser = variant_ids())]
     pub variant: String,
-    #[arg(long, help = help("batch"), default_value_t = TrainConfig::default().batch_size, value_parser = whole::<usize>("batch"))]
-    pub batch: usize,
-    #[arg(long, help = help("seed"), default_value_t = TrainConfig::default().seed, value_parser = whole::<u64>("seed"))]
-    pub seed: u64,
-    #[arg(long, help = help("nz"), value_parser = whole::<usize>("nz"))]
-    pub nz: Option<usize>,
-    #[arg(long, help = help("g_width"), default_value_t = TrainConfig::default().model.g_width, value_parser = whole::<usize>("g_width"))]
-    pub g_width: usize,
-    #[arg(long, help = help("d_width"), default_value_t = TrainConfig::default().model.d_width, value_parser = whole::<usize>("d_width"))]
-    pub d_width: usize,
-    #[arg(long, help = format!("{} [default: the variant's]", help("lr")), value_parser = number("lr"))]
-    pub lr: Option<f64>,
-    #[arg(long, help = format!("{} [default: the variant's]", help("beta1")), value_parser = number("beta1"))]
-    pub beta1: Option<f64>,
-    #[arg(long, help = format!("{} [default: the variant's]", help("beta2")), value_parser = number("beta2"))]
-    pub beta2: Option<f64>,
-    #[arg(long, help = format!("{} [default: the variant's]", help("n_critic")), value_parser = whole::<usize>("n_critic"))]
-    pub n_critic: Option<usize>,
+    #[command(flatten)]
+    pub settings: SettingArgs,
     /// The variant's own settings, e.g. gamma=0.7,lambda=5 (`gan schema` lists them).
     #[arg(long, value_delimiter = ',', value_parser = parse_knob)]
     pub knobs: Vec<(String, f64)>,
@@ -185,46 +208,19 @@ fn parse_knob(pair: &str) -> Result<(String, f64), String> {
 }
 
 impl RunArgs {
-    /// The run's config, validated by the core.
-    pub fn config(&self) -> Result<TrainConfig, String> {
-        let mut config = TrainConfig {
+    /// The run's settings, as the page would give them.
+    pub fn settings(&self) -> RunSettings {
+        RunSettings {
             variant: self.variant.clone(),
             dataset: self.source.dataset.clone(),
-            batch_size: self.batch,
-            seed: self.seed,
-            n_critic: self.n_critic,
-            ..TrainConfig::default()
-        };
-        config.model.g_width = self.g_width;
-        config.model.d_width = self.d_width;
-        // 2-D points: a 2-D z by default (the page's plane draws its warped grid), more samples.
-        if config.is_points() {
-            (config.model.nz, config.grid_samples) = (POINTS_NZ, POINTS_GRID_SAMPLES);
+            values: self.settings.0.iter().map(|(name, v)| (name.clone(), Some(*v))).collect(),
+            knobs: self.knobs.iter().cloned().collect(),
         }
-        config.model.nz = self.nz.unwrap_or(config.model.nz);
-        if self.lr.is_some() || self.beta1.is_some() || self.beta2.is_some() {
-            config.optimizer = Some(self.optimizer()?);
-        }
-        config.knobs = self.knobs.iter().cloned().collect();
-        config.validate()?;
-        Ok(config)
     }
 
-    /// The variant's published optimiser with the given learning rate and betas.
-    fn optimizer(&self) -> Result<gan::Optimizer, String> {
-        Ok(match gan::variant(&self.variant)?.optimizer() {
-            gan::Optimizer::Adam { learning_rate, beta1, beta2 } => gan::Optimizer::Adam {
-                learning_rate: self.lr.unwrap_or(learning_rate),
-                beta1: self.beta1.map_or(beta1, |b| b as f32),
-                beta2: self.beta2.map_or(beta2, |b| b as f32),
-            },
-            gan::Optimizer::RmsProp { .. } if self.beta1.is_some() || self.beta2.is_some() => {
-                return Err(format!("{} trains with RMSProp, which has no β₁ or β₂", self.variant));
-            }
-            gan::Optimizer::RmsProp { learning_rate } => {
-                gan::Optimizer::RmsProp { learning_rate: self.lr.unwrap_or(learning_rate) }
-            }
-        })
+    /// The run's config, built and checked by the core.
+    pub fn config(&self) -> Result<TrainConfig, String> {
+        settings::config_of(&self.settings())
     }
 }
 

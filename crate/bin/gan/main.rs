@@ -53,6 +53,7 @@ fn run(cli: cli::Cli) -> Result<(), String> {
         cli::Command::Classifier(a) => crate::tools::classifier(&a, &backend),
         cli::Command::Score(a) => crate::tools::score(&a, &backend),
         cli::Command::Schema(a) => crate::tools::schema(&a),
+        cli::Command::Config => crate::tools::configs(),
         cli::Command::Study(cli::StudyAction::Plan(a)) => crate::study::plan(&a),
         cli::Command::Study(cli::StudyAction::Run(a)) => crate::study::run(&a, &backend),
         cli::Command::Study(cli::StudyAction::Trial(a)) => crate::study::trial(&a, &backend),

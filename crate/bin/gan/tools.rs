@@ -248,6 +248,26 @@ pub fn score(args: &ScoreArgs, backend: &str) -> Result<(), String> {
 }
 
 /// The core's schema: as JSON (what the page reads), or as a table for people.
+/// `gan config`: each line of stdin, a run's settings, as the run the core makes of them.
+pub fn configs() -> Result<(), String> {
+    use gan_playground::trainer::settings::{RunSettings, RunView, config_of};
+    for line in std::io::stdin().lines() {
+        let line = line.map_err(|e| format!("stdin: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = serde_json::from_str::<RunSettings>(&line)
+            .map_err(|e| format!("the settings are not valid: {e}"))
+            .and_then(|settings| config_of(&settings))
+            .and_then(|config| serde_json::to_string(&RunView::of(&config)?).map_err(|e| e.to_string()));
+        match answer {
+            Ok(view) => println!("{view}"),
+            Err(why) => println!("{}", serde_json::json!({ "error": why })),
+        }
+    }
+    Ok(())
+}
+
 pub fn schema(args: &SchemaArgs) -> Result<(), String> {
     let schema = gan_playground::schema::schema();
     if args.json {

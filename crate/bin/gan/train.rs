@@ -30,6 +30,9 @@ pub fn train(args: &TrainArgs, backend: &str) -> Result<(), String> {
     let dtype = if args.dtype == "f16" { Dtype::F16 } else { Dtype::F32 };
     let (weights, run) = (out.join("weights.safetensors"), out.join("run.safetensors"));
     let schedule = match trainer.training() {
+        Training::Adversarial if trainer.config().d_learning_rate.is_some() => {
+            format!("D learning rate {}, n_critic {}", trainer.d_learning_rate(), trainer.n_critic())
+        }
         Training::Adversarial => format!("n_critic {}", trainer.n_critic()),
         Training::Joint => "one loss for both networks".to_string(),
     };
