@@ -83,7 +83,7 @@ try {
     const work = mkdtempSync(join(tmpdir(), 'gan-torch-'));
     count(await runTee(python, [join(root, 'scripts', 'torch_reference.py'), 'check-load', '--gan', gan, '--data', join(root, 'www', 'data', 'mnist.bin'), '--work', work]));
 
-    stage('the study on a local Ray cluster (Ray trials and gan study run give the same results)');
+    stage('the study on Ray: a local cluster, and two simulated nodes sharing no files (the same results as gan study run)');
     count(await runTee(python, [join(root, 'scripts', 'study_ray.py'), 'check', '--gan', gan, '--work', mkdtempSync(join(tmpdir(), 'gan-ray-')), '--data', join(root, 'www', 'data', 'mnist.bin'), '--classifier', join(root, 'www', 'metrics', 'mnist-classifier.safetensors')]));
   }
 
