@@ -66,11 +66,11 @@ pub fn is_cpu(device: &Device) -> bool {
 /// burn's CPU backend.
 pub fn cpu(fallback_reason: Option<String>) -> (Device, BackendInfo) {
     run_static_constructors();
-    // The browser has no shared-memory threads here; natively flex splits its large kernels over
-    // rayon's pool (see `on_cpu_threads`).
-    #[cfg(target_family = "wasm")]
+    // Natively, and in the threaded CPU module, flex splits its large kernels over rayon's pool
+    // (see `on_cpu_threads`); the browser's other modules have one thread.
+    #[cfg(not(any(not(target_family = "wasm"), feature = "threads")))]
     let name = "CPU (burn flex, 1 thread)".to_string();
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(any(not(target_family = "wasm"), feature = "threads"))]
     let name = match rayon::current_num_threads() {
         1 => "CPU (burn flex, 1 thread)".to_string(),
         n => format!("CPU (burn flex, {n} threads)"),

@@ -18,6 +18,8 @@ pub struct Schema {
     pub readouts: Vec<ReadoutInfo>,
     /// What a run on 2-D points fixes: its z size and its grid's size.
     pub points: Points,
+    /// The side of a trainable run's images (28: the page's image files are cut to it).
+    pub image_side: usize,
 }
 
 /// A setting with its default (`null`: the variant's own).
@@ -78,5 +80,6 @@ pub fn schema() -> Schema {
             .collect(),
         readouts: READOUT_LABELS.iter().map(|&(name, label)| ReadoutInfo { name, label }).collect(),
         points: Points { nz: POINTS_NZ, grid_samples: POINTS_GRID_SAMPLES },
+        image_side: crate::model::IMAGE_SIDE,
     }
 }

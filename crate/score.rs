@@ -21,6 +21,7 @@ const KID_SUBSETS: usize = 10;
 const KID_SUBSET_SIZE: usize = 1000;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Scores {
     /// Samples compared on each side.
     pub n: usize,
@@ -155,6 +156,7 @@ pub async fn score(classifier: &Classifier, real: Tensor<4>, fake: Tensor<4>, se
 ///   on z from N(0, I), lr 0.05, z kept in [−3, 3] so that G is asked for what its prior can
 ///   reach, not for arbitrary latents).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TriangleScores {
     pub precision: f64,
     pub recall: f64,

@@ -1,11 +1,11 @@
 // `npm run bench`: step times of the same DCGAN in one run, interleaved per variant — the core on
 // WebGPU and on its CPU backend in headless Chromium, TF.js on its webgpu and wasm backends in the
-// same browser (www/bench-tfjs.html), the core natively on the CPU (`gan bench`) and PyTorch on the
+// same browser (www/bench/bench-tfjs.html), the core natively on the CPU (`gan bench`) and PyTorch on the
 // CPU (scripts/bench_torch.py) — then our/their ratios, the WebGPU calls of one iteration (ours and
 // TF.js's), memory growth, the time from page load to the first pretrained sample, and the size of
 // what the page downloads. A benchmark, not a test.
 // Sizes: BENCH_BATCH (8), BENCH_STEPS (10), BENCH_WARMUP (2), BENCH_G_WIDTH (128), BENCH_D_WIDTH (64),
-// BENCH_BACKENDS ("webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch"), BENCH_VARIANTS ("ns-gan,lsgan,wgan-gp";
+// BENCH_BACKENDS ("webgpu,tfjs-webgpu,cpu,tfjs-wasm,cpu-threads,tfjs-wasm-threads,native,torch"), BENCH_VARIANTS ("ns-gan,lsgan,wgan-gp";
 // or "all"), BENCH_SOAK_STEPS (2000) and BENCH_SOAK_WEBGPU_STEPS (2000): iterations of a small model
 // on the CPU backend and on WebGPU, for memory growth (0 skips), BENCH_SOAK_REF_STEPS (300): NS-GAN
 // iterations at the bench's widths and batch 64 on the CPU backend, and a fifth as many of WGAN-GP
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { buildAll } from './build.mjs';
 import { CSP, serve, urlOf } from './serve.mjs';
-import { SNAPSHOT_EVERY_MS } from '../www/autosave.js';
+import { SNAPSHOT_EVERY_MS } from '../www/worker/autosave.js';
 import { CHROMIUM, CHROMIUM_QUIET, coreSchema, ensureReferencePython, root, run } from './tools.mjs';
 import { hardwareAdapterFlags } from './webgpu-adapter.mjs';
 
@@ -34,18 +34,19 @@ const soakSteps = Number(env('BENCH_SOAK_STEPS', 2000));
 const soakWebGpuSteps = Number(env('BENCH_SOAK_WEBGPU_STEPS', 2000));
 const soakRefSteps = Number(env('BENCH_SOAK_REF_STEPS', 300));
 const firstSample = env('BENCH_FIRST_SAMPLE', '1') !== '0';
-const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,native,torch').split(',');
+const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,cpu-threads,tfjs-wasm-threads,native,torch').split(',');
 const wanted = env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp');
 const variants = wanted === 'all' ? coreSchema().variants.map((v) => v.id) : wanted.split(',');
-// www/bench-tfjs.html loads TF.js from node_modules, and TF.js's threaded wasm backend starts its
+// www/bench/bench-tfjs.html loads TF.js from node_modules, and TF.js's threaded wasm backend starts its
 // workers from blob: URLs that import a blob: script; TF.js's bundle also evaluates strings as code
 // while it loads (its protobuf and long helpers), so the page's policy plus those and
 // 'unsafe-eval' (only on this bench page, served by its own server; never on the site).
 const TFJS_CSP = CSP.replace("script-src 'self'", "script-src 'self' blob: 'unsafe-eval'").replace("worker-src 'self'", "worker-src 'self' blob:");
-// The variants www/bench-tfjs.html writes in TF.js (by hand, on purpose: an independent port).
+// The variants www/bench/bench-tfjs.html writes in TF.js (by hand, on purpose: an independent port).
 const TFJS_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan'];
 const WHERE = {
-  webgpu: 'browser, WebGPU', cpu: 'browser, CPU (wasm)', 'tfjs-webgpu': 'browser, TF.js webgpu', 'tfjs-wasm': 'browser, TF.js wasm',
+  webgpu: 'browser, WebGPU', cpu: 'browser, CPU (wasm)', 'cpu-threads': 'browser, CPU (wasm threads)', 'tfjs-webgpu': 'browser, TF.js webgpu', 'tfjs-wasm': 'browser, TF.js wasm',
+  'tfjs-wasm-threads': 'browser, TF.js wasm (threads)',
   native: 'native, CPU', torch: 'native, PyTorch CPU',
 };
 
@@ -61,8 +62,8 @@ const firstSamples = [];
 
 const browserBackends = backends.filter((b) => b in WHERE && !['native', 'torch'].includes(b));
 const pageOf = (variant, backend, q) => (backend.startsWith('tfjs-')
-  ? `www/bench-tfjs.html?variant=${variant}&backend=${backend.slice(5)}&${q}`
-  : `www/bench.html?variant=${variant}&backend=${backend}&${q}`);
+  ? `www/bench/bench-tfjs.html?variant=${variant}&backend=${backend.slice(5)}&${q}`
+  : `www/bench/bench.html?variant=${variant}&backend=${backend}&${q}`);
 
 async function inPage(browser, url, label) {
   const page = await browser.newPage();
@@ -119,7 +120,7 @@ if (browserBackends.length || firstSample) {
     for (const [backend, n] of [['cpu', soakSteps], ['webgpu', soakWebGpuSteps]]) {
       if (!(n > 0) || !browserBackends.includes(backend)) continue;
       console.log(`memory: ${n} NS-GAN iterations on ${WHERE[backend]} (G width 8, D width 8, batch 4)…`);
-      const r = await inPage(browser, `${urlOf(server)}www/bench.html?variant=ns-gan&backend=${backend}&batch=4&steps=${n}&warmup=40&g_width=8&d_width=8`, `soak ${backend}`);
+      const r = await inPage(browser, `${urlOf(server)}www/bench/bench.html?variant=ns-gan&backend=${backend}&batch=4&steps=${n}&warmup=40&g_width=8&d_width=8`, `soak ${backend}`);
       soak.push({ where: WHERE[backend], run: 'soak, ns-gan 8/8, batch 4', ...r });
     }
     // The reference size on the CPU backend, where every tensor lives in wasm memory (20 warm-up
@@ -127,7 +128,7 @@ if (browserBackends.length || firstSample) {
     if (soakRefSteps > 0 && browserBackends.includes('cpu')) {
       for (const [variant, n] of [['ns-gan', soakRefSteps], ['wgan-gp', Math.ceil(soakRefSteps / 5)]]) {
         console.log(`memory: ${n} ${variant} iterations on ${WHERE.cpu} (G width ${gWidth}, D width ${dWidth}, batch 64)…`);
-        const r = await inPage(browser, `${urlOf(server)}www/bench.html?variant=${variant}&backend=cpu&batch=64&steps=${n}&warmup=20&g_width=${gWidth}&d_width=${dWidth}`, `soak ${variant} reference size`);
+        const r = await inPage(browser, `${urlOf(server)}www/bench/bench.html?variant=${variant}&backend=cpu&batch=64&steps=${n}&warmup=20&g_width=${gWidth}&d_width=${dWidth}`, `soak ${variant} reference size`);
         soak.push({ where: WHERE.cpu, run: `soak, ${variant} ${gWidth}/${dWidth}, batch 64`, ...r });
       }
     }
@@ -202,7 +203,11 @@ for (const r of rows) {
 }
 
 // Ours over theirs on the matching backend, from the same run: below 1 is faster.
-const PAIRS = [['webgpu', 'tfjs-webgpu', 'WebGPU / TF.js webgpu'], ['cpu', 'tfjs-wasm', 'CPU (wasm) / TF.js wasm'], ['native', 'torch', 'native CPU / PyTorch CPU']];
+const PAIRS = [
+  ['webgpu', 'tfjs-webgpu', 'WebGPU / TF.js webgpu'], ['cpu', 'tfjs-wasm', 'CPU (wasm) / TF.js wasm'],
+  ['cpu-threads', 'tfjs-wasm-threads', 'CPU (wasm threads) / TF.js wasm (threads)'], ['cpu-threads', 'cpu', 'CPU (wasm threads) / one thread'],
+  ['native', 'torch', 'native CPU / PyTorch CPU'],
+];
 const ratioLines = [];
 for (const variant of variants) {
   for (const [ours, theirs, label] of PAIRS) {
@@ -217,7 +222,7 @@ if (ratioLines.length) {
   ratioLines.forEach((l) => console.log(l));
 }
 
-// The WebGPU calls of one G iteration (www/bench-gpu-calls.js wraps them in both pages), ours
+// The WebGPU calls of one G iteration (www/bench/bench-gpu-calls.js wraps them in both pages), ours
 // and TF.js's from the same run; what a real GPU pays per launch, whatever its speed.
 const counted = rows.filter((r) => r.calls?.dispatches > 0);
 if (counted.length) {

@@ -11,7 +11,7 @@ import { buildWasm, ensureNodeModules, ensureRustTools, root } from './tools.mjs
 export const DIST = join(root, 'dist');
 // What the site does not load: the bench pages and their scripts, the docs' screenshots, the
 // uncompressed MNIST file (the worker fetches the .gz), wasm-pack's declarations and metadata.
-const LEFT_OUT = [/^www\/bench[^/]*$/, /^www\/assets(\/|$)/, /^www\/data\/mnist\.bin$/, /\.d\.ts$/, /^pkg\/(cpu\/)?(package\.json|README\.md|\.gitignore)$/];
+const LEFT_OUT = [/^www\/bench(\/|$)/, /^www\/assets(\/|$)/, /^www\/data\/mnist\.bin$/, /\.d\.ts$/, /^pkg\/(cpu\/|cpu-threads\/)?(package\.json|README\.md|\.gitignore)$/];
 
 /** What `npm start` serves: the tools, the MNIST asset and the wasm modules (each only if stale). */
 export async function buildSite() {

@@ -2,7 +2,7 @@
 //
 //   node scripts/kernel-times.mjs [variant] [g_width] [d_width] [batch]     (ns-gan 32 32 8)
 //
-// Runs www/bench.html (one warm-up round, then one timed round: a generator iteration and a
+// Runs www/bench/bench.html (one warm-up round, then one timed round: a generator iteration and a
 // critic step) in headless Chromium, records every compute dispatch of the timed round (its
 // pipeline, bind groups and workgroup counts), and afterwards replays each dispatch: alone, timed
 // from submit to onSubmittedWorkDone (minus an empty submit's round trip), and as four more
@@ -108,7 +108,7 @@ try {
   const page = await browser.newPage();
   await page.addInitScript(recordDispatches);
   const q = `variant=${variant}&backend=webgpu&batch=${batch}&steps=1&warmup=1&g_width=${gWidth}&d_width=${dWidth}`;
-  await page.goto(`${urlOf(server)}www/bench.html?${q}`);
+  await page.goto(`${urlOf(server)}www/bench/bench.html?${q}`);
   await page.waitForFunction(() => window.benchResult, null, { timeout: 3_600_000, polling: 500 });
   const { kernels, overhead, result } = await page.evaluate(replayDispatches);
   if (result.error) throw new Error(result.error);

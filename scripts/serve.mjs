@@ -17,7 +17,9 @@ export const CSP = [
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' blob: data:",
-  "worker-src 'self'",
+  // blob: the threaded CPU module starts its pool's workers from a copy of their script
+  // (wasm-bindgen-rayon), so that they load however the module is hosted.
+  "worker-src 'self' blob:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -83,12 +85,15 @@ const hostsOf = (host, port) => {
  * Serves `dir` (the checkout by default) on `host:port`. `extra`: further paths relative to `dir`
  * to serve besides SITE, e.g. ['node_modules/@tensorflow'] for the TF.js bench page; `csp`: a
  * policy in place of CSP, for a page that needs more (the bench's TF.js workers); `prefix`: the
- * path the site is served under ('/games/gan/': a site published in a folder of another).
+ * path the site is served under ('/games/gan/': a site published in a folder of another);
+ * `isolated`: whether the page is cross-origin isolated (COOP and COEP; wasm threads need it).
  */
-export function serve({ port = 8080, host = '127.0.0.1', dir = root, extra = [], csp = CSP, prefix = '/' } = {}) {
+export function serve({ port = 8080, host = '127.0.0.1', dir = root, extra = [], csp = CSP, prefix = '/', isolated = true } = {}) {
   const base = resolve(dir);
   const allowed = [...SITE, ...extra].map((p) => p.split('/').filter(Boolean));
   const strict = { ...SECURITY_HEADERS, 'Content-Security-Policy': csp };
+  // A host that does not isolate the page (as most embedding pages): no wasm threads there.
+  if (!isolated) for (const name of ['Cross-Origin-Opener-Policy', 'Cross-Origin-Embedder-Policy']) delete strict[name];
   let hosts = new Set();
 
   const refuse = (res, status, reason, headers = {}) => {

@@ -13,7 +13,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WASM_CARGO_ARGS, buildWasm, cargoEnv, ensureNodeModules, ensureReferencePython, ensureRustTools, root, runTee } from './tools.mjs';
+import { WASM_PROFILE, buildWasm, cargoEnv, ensureNodeModules, ensureReferencePython, ensureRustTools, root, runTee } from './tools.mjs';
 import { buildMnist } from './build-data.mjs';
 import { lint } from './lint.mjs';
 
@@ -65,7 +65,7 @@ try {
 
   if (runs('browser')) {
     stage('browser tests (WebGPU in headless Chromium)');
-    count(await runTee('wasm-pack', ['--log-level', 'warn', 'test', '--headless', '--chrome', '--chromedriver', '/usr/bin/chromedriver', '--release', '--mode', 'no-install', '--', '--test', 'web', ...WASM_CARGO_ARGS], {
+    count(await runTee('wasm-pack', ['--log-level', 'warn', 'test', '--headless', '--chrome', '--chromedriver', '/usr/bin/chromedriver', '--mode', 'no-install', '--', '--test', 'web', '--profile', WASM_PROFILE], {
       env: {
         ...cargoEnv(),
         // SwiftShader emulates the GPU on the CPU: a step takes seconds, not milliseconds.

@@ -76,6 +76,8 @@ export function ensureNodeModules() {
 export function ensureRustTools() {
   const targets = output('rustup', ['target', 'list', '--installed']) ?? '';
   if (!targets.split('\n').includes('wasm32-unknown-unknown')) run('rustup', ['target', 'add', 'wasm32-unknown-unknown']);
+  // The standard library's source, rebuilt with wasm atomics for the threaded CPU module.
+  if (!(output('rustup', ['component', 'list', '--installed']) ?? '').split('\n').includes('rust-src')) run('rustup', ['component', 'add', 'rust-src']);
   // wasm-pack uses the wasm-bindgen on PATH only if its version equals Cargo.lock's exactly;
   // otherwise it would try to download one.
   const bindgen = lockedVersion('wasm-bindgen');
@@ -88,44 +90,45 @@ export function ensureRustTools() {
   }
 }
 
-// The crates of burn's GPU path (cubecl's kernel generators, burn's kernel fusion, wgpu's
-// bindings) are optimised for size in the wasm builds (opt-level "z", one codegen unit): they are
-// most of the module's code, and they run when a kernel is fused, built or launched, not per
-// element. The CPU path's crates (burn-flex, burn-tensor, burn-autodiff) stay at opt-level 3.
-// Measured (README, Benchmark): with fusion the .wasm is 3.77 MB gzip this way, 4.37 MB at "s"
-// and 4.69 MB with fusion's crates at 3; the ms per iteration stay within run-to-run noise. Only
-// the wasm builds get this: the native GPU path keeps opt-level 3 for its launch overhead. Pass
-// the same to `wasm-pack build` and `wasm-pack test`, so that both share one set of compiled crates.
-const SIZE_OPTIMISED_CRATES = [
-  'burn-cubecl', 'burn-cubecl-fusion', 'burn-fusion', 'burn-ir', 'burn-wgpu', 'cubecl', 'cubecl-common', 'cubecl-core', 'cubecl-environment', 'cubecl-ir',
-  'cubecl-monitoring', 'cubecl-opt', 'cubecl-runtime', 'cubecl-server', 'cubecl-std', 'cubecl-wgpu',
-  'cubecl-zspace', 'cubek', 'cubek-attention', 'cubek-convolution', 'cubek-interpolate', 'cubek-matmul',
-  'cubek-pool', 'cubek-quant', 'cubek-random', 'cubek-reduce', 'cubek-std', 'cubek-tile', 'naga-types',
-  'pliron', 'wgpu', 'wgpu-types',
-];
-// The full module's CPU backend (burn's flex and its kernels) runs only in the module's own tests:
-// where WebGPU does not start, the page trains on the CPU module, built for speed (below).
-const FULL_MODULE_SIZE_OPTIMISED_CRATES = ['burn-flex', 'gemm', 'gemm-c32', 'gemm-c64', 'gemm-common', 'gemm-f16', 'gemm-f32', 'gemm-f64', 'macerator'];
-const sizeOptimised = (crates) => crates.flatMap((c) => ['--config', `profile.release.package.${c}.opt-level="z"`, '--config', `profile.release.package.${c}.codegen-units=1`]);
-/** The full module's build settings (its browser tests build with them too). */
-export const WASM_CARGO_ARGS = sizeOptimised([...SIZE_OPTIMISED_CRATES, ...FULL_MODULE_SIZE_OPTIMISED_CRATES]);
-const CPU_MODULE_CARGO_ARGS = sizeOptimised(SIZE_OPTIMISED_CRATES);
+// The wasm builds' settings are Cargo.toml's profiles: `web` for the WebGPU module (and its
+// browser tests), `web-cpu` for the CPU module. Each profile builds into a folder of its own
+// (target/wasm32-unknown-unknown/<profile>), so that neither build undoes the other's.
+export const WASM_PROFILE = 'web';
+
+// The threaded CPU module needs a standard library built with wasm atomics: the toolchain's own
+// source (rust-src, installed by ensureRustTools) rebuilt by cargo's build-std, which the stable
+// toolchain allows under RUSTC_BOOTSTRAP. These flags replace .cargo/config.toml's for this build,
+// so SIMD is named again. The linker makes the memory shared and imported, so
+// that the pool's workers share it (up to wasm32's 4 GiB, as the other modules' may grow), and
+// exports the thread-local storage's layout, which wasm-bindgen sets up on each worker.
+const THREADS_LINK = ['--shared-memory', '--import-memory', '--max-memory=4294967296', '--export=__wasm_init_tls', '--export=__tls_size', '--export=__tls_align', '--export=__tls_base'];
+const THREADS_ENV = {
+  RUSTC_BOOTSTRAP: '1',
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: ['-C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals', ...THREADS_LINK.map((a) => `-C link-arg=${a}`)].join(' '),
+};
 
 // wasm-pack in no-install mode: it must never download a tool; wasm-opt stays off (Cargo.toml).
-// Two modules: the full one (pkg/), and the CPU module (pkg/cpu/, built without the `webgpu`
+// Three modules: the full one (pkg/); the CPU module (pkg/cpu/, built without the `webgpu`
 // feature) that draws the page's first pretrained samples while the full one loads, and that
-// is the whole core of a page on the CPU.
-// A module newer than every file it is built from is not built again: the two modules' settings
-// differ, so each build would otherwise make cargo rebuild the crate for the other.
+// is the whole core of a page on the CPU; and the same on every core (pkg/cpu-threads/, wasm
+// threads), which a cross-origin-isolated page loads instead.
+// A module newer than every file it is built from is not built again (cargo would take seconds to
+// say so).
 export function buildWasm() {
-  const newestInput = newestMtime(['crate', 'Cargo.toml', 'Cargo.lock'].map((p) => join(root, p)));
-  for (const [outDir, args] of [['pkg', WASM_CARGO_ARGS], [join('pkg', 'cpu'), ['--no-default-features', ...CPU_MODULE_CARGO_ARGS]]]) {
+  // (This file too: it holds the builds' flags.)
+  const newestInput = newestMtime(['crate', 'Cargo.toml', 'Cargo.lock', 'scripts/tools.mjs'].map((p) => join(root, p)));
+  const modules = [
+    ['pkg', WASM_PROFILE, [], {}],
+    [join('pkg', 'cpu'), 'web-cpu', ['--no-default-features'], {}],
+    [join('pkg', 'cpu-threads'), 'web-threads', ['--no-default-features', '--features', 'threads', '-Z', 'build-std=panic_abort,std'], THREADS_ENV],
+  ];
+  for (const [outDir, profile, args, env] of modules) {
     const outputs = ['gan_playground_bg.wasm', 'gan_playground.js'].map((f) => join(root, outDir, f));
     if (outputs.every((f) => existsSync(f) && statSync(f).mtimeMs > newestInput)) {
       console.log(`${outDir}/ is up to date with crate/`);
       continue;
     }
-    run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--release', '--mode', 'no-install', '--no-pack', '--out-dir', outDir, '--', ...args]);
+    run('wasm-pack', ['--log-level', 'warn', 'build', '--target', 'web', '--profile', profile, '--mode', 'no-install', '--no-pack', '--out-dir', outDir, '--', ...args], { env: { ...cargoEnv(), ...env } });
     const wasm = join(root, outDir, 'gan_playground_bg.wasm');
     const before = statSync(wasm).size;
     writeFileSync(wasm, withoutCustomSections(readFileSync(wasm), ['name', 'producers']));

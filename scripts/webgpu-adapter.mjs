@@ -38,7 +38,7 @@ async function adapterUnder(chromium, url, flags) {
   try {
     const page = await browser.newPage();
     // Any page of the site: WebGPU needs a secure context, which 127.0.0.1 is.
-    await page.goto(`${url}www/adapter.js`, { timeout: PER_SET_MS });
+    await page.goto(`${url}www/lib/adapter.js`, { timeout: PER_SET_MS });
     return await within(page.evaluate(describe), 'requestAdapter');
   } finally {
     await within(browser.close(), 'closing the browser').catch(() => {});

@@ -5,7 +5,7 @@ for (const figure of document.querySelectorAll('figure')) {
   const names = figure.querySelectorAll('figcaption [data-variant]');
   if (!widget || !names.length) continue;
   widget.addEventListener('gan-config', () => {
-    const title = widget.shadowRoot?.querySelector('[data-role="variant"]')?.selectedOptions[0]?.text;
+    const title = /** @type {HTMLSelectElement} */ (widget.shadowRoot?.querySelector('[data-role="variant"]'))?.selectedOptions[0]?.text;
     if (title) for (const name of names) name.textContent = title;
   });
 }

@@ -35,9 +35,10 @@ export class GanCompare extends HTMLElement {
     const hide = this.getAttribute('hide') ?? 'settings,latent,files,histogram';
     const show = this.getAttribute('show') ?? '';
     const columns = (this.getAttribute('columns') ?? '').split('|').map((c) => [...new URLSearchParams(c.trim())]);
+    /** @type {import('./gan-playground.js').GanPlayground[]} the columns, in order */
     this.playgrounds = ids.map((id, i) => {
       const cell = document.createElement('div');
-      const el = document.createElement('gan-playground');
+      const el = /** @type {import('./gan-playground.js').GanPlayground} */ (document.createElement('gan-playground'));
       el.setAttribute('variant', id);
       el.setAttribute('controls', 'none');
       el.setAttribute('hide', hide);
@@ -53,7 +54,7 @@ export class GanCompare extends HTMLElement {
       cell.append(Object.assign(document.createElement('h3'), { textContent: id + suffix }), el);
       root.querySelector('.runs').append(cell);
       el.addEventListener('gan-config', () => {
-        const title = el.shadowRoot.querySelector('[data-role="variant"]').selectedOptions[0]?.text ?? id;
+        const title = /** @type {HTMLSelectElement} */ (el.shadowRoot.querySelector('[data-role="variant"]')).selectedOptions[0]?.text ?? id;
         cell.querySelector('h3').textContent = title + suffix;
       }, { once: true });
       return el;
@@ -65,7 +66,7 @@ export class GanCompare extends HTMLElement {
       for (const el of this.playgrounds) this.running ? el.start() : el.pause();
       play.textContent = this.running ? 'Pause all' : 'Play all';
     });
-    const score = root.querySelector('[data-role="score"]');
+    const score = /** @type {HTMLButtonElement} */ (root.querySelector('[data-role="score"]'));
     score.hidden = !show.split(',').map((s) => s.trim()).includes('scores');
     score.addEventListener('click', () => this.playgrounds.forEach((el) => el.score()));
     root.querySelector('[data-role="step"]').addEventListener('click', () => this.playgrounds.forEach((el) => el.step()));
@@ -83,7 +84,7 @@ export class GanCompare extends HTMLElement {
 
   /** A field per knob, labelled and bounded by the core's schema, showing the first column's value. */
   showKnobs(names) {
-    const box = this.shadowRoot.querySelector('[data-role="knobs"]');
+    const box = /** @type {HTMLElement} */ (this.shadowRoot.querySelector('[data-role="knobs"]'));
     const first = this.playgrounds[0];
     const settings = first.schema.settings;
     for (const name of names) {

@@ -5,7 +5,7 @@
 //   W(P₀, P_θ) = |θ| and ∂W/∂θ = sign θ: a gradient that points home from every θ.
 // Closed forms, not a trained network: the figure shows the distances themselves. The reader drags
 // the generated segment, moves the slider, or uses the arrow keys; `theta` is also an attribute.
-import { prepareCanvas } from './chart.js';
+import { prepareCanvas } from './lib/chart.js';
 
 const STYLESHEET = new URL('./gan-distance.css', import.meta.url);
 const LOG2 = Math.log(2);
@@ -45,6 +45,7 @@ export class GanDistance extends HTMLElement {
           <tr class="w"><th scope="row">W(P₀, P<sub>θ</sub>)</th><td data-role="w"></td><td data-role="w-slope"></td></tr>
         </tbody>
       </table>`;
+    /** @type {(role: string) => any} the part with data-role=role */
     this.$ = (role) => root.querySelector(`[data-role="${role}"]`);
     const slider = this.$('theta');
     slider.addEventListener('input', () => this.set(Number(slider.value)));
@@ -53,12 +54,12 @@ export class GanDistance extends HTMLElement {
       const box = plane.getBoundingClientRect();
       this.set(((e.clientX - box.left) / box.width * 2 - 1) * RANGE);
     };
-    plane.addEventListener('pointerdown', (e) => {
+    plane.addEventListener('pointerdown', (/** @type {PointerEvent} */ e) => {
       plane.setPointerCapture(e.pointerId);
       drag(e);
     });
-    plane.addEventListener('pointermove', (e) => plane.hasPointerCapture(e.pointerId) && drag(e));
-    plane.addEventListener('keydown', (e) => {
+    plane.addEventListener('pointermove', (/** @type {PointerEvent} */ e) => plane.hasPointerCapture(e.pointerId) && drag(e));
+    plane.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
       const by = { ArrowLeft: -0.05, ArrowRight: 0.05, Home: -Infinity, End: Infinity }[e.key];
       if (by === undefined) return;
       e.preventDefault();

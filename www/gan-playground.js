@@ -21,21 +21,22 @@
 //
 // This file is the element's controller: its life cycle, its run and the worker's messages. Its
 // parts are in www/playground/: the markup (template.js), the settings panel, the data sources
-// (images, drawing, files), the read-outs (charts, histogram, scores), the latent tools, and the
-// wiring of the controls; each adds its methods to the element.
-import { getEngine } from './engine.js';
-import { drawGrid } from './grid.js';
-import { dataSources } from './playground/data-sources.js';
-import { latentTools } from './playground/latent-tools.js';
-import { readouts } from './playground/readouts.js';
-import { settingsPanel } from './playground/settings-panel.js';
+// (images, drawing, files), the read-outs (charts, histogram, scores) and the latent tools, each
+// an object that owns its state and calls the element's methods (send, reset, showMessage); and
+// the wiring of the controls to them.
+import { getEngine } from './lib/engine.js';
+import { drawGrid } from './lib/grid.js';
+import { DataSources } from './playground/data-sources.js';
+import { LatentTools } from './playground/latent-tools.js';
+import { Readouts } from './playground/readouts.js';
+import { SettingsPanel } from './playground/settings-panel.js';
 import { HIDDEN_BY_CONTROLS, PARTS, SPEEDS, TEMPLATE } from './playground/template.js';
-import { wiring } from './playground/wiring.js';
+import { wire } from './playground/wiring.js';
 import { SAVED_RUNS_URL, WidgetRuns } from './playground/widget-runs.js';
-import { announce, listRuns } from './run-store.js';
+import { announce, listRuns } from './lib/run-store.js';
 import { formatBytes } from './playground/format.js';
-import { askPersistence, snapshotKey, writeThumbnail } from './snapshots.js';
-import { PRESETS, settingsFor, someNotes } from './state.js';
+import { askPersistence, snapshotKey, writeThumbnail } from './lib/snapshots.js';
+import { PRESETS, settingsFor, someNotes } from './lib/state.js';
 
 /** A value as a message quotes it: short, whatever it is. */
 const formatted = (v) => {
@@ -60,19 +61,38 @@ export class GanPlayground extends HTMLElement {
   constructor() {
     super();
     this.attachShadow({ mode: 'open' });
-    this.history = [];
+    /** The part of the element's markup with `data-role=role` (an input, a canvas, a button…).
+     * @type {(role: string) => any} */
+    this.$ = (role) => this.shadowRoot.querySelector(`[data-role="${role}"]`);
     this.progress = { step: 0, dLoss: null, gLoss: null, values: {}, samplesStep: null, running: false };
-    this.sessionShown = 0;
-    this.pins = [];
-    this.groups = { a: [], b: [], c: [] };
-    this.gridZ = null;
     this.nz = 100;
+    this.channels = 1;
+    /** @type {Array<[object, Transferable[]?]>} calls made before the run opened, in order */
+    this.early = [];
+    /** @type {Map<number, (value?: any) => void>} settled() calls waiting for the worker */
+    this.syncs = new Map();
+    this.syncTag = 0;
+    this.panel = new SettingsPanel(this);
+    this.data = new DataSources(this);
+    this.readouts = new Readouts(this);
+    this.latent = new LatentTools(this);
   }
 
+  // What scripts and tests read of the run, kept by the parts.
+  get view() { return this.panel.view; }
+  get history() { return this.readouts.history; }
+  get scores() { return this.readouts.scores; }
+  get lastScore() { return this.readouts.lastScore; }
+  get histogram() { return this.readouts.histogram; }
+  get coverage() { return this.readouts.coverage; }
+  get planeScales() { return this.readouts.planeScales; }
+  get pins() { return this.latent.pins; }
+  get gridZ() { return this.latent.gridZ; }
+
   connectedCallback() {
-    if (this.$) return;
+    if (this.wired) return;
+    this.wired = true;
     this.shadowRoot.innerHTML = TEMPLATE;
-    this.$ = (role) => this.shadowRoot.querySelector(`[data-role="${role}"]`);
     const list = (name) => (this.getAttribute(name) ?? '').split(',').map((s) => s.trim());
     const shown = list('show');
     const byControls = (HIDDEN_BY_CONTROLS[this.getAttribute('controls') ?? 'full'] ?? []).filter((part) => !shown.includes(part));
@@ -80,13 +100,13 @@ export class GanPlayground extends HTMLElement {
     this.hiddenParts = hidden;
     for (const part of [...PARTS, 'step-buttons', 'latent-tools']) {
       const hide = hidden.has(part) || (part === 'latent-tools' && hidden.has('latent'));
-      for (const el of this.shadowRoot.querySelectorAll(`[data-part="${part}"]`)) el.hidden = hide;
+      for (const el of this.shadowRoot.querySelectorAll(`[data-part="${part}"]`)) /** @type {HTMLElement} */ (el).hidden = hide;
     }
     // With the latent tools, the grid's samples can be picked from the keyboard too.
     if (!hidden.has('latent')) this.$('samples').tabIndex = 0;
     this.$('speed').replaceChildren(...Object.entries(SPEEDS).map(([v, t]) => new Option(t, v)));
     for (const [id, p] of Object.entries(PRESETS)) this.$('preset').append(new Option(p.title, id));
-    this.wire();
+    wire(this);
     // A widget far down an article allocates nothing until it comes near the screen; the page's own
     // element (hash) and `eager` ones start at once.
     if (this.hasAttribute('hash') || this.hasAttribute('eager')) this.boot();
@@ -183,7 +203,7 @@ export class GanPlayground extends HTMLElement {
         document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && this.snapshot());
       }
       this.run.send({ type: 'speed', stepsPerSec: state.speed === 'max' ? Infinity : Number(state.speed) });
-      for (const [msg, transfer] of this.early?.splice(0) ?? []) this.run.send(msg, transfer);
+      for (const [msg, transfer] of this.early.splice(0)) this.run.send(msg, transfer);
       info = await engine.ready();
     } catch (e) {
       this.showMessage(e.message, 'error');
@@ -208,7 +228,7 @@ export class GanPlayground extends HTMLElement {
    * page's widgets (inside a <gan-compare>, that element's place and the widget's). */
   place() {
     if (this.id) return this.id;
-    const host = this.getRootNode().host;
+    const host = /** @type {ShadowRoot} */ (this.getRootNode()).host;
     const index = (root, el) => [...root.querySelectorAll(el.localName)].indexOf(el);
     return host ? `${index(document, host)}.${index(this.getRootNode(), this)}` : String(index(document, this));
   }
@@ -305,7 +325,7 @@ export class GanPlayground extends HTMLElement {
   // element, or on a widget not yet scrolled near) are kept, in order, until it is.
   send(msg, transfer) {
     if (this.run) this.run.send(msg, transfer);
-    else (this.early ??= []).push([msg, transfer]);
+    else this.early.push([msg, transfer]);
   }
 
   /** Trains on (to step `until` and stops there, if given; on a running run it moves the stop).
@@ -333,9 +353,9 @@ export class GanPlayground extends HTMLElement {
 
   /** Resolves once the worker has handled every call made before this one (for scripts and tests). */
   settled() {
-    const tag = (this.syncTag = (this.syncTag ?? 0) + 1);
+    const tag = ++this.syncTag;
     return new Promise((resolve) => {
-      (this.syncs ??= new Map()).set(tag, resolve);
+      this.syncs.set(tag, resolve);
       this.send({ type: 'sync', tag });
     });
   }
@@ -359,15 +379,13 @@ export class GanPlayground extends HTMLElement {
     const { state, notes } = this.settings.parseChanges(changes, this.state);
     if (notes.length) {
       this.showMessage(`Reset refused: ${someNotes(notes).join('; ')}.`, 'error');
-      this.renderConfig();
+      if (this.panel.view) this.panel.render();
       return false;
     }
     this.showMessage(null);
     if (state.speed !== this.state.speed) this.setSpeed(state.speed);
     this.send({ type: 'reset', settings: this.settings.runSettings(state) });
-    this.pins = [];
-    this.groups = { a: [], b: [], c: [] };
-    this.renderLatent();
+    this.latent.clear();
     return true;
   }
 
@@ -376,7 +394,7 @@ export class GanPlayground extends HTMLElement {
     this.state.speed = speed;
     this.$('speed').value = speed;
     this.send({ type: 'speed', stepsPerSec: speed === 'max' ? Infinity : Number(speed) });
-    this.writeHash();
+    this.panel.writeHash();
   }
 
   showMessage(text, kind = 'info') {
@@ -410,8 +428,8 @@ export class GanPlayground extends HTMLElement {
         if (this.$('message').dataset.loading) this.showMessage(null);
         this.nz = msg.config.model.nz;
         this.channels = msg.config.model.channels ?? 1;
-        this.renderConfig(msg);
-        this.writeHash();
+        this.panel.render(msg);
+        this.panel.writeHash();
         this.setControlsEnabled(true);
         this.$('load').disabled = false;
         // A reader who asked for less motion starts figures with Play.
@@ -419,10 +437,17 @@ export class GanPlayground extends HTMLElement {
         this.dispatchEvent(new CustomEvent('gan-config', { detail: { state: this.state } }));
         break;
       case 'progress':
-        this.onProgress(msg);
+        if (!this.readouts.show(msg)) break;
+        Object.assign(this.progress, { step: msg.step, dLoss: msg.dLoss, gLoss: msg.gLoss, values: msg.values ?? {} });
+        if (msg.samples) {
+          this.progress.samplesStep = msg.step;
+          this.latent.refreshSoon();
+        }
+        this.dispatchEvent(new CustomEvent('gan-progress', { detail: { ...this.progress } }));
         break;
       case 'score':
-        this.onScore(msg);
+        this.$('score-now').disabled = false;
+        if (this.readouts.showScore(msg)) this.dispatchEvent(new CustomEvent('gan-score', { detail: msg }));
         break;
       case 'state':
         this.progress.running = msg.running;
@@ -430,11 +455,10 @@ export class GanPlayground extends HTMLElement {
         for (const role of ['step-d', 'step-g', 'step']) this.$(role).disabled = msg.running;
         break;
       case 'latent':
-        this.gridZ = Array.from(msg.z);
-        this.gridSize = msg.z.length / msg.nz;
+        this.latent.setGrid(msg.z, msg.nz);
         break;
       case 'generated':
-        if (msg.tag === this.latentTag) this.drawLatent(msg.samples, msg.shape);
+        this.latent.generated(msg);
         break;
       case 'weights': {
         const url = URL.createObjectURL(new Blob([msg.bytes], { type: 'application/octet-stream' }));
@@ -457,7 +481,7 @@ export class GanPlayground extends HTMLElement {
         this.opening = null;
         this.$('samples').dataset.loaded = msg.name;
         // The charts of a resumed run come with it; they are drawn from its first read-out on.
-        this.loadedHistory = { points: msg.history ?? [], scores: msg.scores ?? [] };
+        this.readouts.restore(msg.history ?? [], msg.scores ?? []);
         this.$('offer').hidden = true;
         break;
       }
@@ -492,13 +516,13 @@ export class GanPlayground extends HTMLElement {
         this.$('samples').dataset.model = msg.shape.slice(1).join('x');
         break;
       case 'synced':
-        this.syncs?.get(msg.tag)?.();
-        this.syncs?.delete(msg.tag);
+        this.syncs.get(msg.tag)?.();
+        this.syncs.delete(msg.tag);
         break;
       case 'error':
         this.showMessage(msg.message, 'error');
         // A command or file turned down: the run goes on as it was, and the controls show it.
-        if (msg.refused && this.view) this.renderConfig();
+        if (msg.refused && this.panel.view) this.panel.render();
         this.$('save').disabled = false;
         this.$('save-run').disabled = false;
         if (msg.diverged) {
@@ -533,5 +557,4 @@ export class GanPlayground extends HTMLElement {
 
 }
 
-Object.assign(GanPlayground.prototype, settingsPanel, dataSources, readouts, latentTools, wiring);
 customElements.define('gan-playground', GanPlayground);

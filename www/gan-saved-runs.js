@@ -5,8 +5,8 @@
 // a tab can be neither. The storage used against the browser's quota is shown. The list follows
 // every tab's saves and deletions.
 import { formatBytes } from './playground/format.js';
-import { deleteRun, listRuns, onRunsChanged, runFile, whenFree } from './run-store.js';
-import { thumbnailOf } from './snapshots.js';
+import { deleteRun, listRuns, onRunsChanged, runFile, whenFree } from './lib/run-store.js';
+import { thumbnailOf } from './lib/snapshots.js';
 
 const STYLESHEET = new URL('./gan-saved-runs.css', import.meta.url);
 
@@ -22,6 +22,7 @@ export class GanSavedRuns extends HTMLElement {
         <tbody data-role="rows"></tbody>
       </table>
       <p class="status" data-role="status" role="status"></p>`;
+    /** @type {(role: string) => any} the part with data-role=role */
     this.$ = (role) => root.querySelector(`[data-role="${role}"]`);
     this.urls = [];
     this.waiting = new Set(); // runs open in another tab, listed again once that tab lets go
@@ -30,9 +31,10 @@ export class GanSavedRuns extends HTMLElement {
   }
 
   /** The playground that resumes a run. */
+  /** @returns {import('./gan-playground.js').GanPlayground | null} */
   target() {
     const id = this.getAttribute('for');
-    return (id && document.getElementById(id)) || document.querySelector('gan-playground[hash]');
+    return /** @type {any} */ ((id && document.getElementById(id)) || document.querySelector('gan-playground[hash]'));
   }
 
   /** Lists the runs again (a refresh asked for while one runs is done once it ends). */
@@ -95,7 +97,7 @@ export class GanSavedRuns extends HTMLElement {
         button.disabled = Boolean(state) && button.dataset.action !== 'download';
         button.onclick = () => this.act(button.dataset.action, run);
       }
-      tr.querySelector('[data-action="resume"]').hidden = !this.target();
+      /** @type {HTMLElement} */ (tr.querySelector('[data-action="resume"]')).hidden = !this.target();
       return tr;
     }));
     this.$('rows').replaceChildren(...rows);

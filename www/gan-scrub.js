@@ -40,7 +40,7 @@ export class GanScrub extends HTMLElement {
 
   /** The run the number drives: the named playground, or a column of the named comparison. */
   target() {
-    const figure = document.getElementById(this.getAttribute('for') ?? '');
+    const figure = /** @type {any} */ (document.getElementById(this.getAttribute('for') ?? ''));
     if (figure?.tagName !== 'GAN-COMPARE') return figure;
     return figure.playgrounds?.[Number(this.getAttribute('column') ?? 1) - 1] ?? null;
   }

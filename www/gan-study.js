@@ -9,8 +9,8 @@
 // replay-seeds runs (default 2) of each variant, each with its best setting from the search and
 // the plan's seed, steps and sizes, replay-parallel runs (default 2) training at once; each run is
 // scored at its last step and the box plot fills in as runs finish.
-import { getEngine } from './engine.js';
-import { drawBudget, drawPrecisionRecall, drawSeedBoxes } from './study-figures.js';
+import { getEngine } from './lib/engine.js';
+import { drawBudget, drawPrecisionRecall, drawSeedBoxes } from './lib/study-figures.js';
 
 const STYLESHEET = new URL('./gan-study.css', import.meta.url);
 
@@ -44,6 +44,7 @@ export class GanStudy extends HTMLElement {
     root.querySelector('[data-role="replay"]').addEventListener('click', () => this.replay(replay));
   }
 
+  /** @param {string} role @returns {any} the part with data-role=role */
   $(role) {
     return this.shadowRoot.querySelector(`[data-role="${role}"]`);
   }
@@ -67,7 +68,7 @@ export class GanStudy extends HTMLElement {
     drawBudget(this.$('budget'), summary);
     this.$('seeds').hidden = !summary.variants.some((v) => v.seeds);
     if (!this.$('seeds').hidden) drawSeedBoxes(this.$('seeds'), summary);
-    this.$('precision-recall').hidden = !summary.variants.some((v) => v.precision_recall.length);
+    this.$('precision-recall').hidden = !summary.variants.some((v) => v.precisionRecall.length);
     if (!this.$('precision-recall').hidden) drawPrecisionRecall(this.$('precision-recall'), summary);
     const runs = summary.variants.reduce((n, v) => n + v.scored + v.failed, 0);
     this.status(`${runs} search runs of ${summary.variants.length} variants${seeds ? `, and the best setting of each over seeds` : ''}.`);
@@ -147,7 +148,7 @@ function table(summary) {
   for (const v of summary.variants) {
     const row = body.insertRow();
     const seeds = v.seeds ? `${fmt(v.seeds.median)} (${fmt(v.seeds.min)}–${fmt(v.seeds.max)}), ${v.seeds.n} seeds` : '–';
-    const cells = [v.variant, `${v.scored}${v.failed ? ` (+${v.failed} failed)` : ''}`, v.best_setting ? `${fmt(v.best_setting[1])} (setting ${v.best_setting[0]})` : '–', fmt(v.budget[0]?.mean), seeds];
+    const cells = [v.variant, `${v.scored}${v.failed ? ` (+${v.failed} failed)` : ''}`, v.bestSetting ? `${fmt(v.bestSetting[1])} (setting ${v.bestSetting[0]})` : '–', fmt(v.budget[0]?.mean), seeds];
     for (const text of cells) row.insertCell().textContent = text;
   }
   return t;

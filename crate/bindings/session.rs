@@ -131,8 +131,8 @@ impl Session {
     }
 
     /// Scores `n` (10 to 2000) samples of G against as many real images of this run's dataset with
-    /// the classifier `scorer`: `{ n, fid, kid, kid_std, classes, confident }` (see `score`). On triangles
-    /// also `triangles: { precision, recall, f1, threshold, median_residual, n, m }` (see
+    /// the classifier `scorer`: `{ n, fid, kid, kidStd, classes, confident }` (see `score`). On triangles
+    /// also `triangles: { precision, recall, f1, threshold, medianResidual, n, m }` (see
     /// `score::TriangleScores`): the same samples fitted, [`PAGE_RECALL_TRIANGLES`] held-out
     /// triangles inverted. Reads the device asynchronously.
     pub async fn score(&self, scorer: &Scorer, n: u32) -> Result<JsValue, JsValue> {

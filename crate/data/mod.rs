@@ -43,7 +43,7 @@ pub struct Dataset {
 }
 
 /// Every dataset, in the order the page lists them: MNIST, the study's triangles, "images", the
-/// user's own (the page turns PNG/JPEG files into a dataset file, see `www/images.js`), and the
+/// user's own (the page turns PNG/JPEG files into a dataset file, see `www/lib/images.js`), and the
 /// 2-D point sets of [`toy2d`] ("drawing": points the user drew on the page).
 pub const DATASETS: &[Dataset] = &[
     Dataset { id: "mnist", label: "MNIST digits", kind: Kind::Images, from_user: false },

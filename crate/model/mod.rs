@@ -23,7 +23,7 @@ mod sizes;
 pub use arch::{GeneratorArch, Recogniser, Shapes};
 pub use counts::{activation_len, largest_tensor_len, parameter_count, stored_value_count};
 pub use recognise::{GENERATORS, infer_generator};
-pub use sizes::Sizes;
+pub use sizes::{IMAGE_SIDE, Sizes};
 
 use std::ops::Range;
 

@@ -22,9 +22,12 @@ impl Default for Sizes {
     }
 }
 
+/// The side of the images the trainable architectures (dcgan28, began28) make and read.
+pub const IMAGE_SIDE: usize = 28;
+
 impl Sizes {
     /// The image shape [C, 28, 28] of the 28×28 architectures.
     pub fn image(&self) -> [usize; 3] {
-        [self.channels, 28, 28]
+        [self.channels, IMAGE_SIDE, IMAGE_SIDE]
     }
 }

@@ -33,6 +33,7 @@ pub struct BoxStats {
 
 /// One variant's part of every figure.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct VariantSummary {
     pub variant: String,
     /// Search runs with a score, and without one (diverged or refused before the first).

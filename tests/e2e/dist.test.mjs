@@ -15,7 +15,7 @@ test('dist/ holds the site alone, and served under a sub-path it trains', { time
   for (const pattern of [/^www\/bench/, /^tests\//, /node_modules/, /\.d\.ts$/, /^www\/assets\//]) {
     assert.deepEqual(files.filter((f) => pattern.test(f)), [], `${pattern} is not part of the site`);
   }
-  for (const needed of ['index.html', 'www/article.html', 'pkg/gan_playground_bg.wasm', 'pkg/cpu/gan_playground_bg.wasm', 'www/data/mnist.bin.gz']) assert.ok(files.includes(needed), needed);
+  for (const needed of ['index.html', 'www/article.html', 'pkg/gan_playground_bg.wasm', 'pkg/cpu/gan_playground_bg.wasm', 'pkg/cpu-threads/gan_playground_bg.wasm', 'www/data/mnist.bin.gz']) assert.ok(files.includes(needed), needed);
 
   const server = await serve({ port: 0, dir: DIST, prefix: PREFIX });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: QUIET });
@@ -24,7 +24,8 @@ test('dist/ holds the site alone, and served under a sub-path it trains', { time
   const outside = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('request', (r) => new URL(r.url()).pathname.startsWith(PREFIX) || outside.push(r.url()));
+  // blob: the threaded CPU module's pool workers, started from a copy of the site's own script.
+  page.on('request', (r) => r.url().startsWith('blob:') || new URL(r.url()).pathname.startsWith(PREFIX) || outside.push(r.url()));
   const base = `${urlOf(server).replace(/\/$/, '')}${PREFIX}`;
   await page.goto(`${base}?backend=cpu&g_width=8&d_width=8&batch=4&pretrained=0`);
   await page.waitForFunction(() => {

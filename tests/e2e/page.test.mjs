@@ -106,7 +106,9 @@ test('Step and Reset work on the CPU backend when asked for, on the CPU module a
   await page.click('gan-playground[hash] [data-role=reset]');
   await page.waitForFunction(() => $pg('stat-step').textContent === '0', null, { timeout: 300_000 });
   assert.equal(await stepOf(page), 0);
-  assert.ok(page.requested.includes('/pkg/cpu/gan_playground_bg.wasm'), 'the CPU module was loaded');
+  // The dev server isolates the page: the CPU module on every core, and that one only.
+  assert.ok(page.requested.includes('/pkg/cpu-threads/gan_playground_bg.wasm'), 'the threaded CPU module was loaded');
+  assert.ok(!page.requested.includes('/pkg/cpu/gan_playground_bg.wasm'), 'the one-thread CPU module was not downloaded as well');
   assert.ok(!page.requested.includes('/pkg/gan_playground_bg.wasm'), 'the full (WebGPU) module was not downloaded');
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -238,7 +240,9 @@ test('without a WebGPU adapter the page falls back to the CPU, says why and trai
     // It trains, on the CPU module (the full module's CPU backend is built for size, not speed).
     await page.click('gan-playground[hash] [data-role=step]');
     await page.waitForFunction(() => $pg('stat-step').textContent === '1', null, { timeout: 120_000 });
-    assert.ok(page.requested.includes('/pkg/cpu/gan_playground_bg.wasm'), 'the CPU module was loaded');
+    // The page is isolated: it trains on the CPU module on every core (the one-thread module drew
+    // the preview while WebGPU was still expected).
+    assert.ok(page.requested.includes('/pkg/cpu-threads/gan_playground_bg.wasm'), 'the threaded CPU module was loaded');
   } finally {
     await plain.close();
   }

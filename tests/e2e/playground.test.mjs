@@ -288,11 +288,11 @@ test('the triangles dataset trains in the page, scores precision and recall, and
   await page.click(SEL('score-now'));
   await page.waitForFunction(() => $playgrounds()[0].lastScore?.triangles, null, { timeout: 300_000 });
   const t = await page.evaluate(() => $playgrounds()[0].lastScore.triangles);
-  console.log(`triangles after one step: precision ${t.precision}, recall ${t.recall}, median distance ${t.median_residual.toFixed(3)} (tolerance ${t.threshold.toFixed(3)}), ${t.n} samples, ${t.m} inverted`);
+  console.log(`triangles after one step: precision ${t.precision}, recall ${t.recall}, median distance ${t.medianResidual.toFixed(3)} (tolerance ${t.threshold.toFixed(3)}), ${t.n} samples, ${t.m} inverted`);
   assert.equal(t.n, 500);
   assert.ok(t.threshold > 0.1 && t.threshold < 0.2, `tolerance ${t.threshold}`);
   assert.equal(t.precision, 0, 'a G after one step draws no triangles');
-  assert.ok(t.median_residual > t.threshold);
+  assert.ok(t.medianResidual > t.threshold);
   assert.match(await page.$eval(SEL('score-stats'), (e) => e.textContent), /Precision\s*0\.00.*Recall\s*\d\.\d\d.*F1/s);
   // A second score: precision and recall are charted over steps.
   await page.click(SEL('step'));
@@ -415,7 +415,7 @@ test('your own images, grey or colour, become the training data, in the browser,
 
   // The conversion itself: header, count, the centre square at 28×28, ink bright on black.
   const converted = await page.evaluate(async (files) => {
-    const { imagesToDataset } = await import('/www/images.js');
+    const { imagesToDataset } = await import('/www/lib/images.js');
     const blobs = files.map((f) => new File([new Uint8Array(f.buffer.data)], f.name, { type: f.mimeType }));
     const { bytes, count, skipped } = await imagesToDataset(blobs);
     const view = new DataView(bytes.buffer);

@@ -120,7 +120,7 @@ test('Saved runs: a run downloads as its run file and is deleted when asked, nev
   assert.equal(header.__metadata__.steps, '2');
   // Deleting this tab's own run is refused (the button is off, and the store says no).
   assert.equal(mine.disabled.delete, true);
-  assert.equal(await page.evaluate((f) => import('/www/run-store.js').then((s) => s.deleteRun(f)), mine.folder), false);
+  assert.equal(await page.evaluate((f) => import('/www/lib/run-store.js').then((s) => s.deleteRun(f)), mine.folder), false);
   await clickRun(page, old.folder, 'delete');
   const left = await savedRuns(page, [/step 1 .*open in this tab/]);
   assert.equal(left[0].folder, mine.folder);

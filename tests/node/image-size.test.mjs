@@ -1,8 +1,8 @@
-// The header reader of www/image-size.js: the size of every supported format from its first
+// The header reader of www/lib/image-size.js: the size of every supported format from its first
 // bytes, a named refusal for everything else, and no throw or hang on any input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FORMATS, HEAD_BYTES, JPEG_SCAN_BYTES, imageSize, readImageSize } from '../../www/image-size.js';
+import { FORMATS, HEAD_BYTES, JPEG_SCAN_BYTES, imageSize, readImageSize } from '../../www/lib/image-size.js';
 import { blackPng, bmp, gif, jpeg, png, reader, webp } from './image-files.mjs';
 import { prng } from './prng.mjs';
 

@@ -1,9 +1,10 @@
-// Your own images (www/images.js) up to the decoder: what is refused before any decode, and why;
+// Your own images (www/lib/images.js) up to the decoder: what is refused before any decode, and why;
 // what a folder drop reads. The browser's decoder and canvas are stood in for: they record what
 // reaches them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_DROP_ENTRIES, MAX_FILE_BYTES, MAX_IMAGES, MAX_PIXELS, MAX_SET_BYTES, droppedFiles, imagesToDataset, refusals, walkNote } from '../../www/images.js';
+import { DATASET_HEADER_BYTES, MAX_DROP_ENTRIES, MAX_FILE_BYTES, MAX_IMAGES, MAX_PIXELS, MAX_SET_BYTES, SIDE, droppedFiles, imagesToDataset, refusals, walkNote } from '../../www/lib/images.js';
+import { SCHEMA } from './schema.mjs';
 import { blackPng, png } from './image-files.mjs';
 
 const decoded = [];
@@ -23,6 +24,12 @@ const file = (name, bytes, type = 'image/png') => new File([bytes], name, { type
 const sized = (name, size, head) => ({
   name, size, type: 'image/png',
   slice: (start, end) => ({ arrayBuffer: async () => Uint8Array.from(head.subarray(start, Math.min(end, size))).buffer }),
+});
+
+test("dataset files are written at the core's image side, with the core's header", async () => {
+  assert.equal(SIDE, SCHEMA.imageSide);
+  const { bytes, count, channels } = await imagesToDataset([file('a.png', png(28, 28))]);
+  assert.equal(bytes.length, DATASET_HEADER_BYTES + count * (channels * SIDE * SIDE + 1));
 });
 
 test('the limits are what the page says they are', () => {

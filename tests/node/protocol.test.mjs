@@ -12,8 +12,8 @@ const www = join(import.meta.dirname, '..', '..', 'www');
 const read = (...files) => files.map((f) => readFileSync(join(www, f), 'utf8')).join('\n');
 const folder = (name) => readdirSync(join(www, name)).filter((f) => f.endsWith('.js')).map((f) => `${name}/${f}`);
 
-const PAGE = read('engine.js', 'gan-playground.js', 'gan-compare.js', 'gan-study.js', ...folder('playground'));
-const WORKER = read('worker.js', 'autosave.js', ...folder('worker').filter((f) => !f.endsWith('protocol.js')));
+const PAGE = read('lib/engine.js', 'gan-playground.js', 'gan-compare.js', 'gan-study.js', ...folder('playground'));
+const WORKER = read(...folder('worker').filter((f) => !f.endsWith('protocol.js')));
 /** The message types `text` sends through `call` (`send(`, `postMessage(`, `post(`, or a message
  * built first, `msg = `, or returned to be posted, `return `). */
 const types = (text, call) => new Set([...text.matchAll(new RegExp(`\\b${call}\\{\\s*type: '([\\w-]+)'`, 'g'))].map((m) => m[1]));

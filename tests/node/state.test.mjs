@@ -1,9 +1,9 @@
-// Properties of www/state.js over the core's schema, the settings in the link, over random and hostile hashes: parsing
+// Properties of www/lib/state.js over the core's schema, the settings in the link, over random and hostile hashes: parsing
 // never throws, every taken value is in its field's range, every ignored one is noted, a
 // serialised state reads back as itself, and nothing reaches Object.prototype.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PRESETS, settingsFor } from '../../www/state.js';
+import { PRESETS, settingsFor } from '../../www/lib/state.js';
 import { prng } from './prng.mjs';
 import { SCHEMA, coreViews } from './schema.mjs';
 

@@ -1,7 +1,7 @@
 // One widget's saved runs (run-store.js): the folder its own run saves into, held by this tab
 // from the start, and the offer of its newest saved run that no tab holds. A run another tab
 // holds is offered once that tab lets it go (it closes, or it resumes another run).
-import { holdRun, listRuns, newRunFolder, onRunsChanged, whenFree, widgetOf } from '../run-store.js';
+import { holdRun, listRuns, newRunFolder, onRunsChanged, whenFree, widgetOf } from '../lib/run-store.js';
 
 /** Where the site's list of saved runs is (the playground page's "Saved runs"). */
 export const SAVED_RUNS_URL = new URL('../../index.html#saved-runs', import.meta.url).href;

@@ -1,4 +1,4 @@
-// The messages between the page (www/engine.js and the widgets) and the worker, declared once:
+// The messages between the page (www/lib/engine.js and the widgets) and the worker, declared once:
 // each type with the fields it carries besides `type`. Every message about a run also carries
 // `run`, the run's id (so no field is called `run`). The worker ignores, with a warning, a type
 // that is not declared here, and a page test checks that both sides use exactly these.
@@ -26,8 +26,8 @@ export const TO_WORKER = {
   setLatent: ['z'],
   generate: ['z', 'tag'],
   score: ['now', 'every'], // score G now, and/or every `every` steps (0: off)
-  // A dataset file made in the page: the user's 'images' (www/images.js) or a 'drawing'
-  // (www/plane.js).
+  // A dataset file made in the page: the user's 'images' (www/lib/images.js) or a 'drawing'
+  // (www/lib/plane.js).
   data: ['dataset', 'bytes'],
   // Not a run's: the numbers of the study's figures from results files' text (crate/study); `run`
   // is the request's id.
@@ -58,6 +58,6 @@ export const FROM_WORKER = {
   preview: ['samples', 'shape', 'step'], // a pretrained run's grid, drawn before the run opens
   latent: ['z', 'nz'], // after each 'config', before the samples drawn from the grid's latents
   generated: ['tag', 'samples', 'shape'],
-  score: ['session', 'step', 'ms', 'n', 'fid', 'kid', 'kid_std', 'classes', 'confident', 'triangles'],
+  score: ['session', 'step', 'ms', 'n', 'fid', 'kid', 'kidStd', 'classes', 'confident', 'triangles'],
   summary: ['summary', 'message'], // the answer to 'summarise', or why there is none
 };

@@ -1,6 +1,6 @@
 //! The page's chart history, as `gan train` writes it into its files: `{ points, scores }`, a point
 //! `{ step, d, g, rate, ...the variant's read-outs }` as the page's worker records one
-//! (www/autosave.js). A figure that opens on such a file charts how its run got there, and
+//! (www/worker/autosave.js). A figure that opens on such a file charts how its run got there, and
 //! `--resume` goes on with the charts of the run it resumes.
 
 use gan_playground::trainer::Readout;

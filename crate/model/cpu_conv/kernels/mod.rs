@@ -148,12 +148,12 @@ fn product_into(a: Matrix, b: Matrix, out: &mut [f32], accumulate: bool, paralle
     if m * n * k == 0 {
         return;
     }
-    // gemm splits the output over rayon's pool (natively, where the product is worth it), never
-    // the sum over k: each element keeps one order.
-    #[cfg(not(target_family = "wasm"))]
+    // gemm splits the output over rayon's pool (where there is one and the product is worth it),
+    // never the sum over k: each element keeps one order.
+    #[cfg(any(not(target_family = "wasm"), feature = "threads"))]
     let parallelism =
         if parallel && m * n * k >= 1 << 21 { gemm::Parallelism::Rayon(0) } else { gemm::Parallelism::None };
-    #[cfg(target_family = "wasm")]
+    #[cfg(not(any(not(target_family = "wasm"), feature = "threads")))]
     let parallelism = {
         let _ = parallel;
         gemm::Parallelism::None

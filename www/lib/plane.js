@@ -52,6 +52,8 @@ const toCanvas = (canvas, [x, y]) => [((x + EXTENT) / (2 * EXTENT)) * canvas.wid
 export const fromCanvas = (canvas, px, py) => [(px / canvas.width) * 2 * EXTENT - EXTENT, EXTENT - (py / canvas.height) * 2 * EXTENT];
 
 /**
+ * @param {HTMLCanvasElement} canvas
+ * @param {{surface?: Float32Array, resolution?: number, warped?: any, real?: ArrayLike<number>, fake?: ArrayLike<number>, drawn?: ArrayLike<number>, pull?: ArrayLike<number>}} [parts]
  * Draws the plane and returns its scales, `{ lo, hi, meanPull }`. `surface`: the critic's opinion
  * per cell (any scale: shown from its lowest, blue, to its highest, orange, so the colours say
  * "less real" / "more real" whatever the loss; `lo` and `hi` are that frame's ends); `warped`: G

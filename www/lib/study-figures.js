@@ -141,8 +141,8 @@ export function drawSeedBoxes(canvas, summary, title = 'FID-style score over see
     ctx.moveTo(cx - w, y(b.median));
     ctx.lineTo(cx + w, y(b.median));
     ctx.stroke();
-    v.seed_scores.forEach((s, j) => {
-      const jitter = v.seed_scores.length > 1 ? (j / (v.seed_scores.length - 1) - 0.5) * 1.6 * w : 0;
+    v.seedScores.forEach((s, j) => {
+      const jitter = v.seedScores.length > 1 ? (j / (v.seedScores.length - 1) - 0.5) * 1.6 * w : 0;
       marker(ctx, i, cx + jitter, y(s), 2.5);
     });
   });
@@ -165,7 +165,7 @@ export function drawPrecisionRecall(canvas, summary, title = 'Triangles: precisi
   ctx.textAlign = 'left';
   let runs = 0;
   summary.variants.forEach((v, i) => {
-    for (const [precision, recall] of v.precision_recall) {
+    for (const [precision, recall] of v.precisionRecall) {
       marker(ctx, i, x(recall), y(precision));
       runs++;
     }

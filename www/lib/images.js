@@ -5,6 +5,8 @@
 // its header before it is decoded; what is refused is named with the reason.
 import { readImageSize } from './image-size.js';
 
+// The core's image side (its schema's imageSide; tests/node/images.test.mjs checks that they agree):
+// this file writes dataset files the core reads.
 export const SIDE = 28;
 export const MAX_IMAGES = 10_000;
 /** Pixels of one image: a phone photo has 12–50 MP, and decoding takes 4 bytes a pixel (200 MB
@@ -166,13 +168,16 @@ function toGrey(planes) {
   return grey;
 }
 
+/** A dataset file's header: "GDS1", then count, channels, height and width (u32 each). */
+export const DATASET_HEADER_BYTES = 20;
+
 function datasetFile(images, channels) {
   const pixels = channels * SIDE * SIDE;
-  const bytes = new Uint8Array(20 + images.length * (pixels + 1));
+  const bytes = new Uint8Array(DATASET_HEADER_BYTES + images.length * (pixels + 1));
   bytes.set([0x47, 0x44, 0x53, 0x31]); // "GDS1"
   const header = new DataView(bytes.buffer);
   [images.length, channels, SIDE, SIDE].forEach((v, i) => header.setUint32(4 + 4 * i, v, true));
-  images.forEach((image, i) => bytes.set(image, 20 + i * pixels));
-  bytes.fill(255, 20 + images.length * pixels);
+  images.forEach((image, i) => bytes.set(image, DATASET_HEADER_BYTES + i * pixels));
+  bytes.fill(255, DATASET_HEADER_BYTES + images.length * pixels);
   return bytes;
 }

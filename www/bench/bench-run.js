@@ -1,12 +1,10 @@
-// The core's side of `npm run bench`, loaded by www/bench.html.
-// Times full generator iterations (n_critic D steps + one G step) and single D steps in this page,
-// each synced by reading the losses back, as `npm run bench` asks: ?variant=ns-gan&backend=webgpu|cpu&batch=8&steps=10&warmup=2&g_width=&d_width=
-// Also reports live GPU buffers, wasm memory and JS heap, and their growth after the warm-up, and
-// the WebGPU calls of one iteration (www/bench-gpu-calls.js).
+// The core's bench, measured where it is called: in the bench page (WebGPU, one-thread CPU) or in
+// a worker (www/bench/bench-worker.js: the threaded CPU module, whose caller must be able to wait
+// for its pool, as the page's training worker does).
 import { gpu } from './bench-gpu-calls.js';
-import { describeAdapter } from './adapter.js';
+import { describeAdapter } from '../lib/adapter.js';
 import { timeRounds } from './bench-timing.js';
-import { dropSnapshots, writeSnapshot } from './snapshots.js';
+import { dropSnapshots, writeSnapshot } from '../lib/snapshots.js';
 
 // What autosave costs: the run file's size, the time to read it from the device and serialise it,
 // and the time to write it into OPFS (median of three).
@@ -33,22 +31,26 @@ const settle = async () => {
   await new Promise((resolve) => setTimeout(resolve, 50));
 };
 
-const q = new URLSearchParams(location.search);
-const num = (k, d) => (q.has(k) ? Number(q.get(k)) : d);
-const out = document.getElementById('out');
-try {
+/** The module each backend of the bench runs (on the CPU, a CPU module, as the page trains). */
+export const MODULES = { cpu: '../../pkg/cpu/gan_playground.js', 'cpu-threads': '../../pkg/cpu-threads/gan_playground.js', webgpu: '../../pkg/gan_playground.js' };
+
+/** Times the run `search` asks for (`?variant=…&backend=…&batch=…`); `out` shows the progress. */
+export async function measure(search, out) {
+  const q = new URLSearchParams(search);
+  const num = (k, d) => (q.has(k) ? Number(q.get(k)) : d);
   const t0 = performance.now();
-  // On the CPU the page trains with the CPU module (www/worker.js), so that is what is timed.
-  const core = await import(q.get('backend') === 'cpu' ? '../pkg/cpu/gan_playground.js' : '../pkg/gan_playground.js');
+  const chosen = q.get('backend') || 'webgpu';
+  const core = await import(MODULES[chosen] ?? MODULES.webgpu);
   const { initBackend, Session } = core;
   const wasm = await core.default();
+  if (chosen === 'cpu-threads') await core.initThreadPool(navigator.hardwareConcurrency);
   const memory = () => ({
     gpuBuffers: gpu.buffers, gpuBytes: gpu.bytes, wasmBytes: wasm.memory.buffer.byteLength,
     jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
   });
-  const backend = await initBackend(q.get('backend') || 'webgpu');
+  const backend = await initBackend(chosen === 'webgpu' ? 'webgpu' : 'cpu');
   if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
-  const data = new Uint8Array(await (await fetch('data/mnist.bin')).arrayBuffer());
+  const data = new Uint8Array(await (await fetch(new URL('../data/mnist.bin', import.meta.url))).arrayBuffer());
   const config = { variant: q.get('variant') || 'ns-gan', batch_size: num('batch', 8), model: { g_width: num('g_width', 128), d_width: num('d_width', 64) } };
   const session = Session.create(data, config);
   const setupMs = performance.now() - t0;
@@ -63,7 +65,7 @@ try {
   const timing = await timeRounds({
     warmup: num('warmup', 2), steps: num('steps', 10), out,
     iteration: () => synced(() => session.train(1)),
-    criticStep: session.schedule().training === 'joint' ? null : () => synced(() => session.stepDiscriminator()),
+    criticStep: session.view().training === 'joint' ? null : () => synced(() => session.stepDiscriminator()),
     afterWarmup: async () => {
       await settle();
       afterWarmup = memory();
@@ -73,12 +75,8 @@ try {
   const end = memory();
   const snapshot = await timeSnapshot(session);
   const growth = Object.fromEntries(Object.keys(end).map((k) => [k, end[k] === null ? null : end[k] - afterWarmup[k]]));
-  window.benchResult = {
+  return {
     backend: backend.kind, name: backend.name, fallbackReason: backend.fallbackReason ?? null, batch: config.batch_size,
-    setupMs, ...timing, nCritic: session.schedule().nCritic, memory: end, growth, snapshot,
+    setupMs, ...timing, nCritic: session.view().inUse.n_critic, memory: end, growth, snapshot,
   };
-  out.textContent = JSON.stringify(window.benchResult, null, 2);
-} catch (e) {
-  window.benchResult = { error: String(e?.message ?? e) };
-  out.textContent = window.benchResult.error;
 }

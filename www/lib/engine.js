@@ -1,7 +1,7 @@
 // The main thread's side of the training worker: one worker (one wasm module, one GPU device)
 // for every widget on the page, each widget holding its own run. When the worker fails in a way a
 // new one can recover from (a trap in the wasm module, a lost GPU device), the engine starts a new
-// worker and reopens every run from its last snapshot (www/autosave.js); two failures within a
+// worker and reopens every run from its last snapshot (www/worker/autosave.js); two failures within a
 // minute stop the page with the reason.
 
 let engine = null;
@@ -38,7 +38,7 @@ class Engine {
   }
 
   startWorker() {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker = new Worker(new URL('../worker/main.js', import.meta.url), { type: 'module' });
     this.worker.addEventListener('error', (e) => {
       e.preventDefault();
       this.die(`The training module failed to load${e.message ? `: ${e.message}` : ''}. If you run the page from a checkout, build it first with "npm run build".`);

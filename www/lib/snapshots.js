@@ -55,8 +55,9 @@ export async function writeSnapshot(key, bytes, info) {
       // The previous makes room for the latest (a move onto an existing name is not portable).
       await dir.removeEntry('previous.safetensors').catch(() => {});
       await dir.removeEntry('previous.json').catch(() => {});
-      await latest.move('previous.safetensors');
-      await dir.getFileHandle('latest.json').then((h) => h.move('previous.json')).catch(() => {});
+      // move() is in the File System API's drafts and in every browser that has OPFS.
+      await /** @type {any} */ (latest).move('previous.safetensors');
+      await dir.getFileHandle('latest.json').then((h) => /** @type {any} */ (h).move('previous.json')).catch(() => {});
     }
     await temporary.move('latest.safetensors');
     await write(dir, 'latest.json', JSON.stringify(saved));
@@ -98,7 +99,7 @@ export async function listFolders() {
   const root = await navigator.storage.getDirectory();
   const runs = await root.getDirectoryHandle(ROOT, { create: true });
   const names = [];
-  for await (const [name, handle] of runs.entries()) if (handle.kind === 'directory') names.push(name);
+  for await (const [name, handle] of /** @type {any} */ (runs).entries()) if (handle.kind === 'directory') names.push(name);
   return names;
 }
 

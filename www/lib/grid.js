@@ -1,6 +1,13 @@
 // Draws a batch of generated images ([N, C, H, W] floats in [-1, 1]) as a grid on a canvas,
 // one canvas pixel per image pixel with a 1-pixel gap; CSS scales it up with crisp pixels.
-export function drawGrid(canvas, samples, [n, c, h, w], cols = 8) {
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {ArrayLike<number>} samples
+ * @param {number[]} shape [N, C, H, W]
+ * @param {number} [cols]
+ */
+export function drawGrid(canvas, samples, shape, cols = 8) {
+  const [n, c, h, w] = shape;
   const rows = Math.ceil(n / cols);
   const width = cols * (w + 1) + 1;
   const height = rows * (h + 1) + 1;

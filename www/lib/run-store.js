@@ -33,7 +33,7 @@ export function announce(what, folder) {
 /** Calls `listener({ what, folder })` on every change any tab announces. */
 export function onRunsChanged(listener) {
   channel?.addEventListener('message', (e) => listener(e.data));
-  addEventListener('gan-runs', (e) => listener(e.detail));
+  addEventListener('gan-runs', (e) => listener(/** @type {CustomEvent} */ (e).detail));
 }
 
 /** Holds `folder` for this tab; resolves to a function that lets it go, or to null when another
@@ -63,7 +63,7 @@ export function whenFree(folder) {
 /** The folders other tabs hold now. */
 async function heldElsewhere() {
   if (!navigator.locks?.query) return new Set();
-  const { held = [] } = await navigator.locks.query().catch(() => ({}));
+  const { held = [] } = await navigator.locks.query().catch(() => ({ held: [] }));
   return new Set(held.map((l) => l.name).filter((n) => n.startsWith(LOCK_PREFIX)).map((n) => n.slice(LOCK_PREFIX.length)).filter((f) => !mine.has(f)));
 }
 

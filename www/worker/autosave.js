@@ -2,7 +2,7 @@
 // its chart history, every few seconds of training, on pause and when the page hides, into the
 // origin's storage (snapshots.js). What it saved is what a reload resumes from and what a
 // diverged run rolls back to.
-import { HISTORY_POINTS, describeSnapshot, snapshotFile, writeSnapshot } from './snapshots.js';
+import { HISTORY_POINTS, describeSnapshot, snapshotFile, writeSnapshot } from '../lib/snapshots.js';
 
 /** Training time between two snapshots: a reload or a crash loses at most this much. */
 export const SNAPSHOT_EVERY_MS = 10_000;

@@ -1,4 +1,4 @@
-// The timing protocol both bench pages share (www/bench.html for the core, www/bench-tfjs.html for
+// The timing protocol both bench pages share (www/bench/bench.html for the core, www/bench/bench-tfjs.html for
 // TF.js), so that their numbers are measured the same way: each of warmup + steps rounds times one
 // full iteration and then one critic step (both already synced by the caller; a model without a
 // critic step, the VAE, passes none), and the summary keeps the rounds after the warm-up. The

@@ -2,23 +2,27 @@
 // One worker serves every widget on a page: one wasm module, one GPU device, several runs.
 // This file loads the modules and the data and hands each message to its run (www/worker/run.js);
 // the messages are declared in www/worker/protocol.js.
-import * as fullModule from '../pkg/gan_playground.js';
-import { describeAdapter } from './adapter.js';
-import { fetchBytes, gunzip, inspectWeightsFile, pretrainedFile } from './worker/files.js';
-import { TO_WORKER } from './worker/protocol.js';
-import { Run } from './worker/run.js';
-import { fatal, post, shared } from './worker/shared.js';
+import * as fullModule from '../../pkg/gan_playground.js';
+import { describeAdapter } from '../lib/adapter.js';
+import { fetchBytes, gunzip, inspectWeightsFile, pretrainedFile } from './files.js';
+import { TO_WORKER } from './protocol.js';
+import { Run } from './run.js';
+import { fatal, post, shared } from './shared.js';
 
 // MNIST as gzip (1.6 MB instead of 7.9; scripts/build-data.mjs), inflated here.
-const DATASET_URL = new URL('./data/mnist.bin.gz', import.meta.url);
+const DATASET_URL = new URL('../data/mnist.bin.gz', import.meta.url);
 // The CPU module: the core built without WebGPU (burn's CPU backend only), a quarter of the full
 // module's download. It draws a pretrained run's first grid while the full module, WebGPU and the
 // data still load, and it is the whole core where the CPU is chosen.
-const CPU_MODULE_URL = new URL('../pkg/cpu/gan_playground.js', import.meta.url);
+const CPU_MODULE_URL = new URL('../../pkg/cpu/gan_playground.js', import.meta.url);
+// The same on every core, with wasm threads: only a cross-origin-isolated page can run it
+// (SharedArrayBuffer). Loaded where the CPU trains; a preview for WebGPU needs one thread only.
+const CPU_THREADS_MODULE_URL = new URL('../../pkg/cpu-threads/gan_playground.js', import.meta.url);
 
 let ready = null; // resolves once the module, the device and the data are there
 let started = false; // `ready` has resolved
-let cpuModule = null; // resolves to the CPU module, or null where it could not load
+let cpuModule = null; // resolves to the first CPU module (the preview's), or null where it could not load
+let threadedModule = null; // resolves to the CPU module on every core, once asked for
 // Resolves once the first run's pretrained file has arrived for its preview, or once no preview
 // is coming. The full module's download waits for it: on a slow link the two would otherwise
 // share the bandwidth, and the first samples would come only a little before the full module.
@@ -29,7 +33,22 @@ const headStart = new Promise((resolve) => (endHeadStart = resolve));
 const OPEN_WAIT_MS = 300;
 let opened = false; // a run has been opened
 
-async function loadCpuModule() {
+/** The CPU module that trains: on every core where the page is cross-origin isolated, else the
+ * first one. */
+const trainingCpuModule = () => (self.crossOriginIsolated ? (threadedModule ??= loadCpuModule(true)) : cpuModule);
+
+async function loadCpuModule(threads) {
+  if (threads && self.crossOriginIsolated) {
+    try {
+      const module = await import(CPU_THREADS_MODULE_URL.href);
+      await module.default();
+      await module.initThreadPool(navigator.hardwareConcurrency);
+      await module.initBackend('cpu');
+      return module;
+    } catch (e) {
+      console.warn(`No threaded CPU module (${e.message ?? e}); the CPU trains on one thread.`);
+    }
+  }
   const module = await import(CPU_MODULE_URL.href);
   await module.default();
   await module.initBackend('cpu');
@@ -73,7 +92,7 @@ async function start(backendPreference) {
   let backend = await shared.core.initBackend(cpu ? 'cpu' : 'webgpu');
   // Where WebGPU does not start, the CPU module trains: the full module's CPU backend is built
   // for size, the CPU module's for speed.
-  const cpuCore = backend.kind === 'webgpu' ? null : await cpuModule;
+  const cpuCore = backend.kind === 'webgpu' ? null : await trainingCpuModule();
   if (cpuCore && shared.core !== cpuCore) {
     const { fallbackReason } = backend;
     shared.core = cpuCore;
@@ -140,8 +159,10 @@ self.onmessage = ({ data: msg }) => {
   if (shared.dead) return;
   if (!Object.hasOwn(TO_WORKER, msg?.type)) return console.warn(`worker: no message of type ${String(msg?.type)} (www/worker/protocol.js)`);
   if (msg.type === 'init') {
-    // The CPU module first: it is the smaller download, and it tells the page the schema.
-    cpuModule = loadCpuModule().catch((e) => {
+    // The CPU module first: it is the smaller download, and it tells the page the schema. Where
+    // the CPU will train, on every core the page allows.
+    const cpuTrains = msg.backend === 'cpu' || !('gpu' in navigator);
+    cpuModule = (cpuTrains && self.crossOriginIsolated ? trainingCpuModule() : loadCpuModule(false)).catch((e) => {
       console.warn(`No CPU module (${e.message ?? e}); the first samples wait for the full module.`);
       return null;
     });

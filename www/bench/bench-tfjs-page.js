@@ -1,4 +1,4 @@
-// The TF.js side of `npm run bench`, loaded by www/bench-tfjs.html after TF.js and its backends:
+// The TF.js side of `npm run bench`, loaded by www/bench/bench-tfjs.html after TF.js and its backends:
 // ?variant=ns-gan|mm-gan|lsgan|wgan|wgan-gp|dragan&backend=webgpu|wasm&batch=8&steps=10&warmup=2&g_width=128&d_width=64
 // Layout is NHWC (TF.js's own); the maps and kernels are those of crate/model/dcgan28.rs.
 // Counts WebGPU calls from before TF.js creates its device.
@@ -183,12 +183,15 @@ const VARIANTS = {
 
 try {
   const t0 = performance.now();
-  const backendName = q.get('backend') || 'webgpu';
+  // wasm-threads: the wasm backend on every core (TF.js takes half of them by default, at most 4).
+  const threads = q.get('backend') === 'wasm-threads';
+  const backendName = threads ? 'wasm' : q.get('backend') || 'webgpu';
+  if (threads) tf.wasm.setThreadsCount(navigator.hardwareConcurrency);
   if (backendName === 'wasm') {
     await tf.setBackend('cpu');
     tf.tidy(checkHandWrittenGradients);
   }
-  if (backendName === 'wasm') tf.wasm.setWasmPaths(new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', location.href).href);
+  if (backendName === 'wasm') tf.wasm.setWasmPaths(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', location.href).href);
   if (!(await tf.setBackend(backendName))) throw new Error(`TF.js backend ${backendName} is not available`);
   await tf.ready();
   if (backendName === 'wasm') ops = wasmOps;
@@ -199,7 +202,7 @@ try {
   const [gWidth, dWidth] = [num('g_width', 128), num('d_width', 64)];
 
   // The same MNIST file as the core, scaled to [-1, 1].
-  const bytes = new Uint8Array(await (await fetch('data/mnist.bin')).arrayBuffer());
+  const bytes = new Uint8Array(await (await fetch('../data/mnist.bin')).arrayBuffer());
   const header = new DataView(bytes.buffer, 0, 20);
   const count = header.getUint32(4, true);
   const pixels = bytes.subarray(20, 20 + count * 784);
@@ -256,7 +259,8 @@ try {
   });
   const memory = tf.memory();
   window.benchResult = {
-    backend: `tfjs-${tf.getBackend()}`, name: `TF.js ${tf.version_core} ${tf.getBackend()}`, batch, setupMs, ...timing,
+    // The wasm backend runs on threads where the page is cross-origin isolated (as the bench's is).
+    backend: `tfjs-${tf.getBackend()}`, name: `TF.js ${tf.version_core} ${tf.getBackend()}${tf.getBackend() === 'wasm' ? `, ${tf.wasm.getThreadsCount()} threads` : ''}`, batch, setupMs, ...timing,
     nCritic: variant.nCritic, tensors: memory.numTensors,
     tensorGrowth: memoryAfterWarmup ? memory.numTensors - memoryAfterWarmup.numTensors : null,
   };

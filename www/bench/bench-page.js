@@ -1,0 +1,28 @@
+// The core's side of `npm run bench`, loaded by www/bench/bench.html.
+// Times full generator iterations (n_critic D steps + one G step) and single D steps, each synced
+// by reading the losses back, as `npm run bench` asks: ?variant=ns-gan&backend=webgpu|cpu|cpu-threads&batch=8&steps=10&warmup=2&g_width=&d_width=
+// (cpu-threads: the threaded CPU module on every core, in a cross-origin-isolated page, timed in a
+// worker as the page trains). Also reports live GPU buffers, wasm memory and JS heap, and their
+// growth after the warm-up, and the WebGPU calls of one iteration (www/bench/bench-gpu-calls.js).
+import { measure } from './bench-run.js';
+
+const out = document.getElementById('out');
+try {
+  let result;
+  if (new URLSearchParams(location.search).get('backend') === 'cpu-threads') {
+    const worker = new Worker(new URL('./bench-worker.js', import.meta.url), { type: 'module' });
+    result = await new Promise((resolve) => {
+      worker.onmessage = ({ data }) => (data.progress ? (out.textContent = data.progress) : resolve(data));
+      worker.onerror = (e) => resolve({ error: e.message });
+      worker.postMessage(location.search);
+    });
+    if (result.error) throw new Error(result.error);
+  } else {
+    result = await measure(location.search, out);
+  }
+  window.benchResult = result;
+  out.textContent = JSON.stringify(result, null, 2);
+} catch (e) {
+  window.benchResult = { error: String(e?.message ?? e) };
+  out.textContent = window.benchResult.error;
+}
