@@ -63,7 +63,8 @@ fn optimizer_of(config: &TrainConfig) -> Result<Optimizer, String> {
 fn own_optimizer_value(config: &TrainConfig, pick: fn(&Optimizer) -> Option<f64>) -> Option<f64> {
     let value = pick(&config.optimizer?)?;
     let published = gan::variant(&config.variant).ok().and_then(|v| pick(&v.optimizer()));
-    let differs = published.is_none_or(|p| (value - p).abs() > 1e-9 * p.abs().max(1.0));
+    // (A value that is no number differs, so that the range check refuses it.)
+    let differs = published.is_none_or(|p| value.is_nan() || (value - p).abs() > 1e-9 * p.abs().max(1.0));
     differs.then_some(value)
 }
 
