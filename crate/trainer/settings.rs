@@ -38,6 +38,8 @@ pub struct Setting {
     pub adam_only: bool,
     /// Only for adversarial variants (a joint model, the VAE, has no critic steps).
     pub adversarial_only: bool,
+    /// What a run uses where the setting is not given and its default is `None`, in words.
+    pub unset: &'static str,
     /// The value in a config; `None` where the config leaves it to the default (the variant's own
     /// for the optimiser's settings).
     #[serde(skip)]
@@ -112,6 +114,7 @@ const fn setting(
         images_only: false,
         adam_only: false,
         adversarial_only: false,
+        unset: "the variant's",
         get: |_| None,
         set: |_, _| Ok(()),
         fallback: |_| None,
@@ -131,6 +134,7 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         adversarial_only: true,
+        unset: "G's",
         get: |c| c.d_learning_rate,
         fallback: |c| optimizer_of(c).ok().map(|o| o.learning_rate()),
         set: |c, v| {

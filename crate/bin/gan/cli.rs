@@ -160,7 +160,7 @@ impl FromArgMatches for SettingArgs {
 impl Args for SettingArgs {
     fn augment_args(command: clap::Command) -> clap::Command {
         SETTINGS.iter().fold(command, |command, setting: &'static Setting| {
-            let default = setting.default_value().map_or("the variant's".to_string(), |v| v.to_string());
+            let default = setting.default_value().map_or(setting.unset.to_string(), |v| v.to_string());
             command.arg(
                 Arg::new(setting.name)
                     .long(setting.name.replace('_', "-"))

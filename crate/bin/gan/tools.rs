@@ -278,7 +278,7 @@ pub fn schema(args: &SchemaArgs) -> Result<(), String> {
     println!("datasets: images {}; 2-D points {}", ids(data::Kind::Images), ids(data::Kind::Points));
     println!("\nsettings:");
     for s in &schema.settings {
-        let default = s.default.map_or("the variant's".to_string(), |d| d.to_string());
+        let default = s.default.map_or(s.setting.unset.to_string(), |d| d.to_string());
         println!(
             "  --{:<10} {} ({}; default {default})",
             s.setting.name.replace('_', "-"),
