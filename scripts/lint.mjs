@@ -3,7 +3,7 @@
 // module's declarations that wasm-pack writes, so the wasm modules are built first), each saying
 // what it found. A stage of `npm test`.
 import { fileURLToPath } from 'node:url';
-import { buildWasm, runTee } from './tools.mjs';
+import { buildWasm, ensureRustTools, runTee } from './tools.mjs';
 
 export async function lint() {
   await runTee('cargo', ['fmt', '--check']);
@@ -11,6 +11,7 @@ export async function lint() {
   // The bindings and the browser test are compiled for wasm only: lint them as wasm.
   await runTee('cargo', ['clippy', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--test', 'web', '--', '-D', 'warnings']);
   await runTee('npx', ['--no-install', 'eslint', '--max-warnings', '0', '.']);
+  ensureRustTools();
   buildWasm();
   await runTee('npx', ['--no-install', 'tsc', '--noEmit', '-p', 'tsconfig.json']);
 }
