@@ -21,7 +21,8 @@
 //
 // This file is the element's controller: its life cycle, its run and the worker's messages. Its
 // parts are in www/playground/: the markup (template.js), the settings panel, the data sources
-// (images, drawing, files), the read-outs (charts, histogram, scores) and the latent tools, each
+// (images, drawing, files), the read-outs (charts, histogram, scores), the latent tools and the
+// saved runs (the widget's folder, the offer to resume), each
 // an object that owns its state and calls the element's methods (send, reset, showMessage); and
 // the wiring of the controls to them.
 import { getEngine } from './lib/engine.js';
@@ -29,13 +30,11 @@ import { drawGrid } from './lib/grid.js';
 import { DataSources } from './playground/data-sources.js';
 import { LatentTools } from './playground/latent-tools.js';
 import { Readouts } from './playground/readouts.js';
+import { SavedRuns } from './playground/saved-runs.js';
 import { SettingsPanel } from './playground/settings-panel.js';
 import { HIDDEN_BY_CONTROLS, PARTS, SPEEDS, TEMPLATE } from './playground/template.js';
 import { wire } from './playground/wiring.js';
-import { SAVED_RUNS_URL, WidgetRuns } from './playground/widget-runs.js';
-import { announce, listRuns } from './lib/run-store.js';
-import { formatBytes } from './playground/format.js';
-import { askPersistence, snapshotKey, writeThumbnail } from './lib/snapshots.js';
+import { snapshotKey } from './lib/snapshots.js';
 import { PRESETS, settingsFor, someNotes } from './lib/state.js';
 
 /** A value as a message quotes it: short, whatever it is. */
@@ -76,6 +75,7 @@ export class GanPlayground extends HTMLElement {
     this.data = new DataSources(this);
     this.readouts = new Readouts(this);
     this.latent = new LatentTools(this);
+    this.saved = new SavedRuns(this);
   }
 
   // What scripts and tests read of the run, kept by the parts.
@@ -180,23 +180,15 @@ export class GanPlayground extends HTMLElement {
       // resumed at once where the page says so (resume="auto"). A figure that opens on a file
       // of the page saves its run too, but offers none.
       const key = this.getAttribute('autosave') === 'off' ? null : snapshotKey(location.pathname, this.place());
-      let offer = null;
-      let resume = false;
-      if (key) {
-        this.widgetRuns = new WidgetRuns(key, () => this.refreshOffer());
-        await this.widgetRuns.claimNew();
-        if (!this.weightsUrl) offer = await this.widgetRuns.offer();
-        if (offer?.run && this.getAttribute('resume') === 'auto') resume = await this.widgetRuns.take(offer.run.folder);
-      }
+      const { offer, resume } = key ? await this.saved.open(key, { offerable: !this.weightsUrl, auto: this.getAttribute('resume') === 'auto' }) : { offer: null, resume: false };
       this.run = engine.open(
-        { settings: this.settings.runSettings(state), pretrained: state.pretrained && !resume, weights: this.weightsUrl ?? undefined, key: this.widgetRuns?.folder ?? null, resume },
+        { settings: this.settings.runSettings(state), pretrained: state.pretrained && !resume, weights: this.weightsUrl ?? undefined, key: this.saved.folder, resume },
         (msg) => this.onMessage(msg),
       );
       // Until the run's first config, the controls wait: say for what.
       this.showMessage(this.weightsUrl ? 'Loading the run this figure opens on…' : 'Loading the training module…', 'note');
       this.$('message').dataset.loading = 'true';
-      if (offer && !resume) this.showOffer(offer);
-      else this.offerAnswered = true;
+      this.saved.offerOnce(offer, resume);
       if (key) {
         // A page about to go away (reload, closed tab, another app in front) saves its runs.
         addEventListener('pagehide', () => this.snapshot());
@@ -237,71 +229,10 @@ export class GanPlayground extends HTMLElement {
     return this.variants?.find((v) => v.id === variant)?.title ?? variant;
   }
 
-  // "Resume NS-GAN at step 1,240 (saved 14:02)?": the newest saved run of this widget that no
-  // tab holds, until answered. Starting afresh keeps it (Saved runs lists it, and deletes it
-  // when asked).
-  showOffer({ run, held, others }) {
-    const box = this.$('offer');
-    box.hidden = !run && !held.length;
-    this.$('runs-link').href = SAVED_RUNS_URL;
-    const more = others > 1 ? ` ${others - 1} more in Saved runs.` : '';
-    const elsewhere = held.length ? ` ${held.length === 1 ? 'A run of this figure is' : `${held.length} runs of this figure are`} open in another tab; this tab trains its own.` : '';
-    this.$('resume').hidden = !run;
-    this.$('fresh').hidden = !run;
-    if (!run) {
-      this.$('offer-text').textContent = elsewhere.trim();
-      return;
-    }
-    const time = new Date(run.savedAt).toLocaleString('en-GB', { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
-    this.$('offer-text').textContent = `Resume ${this.titleOf(run.variant)} at step ${run.step.toLocaleString('en')} (saved ${time})?${more}${elsewhere}`;
-    this.$('resume').onclick = () => this.resumeSaved(run.folder);
-    this.$('fresh').onclick = () => {
-      this.offerAnswered = true;
-      box.hidden = true;
-    };
-  }
-
-  /** Offers again what can be resumed now (another tab let a run go), unless answered. */
-  async refreshOffer() {
-    if (this.offerAnswered || !this.widgetRuns) return;
-    const offer = await this.widgetRuns.offer();
-    if (!this.offerAnswered) this.showOffer(offer);
-  }
-
   /** Goes on with a saved run (this widget's, or any run listed in Saved runs) in this widget:
    * false, and nothing changed, if another tab holds it. */
-  async resumeSaved(folder) {
-    if (!this.widgetRuns || !(await this.widgetRuns.take(folder))) {
-      this.showMessage(this.widgetRuns ? 'That run is open in another tab now: it can be resumed here once that tab lets it go.' : 'This figure does not save its runs.', 'note');
-      return false;
-    }
-    this.offerAnswered = true;
-    this.$('offer').hidden = true;
-    this.showMessage('Resuming the saved run…');
-    this.send({ type: 'resume', key: folder });
-    return true;
-  }
-
-  /** A small picture of the samples (or the plane) beside the run's snapshots, for Saved runs. */
-  saveThumbnail() {
-    const folder = this.widgetRuns?.folder;
-    const source = this.$(this.$('plane').hidden ? 'samples' : 'plane');
-    if (!folder || !source.width) return;
-    const small = Object.assign(document.createElement('canvas'), { width: 96, height: Math.round((96 * source.height) / source.width) });
-    small.getContext('2d').drawImage(source, 0, 0, small.width, small.height);
-    small.toBlob((blob) => blob && writeThumbnail(folder, blob).catch(() => {}).finally(() => announce('saved', folder)));
-  }
-
-  /** A snapshot that could not be written: said once; when the storage is full, with the saved
-   * runs the user could delete (the page never deletes one by itself). */
-  async snapshotFailed({ message, full }) {
-    let deletable = '';
-    if (full) {
-      const runs = (await listRuns()).filter((r) => !r.held && r.folder !== this.widgetRuns?.folder);
-      const named = runs.sort((a, b) => b.bytes - a.bytes).slice(0, 3).map((r) => `${this.titleOf(r.variant)} at step ${r.step.toLocaleString('en')} (${r.page}, ${formatBytes(r.bytes)})`);
-      deletable = named.length ? ` Runs you could delete in Saved runs: ${named.join('; ')}${runs.length > 3 ? `, and ${runs.length - 3} more` : ''}.` : ' No other saved run could make room.';
-    }
-    this.showMessage(`This run could not be saved in the browser (${message}); training goes on.${deletable}`, 'note');
+  resumeSaved(folder) {
+    return this.saved.resume(folder);
   }
 
   /** Saves the run in the browser now (it also saves every few seconds of training, on Pause
@@ -485,18 +416,11 @@ export class GanPlayground extends HTMLElement {
         this.$('offer').hidden = true;
         break;
       }
-      case 'snapshot': {
-        const time = new Date(msg.savedAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-        const list = Object.assign(document.createElement('a'), { href: SAVED_RUNS_URL, textContent: 'Saved runs' });
-        this.$('saved').replaceChildren(`Saved in this browser at step ${msg.step.toLocaleString('en')}, ${time} · `, list);
-        this.$('saved').hidden = false;
-        this.dataset.savedStep = msg.step;
-        if (!this.askedPersistence) this.askedPersistence = askPersistence();
-        this.saveThumbnail();
+      case 'snapshot':
+        this.saved.saved(msg);
         break;
-      }
       case 'snapshot-failed':
-        this.snapshotFailed(msg);
+        this.saved.failed(msg);
         break;
       case 'sampling':
         // A generator the page cannot train (e.g. dcgan64): its samples only, until Reset.
