@@ -313,7 +313,8 @@ pub fn config_of(settings: &RunSettings) -> Result<TrainConfig, String> {
     if points {
         (config.model.nz, config.grid_samples) = (POINTS_NZ, POINTS_GRID_SAMPLES);
     }
-    let joint = gan::variant(&settings.variant)?.training() == gan::Training::Joint;
+    let variant = gan::variant(&settings.variant)?;
+    let joint = variant.training() == gan::Training::Joint;
     for setting in SETTINGS.iter().filter(|s| !(s.images_only && points)) {
         let Some(value) = settings.value(setting.name) else { continue };
         if setting.adversarial_only && joint {
@@ -325,7 +326,7 @@ pub fn config_of(settings: &RunSettings) -> Result<TrainConfig, String> {
         (setting.set)(&mut config, setting.check(value)?)?;
     }
     // One config per run: the variant's own optimiser is left to the variant.
-    if config.optimizer == Some(gan::variant(&config.variant)?.optimizer()) {
+    if config.optimizer == Some(variant.optimizer()) {
         config.optimizer = None;
     }
     config.validate()?;
