@@ -63,6 +63,14 @@ fn native_wgpu_gives_the_cpu_backends_losses() {
     assert!(backend::native("tpu").unwrap_err().contains("auto, gpu or cpu"));
 }
 
+/// The convolutions' GPU kernels (im2col, col2im, matmul) against the CPU backend's products.
+#[test]
+fn the_convolutions_gpu_kernels_give_the_cpu_backends_values() {
+    let (worst, case) = read_sync(common::conv_products_errors(&gpu())).unwrap();
+    println!("worst relative error {worst:.1e} ({case})");
+    assert!(worst <= 1e-5, "{case}: relative error {worst}");
+}
+
 /// Every variant's losses and gradients as PyTorch computes them, on native wgpu with burn's
 /// kernel fusion (the browser test does the same on WebGPU).
 #[test]

@@ -59,6 +59,14 @@ async fn webgpu_forward_matches_the_cpu_backend() {
     assert!(ed <= 1e-4, "D(G(z)) differs between WebGPU and CPU: relative error {ed}");
 }
 
+/// The convolutions' kernels on WebGPU (im2col, col2im, matmul) against the CPU backend's.
+#[wasm_bindgen_test]
+async fn the_convolutions_webgpu_kernels_give_the_cpu_backends_values() {
+    let (worst, case) = common::conv_products_errors(&webgpu().await).await.unwrap();
+    web_sys::console::log_1(&format!("worst relative error {worst:.1e} ({case})").into());
+    assert!(worst <= 1e-5, "{case}: relative error {worst}");
+}
+
 #[wasm_bindgen_test]
 async fn webgpu_training_steps_give_finite_losses_and_samples_in_range() {
     let gpu = webgpu().await;

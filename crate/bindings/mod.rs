@@ -74,6 +74,23 @@ pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
     to_js(&info)
 }
 
+/// Chooses the convolutions' kernels on a GPU from now on: "products" (im2col, col2im and tiled
+/// matmuls, what every run uses) or "burn" (burn's direct kernels). The bench compares the two.
+#[wasm_bindgen(js_name = setGpuConvolutions)]
+pub fn set_gpu_convolutions(kernels: &str) -> Result<(), JsValue> {
+    match kernels {
+        "products" | "burn" => Ok(crate::model::conv::set_gpu_products(kernels == "products")),
+        other => Err(err(format!("unknown convolution kernels \"{other}\" (use \"products\" or \"burn\")"))),
+    }
+}
+
+/// The floating-point operations of the convolutions' products run so far in this module (the
+/// bench's arithmetic rate).
+#[wasm_bindgen(js_name = convolutionFlops)]
+pub fn convolution_flops() -> f64 {
+    crate::model::conv::flops() as f64
+}
+
 /// The numbers of the study's figures (`crate::study::summarise`: budget curves, box plots over
 /// seeds, precision against recall) from the text of a search's results file and of a seeds
 /// phase's, one JSON object per line (either may be empty; lines that are not results are skipped).

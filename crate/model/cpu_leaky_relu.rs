@@ -17,7 +17,7 @@ use burn::tensor::Tensor;
 use burn_flex::{FlexTensor, Layout};
 use burn_std::{Bytes, DType};
 
-use super::cpu_conv::values;
+use super::conv::values;
 use super::parallel::for_each_chunk;
 
 #[backend_extension(Flex, Autodiff)]

@@ -5,9 +5,9 @@
 mod arch;
 mod batch_norm;
 pub mod began28;
+pub mod conv;
 mod counts;
 mod cpu_batch_norm;
-mod cpu_conv;
 mod cpu_leaky_relu;
 pub mod dcgan28;
 pub mod dcgan64;
@@ -21,6 +21,7 @@ mod recognise;
 mod sizes;
 
 pub use arch::{GeneratorArch, Recogniser, Shapes};
+
 pub use counts::{activation_len, largest_tensor_len, parameter_count, stored_value_count};
 pub use recognise::{GENERATORS, infer_generator};
 pub use sizes::{IMAGE_SIDE, Sizes};
@@ -136,8 +137,8 @@ impl Layer {
             Layer::ConvTranspose(conv) if fully_connected::conv_transpose_is_product(conv, &x) => {
                 fully_connected::conv_transpose(conv, x)
             }
-            Layer::Conv(conv) if cpu_conv::runs_conv(conv, &x) => cpu_conv::conv(conv, x),
-            Layer::ConvTranspose(conv) if cpu_conv::runs_conv_transpose(conv, &x) => cpu_conv::conv_transpose(conv, x),
+            Layer::Conv(conv) if conv::runs_conv(conv, &x) => conv::conv(conv, x),
+            Layer::ConvTranspose(conv) if conv::runs_conv_transpose(conv, &x) => conv::conv_transpose(conv, x),
             // On the input, the reshape's backward gives the gradient flowing back out of the
             // convolution (its input gradient, an NCHW view too) row-major strides.
             Layer::Conv(conv) => plain_strides(conv.forward(plain_strides(x))),
@@ -195,16 +196,15 @@ impl Layer {
                 fully_connected::conv_transpose_input_gradient(conv, upstream)
             }
             // The adjoint of a convolution is the transposed convolution with the same weights.
-            // (The CPU's transposed convolution pads both axes alike: a square input.)
-            Layer::Conv(conv) if cpu_conv::runs_conv(conv, &input) && input.dims()[2] == input.dims()[3] => {
-                let padding = cpu_conv::padding(conv);
-                let [stride, kernel] = [conv.stride[0], conv.kernel_size[0]];
+            Layer::Conv(conv) if conv::runs_conv(conv, &input) => {
+                let [_, _, h, w] = input.dims();
+                let [stride, padding] = [conv.stride[0], conv::padding(conv)];
                 // Output padding restores the input size when the stride does not divide it evenly.
-                let padding_out = (input.dims()[2] + 2 * padding - kernel) % stride;
-                cpu_conv::conv_transpose2d(upstream, conv.weight.val(), stride, padding, padding_out)
+                let padding_out = conv::padding_out([h, w], conv.kernel_size[0], stride, padding);
+                conv::conv_transpose2d(upstream, conv.weight.val(), stride, padding, padding_out)
             }
-            Layer::ConvTranspose(conv) if cpu_conv::runs_conv_transpose(conv, &input) => {
-                cpu_conv::conv2d(upstream, conv.weight.val(), conv.stride[0], conv.padding[0])
+            Layer::ConvTranspose(conv) if conv::runs_conv_transpose(conv, &input) => {
+                conv::conv2d(upstream, conv.weight.val(), conv.stride[0], conv.padding[0])
             }
             Layer::Conv(conv) => {
                 let padding = match conv.padding {

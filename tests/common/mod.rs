@@ -180,3 +180,62 @@ pub fn probe_value(setting: &gan_playground::trainer::settings::Setting) -> f64 
         gan_playground::trainer::settings::Kind::Number => value,
     }
 }
+
+/// The convolutions' products on `device` against the CPU backend's, on awkward shapes (odd
+/// sizes, batch 1, 3 channels, output padding, 1×1 and 7×7 kernels, the 64×64 model's layers):
+/// each output, input gradient and weight gradient (of a random projection of the output). The
+/// worst relative error, and where.
+pub async fn conv_products_errors(device: &burn::tensor::Device) -> Result<(f32, String), String> {
+    use burn::tensor::{Device, Tensor, TensorData, Transaction};
+    use gan_playground::model::conv;
+    type Case = (bool, [usize; 4], [usize; 4], usize, usize, [usize; 2]);
+    // (transposed, x, weight, stride, padding, output padding)
+    let cases: [Case; 10] = [
+        (false, [3, 4, 14, 14], [6, 4, 4, 4], 2, 1, [0; 2]),
+        (false, [1, 3, 9, 7], [5, 3, 3, 3], 1, 1, [0; 2]),
+        (false, [2, 5, 8, 8], [3, 5, 3, 3], 2, 0, [0; 2]),
+        (false, [2, 4, 5, 5], [3, 4, 1, 1], 1, 0, [0; 2]),
+        (false, [5, 3, 29, 27], [7, 3, 4, 4], 2, 1, [0; 2]),
+        (false, [4, 64, 32, 32], [128, 64, 4, 4], 2, 1, [0; 2]),
+        (true, [3, 6, 7, 7], [6, 4, 4, 4], 2, 1, [0; 2]),
+        (true, [1, 4, 7, 5], [4, 3, 3, 3], 2, 1, [1, 0]),
+        (true, [2, 3, 1, 1], [3, 4, 7, 7], 1, 0, [0; 2]),
+        (true, [4, 128, 16, 16], [128, 3, 4, 4], 2, 1, [0; 2]),
+    ];
+    let mut worst = (0.0f32, String::new());
+    for (transposed, x_dims, w_dims, stride, padding, padding_out) in cases {
+        let mut rng = Rng::new(5);
+        let values = |rng: &mut Rng, dims: [usize; 4]| rng.normal_vec(dims.iter().product(), 0.0, 1.0);
+        let (x_values, w_values) = (values(&mut rng, x_dims), values(&mut rng, w_dims));
+        let run = |device: &Device| {
+            let device = device.clone().autodiff();
+            let make = |v: &Vec<f32>, dims| Tensor::<4>::from_data(TensorData::new(v.clone(), dims), &device);
+            let (x, w) = (make(&x_values, x_dims).require_grad(), make(&w_values, w_dims).require_grad());
+            let y = match transposed {
+                true => conv::conv_transpose2d(x.clone(), w.clone(), stride, padding, padding_out),
+                false => conv::conv2d(x.clone(), w.clone(), stride, padding),
+            };
+            let projection = Rng::new(3).normal_vec(y.dims().iter().product(), 0.0, 1.0);
+            let grads =
+                (y.clone() * Tensor::from_data(TensorData::new(projection, y.dims()), &device)).sum().backward();
+            [y.inner(), x.grad(&grads).unwrap(), w.grad(&grads).unwrap()]
+        };
+        let read = |tensors: [Tensor<4>; 3]| async move {
+            let data = tensors.into_iter().fold(Transaction::default(), |t, x| t.register(x)).execute_async().await;
+            let data = data.map_err(|e| format!("{e:?}"))?;
+            data.into_iter().map(gan_playground::tensor::to_f32).collect::<Result<Vec<_>, _>>()
+        };
+        let (ours, reference) = (read(run(device)).await?, read(run(&Device::flex())).await?);
+        for ((a, b), what) in ours.iter().zip(&reference).zip(["output", "input gradient", "weight gradient"]) {
+            let case = format!("{} {x_dims:?} * {w_dims:?}: {what}", if transposed { "transposed" } else { "conv" });
+            if a.len() != b.len() {
+                return Err(format!("{case}: {} values against {}", a.len(), b.len()));
+            }
+            let error = relative_error(a, b);
+            if error >= worst.0 {
+                worst = (error, case);
+            }
+        }
+    }
+    Ok(worst)
+}

@@ -34,6 +34,9 @@ const settle = async () => {
 /** The module each backend of the bench runs (on the CPU, a CPU module, as the page trains). */
 export const MODULES = { cpu: '../../pkg/cpu/gan_playground.js', 'cpu-threads': '../../pkg/cpu-threads/gan_playground.js', webgpu: '../../pkg/gan_playground.js' };
 
+/** `webgpu-burn`: WebGPU with burn's own convolution kernels instead of the core's products. */
+const GPU_CONVOLUTIONS = { 'webgpu-burn': 'burn' };
+
 /** Times the run `search` asks for (`?variant=…&backend=…&batch=…`); `out` shows the progress. */
 export async function measure(search, out) {
   const q = new URLSearchParams(search);
@@ -43,12 +46,13 @@ export async function measure(search, out) {
   const core = await import(MODULES[chosen] ?? MODULES.webgpu);
   const { initBackend, Session } = core;
   const wasm = await core.default();
+  core.setGpuConvolutions(GPU_CONVOLUTIONS[chosen] ?? 'products');
   if (chosen === 'cpu-threads') await core.initThreadPool(navigator.hardwareConcurrency);
   const memory = () => ({
     gpuBuffers: gpu.buffers, gpuBytes: gpu.bytes, wasmBytes: wasm.memory.buffer.byteLength,
     jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
   });
-  const backend = await initBackend(chosen === 'webgpu' ? 'webgpu' : 'cpu');
+  const backend = await initBackend(chosen.startsWith('webgpu') ? 'webgpu' : 'cpu');
   if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
   const data = new Uint8Array(await (await fetch(new URL('../data/mnist.bin', import.meta.url))).arrayBuffer());
   const config = { variant: q.get('variant') || 'ns-gan', batch_size: num('batch', 8), model: { g_width: num('g_width', 128), d_width: num('d_width', 64) } };
@@ -62,9 +66,17 @@ export async function measure(search, out) {
     return performance.now() - t;
   };
   let afterWarmup = memory();
+  // The convolutions' floating-point operations in one iteration (the core's products only).
+  let convGflop = null;
   const timing = await timeRounds({
     warmup: num('warmup', 2), steps: num('steps', 10), out,
-    iteration: () => synced(() => session.train(1)),
+    iteration: async () => {
+      const before = core.convolutionFlops();
+      const ms = await synced(() => session.train(1));
+      const flops = core.convolutionFlops() - before;
+      if (flops > 0) convGflop = flops / 1e9;
+      return ms;
+    },
     criticStep: session.view().training === 'joint' ? null : () => synced(() => session.stepDiscriminator()),
     afterWarmup: async () => {
       await settle();
@@ -77,6 +89,6 @@ export async function measure(search, out) {
   const growth = Object.fromEntries(Object.keys(end).map((k) => [k, end[k] === null ? null : end[k] - afterWarmup[k]]));
   return {
     backend: backend.kind, name: backend.name, fallbackReason: backend.fallbackReason ?? null, batch: config.batch_size,
-    setupMs, ...timing, nCritic: session.view().inUse.n_critic, memory: end, growth, snapshot,
+    setupMs, ...timing, nCritic: session.view().inUse.n_critic, convGflop, memory: end, growth, snapshot,
   };
 }

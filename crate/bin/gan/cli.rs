@@ -282,6 +282,10 @@ pub struct BenchArgs {
     /// One JSON line instead of a sentence.
     #[arg(long)]
     pub json: bool,
+    /// The convolutions' kernels on a GPU: `products` (im2col, col2im and matmuls, what every
+    /// run uses) or `burn` (burn's direct kernels), to compare the two.
+    #[arg(long, default_value = "products", value_parser = ["products", "burn"])]
+    pub gpu_convolutions: String,
 }
 
 #[derive(Args)]

@@ -126,15 +126,20 @@ pub fn bench(args: &BenchArgs, backend: &str) -> Result<(), String> {
     let config = args.run.config()?;
     let data = crate::inputs::training_set(&args.run.source)?;
     let (device, info) = device(backend)?;
+    gan_playground::model::conv::set_gpu_products(args.gpu_convolutions == "products");
     let batch = config.batch_size;
     let mut trainer = Trainer::new(config, data, &device)?;
     let mut times = Vec::new();
     let mut d_times = Vec::new();
+    // The convolutions' floating-point operations in one iteration.
+    let mut flops = 0;
     for _ in 0..args.warmup + args.steps {
+        let before = gan_playground::model::conv::flops();
         let t = Instant::now();
         trainer.train_step()?;
         read_sync(trainer.readout(false))?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
+        flops = gan_playground::model::conv::flops() - before;
         // A joint model (the VAE) has no critic step of its own.
         if trainer.training() == Training::Adversarial {
             let t = Instant::now();
@@ -152,12 +157,15 @@ pub fn bench(args: &BenchArgs, backend: &str) -> Result<(), String> {
     let (min, max) = (timed[0], timed[timed.len() - 1]);
     if args.json {
         println!(
-            "{{\"backend\":\"native-{}\",\"name\":{:?},\"batch\":{batch},\"firstStepMs\":{first:.1},\"medianMs\":{median:.1},\"minMs\":{min:.1},\"maxMs\":{max:.1},\"steps\":{},\"dStepMedianMs\":{},\"nCritic\":{}}}",
+            "{{\"backend\":\"native-{}\",\"name\":{:?},\"batch\":{batch},\"firstStepMs\":{first:.1},\"medianMs\":{median:.1},\"minMs\":{min:.1},\"maxMs\":{max:.1},\"steps\":{},\"dStepMedianMs\":{},\"nCritic\":{},\"gpuConvolutions\":{:?},\"convGflop\":{}}}",
             info.kind,
             info.name,
             timed.len(),
             if d_median.is_nan() { "null".to_string() } else { format!("{d_median:.1}") },
-            trainer.n_critic()
+            trainer.n_critic(),
+            args.gpu_convolutions,
+            // The products' count: burn's kernels, where chosen, go uncounted.
+            if flops == 0 { "null".to_string() } else { format!("{:.3}", flops as f64 / 1e9) }
         );
     } else {
         println!(

@@ -82,7 +82,7 @@ fn transposed_convolutions_match_burns_forward_and_back() {
         compare(
             x,
             w,
-            &|x, w| super::conv_transpose2d(x, w, stride, padding, padding_out),
+            &|x, w| super::conv_transpose2d(x, w, stride, padding, [padding_out; 2]),
             &|x, w| {
                 conv_transpose2d(
                     x,
