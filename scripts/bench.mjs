@@ -2,17 +2,20 @@
 // WebGPU and on its CPU backend in headless Chromium, TF.js on its webgpu and wasm backends in the
 // same browser (www/bench/bench-tfjs.html), the core natively on the CPU (`gan bench`) and PyTorch on the
 // CPU (scripts/bench_torch.py) — then our/their ratios, the WebGPU calls of one iteration (ours and
-// TF.js's), memory growth, the time from page load to the first pretrained sample, and the size of
-// what the page downloads. A benchmark, not a test.
+// TF.js's), memory growth, the time from opening index.html and the article to their first pretrained
+// samples with the bytes before them, and the size of what the page downloads. A benchmark, not a test.
 // Sizes: BENCH_BATCH (8), BENCH_STEPS (10), BENCH_WARMUP (2), BENCH_G_WIDTH (128), BENCH_D_WIDTH (64),
-// BENCH_BACKENDS ("webgpu,tfjs-webgpu,cpu,tfjs-wasm,cpu-threads,tfjs-wasm-threads,native,torch"), BENCH_VARIANTS ("ns-gan,lsgan,wgan-gp";
+// BENCH_BACKENDS ("webgpu,webgpu-burn,tfjs-webgpu,cpu,tfjs-wasm,cpu-threads,tfjs-wasm-threads,native,torch";
+// webgpu-burn: WebGPU with burn's direct convolution kernels instead of the core's products), BENCH_VARIANTS ("ns-gan,lsgan,wgan-gp";
 // or "all"), BENCH_SOAK_STEPS (2000) and BENCH_SOAK_WEBGPU_STEPS (2000): iterations of a small model
 // on the CPU backend and on WebGPU, for memory growth (0 skips), BENCH_SOAK_REF_STEPS (300): NS-GAN
 // iterations at the bench's widths and batch 64 on the CPU backend, and a fifth as many of WGAN-GP
-// (five critic steps each), for memory growth at the reference size (0 skips), BENCH_FIRST_SAMPLE (1: time
-// index.html to its first pretrained sample; 0 skips), BENCH_CHROMIUM_ARGS: more Chromium flags, split at
-// spaces, or "auto": the first of scripts/webgpu-adapter.mjs's flag sets that gives WebGPU a hardware
-// adapter (headless Chromium's is SwiftShader otherwise).
+// (five critic steps each), for memory growth at the reference size (0 skips), BENCH_FIRST_SAMPLE (1:
+// the first picture, see firstPictures below; 0 skips) and BENCH_FIRST_SAMPLE_LOADS (3: loads of each
+// page and path, each with a cold cache; the table has their medians), BENCH_CHROMIUM_ARGS: more
+// Chromium flags, split at spaces, or "auto": the first of scripts/webgpu-adapter.mjs's flag sets that
+// gives WebGPU a hardware adapter (headless Chromium's is SwiftShader otherwise). BENCH_BACKENDS=none
+// skips the step benches and the soaks (e.g. to time the first picture alone).
 // One iteration is a generator iteration: n_critic critic steps and one G step.
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -34,7 +37,8 @@ const soakSteps = Number(env('BENCH_SOAK_STEPS', 2000));
 const soakWebGpuSteps = Number(env('BENCH_SOAK_WEBGPU_STEPS', 2000));
 const soakRefSteps = Number(env('BENCH_SOAK_REF_STEPS', 300));
 const firstSample = env('BENCH_FIRST_SAMPLE', '1') !== '0';
-const backends = env('BENCH_BACKENDS', 'webgpu,tfjs-webgpu,cpu,tfjs-wasm,cpu-threads,tfjs-wasm-threads,native,torch').split(',');
+const firstSampleLoads = Number(env('BENCH_FIRST_SAMPLE_LOADS', 3));
+const backends = env('BENCH_BACKENDS', 'webgpu,webgpu-burn,tfjs-webgpu,cpu,tfjs-wasm,cpu-threads,tfjs-wasm-threads,native,torch').split(',');
 const wanted = env('BENCH_VARIANTS', 'ns-gan,lsgan,wgan-gp');
 const variants = wanted === 'all' ? coreSchema().variants.map((v) => v.id) : wanted.split(',');
 // www/bench/bench-tfjs.html loads TF.js from node_modules, and TF.js's threaded wasm backend starts its
@@ -45,7 +49,7 @@ const TFJS_CSP = CSP.replace("script-src 'self'", "script-src 'self' blob: 'unsa
 // The variants www/bench/bench-tfjs.html writes in TF.js (by hand, on purpose: an independent port).
 const TFJS_VARIANTS = ['ns-gan', 'mm-gan', 'lsgan', 'wgan', 'wgan-gp', 'dragan'];
 const WHERE = {
-  webgpu: 'browser, WebGPU', cpu: 'browser, CPU (wasm)', 'cpu-threads': 'browser, CPU (wasm threads)', 'tfjs-webgpu': 'browser, TF.js webgpu', 'tfjs-wasm': 'browser, TF.js wasm',
+  webgpu: 'browser, WebGPU', 'webgpu-burn': "browser, WebGPU, burn's conv kernels", cpu: 'browser, CPU (wasm)', 'cpu-threads': 'browser, CPU (wasm threads)', 'tfjs-webgpu': 'browser, TF.js webgpu', 'tfjs-wasm': 'browser, TF.js wasm',
   'tfjs-wasm-threads': 'browser, TF.js wasm (threads)',
   native: 'native, CPU', torch: 'native, PyTorch CPU',
 };
@@ -86,6 +90,134 @@ async function inPage(browser, url, label) {
   }
 }
 
+const median = (values) => {
+  const sorted = values.filter((v) => v != null).sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length ? (sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2) : null;
+};
+
+// The first picture: from opening index.html and www/article.html to their first pretrained samples
+// drawn, with the bytes each needs. "Drawn": the page's first <gan-playground> (index.html's own, the
+// article's first figure) has put a grid with lit pixels on its canvas, the CPU module's preview or the
+// run's own, checked at each animation frame (so within a frame of the draw). Paths: WebGPU (the
+// bench's browser); no WebGPU adapter (a Chromium without --enable-unsafe-webgpu: navigator.gpu is
+// there but gives no adapter, so the worker also fetches the full module before it falls back to the
+// CPU, as page.test.mjs's fallback test); the CPU chosen by the link (?backend=cpu, where the CPU
+// module on every core draws the preview and trains, and the full module is never fetched). Bytes are
+// the bodies of the browser's responses (Content-Length, as scripts/serve.mjs sends them: uncompressed,
+// headers not counted): those the grid needs (all that had arrived when its pretrained weights did, the
+// last file it waits for: the worker starts the full module only then; the training data, which the
+// CPU path fetches as soon as its module is there, left out), those whose last
+// byte arrived before it was drawn (on loopback, some of what comes next too), and in all: once the
+// page is idle after the run's own first grid (opening it), and once it is idle again after scrolling
+// through it, so that every lazy figure opens its run (reading it all). Each load in a browser of its
+// own: an empty HTTP cache, no saved runs, no compiled shaders, and no GPU work left over from the load
+// before (on SwiftShader that slowed the next load's preview several times over).
+async function firstPictures(server, extraFlags) {
+  const PAGES = ['index.html', 'www/article.html'];
+  const webgpu = [...CHROMIUM_QUIET, '--enable-unsafe-webgpu', ...extraFlags];
+  const PATHS = [
+    { path: 'WebGPU', args: webgpu, query: '' },
+    { path: 'no WebGPU adapter', args: CHROMIUM_QUIET, query: '' },
+    { path: 'CPU chosen (?backend=cpu)', args: webgpu, query: '?backend=cpu' },
+  ];
+  const results = [];
+  for (const url of PAGES) {
+    for (const { path, args, query } of PATHS) {
+      const loads = [];
+      for (let i = 0; i < firstSampleLoads; i++) {
+        console.log(`${url}, ${path}: first pretrained samples, load ${i + 1} of ${firstSampleLoads}…`);
+        loads.push(await firstPicture(args, `${urlOf(server)}${url}${query}`));
+      }
+      const pick = (k) => median(loads.map((l) => l[k]));
+      results.push({
+        url, path, loads: loads.length, backend: [...new Set(loads.map((l) => l.backend))].join(', '),
+        previews: loads.filter((l) => l.preview).length, ms: pick('ms'), runMs: pick('runMs'), before: pick('before'), requestsBefore: pick('requestsBefore'), needed: pick('needed'), requestsNeeded: pick('requestsNeeded'),
+        opened: pick('opened'), read: pick('read'), requests: pick('requests'), msAll: loads.map((l) => l.ms),
+      });
+    }
+  }
+  return results;
+}
+
+async function firstPicture(args, url) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args });
+  const context = await browser.newContext();
+  const responses = []; // {bytes, end: epoch ms of the last byte}
+  let inFlight = 0;
+  let lastActivity = Date.now();
+  const pending = [];
+  context.on('request', (r) => {
+    if (!r.url().startsWith('http')) return; // blob: and data: URLs are not downloads
+    inFlight += 1;
+    lastActivity = Date.now();
+  });
+  const settle = (r, finished) => {
+    if (!r.url().startsWith('http')) return;
+    const now = Date.now();
+    pending.push((async () => {
+      try {
+        if (!finished) return;
+        const response = await r.response();
+        const length = response && Number((await response.allHeaders())['content-length']);
+        const bytes = Number.isFinite(length) ? length : ((await r.sizes())?.responseBodySize ?? 0);
+        const t = r.timing();
+        // (when the browser gives no timing, the moment the event reached the bench)
+        responses.push({ bytes, end: t.responseEnd >= 0 ? t.startTime + t.responseEnd : now, weights: r.url().endsWith('.safetensors'), data: r.url().includes('/www/data/') });
+      } catch {
+        // the context closed while this response was read: after the last count
+      } finally {
+        inFlight -= 1;
+        lastActivity = Date.now();
+      }
+    })());
+  };
+  context.on('requestfinished', (r) => settle(r, true));
+  context.on('requestfailed', (r) => settle(r, false));
+  // No request in flight for a second and a half (a page opening figures may start more).
+  const idle = async () => {
+    const deadline = Date.now() + 300_000;
+    while (inFlight > 0 || Date.now() - lastActivity < 1500) {
+      if (Date.now() > deadline) throw new Error(`${url}: still downloading after 5 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await Promise.all(pending);
+    return responses.reduce((sum, r) => sum + r.bytes, 0);
+  };
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    const gridShown = async (runOnly) => (await page.waitForFunction((runOnly) => {
+      const canvas = document.querySelector('gan-playground')?.shadowRoot?.querySelector('[data-role=samples]');
+      const preview = canvas?.dataset.preview === 'true';
+      if (!(canvas?.dataset.step !== undefined || (preview && !runOnly))) return false;
+      const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let lit = false;
+      for (let i = 0; i < px.length && !lit; i += 4) lit = px[i] > 127;
+      return lit && { ms: performance.now(), at: performance.timeOrigin + performance.now(), preview };
+    }, runOnly, { timeout: 600_000, polling: 'raf' })).jsonValue();
+    const first = await gridShown(false);
+    const own = await gridShown(true);
+    const opened = await idle();
+    const backend = await page.evaluate(() => document.querySelector('gan-playground').shadowRoot.querySelector('[data-role=backend]').dataset.kind);
+    const before = responses.filter((r) => r.end <= first.at);
+    const weights = Math.min(...before.filter((r) => r.weights).map((r) => r.end));
+    const needed = before.filter((r) => r.end <= weights && !r.data);
+    for (let y = 0; y < (await page.evaluate(() => document.body.scrollHeight)); y += 600) {
+      await page.evaluate((y) => window.scrollTo(0, y), y);
+      await page.waitForTimeout(150);
+    }
+    const read = await idle();
+    return {
+      ms: first.ms, preview: first.preview, runMs: own.ms, backend,
+      before: before.reduce((sum, r) => sum + r.bytes, 0), requestsBefore: before.length,
+      needed: needed.length ? needed.reduce((sum, r) => sum + r.bytes, 0) : null, requestsNeeded: needed.length, opened, read, requests: responses.length,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
 if (browserBackends.length || firstSample) {
   // The core's pages under the site's own policy; the TF.js page from a second server.
   const server = await serve({ port: 0 });
@@ -109,7 +241,7 @@ if (browserBackends.length || firstSample) {
         load.push(loadavg()[0]);
         const r = await inPage(browser, `${urlOf(backend.startsWith('tfjs-') ? tfjsServer : server)}${pageOf(variant, backend, q)}`, `${backend} ${variant}`);
         // Labelled by what ran, not by what was asked for (WebGPU may fall back to the CPU).
-        const where = r.backend === 'cpu' && backend === 'webgpu' ? `browser, CPU (wasm), fallback: ${r.fallbackReason}` : WHERE[backend];
+        const where = r.backend === 'cpu' && backend.startsWith('webgpu') ? `browser, CPU (wasm), fallback: ${r.fallbackReason}` : WHERE[backend];
         rows.push({ variant, key: backend, where, ...r });
         console.log(`  ${r.name}: ${r.medianMs.toFixed(1)} ms per G iteration${r.calls?.dispatches ? `, ${r.calls.dispatches} dispatches` : ''}`);
       }
@@ -132,24 +264,7 @@ if (browserBackends.length || firstSample) {
         soak.push({ where: WHERE.cpu, run: `soak, ${variant} ${gWidth}/${dWidth}, batch 64`, ...r });
       }
     }
-    if (firstSample) {
-      for (const backend of ['webgpu', 'cpu']) {
-        console.log(`index.html on ${backend}: time to the first pretrained sample…`);
-        const page = await browser.newPage();
-        await page.goto(`${urlOf(server)}index.html#backend=${backend}`);
-        // The first grid on screen (the CPU module's preview, or the run's own if it came first), then
-        // the run's own grid: the training module loaded, its device ready.
-        const gridShown = async (runOnly) => (await page.waitForFunction((runOnly) => {
-          const canvas = document.querySelector('gan-playground')?.shadowRoot?.querySelector('[data-role=samples]');
-          const preview = canvas?.dataset.preview === 'true';
-          return (canvas?.dataset.step !== undefined || (preview && !runOnly)) && { ms: performance.now(), preview };
-        }, runOnly, { timeout: 600_000, polling: 20 })).jsonValue();
-        const first = await gridShown(false);
-        const own = await gridShown(true);
-        firstSamples.push({ backend, ms: first.ms, preview: first.preview, runMs: own.ms });
-        await page.close();
-      }
-    }
+    if (firstSample) firstSamples.push(...await firstPictures(server, extraFlags));
   } finally {
     await browser.close();
     server.close();
@@ -196,15 +311,20 @@ const ms = (v) => (v == null ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const mb = (v) => (v == null ? '–' : `${(v / 1048576).toFixed(2)} MB`);
 console.log(`\ndcgan28 (G width ${gWidth}, D width ${dWidth}), batch ${batch}: one iteration = n_critic critic steps + one G step, synced by a loss read-back`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; 1-min load during the runs: ${load.map((l) => l.toFixed(1)).join(', ')}\n`);
-console.log('| variant | where | device | first iteration (ms) | median ms per D step | median ms per G iteration (n_critic D + 1 G) | min | max | iterations |');
-console.log('|---|---|---|---:|---:|---:|---:|---:|---:|');
+console.log('| variant | where | device | first iteration (ms) | median ms per D step | median ms per G iteration (n_critic D + 1 G) | min | max | iterations | conv GFLOP/s |');
+console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
+// The convolutions' arithmetic per iteration, as the core's products count it (the same on every
+// path and backend of the core, so burn's kernels get the products' count).
+const gflopOf = (variant) => rows.find((r) => r.variant === variant && r.convGflop)?.convGflop;
 for (const r of rows) {
-  console.log(`| ${r.variant} | ${r.where} | ${r.name} | ${ms(r.firstStepMs)} | ${ms(r.dStepMedianMs)} | ${ms(r.medianMs)} (n_critic ${r.nCritic}) | ${ms(r.minMs)} | ${ms(r.maxMs)} | ${r.steps} |`);
+  const gflop = r.key.startsWith('tfjs-') || r.key === 'torch' ? null : gflopOf(r.variant);
+  const rate = gflop && r.medianMs ? (gflop / r.medianMs * 1000).toFixed(2) : '–';
+  console.log(`| ${r.variant} | ${r.where} | ${r.name} | ${ms(r.firstStepMs)} | ${ms(r.dStepMedianMs)} | ${ms(r.medianMs)} (n_critic ${r.nCritic}) | ${ms(r.minMs)} | ${ms(r.maxMs)} | ${r.steps} | ${rate} |`);
 }
 
 // Ours over theirs on the matching backend, from the same run: below 1 is faster.
 const PAIRS = [
-  ['webgpu', 'tfjs-webgpu', 'WebGPU / TF.js webgpu'], ['cpu', 'tfjs-wasm', 'CPU (wasm) / TF.js wasm'],
+  ['webgpu', 'tfjs-webgpu', 'WebGPU / TF.js webgpu'], ['webgpu', 'webgpu-burn', "WebGPU: products / burn's conv kernels"], ['cpu', 'tfjs-wasm', 'CPU (wasm) / TF.js wasm'],
   ['cpu-threads', 'tfjs-wasm-threads', 'CPU (wasm threads) / TF.js wasm (threads)'], ['cpu-threads', 'cpu', 'CPU (wasm threads) / one thread'],
   ['native', 'torch', 'native CPU / PyTorch CPU'],
 ];
@@ -257,8 +377,12 @@ if (snapshots.length) {
   }
 }
 if (firstSamples.length) {
-  console.log('\n| index.html | first pretrained samples on screen (ms after navigation start) | drawn by | the run\'s own samples (training module ready) |\n|---|---:|---|---:|');
-  firstSamples.forEach((f) => console.log(`| ${f.backend} | ${ms(f.ms)} | ${f.preview ? 'the CPU module (preview)' : 'the run'} | ${ms(f.runMs)} |`));
+  console.log(`\nThe first picture: ms after navigation start, median of ${firstSampleLoads} cold loads; bytes: response bodies, uncompressed as the dev server sends them`);
+  console.log('| page | path | backend | first pretrained samples drawn (ms) | each load (ms) | drawn by | needed for them | received before them | the run\'s own first grid (ms) | downloaded on opening (idle) | downloaded after scrolling through | requests |');
+  console.log('|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const f of firstSamples) {
+    console.log(`| ${f.url} | ${f.path} | ${f.backend} | ${ms(f.ms)} | ${f.msAll.map(ms).join(', ')} | ${f.previews === f.loads ? 'the CPU module (preview)' : f.previews ? `the preview in ${f.previews} of ${f.loads} loads, else the run` : 'the run'} | ${mb(f.needed)} (${f.requestsNeeded} files) | ${mb(f.before)} (${f.requestsBefore} files) | ${ms(f.runMs)} | ${mb(f.opened)} | ${mb(f.read)} | ${f.requests} |`);
+  }
 }
 console.log('\n| download | file | bytes | gzip -9 | brotli 11 |\n|---|---|---:|---:|---:|');
 sizeRows.forEach((s) => console.log(`| ${s.label} | ${s.path} | ${mb(s.bytes)} | ${mb(s.gzip)} | ${mb(s.brotli)} |`));

@@ -78,10 +78,11 @@ pub async fn init_backend(preference: String) -> Result<JsValue, JsValue> {
 /// matmuls, what every run uses) or "burn" (burn's direct kernels). The bench compares the two.
 #[wasm_bindgen(js_name = setGpuConvolutions)]
 pub fn set_gpu_convolutions(kernels: &str) -> Result<(), JsValue> {
-    match kernels {
-        "products" | "burn" => Ok(crate::model::conv::set_gpu_products(kernels == "products")),
-        other => Err(err(format!("unknown convolution kernels \"{other}\" (use \"products\" or \"burn\")"))),
+    if !["products", "burn"].contains(&kernels) {
+        return Err(err(format!("unknown convolution kernels \"{kernels}\" (use \"products\" or \"burn\")")));
     }
+    crate::model::conv::set_gpu_products(kernels == "products");
+    Ok(())
 }
 
 /// The floating-point operations of the convolutions' products run so far in this module (the

@@ -183,18 +183,38 @@ const VARIANTS = {
 
 try {
   const t0 = performance.now();
-  // wasm-threads: the wasm backend on every core (TF.js takes half of them by default, at most 4).
+  // wasm-threads: the wasm backend on every core. Whatever setThreadsCount asks, TF.js takes at most
+  // half of navigator.hardwareConcurrency, read as its module starts (init_with_threads_count in
+  // tfjs-backend-wasm/src/cc/backend.cc: min(asked, 8, cores / 2)): one thread on 2 cores. So the
+  // page reports twice the cores while it starts.
   const threads = q.get('backend') === 'wasm-threads';
   const backendName = threads ? 'wasm' : q.get('backend') || 'webgpu';
-  if (threads) tf.wasm.setThreadsCount(navigator.hardwareConcurrency);
+  const cores = navigator.hardwareConcurrency;
+  // Plain wasm: TF.js's SIMD binary without threads, as the core's CPU module; on a cross-origin
+  // isolated page TF.js would otherwise start its threaded binary on half the cores.
+  if (backendName === 'wasm' && !threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  if (threads) tf.wasm.setThreadsCount(cores);
   if (backendName === 'wasm') {
     await tf.setBackend('cpu');
     tf.tidy(checkHandWrittenGradients);
   }
   if (backendName === 'wasm') tf.wasm.setWasmPaths(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', location.href).href);
-  if (!(await tf.setBackend(backendName))) throw new Error(`TF.js backend ${backendName} is not available`);
-  await tf.ready();
-  if (backendName === 'wasm') ops = wasmOps;
+  if (threads) Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * cores, configurable: true });
+  try {
+    if (!(await tf.setBackend(backendName))) throw new Error(`TF.js backend ${backendName} is not available`);
+    await tf.ready();
+  } finally {
+    if (threads) delete navigator.hardwareConcurrency;
+  }
+  if (threads && tf.wasm.getThreadsCount() !== Math.min(cores, 8)) {
+    throw new Error(`TF.js wasm runs ${tf.wasm.getThreadsCount()} threads, not ${Math.min(cores, 8)}: is the page cross-origin isolated?`);
+  }
+  let binary = '';
+  if (backendName === 'wasm') {
+    ops = wasmOps;
+    const [simd, multithread] = await Promise.all(['WASM_HAS_SIMD_SUPPORT', 'WASM_HAS_MULTITHREAD_SUPPORT'].map((f) => tf.env().getAsync(f)));
+    binary = ` (${simd && multithread ? 'threaded SIMD' : simd ? 'SIMD' : 'plain'} binary)`;
+  }
   const variantName = q.get('variant') || 'ns-gan';
   const variant = VARIANTS[variantName];
   if (!variant) throw new Error(`the TF.js bench has no ${variantName}`);
@@ -259,8 +279,8 @@ try {
   });
   const memory = tf.memory();
   window.benchResult = {
-    // The wasm backend runs on threads where the page is cross-origin isolated (as the bench's is).
-    backend: `tfjs-${tf.getBackend()}`, name: `TF.js ${tf.version_core} ${tf.getBackend()}${tf.getBackend() === 'wasm' ? `, ${tf.wasm.getThreadsCount()} threads` : ''}`, batch, setupMs, ...timing,
+    // For wasm, the binary and its threads: the threaded one needs a cross-origin isolated page.
+    backend: `tfjs-${tf.getBackend()}`, name: `TF.js ${tf.version_core} ${tf.getBackend()}${binary}${tf.getBackend() === 'wasm' ? `, ${tf.wasm.getThreadsCount()} thread${tf.wasm.getThreadsCount() === 1 ? '' : 's'}` : ''}`, batch, setupMs, ...timing,
     nCritic: variant.nCritic, tensors: memory.numTensors,
     tensorGrowth: memoryAfterWarmup ? memory.numTensors - memoryAfterWarmup.numTensors : null,
   };
