@@ -110,6 +110,11 @@ pub async fn webgpu() -> Result<(Device, BackendInfo), String> {
         .map_err(|e| format!("WebGPU initialisation failed: {e}"))?;
     // In the browser wgpu sees little of the adapter (the page asks WebGPU itself for details).
     let info = setup.adapter.get_info();
+    // The browser's fallback adapter (Chrome's SwiftShader) is a CPU emulating a GPU, whose every
+    // workgroup barrier in a tiled matmul is a switch between fibres: there the convolutions'
+    // products take three times burn's direct kernels (docs/benchmarks.md). Every other adapter,
+    // a reader's GPU, gets the products.
+    crate::model::conv::set_gpu_products(info.device_type != burn::tensor::wgpu::wgpu::DeviceType::Cpu);
     let parts: Vec<String> = [info.name, info.driver, info.driver_info].into_iter().filter(|s| !s.is_empty()).collect();
     let name = if parts.is_empty() { "WebGPU".to_string() } else { format!("WebGPU ({})", parts.join(", ")) };
     Ok((device, BackendInfo { kind: "webgpu", name, fallback_reason: None }))

@@ -1,6 +1,8 @@
 // Where a WebGPU bench round's time goes: the GPU's kernels, or everything around them.
 //
-//   node scripts/kernel-times.mjs [variant] [g_width] [d_width] [batch]     (ns-gan 32 32 8)
+//   node scripts/kernel-times.mjs [variant] [g_width] [d_width] [batch] [backend]     (ns-gan 32 32 8 webgpu)
+//
+// (backend webgpu-burn: burn's direct convolution kernels instead of the core's products)
 //
 // Runs www/bench/bench.html (one warm-up round, then one timed round: a generator iteration and a
 // critic step) in headless Chromium, records every compute dispatch of the timed round (its
@@ -14,7 +16,7 @@ import { chromium } from 'playwright-core';
 import { serve, urlOf } from './serve.mjs';
 import { CHROMIUM, CHROMIUM_QUIET } from './tools.mjs';
 
-const [variant = 'ns-gan', gWidth = '32', dWidth = '32', batch = '8'] = process.argv.slice(2);
+const [variant = 'ns-gan', gWidth = '32', dWidth = '32', batch = '8', backend = 'webgpu'] = process.argv.slice(2);
 
 // Installed before the page's scripts: remembers each pipeline's label and, once the bench says
 // its first (warm-up) round is done, every dispatch with the state it was encoded with.
@@ -97,7 +99,7 @@ async function replayDispatches() {
     // the same pass: the kernel's own work, without what a submit and a pass cost.
     const alone = Math.min(await run(1), await run(1));
     const five = await run(5);
-    kernels.push({ label: d.label, ms: Math.max(0, alone - overhead), marginal: Math.max(0, (five - alone) / 4) });
+    kernels.push({ label: d.label, counts: d.counts, ms: Math.max(0, alone - overhead), marginal: Math.max(0, (five - alone) / 4) });
   }
   return { kernels, overhead, result: window.benchResult };
 }
@@ -107,7 +109,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHRO
 try {
   const page = await browser.newPage();
   await page.addInitScript(recordDispatches);
-  const q = `variant=${variant}&backend=webgpu&batch=${batch}&steps=1&warmup=1&g_width=${gWidth}&d_width=${dWidth}`;
+  const q = `variant=${variant}&backend=${backend}&batch=${batch}&steps=1&warmup=1&g_width=${gWidth}&d_width=${dWidth}`;
   await page.goto(`${urlOf(server)}www/bench/bench.html?${q}`);
   await page.waitForFunction(() => window.benchResult, null, { timeout: 3_600_000, polling: 500 });
   const { kernels, overhead, result } = await page.evaluate(replayDispatches);
@@ -132,6 +134,10 @@ try {
   console.log('\n| kernel | dispatches | ms, alone | ms, in a pass | share (in a pass) |\n|---|---:|---:|---:|---:|');
   for (const [name, e] of [...byKernel].sort((a, b) => b[1].marginal - a[1].marginal)) {
     console.log(`| ${name} | ${e.n} | ${e.ms.toFixed(1)} | ${e.marginal.toFixed(1)} | ${((100 * e.marginal) / marginal).toFixed(1)} % |`);
+  }
+  console.log('\n| the slowest dispatches | workgroups | ms, in a pass |\n|---|---|---:|');
+  for (const k of [...kernels].sort((a, b) => b.marginal - a.marginal).slice(0, 12)) {
+    console.log(`| ${k.label} | ${k.counts.join(' × ')} | ${k.marginal.toFixed(1)} |`);
   }
 } finally {
   await browser.close();

@@ -110,7 +110,9 @@ export function serve({ port = 8080, host = '127.0.0.1', dir = root, extra = [],
     const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(() => null);
     if (!handle) throw new Refusal(404, 'not found');
     const stat = await handle.stat().catch(() => null);
-    if (stat?.isFile()) return { handle, file, size: stat.size };
+    // A validator, so that a file asked for again (a second figure's weights, a reload) comes back
+    // as a 304 while it is unchanged: the size and the modification time.
+    if (stat?.isFile()) return { handle, file, size: stat.size, etag: `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"` };
     await handle.close().catch(() => {});
     if (stat?.isDirectory() && segments.at(-1) !== 'index.html') return openFile([...segments, 'index.html'], entry);
     throw new Refusal(404, 'not found');
@@ -118,14 +120,15 @@ export function serve({ port = 8080, host = '127.0.0.1', dir = root, extra = [],
 
   // Sends exactly `size` bytes or cuts the connection: a short body with a longer
   // Content-Length would leave the browser waiting.
-  function send(req, res, { handle, file, size }) {
+  function send(req, res, { handle, file, size, etag }) {
     if (res.destroyed) return void handle.close().catch(() => {}); // the client left while the file was opened
-    res.writeHead(200, {
-      ...strict,
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': size,
-      'Cache-Control': 'no-cache',
-    });
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    if (req.headers['if-none-match'] === etag) {
+      handle.close().catch(() => {});
+      res.writeHead(304, { ...strict, 'Content-Type': type, 'Cache-Control': 'no-cache', ETag: etag });
+      return void res.end();
+    }
+    res.writeHead(200, { ...strict, 'Content-Type': type, 'Content-Length': size, 'Cache-Control': 'no-cache', ETag: etag });
     if (req.method === 'HEAD' || size === 0) {
       handle.close().catch(() => {});
       return void res.end();

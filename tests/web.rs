@@ -32,6 +32,9 @@ async fn webgpu() -> Device {
     }
     let (device, info) =
         backend::webgpu().await.expect("WebGPU must initialise (Chromium with --enable-unsafe-webgpu)");
+    // Here WebGPU is SwiftShader, for which the backend chooses burn's convolution kernels: the
+    // tests check the products, which every real GPU runs.
+    gan_playground::model::conv::set_gpu_products(true);
     web_sys::console::log_1(&info.name.as_str().into());
     WEBGPU.with_borrow_mut(|d| *d = Some(device.clone()));
     device

@@ -49,9 +49,9 @@ after(() => {
 });
 
 /** One request with a raw path and Host header (`host: null` sends none): {status, headers, body}. */
-function get(path, { method = 'GET', host = `127.0.0.1:${port}`, to = server } = {}) {
+function get(path, { method = 'GET', host = `127.0.0.1:${port}`, to = server, extra = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const headers = host === null ? {} : { Host: host };
+    const headers = { ...(host === null ? {} : { Host: host }), ...extra };
     const req = httpRequest({ host: '127.0.0.1', port: to.address().port, method, path, headers, setHost: false, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -98,6 +98,18 @@ test('HEAD gives the headers without the body', async () => {
   assert.equal(r.status, 200);
   assert.equal(r.headers['content-length'], '20');
   assert.equal(r.body, '');
+});
+
+test('a file asked for again with its validator comes back as a 304 while unchanged', async () => {
+  const first = await get('/www/a.js');
+  assert.match(first.headers.etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
+  const again = await get('/www/a.js', { extra: { 'If-None-Match': first.headers.etag } });
+  assert.equal(again.status, 304);
+  assert.equal(again.body, '');
+  assert.equal(again.headers['content-security-policy'], CSP);
+  const other = await get('/www/a.js', { extra: { 'If-None-Match': '"0-0"' } });
+  assert.equal(other.status, 200);
+  assert.equal(other.body, 'export const a = 1;\n');
 });
 
 test('other methods are refused', async () => {

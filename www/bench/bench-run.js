@@ -46,13 +46,15 @@ export async function measure(search, out) {
   const core = await import(MODULES[chosen] ?? MODULES.webgpu);
   const { initBackend, Session } = core;
   const wasm = await core.default();
-  core.setGpuConvolutions(GPU_CONVOLUTIONS[chosen] ?? 'products');
   if (chosen === 'cpu-threads') await core.initThreadPool(navigator.hardwareConcurrency);
   const memory = () => ({
     gpuBuffers: gpu.buffers, gpuBytes: gpu.bytes, wasmBytes: wasm.memory.buffer.byteLength,
     jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,
   });
   const backend = await initBackend(chosen.startsWith('webgpu') ? 'webgpu' : 'cpu');
+  // After the device: the backend chooses burn's kernels on a fallback adapter (SwiftShader),
+  // and the bench times whichever it is asked for.
+  core.setGpuConvolutions(GPU_CONVOLUTIONS[chosen] ?? 'products');
   if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
   const data = new Uint8Array(await (await fetch(new URL('../data/mnist.bin', import.meta.url))).arrayBuffer());
   const config = { variant: q.get('variant') || 'ns-gan', batch_size: num('batch', 8), model: { g_width: num('g_width', 128), d_width: num('d_width', 64) } };

@@ -77,14 +77,20 @@ async function previewRun(run, settings) {
 
 async function start(backendPreference) {
   const noWebGpu = !('gpu' in navigator);
-  const cpu = noWebGpu || backendPreference === 'cpu';
-  // On the CPU the CPU module is the whole core (the same crate without WebGPU): the full module
-  // is not even downloaded.
-  shared.core = cpu ? await cpuModule : null;
-  if (!shared.core) await headStart;
+  let fallbackReason = noWebGpu && backendPreference !== 'cpu' ? 'this browser does not expose WebGPU (navigator.gpu is missing)' : null;
+  // Without an adapter WebGPU cannot start: the full module is then not downloaded for nothing.
+  if (!noWebGpu && backendPreference !== 'cpu' && !(await navigator.gpu.requestAdapter().catch(() => null))) {
+    fallbackReason = 'WebGPU has no adapter in this browser (navigator.gpu.requestAdapter() gave none)';
+  }
+  const cpu = backendPreference === 'cpu' || fallbackReason !== null;
+  // The preview's module and weights first; then what trains.
+  await headStart;
   // The data downloads while the module compiles and the device starts.
   const data = fetchBytes(DATASET_URL).then(gunzip);
   data.catch(() => {}); // awaited below, after the module: not an unhandled rejection meanwhile
+  // On the CPU the CPU module is the whole core (the same crate without WebGPU): the full module
+  // is not even downloaded (unless the CPU module could not load).
+  shared.core = cpu ? await trainingCpuModule() : null;
   if (!shared.core) {
     await fullModule.default();
     shared.core = fullModule;
@@ -94,12 +100,11 @@ async function start(backendPreference) {
   // for size, the CPU module's for speed.
   const cpuCore = backend.kind === 'webgpu' ? null : await trainingCpuModule();
   if (cpuCore && shared.core !== cpuCore) {
-    const { fallbackReason } = backend;
+    fallbackReason ??= backend.fallbackReason;
     shared.core = cpuCore;
     backend = await cpuCore.initBackend('cpu');
-    backend.fallbackReason = fallbackReason;
   }
-  if (noWebGpu && backendPreference !== 'cpu') backend.fallbackReason = 'this browser does not expose WebGPU (navigator.gpu is missing)';
+  if (fallbackReason) backend.fallbackReason = fallbackReason;
   if (backend.kind === 'webgpu') backend.name = await describeAdapter(backend.name);
   shared.dataset = await data.catch((e) => {
     throw new Error(`could not load the MNIST data (${e.message})`);
@@ -159,10 +164,10 @@ self.onmessage = ({ data: msg }) => {
   if (shared.dead) return;
   if (!Object.hasOwn(TO_WORKER, msg?.type)) return console.warn(`worker: no message of type ${String(msg?.type)} (www/worker/protocol.js)`);
   if (msg.type === 'init') {
-    // The CPU module first: it is the smaller download, and it tells the page the schema. Where
-    // the CPU will train, on every core the page allows.
-    const cpuTrains = msg.backend === 'cpu' || !('gpu' in navigator);
-    cpuModule = (cpuTrains && self.crossOriginIsolated ? trainingCpuModule() : loadCpuModule(false)).catch((e) => {
+    // The one-thread CPU module first: it is the smallest download, it draws the first samples
+    // and it tells the page the schema. (Where the CPU trains on every core, the threaded module
+    // follows; its pool of workers would hold back the first picture.)
+    cpuModule = loadCpuModule(false).catch((e) => {
       console.warn(`No CPU module (${e.message ?? e}); the first samples wait for the full module.`);
       return null;
     });
