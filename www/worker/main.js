@@ -60,8 +60,11 @@ async function loadCpuModule(threads) {
 // run's first read-out replaces it with the same images. The preview is only a head start: any
 // failure is the run's to report, once it opens.
 async function previewRun(run, settings) {
+  // The weights download while the module compiles.
+  const wanted = pretrainedFile(settings);
+  wanted.catch(() => {}); // awaited below where a module is there: not an unhandled rejection
   const module = await cpuModule;
-  const file = module && !run.shown && (await pretrainedFile(settings).finally(endHeadStart));
+  const file = module && !run.shown && (await wanted.finally(endHeadStart));
   if (!file || run.shown) return;
   const { metadata } = await inspectWeightsFile(module, new Blob([file.bytes]), file.name);
   const saved = JSON.parse(metadata.config ?? 'null');
@@ -79,7 +82,8 @@ async function start(backendPreference) {
   const noWebGpu = !('gpu' in navigator);
   let fallbackReason = noWebGpu && backendPreference !== 'cpu' ? 'this browser does not expose WebGPU (navigator.gpu is missing)' : null;
   // Without an adapter WebGPU cannot start: the full module is then not downloaded for nothing.
-  if (!noWebGpu && backendPreference !== 'cpu' && !(await navigator.gpu.requestAdapter().catch(() => null))) {
+  const gpu = /** @type {any} */ (navigator).gpu;
+  if (!noWebGpu && backendPreference !== 'cpu' && !(await gpu.requestAdapter().catch(() => null))) {
     fallbackReason = 'WebGPU has no adapter in this browser (navigator.gpu.requestAdapter() gave none)';
   }
   const cpu = backendPreference === 'cpu' || fallbackReason !== null;
