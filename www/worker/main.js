@@ -81,14 +81,14 @@ async function previewRun(run, settings) {
 async function start(backendPreference) {
   const noWebGpu = !('gpu' in navigator);
   let fallbackReason = noWebGpu && backendPreference !== 'cpu' ? 'this browser does not expose WebGPU (navigator.gpu is missing)' : null;
+  // The preview's module and weights first; then what trains (a GPU's start takes a core too).
+  await headStart;
   // Without an adapter WebGPU cannot start: the full module is then not downloaded for nothing.
   const gpu = /** @type {any} */ (navigator).gpu;
   if (!noWebGpu && backendPreference !== 'cpu' && !(await gpu.requestAdapter().catch(() => null))) {
     fallbackReason = 'WebGPU has no adapter in this browser (navigator.gpu.requestAdapter() gave none)';
   }
   const cpu = backendPreference === 'cpu' || fallbackReason !== null;
-  // The preview's module and weights first; then what trains.
-  await headStart;
   // The data downloads while the module compiles and the device starts.
   const data = fetchBytes(DATASET_URL).then(gunzip);
   data.catch(() => {}); // awaited below, after the module: not an unhandled rejection meanwhile

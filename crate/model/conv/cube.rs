@@ -7,7 +7,7 @@
 
 use burn::backend::TensorMetadata;
 use burn::backend::ops::{ConvTransposeOptions, FloatTensorOps};
-use burn::tensor::Shape;
+use burn::tensor::{Shape, Slice};
 use burn_cubecl::CubeBackend;
 use burn_cubecl::kernel::conv::{ConvTranspose2dStrategy, conv_transpose2d};
 use burn_cubecl::ops::numeric::empty_device_dtype;
@@ -25,13 +25,9 @@ impl Convolutions for CubeBackend {
         let [out, channels, kernel, _] = dims(&weight);
         let [oh, ow] = [height, width].map(|n| conv_out(n, kernel, stride, padding));
         count(batch * out * oh * ow, channels * kernel * kernel);
-        // One matmul over the whole batch, `[out, in·k·k]` by `[in·k·k, B·oh·ow]`: wide enough to
-        // tile well on any GPU (per image, a 7×7 map gives 49 columns); then `[out, B, …]` is
-        // laid out batch first.
-        let columns = im2col(x, kernel, stride, padding, 1);
-        let weight = B::float_reshape(weight, Shape::from([1, out, channels * kernel * kernel]));
-        let y = B::float_reshape(B::float_matmul(weight, columns), Shape::from([out, batch, oh * ow]));
-        B::float_reshape(B::float_permute(y, &[1, 0, 2]), Shape::from([batch, out, oh, ow]))
+        let parts = parts(batch, channels * kernel * kernel * oh * ow);
+        let ys = parts.iter().map(|&(first, n)| conv2d(images(&x, first, n), weight.clone(), stride, padding));
+        B::float_cat(ys.collect(), 0)
     }
 
     fn product_conv_transpose2d(
@@ -41,15 +37,21 @@ impl Convolutions for CubeBackend {
         padding: usize,
         padding_out: [usize; 2],
     ) -> CubeTensor {
-        // burn's col2im: one matmul of the weights' transpose with the input, then one thread
-        // per output pixel sums the taps that land on it.
         let ([batch, inputs, h, w], [_, outputs, kernel, _]) = (dims(&x), dims(&weight));
         count(batch * inputs * h * w, outputs * kernel * kernel);
-        let options = ConvTransposeOptions::new([stride; 2], [padding; 2], padding_out, [1, 1], 1);
-        let gemm = conv_transpose2d(x.clone(), weight.clone(), None, options.clone(), ConvTranspose2dStrategy::Gemm);
-        // It declines only a batch whose launch would exceed the GPU's grid limits.
-        gemm.or_else(|_| conv_transpose2d(x, weight, None, options, ConvTranspose2dStrategy::Direct))
-            .expect("a transposed convolution the direct kernel takes")
+        let parts = parts(batch, outputs * kernel * kernel * h * w);
+        let images = parts.iter().map(|&(first, n)| {
+            let x = images(&x, first, n);
+            // burn's col2im: one matmul of the weights' transpose with the input, then one thread
+            // per output pixel sums the taps that land on it.
+            let options = ConvTransposeOptions::new([stride; 2], [padding; 2], padding_out, [1, 1], 1);
+            let gemm =
+                conv_transpose2d(x.clone(), weight.clone(), None, options.clone(), ConvTranspose2dStrategy::Gemm);
+            // It declines only a batch whose launch would exceed the GPU's grid limits.
+            gemm.or_else(|_| conv_transpose2d(x, weight.clone(), None, options, ConvTranspose2dStrategy::Direct))
+                .expect("a transposed convolution the direct kernel takes")
+        });
+        B::float_cat(images.collect(), 0)
     }
 
     fn product_conv_weight_gradient(
@@ -60,24 +62,73 @@ impl Convolutions for CubeBackend {
         kernel: usize,
     ) -> CubeTensor {
         let [batch, out, oh, ow] = dims(&out_grad);
-        let channels = dims(&image)[1];
-        let (rows, positions) = (channels * kernel * kernel, oh * ow);
-        count(out * rows, batch * positions);
-        let splits = split_count(batch, positions, out * rows);
-        let per_split = batch / splits * positions;
-        // `[S, in·k·k, (B/S)·oh·ow]` and the upstream gradient as `[S, out, (B/S)·oh·ow]`: the
-        // contraction over the batch and the positions, cut into `S` matmuls whose partial sums
-        // are added last. A weight gradient's output is small against its contraction; cut, a
-        // GPU gets `S` times more tiles to spread over its cores.
-        let columns = im2col(image, kernel, stride, padding, splits);
-        let columns = B::float_swap_dims(columns, 1, 2);
-        let out_grad = B::float_reshape(out_grad, Shape::from([splits, batch / splits, out, positions]));
-        let out_grad = B::float_permute(out_grad, &[0, 2, 1, 3]);
-        let out_grad = B::float_reshape(out_grad, Shape::from([splits, out, per_split]));
-        let partials = B::float_matmul(out_grad, columns);
-        let gradient = if splits == 1 { partials } else { B::float_sum_dim(partials, 0) };
-        B::float_reshape(gradient, Shape::from([out, channels, kernel, kernel]))
+        let rows = dims(&image)[1] * kernel * kernel;
+        count(out * rows, batch * oh * ow);
+        let parts = parts(batch, rows * oh * ow).into_iter().map(|(first, n)| {
+            weight_gradient(images(&out_grad, first, n), images(&image, first, n), stride, padding, kernel)
+        });
+        parts.reduce(B::float_add).expect("a batch of at least one image")
     }
+}
+
+/// The convolution of a part of the batch: the batch's windows as columns, then one matmul over
+/// them all, `[out, in·k·k]` by `[in·k·k, B·oh·ow]`: wide enough to tile well on any GPU (per
+/// image, a 7×7 map gives 49 columns); then `[out, B, …]` is laid out batch first.
+fn conv2d(x: CubeTensor, weight: CubeTensor, stride: usize, padding: usize) -> CubeTensor {
+    let [batch, _, height, width] = dims(&x);
+    let [out, channels, kernel, _] = dims(&weight);
+    let [oh, ow] = [height, width].map(|n| conv_out(n, kernel, stride, padding));
+    let columns = im2col(x, kernel, stride, padding, 1);
+    let weight = B::float_reshape(weight, Shape::from([1, out, channels * kernel * kernel]));
+    let y = B::float_reshape(B::float_matmul(weight, columns), Shape::from([out, batch, oh * ow]));
+    B::float_reshape(B::float_permute(y, &[1, 0, 2]), Shape::from([batch, out, oh, ow]))
+}
+
+/// The weight gradient of a part of the batch. `[S, in·k·k, (B/S)·oh·ow]` and the upstream
+/// gradient as `[S, out, (B/S)·oh·ow]`: the contraction over the batch and the positions, cut into
+/// `S` matmuls whose partial sums are added last. A weight gradient's output is small against its
+/// contraction; cut, a GPU gets `S` times more tiles to spread over its cores.
+fn weight_gradient(
+    out_grad: CubeTensor,
+    image: CubeTensor,
+    stride: usize,
+    padding: usize,
+    kernel: usize,
+) -> CubeTensor {
+    let [batch, out, oh, ow] = dims(&out_grad);
+    let channels = dims(&image)[1];
+    let (rows, positions) = (channels * kernel * kernel, oh * ow);
+    let splits = split_count(batch, positions, out * rows);
+    let per_split = batch / splits * positions;
+    let columns = im2col(image, kernel, stride, padding, splits);
+    let columns = B::float_swap_dims(columns, 1, 2);
+    let out_grad = B::float_reshape(out_grad, Shape::from([splits, batch / splits, out, positions]));
+    let out_grad = B::float_permute(out_grad, &[0, 2, 1, 3]);
+    let out_grad = B::float_reshape(out_grad, Shape::from([splits, out, per_split]));
+    let partials = B::float_matmul(out_grad, columns);
+    let gradient = if splits == 1 { partials } else { B::float_sum_dim(partials, 0) };
+    B::float_reshape(gradient, Shape::from([out, channels, kernel, kernel]))
+}
+
+/// The most values one matrix of columns may hold: WebGPU's default `maxStorageBufferBindingSize`
+/// (128 MiB) in f32, as for every tensor of a run. A batch whose columns would be larger (they
+/// hold each image about k²/stride² times) is taken in parts.
+const COLUMN_VALUES: usize = crate::trainer::MAX_TENSOR_BYTES / 4;
+
+/// The batch in parts whose columns fit [`COLUMN_VALUES`], `per_image` values each:
+/// `(first image, images)`.
+fn parts(batch: usize, per_image: usize) -> Vec<(usize, usize)> {
+    let per_part = (COLUMN_VALUES / per_image.max(1)).clamp(1, batch);
+    (0..batch).step_by(per_part).map(|first| (first, per_part.min(batch - first))).collect()
+}
+
+/// `n` images of `x` from `first` on (all of them: `x` itself).
+fn images(x: &CubeTensor, first: usize, n: usize) -> CubeTensor {
+    let [batch, c, h, w] = dims(x);
+    if n == batch {
+        return x.clone();
+    }
+    B::float_slice(x.clone(), &[first..first + n, 0..c, 0..h, 0..w].map(Slice::from))
 }
 
 /// Into how many parts a weight gradient's contraction over `batch` images of `positions`
