@@ -86,7 +86,7 @@ async function start(backendPreference) {
   // Without an adapter WebGPU cannot start: the full module is then not downloaded for nothing.
   const gpu = /** @type {any} */ (navigator).gpu;
   if (!noWebGpu && backendPreference !== 'cpu' && !(await gpu.requestAdapter().catch(() => null))) {
-    fallbackReason = 'WebGPU has no adapter in this browser (navigator.gpu.requestAdapter() gave none)';
+    fallbackReason = 'this browser has WebGPU but no adapter for it';
   }
   const cpu = backendPreference === 'cpu' || fallbackReason !== null;
   // The data downloads while the module compiles and the device starts.
