@@ -27,7 +27,7 @@ impl Convolutions for CubeBackend {
         count(batch * out * oh * ow, channels * kernel * kernel);
         let parts = parts(batch, channels * kernel * kernel * oh * ow);
         let ys = parts.iter().map(|&(first, n)| conv2d(images(&x, first, n), weight.clone(), stride, padding));
-        B::float_cat(ys.collect(), 0)
+        batch_of(ys.collect())
     }
 
     fn product_conv_transpose2d(
@@ -51,7 +51,7 @@ impl Convolutions for CubeBackend {
             gemm.or_else(|_| conv_transpose2d(x, weight.clone(), None, options, ConvTranspose2dStrategy::Direct))
                 .expect("a transposed convolution the direct kernel takes")
         });
-        B::float_cat(images.collect(), 0)
+        batch_of(images.collect())
     }
 
     fn product_conv_weight_gradient(
@@ -120,6 +120,15 @@ const COLUMN_VALUES: usize = crate::trainer::MAX_TENSOR_BYTES / 4;
 fn parts(batch: usize, per_image: usize) -> Vec<(usize, usize)> {
     let per_part = (COLUMN_VALUES / per_image.max(1)).clamp(1, batch);
     (0..batch).step_by(per_part).map(|first| (first, per_part.min(batch - first))).collect()
+}
+
+/// The parts' outputs as one batch. A batch in one part is returned as it is: burn's `cat` would
+/// copy it into a new tensor, on every convolution.
+fn batch_of(mut parts: Vec<CubeTensor>) -> CubeTensor {
+    if parts.len() == 1 {
+        return parts.pop().expect("one part");
+    }
+    B::float_cat(parts, 0)
 }
 
 /// `n` images of `x` from `first` on (all of them: `x` itself).
