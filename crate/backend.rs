@@ -96,6 +96,21 @@ pub fn on_cpu_threads<R: Send>(small: bool, work: impl FnOnce() -> R + Send) -> 
     pool.install(work)
 }
 
+/// In the threaded CPU module, runs `work` on a worker of rayon's pool, as `on_cpu_threads` does
+/// natively: the caller (the page's training worker) sleeps until it is done, instead of running
+/// the serial parts of a step while the pool's idle workers spin for the other core.
+#[cfg(all(target_family = "wasm", feature = "threads"))]
+pub fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    // From outside the pool, `scope` hands its whole body to a worker and waits for it.
+    rayon::scope(|_| work())
+}
+
+/// Runs `work` here: the other modules have no pool.
+#[cfg(all(target_family = "wasm", not(feature = "threads")))]
+pub fn on_pool<R>(work: impl FnOnce() -> R) -> R {
+    work()
+}
+
 /// Initialises WebGPU through the browser's `navigator.gpu`. Must run before any tensor is
 /// created on the device, and at most once per page or worker (burn keeps the runtime).
 #[cfg(all(target_family = "wasm", feature = "webgpu"))]

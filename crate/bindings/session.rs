@@ -80,10 +80,8 @@ impl Session {
         if !(1..=MAX_STEPS_PER_CALL).contains(&steps) {
             return Err(err(format!("steps must be between 1 and {MAX_STEPS_PER_CALL}, got {steps}")));
         }
-        for _ in 0..steps {
-            self.trainer.train_step().map_err(err)?;
-        }
-        Ok(())
+        let trainer = &mut self.trainer;
+        crate::backend::on_pool(|| (0..steps).try_for_each(|_| trainer.train_step())).map_err(err)
     }
 
     /// The run as the page shows it: `{ config, settings, inUse, optimizer, training }`
@@ -246,12 +244,14 @@ impl Session {
 
     #[wasm_bindgen(js_name = stepDiscriminator)]
     pub fn step_discriminator(&mut self) -> Result<(), JsValue> {
-        self.trainer.discriminator_step().map_err(err)
+        let trainer = &mut self.trainer;
+        crate::backend::on_pool(|| trainer.discriminator_step()).map_err(err)
     }
 
     #[wasm_bindgen(js_name = stepGenerator)]
     pub fn step_generator(&mut self) -> Result<(), JsValue> {
-        self.trainer.generator_step().map_err(err)
+        let trainer = &mut self.trainer;
+        crate::backend::on_pool(|| trainer.generator_step()).map_err(err)
     }
 
     #[wasm_bindgen(getter)]

@@ -1,6 +1,5 @@
-// The core's bench, measured where it is called: in the bench page (WebGPU, one-thread CPU) or in
-// a worker (www/bench/bench-worker.js: the threaded CPU module, whose caller must be able to wait
-// for its pool, as the page's training worker does).
+// The core's bench, measured where it is called: in the bench page (WebGPU) or in a worker
+// (www/bench/bench-worker.js: the CPU modules, as the page's training worker runs them).
 import { gpu } from './bench-gpu-calls.js';
 import { describeAdapter } from '../lib/adapter.js';
 import { timeRounds } from './bench-timing.js';

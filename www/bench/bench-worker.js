@@ -1,5 +1,6 @@
-// The bench in a worker, for the threaded CPU module: rayon's callers wait for the pool, which a
-// page's main thread may not (it would spin, taking a core from the pool).
+// The bench in a worker, for the CPU modules: the page trains on them in a worker, and the threaded
+// module's callers wait for rayon's pool, which a page's main thread may not (it would spin, taking
+// a core from the pool).
 import { measure } from './bench-run.js';
 
 self.onmessage = async ({ data: search }) => {
