@@ -98,16 +98,18 @@ const median = (values) => {
 
 // The first picture: from opening index.html and www/article.html to their first pretrained samples
 // drawn, with the bytes each needs. "Drawn": the page's first <gan-playground> (index.html's own, the
-// article's first figure) has put a grid with lit pixels on its canvas, the CPU module's preview or the
-// run's own, checked at each animation frame (so within a frame of the draw). Paths: WebGPU (the
+// article's first figure) has put a grid with lit pixels on its canvas, the preview (the pretrained
+// file's opening grid, drawn by `npm run pretrain`; without one, the CPU module draws it from the
+// weights) or the run's own, checked at each animation frame (so within a frame of the draw). Paths: WebGPU (the
 // bench's browser); no WebGPU adapter (a Chromium without --enable-unsafe-webgpu: navigator.gpu is
 // there but gives no adapter, so the worker also fetches the full module before it falls back to the
 // CPU, as page.test.mjs's fallback test); the CPU chosen by the link (?backend=cpu, where the CPU
 // module on every core draws the preview and trains, and the full module is never fetched). Bytes are
 // the bodies of the browser's responses (Content-Length, as scripts/serve.mjs sends them: uncompressed,
-// headers not counted): those the grid needs (all that had arrived when its pretrained weights did, the
-// last file it waits for: the worker starts the full module only then; the training data, which the
-// CPU path fetches as soon as its module is there, left out), those whose last
+// headers not counted): those the grid needs (all that had arrived when its opening grid did, or its
+// pretrained weights where it has none, the last file it waits for: the page opens its run once the
+// CPU module has told it the core's settings; the training data, which the CPU path fetches as soon
+// as its module is there, left out), those whose last
 // byte arrived before it was drawn (on loopback, some of what comes next too), and in all: once the
 // page is idle after the run's own first grid (opening it), and once it is idle again after scrolling
 // through it, so that every lazy figure opens its run (reading it all). Each load in a browser of its
@@ -132,7 +134,7 @@ async function firstPictures(server, extraFlags) {
       const pick = (k) => median(loads.map((l) => l[k]));
       results.push({
         url, path, loads: loads.length, backend: [...new Set(loads.map((l) => l.backend))].join(', '),
-        previews: loads.filter((l) => l.preview).length, ms: pick('ms'), runMs: pick('runMs'), before: pick('before'), requestsBefore: pick('requestsBefore'), needed: pick('needed'), requestsNeeded: pick('requestsNeeded'),
+        previews: loads.filter((l) => l.preview).length, fromOpening: loads.filter((l) => l.fromOpening).length, ms: pick('ms'), runMs: pick('runMs'), before: pick('before'), requestsBefore: pick('requestsBefore'), needed: pick('needed'), requestsNeeded: pick('requestsNeeded'),
         opened: pick('opened'), read: pick('read'), requests: pick('requests'), msAll: loads.map((l) => l.ms),
       });
     }
@@ -163,7 +165,7 @@ async function firstPicture(args, url) {
         const bytes = Number.isFinite(length) ? length : ((await r.sizes())?.responseBodySize ?? 0);
         const t = r.timing();
         // (when the browser gives no timing, the moment the event reached the bench)
-        responses.push({ bytes, end: t.responseEnd >= 0 ? t.startTime + t.responseEnd : now, weights: r.url().endsWith('.safetensors'), data: r.url().includes('/www/data/') });
+        responses.push({ bytes, end: t.responseEnd >= 0 ? t.startTime + t.responseEnd : now, weights: r.url().endsWith('.safetensors'), opening: r.url().endsWith('.opening.u8'), data: r.url().includes('/www/data/') });
       } catch {
         // the context closed while this response was read: after the last count
       } finally {
@@ -201,15 +203,17 @@ async function firstPicture(args, url) {
     const opened = await idle();
     const backend = await page.evaluate(() => document.querySelector('gan-playground').shadowRoot.querySelector('[data-role=backend]').dataset.kind);
     const before = responses.filter((r) => r.end <= first.at);
-    const weights = Math.min(...before.filter((r) => r.weights).map((r) => r.end));
-    const needed = before.filter((r) => r.end <= weights && !r.data);
+    // The preview's last file: its opening grid, or (without one) the weights the CPU module draws from.
+    const opening = before.filter((r) => r.opening).map((r) => r.end);
+    const last = opening.length ? Math.min(...opening) : Math.min(...before.filter((r) => r.weights).map((r) => r.end));
+    const needed = before.filter((r) => r.end <= last && !r.data);
     for (let y = 0; y < (await page.evaluate(() => document.body.scrollHeight)); y += 600) {
       await page.evaluate((y) => window.scrollTo(0, y), y);
       await page.waitForTimeout(150);
     }
     const read = await idle();
     return {
-      ms: first.ms, preview: first.preview, runMs: own.ms, backend,
+      ms: first.ms, preview: first.preview, fromOpening: first.preview && opening.length > 0, runMs: own.ms, backend,
       before: before.reduce((sum, r) => sum + r.bytes, 0), requestsBefore: before.length,
       needed: needed.length ? needed.reduce((sum, r) => sum + r.bytes, 0) : null, requestsNeeded: needed.length, opened, read, requests: responses.length,
     };
@@ -381,7 +385,7 @@ if (firstSamples.length) {
   console.log('| page | path | backend | first pretrained samples drawn (ms) | each load (ms) | drawn by | needed for them | received before them | the run\'s own first grid (ms) | downloaded on opening (idle) | downloaded after scrolling through | requests |');
   console.log('|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|');
   for (const f of firstSamples) {
-    console.log(`| ${f.url} | ${f.path} | ${f.backend} | ${ms(f.ms)} | ${f.msAll.map(ms).join(', ')} | ${f.previews === f.loads ? 'the CPU module (preview)' : f.previews ? `the preview in ${f.previews} of ${f.loads} loads, else the run` : 'the run'} | ${mb(f.needed)} (${f.requestsNeeded} files) | ${mb(f.before)} (${f.requestsBefore} files) | ${ms(f.runMs)} | ${mb(f.opened)} | ${mb(f.read)} | ${f.requests} |`);
+    console.log(`| ${f.url} | ${f.path} | ${f.backend} | ${ms(f.ms)} | ${f.msAll.map(ms).join(', ')} | ${f.fromOpening === f.loads ? 'its opening grid (preview)' : f.previews === f.loads ? 'the CPU module (preview)' : f.previews ? `the preview in ${f.previews} of ${f.loads} loads, else the run` : 'the run'} | ${mb(f.needed)} (${f.requestsNeeded} files) | ${mb(f.before)} (${f.requestsBefore} files) | ${ms(f.runMs)} | ${mb(f.opened)} | ${mb(f.read)} | ${f.requests} |`);
   }
 }
 console.log('\n| download | file | bytes | gzip -9 | brotli 11 |\n|---|---|---:|---:|---:|');

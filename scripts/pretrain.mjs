@@ -133,6 +133,16 @@ function pretrain({ name, variant, steps, sizes, knobs = {}, nCritic, dataset = 
   };
 }
 
+/** The grid a run from `file` opens on, drawn once here: the page shows it before any module has
+ * loaded (`{ file, shape }`, one byte per pixel, NCHW). */
+function opening(file) {
+  const out = file.replace(/\.safetensors$/, '.opening.u8');
+  gan('sample', '--weights', join(outDir, file), '--opening', '--out', join(outDir, out));
+  const { grid_samples: n, model: { channels } } = JSON.parse(metadataOf(join(outDir, file)).config);
+  const side = Math.sqrt(statSync(join(outDir, out)).size / (n * channels));
+  return { file: out, shape: [n, channels, side, side] };
+}
+
 /** The FID-style distance, the digit classes the classifier sees in 1,000 samples of a stored file,
  * and the share of them it labels with confidence (top class probability ≥ 0.9; real digits: 0.97). */
 function scoreOf(file) {
@@ -145,7 +155,7 @@ const manifestPath = join(outDir, 'manifest.json');
 const before = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : { models: [], starts: [] };
 const models = variants.map((variant) => {
   const entry = pretrain({ variant, name: variant, steps, sizes: MODEL_SIZES });
-  return { ...entry, ...scoreOf(entry.file) };
+  return { ...entry, opening: opening(entry.file), ...scoreOf(entry.file) };
 });
 const made = starts.map((start) => {
   const entry = { name: start.name, ...pretrain(start) };

@@ -261,3 +261,34 @@ mod trainer_files {
         }
     }
 }
+
+/// A pretrained run's first samples on the page are its opening grid (www/pretrained/*.opening.u8,
+/// drawn by `npm run pretrain` with `gan sample --opening`), shown before any module has loaded:
+/// they must be the grid the run itself draws from its file, pixel for pixel.
+#[test]
+fn pretrained_opening_grids_are_what_their_runs_draw() {
+    use gan_playground::image::to_u8;
+    use gan_playground::sampler;
+    use gan_playground::trainer::Trainer;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/pretrained");
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let manifest: serde_json::Value = serde_json::from_slice(&read("manifest.json")).unwrap();
+    let device = Device::flex();
+    for entry in manifest["models"].as_array().unwrap() {
+        let name = entry["file"].as_str().unwrap();
+        if entry["variant"] == manifest["default"] {
+            assert!(entry.get("opening").is_some(), "the default generator {name} has an opening grid");
+        }
+        let Some(opening) = entry.get("opening") else { continue };
+        let bytes = read(name);
+        let config = Trainer::config_of(&bytes).unwrap();
+        let (g, arch) = sampler::generator_from(&SafeTensors::parse(&bytes).unwrap(), &device).unwrap();
+        let grid = sampler::run_grid(&g, config.seed, config.grid_samples, arch.nz, &device);
+        let shape: Vec<usize> =
+            opening["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+        assert_eq!(grid.dims().to_vec(), shape, "{name}: the manifest's shape of its opening grid");
+        let drawn: Vec<u8> =
+            to_f32(read_sync(grid.into_data_async()).unwrap()).unwrap().into_iter().map(to_u8).collect();
+        assert!(drawn == read(opening["file"].as_str().unwrap()), "{name}: its opening grid is the one its run draws");
+    }
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, urlOf } from '../../scripts/serve.mjs';
 import { coreSchema, root } from '../../scripts/tools.mjs';
-import { CHROMIUM, OUT, QUIET, canvasPixels, gridWhen, open, stats } from './helpers.mjs';
+import { CHROMIUM, OUT, QUIET, canvasPixels, env, gridWhen, open, stats } from './helpers.mjs';
 
 const SMALL = '?g_width=8&d_width=8&batch=8';
 
@@ -49,10 +49,11 @@ test('the page opens on a pretrained generator that draws digits before any trai
   await page.close();
 });
 
-test('the first samples come from the small CPU module, and the run then shows the same grid on WebGPU', { timeout: 600_000 }, async () => {
+test('the first samples are the pretrained file\'s opening grid, and the run then shows the same grid on WebGPU', { timeout: 600_000 }, async () => {
   const page = await open('');
   const first = await gridWhen(page);
-  assert.equal(first.preview, true, 'the CPU module draws before the full module is ready');
+  assert.equal(first.preview, true, 'the opening grid is drawn before the full module is ready');
+  assert.ok(page.requested.includes('/www/pretrained/ns-gan.opening.u8'), 'the preview is the file drawn beforehand');
   assert.match(first.message, /trained beforehand/);
   const manifest = JSON.parse(readFileSync(join(root, 'www', 'pretrained', 'manifest.json'), 'utf8'));
   assert.equal(first.step, String(manifest.models.find((m) => m.variant === manifest.default).steps));
@@ -61,10 +62,25 @@ test('the first samples come from the small CPU module, and the run then shows t
   assert.equal(await page.evaluate(() => $pg('backend').dataset.kind), 'webgpu');
   const worst = Math.max(...first.pixels.map((v, i) => Math.abs(v - own.pixels[i])));
   assert.equal(first.pixels.length, own.pixels.length);
-  assert.ok(worst <= 2, `the run's own grid (WebGPU) is the CPU module's: largest grey-level difference ${worst}`);
+  assert.ok(worst <= 2, `the run's own grid (WebGPU) is the opening grid: largest grey-level difference ${worst}`);
   assert.ok(stats(own.pixels).std > 30, 'the grid is not blank');
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test('without its opening grid (a manifest from before them, a failed download) the CPU module draws the preview', { timeout: 600_000 }, async () => {
+  const context = await env.browser.newContext();
+  await context.route('**/*.opening.u8', (route) => route.abort());
+  const warnings = [];
+  context.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  const page = await open('?backend=cpu', context);
+  const first = await gridWhen(page);
+  assert.equal(first.preview, true, 'a preview before the run opens');
+  const own = await gridWhen(page, { runOnly: true });
+  assert.deepEqual(first.pixels, own.pixels, 'the CPU module\'s preview is the run\'s own grid');
+  assert.ok(warnings.some((w) => /^preview: .*opening/.test(w)), `the failed download is noted: ${warnings.join('; ')}`);
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });
 
 test('Start trains on WebGPU: the step count rises and the samples change', { timeout: 900_000 }, async () => {

@@ -32,16 +32,19 @@ export async function readBlob(blob, name) {
   }
 }
 
-// A same-site file's bytes; an HTTP error becomes an exception naming the file.
+// A same-site file's bytes; a failed download or an HTTP error becomes an exception naming the file.
 export async function fetchBytes(url) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url.pathname.split('/').pop()}: HTTP ${res.status}`);
+  const name = url.pathname.split('/').pop();
+  const res = await fetch(url).catch((e) => {
+    throw new Error(`${name}: ${e.message ?? e}`);
+  });
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
 
-// The manifest's trained file for a run's variant and dataset (of its config or settings), `{ name, bytes }`, or null where
-// there is none. Fetched once: the preview and the run itself both read it.
-export async function pretrainedFile(run) {
+// The manifest's entry for a run's variant and dataset (of its config or settings), or undefined.
+// The manifest is fetched once (again only after a failure).
+async function pretrainedEntry(run) {
   manifest ??= fetch(PRETRAINED_URL).then((res) => {
     if (!res.ok) throw new Error(`manifest.json: HTTP ${res.status}`);
     return res.json();
@@ -51,10 +54,28 @@ export async function pretrainedFile(run) {
     throw e;
   });
   const variant = run?.variant ?? fallback;
-  const entry = models.find((m) => m.variant === variant && (m.dataset ?? 'mnist') === (run?.dataset ?? 'mnist'));
+  return models.find((m) => m.variant === variant && (m.dataset ?? 'mnist') === (run?.dataset ?? 'mnist'));
+}
+
+// The manifest's trained file for a run, `{ name, bytes }`, or null where there is none. Fetched
+// once: the preview and the run itself both read it.
+export async function pretrainedFile(run) {
+  const entry = await pretrainedEntry(run);
   if (!entry) return null;
   if (!pretrainedBytes.has(entry.file)) pretrainedBytes.set(entry.file, fetchBytes(new URL(entry.file, PRETRAINED_URL)));
   return { name: entry.file, bytes: await pretrainedBytes.get(entry.file) };
+}
+
+// The grid a run from the manifest's trained file opens on, as `npm run pretrain` drew it (`gan
+// sample --opening`: one byte per pixel, NCHW): `{ samples, shape, step }` as the preview message
+// carries them, or null where the entry has none (a manifest older than these files).
+export async function pretrainedOpening(run) {
+  const entry = await pretrainedEntry(run);
+  if (!entry?.opening) return null;
+  const { file, shape } = entry.opening;
+  const pixels = await fetchBytes(new URL(file, PRETRAINED_URL));
+  if (pixels.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`${file}: ${pixels.length} bytes, not a grid of ${shape.join('×')}`);
+  return { samples: Float32Array.from(pixels, (v) => v / 127.5 - 1), shape, step: entry.steps };
 }
 
 // Inflates gzip bytes. A server that sent the file with `Content-Encoding: gzip` has had the

@@ -4,7 +4,7 @@
 // the messages are declared in www/worker/protocol.js.
 import * as fullModule from '../../pkg/gan_playground.js';
 import { describeAdapter } from '../lib/adapter.js';
-import { fetchBytes, gunzip, inspectWeightsFile, pretrainedFile } from './files.js';
+import { fetchBytes, gunzip, inspectWeightsFile, pretrainedFile, pretrainedOpening } from './files.js';
 import { TO_WORKER } from './protocol.js';
 import { Run } from './run.js';
 import { fatal, post, shared } from './shared.js';
@@ -55,14 +55,19 @@ async function loadCpuModule(threads) {
   return module;
 }
 
-// A pretrained run's grid from the CPU module, sent unless the run's own grid came first.
-// The preview draws the grid as the run will (its file's seed, the same latent vectors), so the
-// run's first read-out replaces it with the same images. The preview is only a head start: any
-// failure is the run's to report, once it opens.
+// A pretrained run's grid, sent unless the run's own grid came first: the one drawn when the file
+// was made, else drawn by the CPU module. Either is the grid the run will draw (its file's seed,
+// the same latent vectors), so the run's first read-out replaces it with the same images. The
+// preview is only a head start: any failure is the run's to report, once it opens.
 async function previewRun(run, settings) {
-  // The weights download while the module compiles.
+  // The weights download meanwhile: the run needs them, and without a drawn grid so does the preview.
   const wanted = pretrainedFile(settings);
   wanted.catch(() => {}); // awaited below where a module is there: not an unhandled rejection
+  const opening = await pretrainedOpening(settings).catch((e) => console.warn(`preview: ${e.message ?? e}`));
+  if (opening) {
+    if (!run.shown) run.post({ type: 'preview', ...opening }, [opening.samples.buffer]);
+    return;
+  }
   const module = await cpuModule;
   const file = module && !run.shown && (await wanted.finally(endHeadStart));
   if (!file || run.shown) return;

@@ -300,7 +300,12 @@ pub struct SampleArgs {
     pub n: u64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// A PNG grid, or a .safetensors file holding the raw G(z) as `samples` (NCHW, f32).
+    /// The grid a training run from this file opens on (the file's seed and grid size, BatchNorm
+    /// on the grid batch's statistics): the page's first samples of a pretrained run.
+    #[arg(long, conflicts_with_all = ["z", "n", "seed"])]
+    pub opening: bool,
+    /// A PNG grid, a .safetensors file holding the raw G(z) as `samples` (NCHW, f32), or a .u8
+    /// file of its pixels as the page draws them (NCHW, one byte each).
     #[arg(long)]
     pub out: PathBuf,
 }

@@ -7,10 +7,11 @@ use std::time::Instant;
 
 use burn::tensor::read_sync;
 use gan_playground::grads::{self, GradInputs};
-use gan_playground::image::tile_grid;
+use gan_playground::image::{tile_grid, to_u8};
 use gan_playground::rng::Rng;
 use gan_playground::safetensors::{Dtype, SafeTensors, TensorOut, serialize};
 use gan_playground::tensor::{latent, to_f32};
+use gan_playground::trainer::Trainer;
 use gan_playground::{classifier, data, sampler, score};
 
 use crate::cli::{ClassifierArgs, ConvertArgs, DataArgs, GradsArgs, SampleArgs, SchemaArgs, ScoreArgs, SheetArgs};
@@ -31,7 +32,7 @@ impl Loaded {
 }
 
 /// Draws from the generator of a weights file (ours, or a PyTorch state dict of dcgan28 or
-/// dcgan64) in eval mode.
+/// dcgan64) in eval mode, or the grid a run from the file opens on (`--opening`).
 pub fn sample(args: &SampleArgs, backend: &str) -> Result<(), String> {
     let weights = Loaded::read(&args.weights)?;
     let file = weights.parse()?;
@@ -39,17 +40,24 @@ pub fn sample(args: &SampleArgs, backend: &str) -> Result<(), String> {
     let z_parsed = z_file.as_ref().map(Loaded::parse).transpose()?;
     let (device, _) = device(backend)?;
     let (generator, arch) = sampler::generator_from(&file, &device)?;
-    let z = match &z_parsed {
-        Some(z) => sampler::latent_from(z, arch.nz, &device)?,
-        None => latent(&mut Rng::new(args.seed), args.n as usize, arch.nz, &device),
+    let images = if args.opening {
+        let config = Trainer::config_of(&weights.1).map_err(|e| format!("{}: {e}", weights.0.display()))?;
+        sampler::run_grid(&generator, config.seed, config.grid_samples, arch.nz, &device)
+    } else {
+        generator.forward(match &z_parsed {
+            Some(z) => sampler::latent_from(z, arch.nz, &device)?,
+            None => latent(&mut Rng::new(args.seed), args.n as usize, arch.nz, &device),
+        })
     };
-    let n = z.dims()[0];
-    let samples = to_f32(read_sync(generator.forward(z).into_data_async()).map_err(|e| format!("{e:?}"))?)?;
+    let n = images.dims()[0];
+    let samples = to_f32(read_sync(images.into_data_async()).map_err(|e| format!("{e:?}"))?)?;
     let [c, h, w] = arch.image;
     if args.out.extension().is_some_and(|e| e == "safetensors") {
         let tensor = TensorOut::from_f32("samples", vec![n, c, h, w], &samples, Dtype::F32)?;
         let meta = BTreeMap::from([("model".to_string(), arch.model.to_string())]);
         write_atomic(&args.out, &serialize(&[tensor], &meta)?)?;
+    } else if args.out.extension().is_some_and(|e| e == "u8") {
+        write_atomic(&args.out, &samples.iter().map(|&v| to_u8(v)).collect::<Vec<u8>>())?;
     } else {
         let cols = (n as f64).sqrt().ceil() as usize;
         let (gw, gh, gc, pixels) = tile_grid(&samples, [n, c, h, w], cols, 2);
