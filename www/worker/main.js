@@ -23,9 +23,10 @@ let ready = null; // resolves once the module, the device and the data are there
 let started = false; // `ready` has resolved
 let cpuModule = null; // resolves to the first CPU module (the preview's), or null where it could not load
 let threadedModule = null; // resolves to the CPU module on every core, once asked for
-// Resolves once the first run's pretrained file has arrived for its preview, or once no preview
-// is coming. The full module's download waits for it: on a slow link the two would otherwise
-// share the bandwidth, and the first samples would come only a little before the full module.
+// Resolves once the first run's preview is drawn (or, drawn by the CPU module, once its weights
+// have arrived), or once no preview is coming. The full module's download waits for it: on a slow
+// link the two would otherwise share the bandwidth, and the first samples would come only a little
+// before the full module.
 let endHeadStart;
 const headStart = new Promise((resolve) => (endHeadStart = resolve));
 // How long the CPU module waits for the page to open a run before the full module's download
