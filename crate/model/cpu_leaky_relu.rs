@@ -23,6 +23,7 @@ use super::parallel::for_each_chunk;
 #[backend_extension(Flex, Autodiff)]
 pub trait CpuLeakyRelu: Backend {
     fn cpu_leaky_relu(x: FloatTensor<Self>, slope: f64) -> FloatTensor<Self>;
+    fn cpu_leaky_relu_gradient(upstream: FloatTensor<Self>, x: FloatTensor<Self>, slope: f64) -> FloatTensor<Self>;
 }
 
 /// LeakyReLU of `x` (on the CPU backend), differentiably.
@@ -30,11 +31,31 @@ pub fn leaky_relu<const D: usize>(x: Tensor<D>, slope: f64) -> Tensor<D> {
     Tensor::from_dispatch(<Dispatch as CpuLeakyRelu>::cpu_leaky_relu(x.into_dispatch(), slope))
 }
 
+/// `upstream` times LeakyReLU's slope at each element of `x`: the gradient through the layer
+/// (a penalty's input gradient), in one pass. Differentiable in `upstream` (the same operation
+/// takes its gradient back); its derivative in `x` is 0 wherever it exists, so `x` is a constant.
+pub fn leaky_relu_gradient<const D: usize>(upstream: Tensor<D>, x: Tensor<D>, slope: f64) -> Tensor<D> {
+    Tensor::from_dispatch(<Dispatch as CpuLeakyRelu>::cpu_leaky_relu_gradient(
+        upstream.into_dispatch(),
+        x.into_dispatch(),
+        slope,
+    ))
+}
+
 impl CpuLeakyRelu for Flex {
     fn cpu_leaky_relu(x: FlexTensor, slope: f64) -> FlexTensor {
         let slope = slope as f32;
         map(&x, None, move |x, _| if x > 0.0 { x } else { slope * x })
     }
+
+    fn cpu_leaky_relu_gradient(upstream: FlexTensor, x: FlexTensor, slope: f64) -> FlexTensor {
+        through_slopes(&x, &upstream, slope as f32)
+    }
+}
+
+/// `g` times the slope at `x`: 1 above 0, `slope` at and below.
+fn through_slopes(x: &FlexTensor, g: &FlexTensor, slope: f32) -> FlexTensor {
+    map(x, Some(g), move |x, g| if x > 0.0 { g } else { slope * g })
 }
 
 #[derive(Debug)]
@@ -49,7 +70,23 @@ impl Backward<Flex, 1> for LeakyReluBackward {
         let (x, slope) = ops.state;
         let x: FlexTensor = checkpointer.retrieve_node_output(x);
         if let Some(node) = x_node {
-            grads.register::<Flex>(node.id, map(&x, Some(&upstream), move |x, g| if x > 0.0 { g } else { slope * g }));
+            grads.register::<Flex>(node.id, through_slopes(&x, &upstream, slope));
+        }
+    }
+}
+
+#[derive(Debug)]
+struct LeakyReluGradientBackward;
+
+impl Backward<Flex, 1> for LeakyReluGradientBackward {
+    type State = (FlexTensor, f32);
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [upstream_node] = ops.parents;
+        let grad = grads.consume::<Flex>(&ops.node);
+        let (x, slope) = ops.state;
+        if let Some(node) = upstream_node {
+            grads.register::<Flex>(node.id, through_slopes(&x, &grad, slope));
         }
     }
 }
@@ -62,6 +99,17 @@ impl<C: CheckpointStrategy> CpuLeakyRelu for Autodiff<Flex, C> {
                 prep.finish(state, Flex::cpu_leaky_relu(x.primitive().clone(), slope))
             }
             OpsKind::UnTracked(prep) => prep.finish(Flex::cpu_leaky_relu(x.into_primitive(), slope)),
+        }
+    }
+
+    fn cpu_leaky_relu_gradient(upstream: FloatTensor<Self>, x: FloatTensor<Self>, slope: f64) -> FloatTensor<Self> {
+        let x = x.into_primitive();
+        match LeakyReluGradientBackward.prepare::<C>([upstream.node()]).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => {
+                let output = Flex::cpu_leaky_relu_gradient(upstream.primitive().clone(), x.clone(), slope);
+                prep.finish((x, slope as f32), output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(Flex::cpu_leaky_relu_gradient(upstream.into_primitive(), x, slope)),
         }
     }
 }
@@ -108,5 +156,19 @@ mod tests {
         let expected = [-0.4f32, -0.1, 0.0, 0.5, 3.0];
         assert!(values.iter().zip(expected).all(|(a, b)| (a - b).abs() < 1e-7), "{values:?}");
         assert!(gradient.iter().zip([0.2f32, 0.4, 0.6, 4.0, 5.0]).all(|(a, b)| (a - b).abs() < 1e-6), "{gradient:?}");
+    }
+
+    #[test]
+    fn the_gradient_through_it_is_upstream_times_the_slopes_both_ways() {
+        let device = Device::flex().autodiff();
+        let x = Tensor::<1>::from_data(TensorData::from([-2.0f32, -0.5, 0.0, 0.5, 3.0]), &device);
+        let upstream = Tensor::<1>::from_data(TensorData::from([1.0f32, 2.0, 3.0, 4.0, 5.0]), &device).require_grad();
+        let through = super::leaky_relu_gradient(upstream.clone(), x, 0.2);
+        let weights = Tensor::<1>::from_data(TensorData::from([1.0f32, -1.0, 2.0, 0.5, 1.0]), &device);
+        let grads = (through.clone() * weights).sum().backward();
+        let values = crate::tensor::to_f32(through.into_data()).unwrap();
+        let gradient = crate::tensor::to_f32(upstream.grad(&grads).unwrap().into_data()).unwrap();
+        assert_eq!(values, [1.0f32 * 0.2, 2.0 * 0.2, 3.0 * 0.2, 4.0, 5.0]);
+        assert_eq!(gradient, [0.2f32, -0.2, 2.0 * 0.2, 0.5, 1.0]);
     }
 }

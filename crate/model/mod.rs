@@ -228,6 +228,9 @@ impl Layer {
                 plain_strides(conv2d(upstream, conv.weight.val(), None, options))
             }
             // PyTorch's convention at 0 (the slope side) for LeakyReLU; 0 for ReLU.
+            Layer::LeakyRelu(lrelu) if crate::backend::is_cpu(&input.device()) => {
+                cpu_leaky_relu::leaky_relu_gradient(upstream, input, lrelu.negative_slope)
+            }
             Layer::LeakyRelu(lrelu) => upstream * leaky_relu_slopes(&input, lrelu.negative_slope),
             Layer::Relu(_) => upstream.mask_fill(input.lower_equal_elem(0.0), 0.0),
             Layer::Tanh(_) => {
