@@ -2,8 +2,9 @@
 // Times full generator iterations (n_critic D steps + one G step) and single D steps, each synced
 // by reading the losses back, as `npm run bench` asks: ?variant=ns-gan&backend=webgpu|cpu|cpu-threads&batch=8&steps=10&warmup=2&g_width=&d_width=
 // (cpu and cpu-threads: the CPU modules, timed in a worker as the page trains; cpu-threads on every
-// core, in a cross-origin-isolated page). Also reports live GPU buffers, wasm memory and JS heap, and their
-// growth after the warm-up, and the WebGPU calls of one iteration (www/bench/bench-gpu-calls.js).
+// core, in a cross-origin-isolated page). Also reports live GPU buffers, wasm memory and JS heap,
+// and their growth after the warm-up, and the WebGPU calls of one iteration
+// (www/bench/bench-gpu-calls.js).
 import { measure } from './bench-run.js';
 
 const out = document.getElementById('out');
