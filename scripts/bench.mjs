@@ -102,20 +102,19 @@ const median = (values) => {
 // pretrained file's opening grid, drawn by `npm run pretrain`; without one, the CPU module draws it
 // from the weights) or the run's own, checked at each animation frame (so within a frame of the
 // draw). Paths: WebGPU (the bench's browser); no WebGPU adapter (a Chromium without
-// --enable-unsafe-webgpu: navigator.gpu is there but gives no adapter, so the worker also fetches
-// the full module before it falls back to the CPU, as page.test.mjs's fallback test); the CPU
-// chosen by the link (?backend=cpu, where the CPU module on every core draws the preview and
-// trains, and the full module is never fetched). Bytes are the bodies of the browser's responses
-// (Content-Length, as scripts/serve.mjs sends them: uncompressed, headers not counted): those the
-// grid needs (all that had arrived when its opening grid did, or its pretrained weights where it
-// has none, the last file it waits for: the page opens its run once the CPU module has told it the
-// core's settings; the training data, which the CPU path fetches as soon as its module is there,
-// left out), those whose last byte arrived before it was drawn (on loopback, some of what comes
-// next too), and in all: once the page is idle after the run's own first grid (opening it), and
-// once it is idle again after scrolling through it, so that every lazy figure opens its run
-// (reading it all). Each load in a browser of its own: an empty HTTP cache, no saved runs, no
-// compiled shaders, and no GPU work left over from the load before (on SwiftShader that slowed the
-// next load's preview several times over).
+// --enable-unsafe-webgpu: navigator.gpu is there but gives no adapter, so the worker falls back to
+// the CPU without fetching the full module, as in page.test.mjs's fallback test); the CPU chosen by
+// the link (?backend=cpu, where the CPU modules alone load and train, and the full module is never
+// fetched). Bytes are the bodies of the browser's responses (Content-Length, as scripts/serve.mjs
+// sends them: uncompressed, headers not counted): those the grid needs (all that had arrived when
+// its opening grid did, or its pretrained weights where it has none, the last file it waits for:
+// the page opens its run once the CPU module has told it the core's settings; the training data,
+// which the CPU path fetches as soon as its module is there, left out), those whose last byte
+// arrived before it was drawn (on loopback, some of what comes next too), and in all: once the page
+// is idle after the run's own first grid (opening it), and once it is idle again after scrolling
+// through it, so that every lazy figure opens its run (reading it all). Each load in a browser of
+// its own: an empty HTTP cache, no saved runs, no compiled shaders, and no GPU work left over from
+// the load before (on SwiftShader that slowed the next load's preview several times over).
 async function firstPictures(server, extraFlags) {
   const PAGES = ['index.html', 'www/article.html'];
   const webgpu = [...CHROMIUM_QUIET, '--enable-unsafe-webgpu', ...extraFlags];
