@@ -44,8 +44,3 @@ pub mod weights;
 
 #[cfg(target_family = "wasm")]
 mod bindings;
-
-/// `initThreadPool(n)` in the threaded CPU module: starts its n workers (once, after the module's
-/// init and before `initBackend`).
-#[cfg(all(target_family = "wasm", feature = "threads"))]
-pub use wasm_bindgen_rayon::init_thread_pool;

@@ -17,9 +17,7 @@ export const CSP = [
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' blob: data:",
-  // blob: the threaded CPU module starts its pool's workers from a copy of their script
-  // (wasm-bindgen-rayon), so that they load however the module is hosted.
-  "worker-src 'self' blob:",
+  "worker-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

@@ -212,7 +212,8 @@ export class GanPlayground extends HTMLElement {
   }
 
   showBackend(b) {
-    this.$('backend').textContent = b.kind === 'webgpu' || !b.fallbackReason ? b.name : `CPU fallback (${b.fallbackReason})`;
+    // On the CPU, its threads too: the reader sees whether the page lets it use every core.
+    this.$('backend').textContent = b.kind === 'webgpu' || !b.fallbackReason ? b.name : `${b.name}, the fallback: ${b.fallbackReason}`;
     this.$('backend').dataset.kind = b.kind;
   }
 

@@ -1,9 +1,11 @@
 //! The JavaScript interface: a thin layer over the core. Errors cross as exceptions carrying a
 //! message; no input from JavaScript may panic the module. This file: the device, the schema, the
 //! limits and the study's figures; [`files`]: weights files (what they hold, what loading one means, sampling from a
-//! generator); [`session`]: a training run and the scores.
+//! generator); [`session`]: a training run and the scores; [`pool`]: the threaded module's workers.
 
 mod files;
+#[cfg(feature = "threads")]
+mod pool;
 mod session;
 
 use std::cell::RefCell;

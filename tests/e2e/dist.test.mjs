@@ -24,8 +24,7 @@ test('dist/ holds the site alone, and served under a sub-path it trains', { time
   const outside = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  // blob: the threaded CPU module's pool workers, started from a copy of the site's own script.
-  page.on('request', (r) => r.url().startsWith('blob:') || new URL(r.url()).pathname.startsWith(PREFIX) || outside.push(r.url()));
+  page.on('request', (r) => new URL(r.url()).pathname.startsWith(PREFIX) || outside.push(r.url()));
   const base = `${urlOf(server).replace(/\/$/, '')}${PREFIX}`;
   await page.goto(`${base}?backend=cpu&g_width=8&d_width=8&batch=4&pretrained=0`);
   await page.waitForFunction(() => {

@@ -250,9 +250,10 @@ test('without a WebGPU adapter the page falls back to the CPU, says why and trai
   const plain = await chromium.launch({ executablePath: CHROMIUM, args: QUIET });
   try {
     const page = await open(SMALL, plain);
-    await page.waitForFunction(() => /CPU fallback/.test($pg('backend').textContent), null, { timeout: 120_000 });
+    await page.waitForFunction(() => /, the fallback: /.test($pg('backend').textContent), null, { timeout: 120_000 });
     const message = await page.$eval('gan-playground[hash] [data-role=message]', (e) => (e.hidden ? '' : e.textContent));
     assert.match(message, /WebGPU is not available/);
+    assert.match(await page.evaluate(() => $pg('backend').textContent), /^CPU \(burn flex, \d+ threads?\), the fallback: this browser has WebGPU but no adapter for it$/);
     await page.waitForSelector('gan-playground[hash] [data-role=play]:not([disabled])');
     // It trains, on the CPU module (the full module's CPU backend is built for size, not speed).
     await page.click('gan-playground[hash] [data-role=step]');

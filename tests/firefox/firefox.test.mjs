@@ -3,32 +3,50 @@
 // article's figures draw. No uncaught error and no CSP violation, under the site's strict CSP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { env, open } from './helpers.mjs';
+import { env, open, waitFor } from './helpers.mjs';
 
 const LINK = '?g_width=8&d_width=8&batch=4&seed=3&pretrained=0';
-const ready = (page) => page.waitForFunction(() => $playgrounds()[0]?.runConfig && !$pg('step').disabled, { timeout: 180_000 });
+const LOADS = 20;
+const ready = (page) => waitFor(page, () => $playgrounds()[0]?.runConfig && !$pg('step').disabled, 180_000);
 
 test('the playground trains on the CPU in Firefox, says why, and a reload offers the run back', { timeout: 600_000 }, async () => {
   const context = await env.browser.createBrowserContext();
   const page = await open(LINK, context);
   await ready(page);
-  assert.match(await page.evaluate(() => $pg('backend').textContent), /^CPU fallback \(this browser does not expose WebGPU/);
+  assert.match(await page.evaluate(() => $pg('backend').textContent), /^CPU \(burn flex, \d+ threads?\), the fallback: this browser does not expose WebGPU/);
   assert.match(await page.evaluate(() => $pg('message').textContent), /WebGPU is not available, so training runs on the CPU/);
   await page.evaluate(() => $playgrounds()[0].start(6));
-  await page.waitForFunction(() => $pg('samples').dataset.step === '6' && !$playgrounds()[0].progress.running, { timeout: 180_000 });
+  await waitFor(page, () => $pg('samples').dataset.step === '6' && !$playgrounds()[0].progress.running, 180_000);
   const trained = await page.evaluate(() => ({ ...$playgrounds()[0].progress }));
   assert.ok(Number.isFinite(trained.dLoss) && Number.isFinite(trained.gLoss));
   await page.evaluate(() => $playgrounds()[0].snapshot());
-  await page.waitForFunction(() => $playgrounds()[0].dataset.savedStep === '6', { timeout: 60_000 });
+  await waitFor(page, () => $playgrounds()[0].dataset.savedStep === '6', 60_000);
 
   await page.reload();
-  await page.waitForFunction(() => /^Resume NS-GAN \(DCGAN\) at step 6 /.test($pg('offer-text')?.textContent ?? '') && !$pg('resume').hidden, { timeout: 180_000 });
+  await waitFor(page, () => /^Resume NS-GAN \(DCGAN\) at step 6 /.test($pg('offer-text')?.textContent ?? '') && !$pg('resume').hidden, 180_000);
   await page.evaluate(() => $pg('resume').click());
-  await page.waitForFunction(() => /^Resumed NS-GAN/.test($pg('message').textContent) && $pg('samples').dataset.step === '6', { timeout: 120_000 });
+  await waitFor(page, () => /^Resumed NS-GAN/.test($pg('message').textContent) && $pg('samples').dataset.step === '6', 120_000);
   await page.evaluate(() => $playgrounds()[0].step());
-  await page.waitForFunction(() => $pg('samples').dataset.step === '7', { timeout: 120_000 });
+  await waitFor(page, () => $pg('samples').dataset.step === '7', 120_000);
   // The saved runs list reads the same storage.
-  await page.waitForFunction(() => document.querySelector('gan-saved-runs')?.shadowRoot.querySelectorAll('tbody tr').length === 1, { timeout: 60_000 });
+  await waitFor(page, () => document.querySelector('gan-saved-runs')?.shadowRoot.querySelectorAll('tbody tr').length === 1, 60_000);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+// The threaded module's pool workers start on every load: started by the page's worker, they once
+// left about 1 load in 30 waiting for good (www/lib/pool.js).
+test('the playground opens on every core in Firefox, load after load', { timeout: 900_000 }, async () => {
+  const context = await env.browser.createBrowserContext();
+  const page = await open(LINK, context);
+  for (let load = 1; load <= LOADS; load++) {
+    await waitFor(page, () => $playgrounds()[0]?.runConfig && !$pg('step').disabled, 60_000).catch((e) => {
+      throw new Error(`load ${load} of ${LOADS}: ${e.message}`);
+    });
+    const { backend, cores } = await page.evaluate(() => ({ backend: $pg('backend').textContent, cores: navigator.hardwareConcurrency }));
+    assert.match(backend, new RegExp(`^CPU \\(burn flex, ${cores} threads?\\)`));
+    await page.reload();
+  }
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -27,8 +27,12 @@ after(async () => {
 export async function open(url, context = env.browser.defaultBrowserContext()) {
   const page = await context.newPage();
   page.errors = [];
+  page.log = []; // every console line, for the report of a wait that timed out
   page.on('pageerror', (e) => page.errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
+  page.on('console', (m) => {
+    page.log.push(`${m.type()}: ${m.text()}`);
+    if (m.type() === 'error') page.errors.push(m.text());
+  });
   await page.evaluateOnNewDocument(() => {
     addEventListener('securitypolicyviolation', (e) => console.error(`CSP: ${e.violatedDirective} ${e.blockedURI || '(inline)'}`));
     window.$playgrounds = () => [...document.querySelectorAll('gan-playground, gan-compare')].flatMap((e) => (e.tagName === 'GAN-COMPARE' ? [...(e.shadowRoot?.querySelectorAll('gan-playground') ?? [])] : [e]));
@@ -36,4 +40,18 @@ export async function open(url, context = env.browser.defaultBrowserContext()) {
   });
   await page.goto(url.startsWith('http') ? url : env.base + url);
   return page;
+}
+
+/** `page.waitForFunction(fn)`, whose timeout says what the first playground showed then: its
+ * message, backend line, offer and step, and the page's console. */
+export async function waitFor(page, fn, timeout) {
+  try {
+    await page.waitForFunction(fn, { timeout });
+  } catch (e) {
+    const shown = await page
+      .evaluate(() => Object.fromEntries(['message', 'backend', 'offer-text'].map((r) => [r, $pg(r)?.textContent]).concat([['step', $pg('samples')?.dataset.step]])))
+      .catch((err) => `(the page could not be read: ${err.message})`);
+    e.message += `\nwaiting for ${fn}\nthe page showed ${JSON.stringify(shown)}\nits console:\n${page.log.slice(-30).join('\n')}`;
+    throw e;
+  }
 }

@@ -12,7 +12,7 @@ const www = join(import.meta.dirname, '..', '..', 'www');
 const read = (...files) => files.map((f) => readFileSync(join(www, f), 'utf8')).join('\n');
 const folder = (name) => readdirSync(join(www, name)).filter((f) => f.endsWith('.js')).map((f) => `${name}/${f}`);
 
-const PAGE = read('lib/engine.js', 'gan-playground.js', 'gan-compare.js', 'gan-study.js', ...folder('playground'));
+const PAGE = read('lib/engine.js', 'lib/pool.js', 'gan-playground.js', 'gan-compare.js', 'gan-study.js', ...folder('playground'));
 const WORKER = read(...folder('worker').filter((f) => !f.endsWith('protocol.js')));
 /** The message types `text` sends through `call` (`send(`, `postMessage(`, `post(`, or a message
  * built first, `msg = `, or returned to be posted, `return `). */

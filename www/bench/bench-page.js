@@ -6,6 +6,7 @@
 // and their growth after the warm-up, and the WebGPU calls of one iteration
 // (www/bench/bench-gpu-calls.js).
 import { measure } from './bench-run.js';
+import { startPoolWorkers } from '../lib/pool.js';
 
 const out = document.getElementById('out');
 try {
@@ -13,7 +14,11 @@ try {
   if (new URLSearchParams(location.search).get('backend')?.startsWith('cpu')) {
     const worker = new Worker(new URL('./bench-worker.js', import.meta.url), { type: 'module' });
     result = await new Promise((resolve) => {
-      worker.onmessage = ({ data }) => (data.progress ? (out.textContent = data.progress) : resolve(data));
+      worker.onmessage = ({ data }) => {
+        if (data.type === 'pool') startPoolWorkers(worker, data);
+        else if (data.progress) out.textContent = data.progress;
+        else resolve(data);
+      };
       worker.onerror = (e) => resolve({ error: e.message });
       worker.postMessage(location.search);
     });

@@ -2,6 +2,7 @@
 // (www/bench/bench-worker.js: the CPU modules, as the page's training worker runs them).
 import { gpu } from './bench-gpu-calls.js';
 import { describeAdapter } from '../lib/adapter.js';
+import { startThreadPool } from '../worker/pool.js';
 import { timeRounds } from './bench-timing.js';
 import { dropSnapshots, writeSnapshot } from '../lib/snapshots.js';
 
@@ -45,7 +46,7 @@ export async function measure(search, out) {
   const core = await import(MODULES[chosen] ?? MODULES.webgpu);
   const { initBackend, Session } = core;
   const wasm = await core.default();
-  if (chosen === 'cpu-threads') await core.initThreadPool(navigator.hardwareConcurrency);
+  if (chosen === 'cpu-threads') await startThreadPool(core, new URL(MODULES[chosen], import.meta.url), navigator.hardwareConcurrency);
   const memory = () => ({
     gpuBuffers: gpu.buffers, gpuBytes: gpu.bytes, wasmBytes: wasm.memory.buffer.byteLength,
     jsHeapBytes: performance.memory?.usedJSHeapSize ?? null,

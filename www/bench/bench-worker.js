@@ -2,8 +2,10 @@
 // module's callers wait for rayon's pool, which a page's main thread may not (it would spin, taking
 // a core from the pool).
 import { measure } from './bench-run.js';
+import { poolAnswered } from '../worker/pool.js';
 
 self.onmessage = async ({ data: search }) => {
+  if (search?.type === 'pool') return poolAnswered(search);
   const out = { set textContent(progress) { self.postMessage({ progress }); } };
   try {
     self.postMessage(await measure(search, out));

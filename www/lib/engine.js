@@ -4,6 +4,8 @@
 // worker and reopens every run from its last snapshot (www/worker/autosave.js); two failures within a
 // minute stop the page with the reason.
 
+import { startPoolWorkers, stopPoolWorkers } from './pool.js';
+
 let engine = null;
 
 /** Failures within this time of each other stop the page instead of recovering again. */
@@ -55,6 +57,8 @@ class Engine {
       } else if (msg.type === 'fatal') {
         if (msg.recoverable) this.recover(msg);
         else this.die(`The playground stopped: ${msg.message}`);
+      } else if (msg.type === 'pool') {
+        startPoolWorkers(this.worker, msg);
       } else if (msg.type === 'summary') {
         this.requests.get(msg.run)?.(msg);
         this.requests.delete(msg.run);
@@ -63,6 +67,11 @@ class Engine {
       }
     });
     this.worker.postMessage({ type: 'init', backend: this.backend });
+  }
+
+  stopWorker() {
+    stopPoolWorkers(this.worker);
+    this.worker.terminate();
   }
 
   // A new worker in place of one that trapped or lost its GPU; each run reopens on its last
@@ -75,7 +84,7 @@ class Engine {
       return;
     }
     this.lastRecovery = now;
-    this.worker.terminate();
+    this.stopWorker();
     this.info = null;
     this.startWorker();
     for (const run of this.runs.values()) {
@@ -86,7 +95,7 @@ class Engine {
 
   die(message, { reload = false } = {}) {
     this.failure = message;
-    this.worker?.terminate();
+    if (this.worker) this.stopWorker();
     for (const w of [...this.waiting.splice(0), ...this.waitingForSchema.splice(0)]) w.reject(new Error(message));
     for (const answer of this.requests.values()) answer({ message });
     this.requests.clear();

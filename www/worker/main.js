@@ -5,6 +5,7 @@
 import * as fullModule from '../../pkg/gan_playground.js';
 import { describeAdapter } from '../lib/adapter.js';
 import { fetchBytes, gunzip, inspectWeightsFile, pretrainedFile, pretrainedOpening } from './files.js';
+import { poolAnswered, startThreadPool } from './pool.js';
 import { TO_WORKER } from './protocol.js';
 import { Run } from './run.js';
 import { fatal, post, shared } from './shared.js';
@@ -43,7 +44,7 @@ async function loadCpuModule(threads) {
     try {
       const module = await import(CPU_THREADS_MODULE_URL.href);
       await module.default();
-      await module.initThreadPool(navigator.hardwareConcurrency);
+      await startThreadPool(module, CPU_THREADS_MODULE_URL, navigator.hardwareConcurrency);
       await module.initBackend('cpu');
       return module;
     } catch (e) {
@@ -188,6 +189,7 @@ self.onmessage = ({ data: msg }) => {
     ready = start(msg.backend).catch(fatal);
     return;
   }
+  if (msg.type === 'pool') return poolAnswered(msg);
   if (msg.type === 'summarise') {
     // The study's figures, from whichever module is there first (the CPU module needs no device).
     const module = cpuModule.then((m) => m ?? ready.then(() => shared.core));

@@ -32,6 +32,7 @@ export const TO_WORKER = {
   // Not a run's: the numbers of the study's figures from results files' text (crate/study); `run`
   // is the request's id.
   summarise: ['search', 'seeds'],
+  pool: ['error'], // the threaded module's pool workers have started (or why not: www/lib/pool.js)
 };
 
 /** Worker → page. `session` counts a run's resets, so the page can drop a replaced run's progress. */
@@ -60,4 +61,5 @@ export const FROM_WORKER = {
   generated: ['tag', 'samples', 'shape'],
   score: ['session', 'step', 'ms', 'n', 'fid', 'kid', 'kidStd', 'classes', 'confident', 'triangles'],
   summary: ['summary', 'message'], // the answer to 'summarise', or why there is none
+  pool: ['coreUrl', 'module', 'memory', 'threads'], // start the threaded module's pool workers (www/lib/pool.js)
 };
