@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, urlOf } from '../../scripts/serve.mjs';
-import { open } from './helpers.mjs';
+import { env, open } from './helpers.mjs';
 
 const LINK = '?backend=cpu&pretrained=0&g_width=16&d_width=16&batch=32&seed=7';
 const STEPS = 4;
@@ -47,4 +47,25 @@ test('an isolated page trains on every core, another on one thread, with the sam
   const both = threaded.losses.filter(([step]) => single.losses.some(([s]) => s === step));
   assert.deepEqual(both, single.losses.filter(([step]) => threaded.losses.some(([s]) => s === step)));
   assert.equal(threaded.samples, single.samples);
+});
+
+test('an isolated page whose pool workers never start trains on one thread, and says why in the console', { timeout: 600_000 }, async () => {
+  // The pool worker's script, served as it is but with a body that never answers: the hang that a
+  // worker starting workers met in Firefox (www/lib/pool.js).
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await context.route('**/pool-worker.js', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: '// loads, and never answers\n' });
+  });
+  const warnings = [];
+  context.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  const page = await open(LINK, context);
+  await page.waitForFunction(() => $playgrounds()[0]?.view && !$pg('play').disabled, null, { timeout: 180_000 });
+  await page.evaluate(() => $playgrounds()[0].start(1));
+  await page.waitForFunction(() => $playgrounds()[0].progress.step === 1 && !$playgrounds()[0].progress.running, null, { timeout: 300_000 });
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  assert.match(await page.evaluate(() => $pg('backend').textContent), /CPU \(burn flex, 1 thread\)/);
+  assert.ok(warnings.some((w) => /No threaded CPU module \(the pool workers did not start within \d+ s\)/.test(w)), warnings.join('\n'));
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });
