@@ -54,9 +54,10 @@ function output(command, args) {
 }
 
 /** The core's schema (datasets, settings, variants: crate/schema.rs) from `gan schema --json`:
- * lists of variants in tests and benches come from it, not from copies. */
+ * lists of variants in tests and benches come from it, not from copies. Release: the build the
+ * native tests, the bench and the study use, where a debug one would cost a cold CI 7 minutes. */
 export function coreSchema() {
-  const out = execFileSync('cargo', ['run', '--quiet', '--bin', 'gan', '--', 'schema', '--json'], { cwd: root, env: cargoEnv(), encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync('cargo', ['run', '--release', '--quiet', '--bin', 'gan', '--', 'schema', '--json'], { cwd: root, env: cargoEnv(), encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out);
 }
 

@@ -9,6 +9,6 @@ export const SCHEMA = coreSchema();
  * it ({config, settings, inUse, optimizer, training}) or {error}. */
 export function coreViews(settingsList) {
   const input = settingsList.map((s) => JSON.stringify(s)).join('\n');
-  const out = execFileSync('cargo', ['run', '--quiet', '--bin', 'gan', '--', 'config'], { cwd: root, env: cargoEnv(), input, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync('cargo', ['run', '--release', '--quiet', '--bin', 'gan', '--', 'config'], { cwd: root, env: cargoEnv(), input, encoding: 'utf8', maxBuffer: 1 << 26 });
   return out.trim().split('\n').map((line) => JSON.parse(line));
 }
