@@ -263,7 +263,7 @@ fn leaky_relu_slopes(x: &Tensor<4>, slope: f64) -> Tensor<4> {
 /// The same values as row-major strides. burn's GPU convolutions work in NHWC and return an NCHW
 /// view; with one channel (or a 1×1 map) that view is dense yet has a size-1 axis of stride 1.
 /// burn 0.22.1's kernel fusion misreads the other inputs of an element-wise chain that starts
-/// from such a view (`tests/native_gpu.rs` keeps the minimal case). A reshape through a flat
+/// from such a view (`tests/native/gpu.rs` keeps the minimal case). A reshape through a flat
 /// axis gives the same buffer row-major strides, without a copy.
 fn plain_strides(x: Tensor<4>) -> Tensor<4> {
     let dims = x.dims();

@@ -62,7 +62,7 @@ pub fn relative_error(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// The variants' PyTorch fixtures (made by `scripts/torch_reference.py fixtures`), embedded for the
-/// browser test (tests/parity.rs checks that they are the registry's).
+/// browser test (tests/native/parity.rs checks that they are the registry's).
 pub const GRAD_FIXTURES: &[(&str, &[u8])] = &[
     ("ns-gan", include_bytes!("../fixtures/grads/ns-gan.safetensors")),
     ("mm-gan", include_bytes!("../fixtures/grads/mm-gan.safetensors")),

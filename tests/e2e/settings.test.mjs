@@ -1,8 +1,8 @@
 // Every setting of the core's schema, walked through the page as a reader sets it: typed into the
 // settings form, it reaches the worker's run (the core reads it back), the link, and a fresh page
 // opened on that link. Nothing in this test names a setting: one added to the core's table is
-// walked too (its other paths, `gan`'s options and the core both ways, are tests/cli.rs and
-// tests/settings.rs).
+// walked too (its other paths, `gan`'s options and the core both ways, are tests/native/cli.rs and
+// tests/native/settings.rs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open } from './helpers.mjs';

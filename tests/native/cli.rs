@@ -1,7 +1,7 @@
 //! `gan` as a user types it: bad options refused with the usage before anything runs, the loss
 //! log written as training goes, and checkpoints that a crash or a diverged run cannot destroy.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,7 +1,7 @@
 //! What loading a weights file into a run means (crate/loading.rs), decided from the header alone:
 //! PyTorch's own state dicts (the parity fixtures), our files, and a BEGAN generator.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

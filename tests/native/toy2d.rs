@@ -1,6 +1,5 @@
 //! The 2-D toys: MLP GANs on point sets learn the data, and the critic's surface and the
 //! generator's warped latent grid come out of the core as the page draws them.
-#![cfg(not(target_family = "wasm"))]
 
 use std::sync::Arc;
 

@@ -1,9 +1,8 @@
 //! The shipped MNIST classifier behind the scores: it loads strictly, classifies the held-out
 //! digits at ≥ 98 %, names nearly all of them with confidence, and its features score real against
 //! real near zero and real against noise far.
-#![cfg(not(target_family = "wasm"))]
 
-mod common;
+use crate::common;
 
 use burn::tensor::{Device, Tensor, TensorData, read_sync};
 use gan_playground::classifier::{Classifier, held_out, is_held_out, predict};

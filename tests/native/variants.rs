@@ -1,8 +1,7 @@
 //! The GAN family: each variant's losses against its formula, computed independently in f64,
 //! and the rules that run around the steps (WGAN's clipping, n_critic).
-#![cfg(not(target_family = "wasm"))]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,5 +1,4 @@
 //! The triangles dataset of "Are GANs Created Equal?": its geometry checked on samples.
-#![cfg(not(target_family = "wasm"))]
 
 use gan_playground::data::triangles::{
     MIN_ARC_DEGREES, SCALE, SIZE, Triangle, arcs, displacement_distance, fit, rms, triangles, valid_angles,

@@ -1,7 +1,6 @@
 //! Native tests on burn's CPU backend (`flex`).
-#![cfg(not(target_family = "wasm"))]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Weight files: PyTorch state-dict names in safetensors, a bit-exact round trip, and strict,
 //! specific errors that leave the model as it was.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -1,8 +1,7 @@
 //! burn's wgpu backend natively (what `gan --backend gpu|auto` uses), here on whatever Vulkan
 //! adapter the machine has — in CI Mesa's lavapipe, a software one (`.ci/run` installs it).
-#![cfg(not(target_family = "wasm"))]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

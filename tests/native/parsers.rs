@@ -3,7 +3,7 @@
 //! panic, and what they accept trains. A weights file's header alone judges it as the whole file
 //! does, and a run's checkpoint with hostile state or metadata is refused with the run kept.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

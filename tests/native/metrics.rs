@@ -1,8 +1,7 @@
 //! FID's Fréchet distance and KID against independent references (numpy/scipy fixtures made once by
 //! scripts/metrics_reference.py), and their behaviour on same and different distributions.
-#![cfg(not(target_family = "wasm"))]
 
-mod common;
+use crate::common;
 
 use gan_playground::metrics::{Features, frechet_distance, kernel_inception_distance, symmetric_eigen};
 use gan_playground::rng::Rng;

@@ -3,7 +3,7 @@
 //! redoing finished runs and gives the same results with --jobs 2, the seeds phase reruns each
 //! variant's best setting, and the figures' numbers are what their definitions say.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 

@@ -4,7 +4,7 @@
 //! format 1 written by an earlier build (tests/fixtures/format1-*) still resume, and a file of a
 //! later format is refused by name.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
@@ -78,7 +78,7 @@ const FIXTURE_WEIGHTS: &str = "tests/fixtures/format1-weights.safetensors";
 const FIXTURE_STEPS: u64 = 4;
 
 /// Writes the format-1 fixtures (done once; they stay as they were written, so that a later
-/// build's test reads an earlier build's files): `cargo test --test resume -- --ignored`.
+/// build's test reads an earlier build's files): `cargo test --release --test native resume -- --ignored`.
 #[test]
 #[ignore]
 fn write_the_format1_fixtures() {

@@ -3,7 +3,7 @@
 //! `scripts/torch_reference.py`, in float64). WGAN-GP's and DRAGAN's rows check the penalty's
 //! weight gradient against PyTorch's double backward, through the LayerNorm critic.
 
-mod common;
+use crate::common;
 
 use burn::tensor::{Device, read_sync};
 

@@ -1,8 +1,7 @@
 //! The core's settings table both ways: every setting given reaches the run's config and comes
 //! back as given ([`config_of`], [`settings_of`]), and the refusals say why.
-#![cfg(not(target_family = "wasm"))]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
